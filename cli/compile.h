@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_COMPILE_H
+#define FWCTL_COMPILE_H
+
+#include <stddef.h>
+
+#include "ir.h"
+
+/*
+ * The whole front end: read, parse, check and lower a rule file into the IR.
+ * Every problem is reported through diag.h (all of them, not only the
+ * first); the result is NULL when there was at least one error.
+ */
+struct ir_table *compile_file(const char *path);
+/* The same for a text in memory; name is what locations print. */
+struct ir_table *compile_buffer(const char *name, const char *text,
+				size_t len);
+
+#endif

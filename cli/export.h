@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_EXPORT_H
+#define FWCTL_EXPORT_H
+
+#include <stdio.h>
+
+#include "ir.h"
+
+/*
+ * Prints the table as nft(8) text that `nft -f` accepts and that builds
+ * exactly what the libnftnl back end pushes: the review format and the
+ * golden-test format. Deterministic: same IR, same bytes.
+ */
+int export_table(const struct ir_table *t, FILE *out);
+
+#endif

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+
+const struct ir_field_info ir_field_info[IR_FIELD_COUNT] = {
+	[IR_IIFNAME]	 = { "meta iifname",	16 },
+	[IR_OIFNAME]	 = { "meta oifname",	16 },
+	[IR_NFPROTO]	 = { "meta nfproto",	1 },
+	[IR_L4PROTO]	 = { "meta l4proto",	1 },
+	[IR_IP_SADDR]	 = { "ip saddr",	4 },
+	[IR_IP_DADDR]	 = { "ip daddr",	4 },
+	[IR_IP6_SADDR]	 = { "ip6 saddr",	16 },
+	[IR_IP6_DADDR]	 = { "ip6 daddr",	16 },
+	[IR_TH_SPORT]	 = { "th sport",	2 },
+	[IR_TH_DPORT]	 = { "th dport",	2 },
+	[IR_CT_STATE]	 = { "ct state",	4 },
+	[IR_ICMP_TYPE]	 = { "icmp type",	1 },
+	[IR_ICMPV6_TYPE] = { "icmpv6 type",	1 },
+};
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+/*
+ * Grows an array of n elements by one zeroed element. The capacity is the
+ * next power of two above n, so it only changes when n is a power of two.
+ */
+static void *grow(void *array, size_t n, size_t size)
+{
+	if (n == 0)
+		return xcalloc(1, size);
+	if ((n & (n - 1)) == 0) {
+		array = realloc(array, 2 * n * size);
+		if (!array)
+			abort();
+	}
+	memset((char *)array + n * size, 0, size);
+	return array;
+}
+
+struct ir_table *ir_table_new(const char *source)
+{
+	struct ir_table *t = xcalloc(1, sizeof(*t));
+
+	t->source = source;
+	return t;
+}
+
+static void ir_rule_free(struct ir_rule *r)
+{
+	free(r->matches);
+	free(r->comment);
+}
+
+void ir_table_free(struct ir_table *t)
+{
+	size_t i, j;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->n_sets; i++) {
+		free(t->sets[i]->elems);
+		free(t->sets[i]);
+	}
+	for (i = 0; i < t->n_chains; i++) {
+		for (j = 0; j < t->chains[i]->n_rules; j++)
+			ir_rule_free(&t->chains[i]->rules[j]);
+		free(t->chains[i]->rules);
+		free(t->chains[i]);
+	}
+	free(t->sets);
+	free(t->chains);
+	free(t);
+}
+
+struct ir_set *ir_set_add(struct ir_table *t, const char *name,
+			  enum ir_field field, struct fw_loc loc)
+{
+	struct ir_set *s = xcalloc(1, sizeof(*s));
+
+	if (name)
+		snprintf(s->name, sizeof(s->name), "%s", name);
+	s->anonymous = !name || !*name;
+	s->field = field;
+	s->loc = loc;
+	s->id = (unsigned)t->n_sets + 1;
+	t->sets = grow(t->sets, t->n_sets, sizeof(*t->sets));
+	t->sets[t->n_sets++] = s;
+	return s;
+}
+
+int ir_set_add_elem(struct ir_set *s, const struct ir_value *v,
+		    const struct ir_verdict *verdict)
+{
+	struct ir_elem *e;
+
+	s->elems = grow(s->elems, s->n_elems, sizeof(*s->elems));
+	e = &s->elems[s->n_elems++];
+	e->value = *v;
+	if (verdict)
+		e->verdict = *verdict;
+	return 0;
+}
+
+struct ir_chain *ir_chain_add(struct ir_table *t, const char *name,
+			      enum ir_hook hook)
+{
+	struct ir_chain *c = xcalloc(1, sizeof(*c));
+
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->hook = hook;
+	t->chains = grow(t->chains, t->n_chains, sizeof(*t->chains));
+	t->chains[t->n_chains++] = c;
+	return c;
+}
+
+struct ir_rule *ir_rule_add(struct ir_chain *c, struct fw_loc loc)
+{
+	struct ir_rule *r;
+
+	c->rules = grow(c->rules, c->n_rules, sizeof(*c->rules));
+	r = &c->rules[c->n_rules++];
+	r->loc = loc;
+	return r;
+}
+
+struct ir_match *ir_match_add(struct ir_rule *r, enum ir_field field,
+			      enum ir_op op)
+{
+	struct ir_match *m;
+
+	r->matches = grow(r->matches, r->n_matches, sizeof(*r->matches));
+	m = &r->matches[r->n_matches++];
+	m->field = field;
+	m->op = op;
+	return m;
+}
+
+struct ir_set *ir_table_find_set(const struct ir_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_sets; i++)
+		if (!t->sets[i]->anonymous && !strcmp(t->sets[i]->name, name))
+			return t->sets[i];
+	return NULL;
+}
+
+struct ir_chain *ir_table_find_chain(const struct ir_table *t,
+				     const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_chains; i++)
+		if (!strcmp(t->chains[i]->name, name))
+			return t->chains[i];
+	return NULL;
+}
+
+size_t ir_table_rule_count(const struct ir_table *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n_chains; i++)
+		n += t->chains[i]->n_rules;
+	return n;
+}
+
+bool ir_value_is_single(const struct ir_value *v, unsigned len)
+{
+	return memcmp(v->lo, v->hi, len) == 0;
+}
+
+/*
+ * [lo, hi] is a prefix of length p when lo and hi agree on the first p bits,
+ * lo has only zeros after them and hi only ones.
+ */
+bool ir_value_is_prefix(const struct ir_value *v, unsigned len,
+			unsigned *plen)
+{
+	unsigned bit, p = 0;
+	bool in_host = false;
+
+	for (bit = 0; bit < len * 8; bit++) {
+		unsigned byte = bit / 8, mask = 0x80u >> (bit % 8);
+		bool l = v->lo[byte] & mask, h = v->hi[byte] & mask;
+
+		if (!in_host && l == h) {
+			p++;
+			continue;
+		}
+		in_host = true;
+		if (l || !h)
+			return false;
+	}
+	if (plen)
+		*plen = p;
+	return true;
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The intermediate representation: what the kernel will do, nothing more.
+ *
+ * The front end (parse → check → lower) produces one struct ir_table from a
+ * rule file; the back ends (nft text export, libnftnl batch) only translate
+ * it. Nothing here refers back to the AST, but every chain, set and rule
+ * keeps the source location it came from, so kernel errors and `fwctl show`
+ * point at the rule file.
+ *
+ * Values are stored in network byte order exactly as the kernel compares
+ * them (addresses 4 or 16 bytes, ports 2 bytes, protocols and ICMP types
+ * 1 byte, interface names IFNAMSIZ bytes zero padded), so the emitters never
+ * convert anything.
+ */
+#ifndef FWCTL_IR_H
+#define FWCTL_IR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "loc.h"
+
+#define IR_TABLE_NAME	"fwctl"
+#define IR_NAME_MAX	64	/* kernel NFT_NAME_MAXLEN is 256; keep names short */
+#define IR_VALUE_MAX	16	/* largest value: an IPv6 address or IFNAMSIZ */
+
+/* What a match looks at. The order is the order of ir_field_info[]. */
+enum ir_field {
+	IR_IIFNAME,		/* meta iifname, IFNAMSIZ string */
+	IR_OIFNAME,		/* meta oifname */
+	IR_NFPROTO,		/* meta nfproto, 1 byte (NFPROTO_IPV4/6) */
+	IR_L4PROTO,		/* meta l4proto, 1 byte */
+	IR_IP_SADDR,		/* ip saddr, 4 bytes */
+	IR_IP_DADDR,
+	IR_IP6_SADDR,		/* ip6 saddr, 16 bytes */
+	IR_IP6_DADDR,
+	IR_TH_SPORT,		/* th sport, 2 bytes; needs an L4PROTO match before */
+	IR_TH_DPORT,
+	IR_CT_STATE,		/* ct state, 4 byte host-order bitmask, see below */
+	IR_ICMP_TYPE,		/* icmp type, 1 byte; needs L4PROTO icmp before */
+	IR_ICMPV6_TYPE,		/* icmpv6 type, 1 byte; needs L4PROTO icmpv6 */
+	IR_FIELD_COUNT
+};
+
+/* Static facts about each field: its value length and its nft spelling. */
+struct ir_field_info {
+	const char	*nft;		/* "ip saddr", "meta iifname", ... */
+	uint8_t		len;		/* value length in bytes */
+};
+extern const struct ir_field_info ir_field_info[IR_FIELD_COUNT];
+
+/*
+ * ct state bits as the kernel defines them (NF_CT_STATE_BIT and friends),
+ * compared with a bitwise AND, never for equality.
+ */
+#define IR_CT_INVALID		(1u << 0)
+#define IR_CT_ESTABLISHED	(1u << 1)
+#define IR_CT_RELATED		(1u << 2)
+#define IR_CT_NEW		(1u << 3)
+#define IR_CT_UNTRACKED		(1u << 6)
+
+/*
+ * One value or one closed interval [lo, hi] of a field. A prefix is an
+ * interval too (10.0.0.0/8 is lo=10.0.0.0 hi=10.255.255.255); emitters turn
+ * intervals that are prefixes back into a mask when that is cheaper.
+ * A single value has lo == hi.
+ */
+struct ir_value {
+	uint8_t		lo[IR_VALUE_MAX];
+	uint8_t		hi[IR_VALUE_MAX];
+};
+
+enum ir_verdict_kind {
+	IR_VERDICT_NONE,	/* fall through to the next rule */
+	IR_ACCEPT,
+	IR_DROP,
+	IR_REJECT,
+	IR_JUMP,
+	IR_GOTO,
+	IR_VMAP,		/* look up a field in a verdict map */
+};
+
+/* How a reject answers. */
+enum ir_reject_kind {
+	IR_REJECT_DEFAULT,	/* tcp reset for tcp, else icmpx port-unreachable */
+	IR_REJECT_TCP_RESET,
+	IR_REJECT_ICMPX,	/* code is an NFT_REJECT_ICMPX_* value */
+	IR_REJECT_ICMP,		/* code is an ICMP code; rule must be IPv4 */
+	IR_REJECT_ICMPV6,	/* code is an ICMPv6 code; rule must be IPv6 */
+};
+
+struct ir_set;
+
+struct ir_verdict {
+	enum ir_verdict_kind	kind;
+	enum ir_reject_kind	reject;		/* IR_REJECT */
+	uint8_t			reject_code;	/* IR_REJECT */
+	char			chain[IR_NAME_MAX]; /* IR_JUMP, IR_GOTO */
+	enum ir_field		vmap_field;	/* IR_VMAP */
+	struct ir_set		*vmap;		/* IR_VMAP, a map of verdicts */
+};
+
+/* What a set holds; a set holds one field's values. */
+struct ir_elem {
+	struct ir_value		value;
+	struct ir_verdict	verdict;	/* only in verdict maps */
+};
+
+struct ir_set {
+	char		name[IR_NAME_MAX];	/* kernel name; anonymous: "" */
+	enum ir_field	field;		/* the type is the field's type */
+	bool		anonymous;	/* bound to one rule, no name */
+	bool		interval;	/* elements may be ranges/prefixes */
+	bool		is_vmap;	/* elements carry verdicts */
+	uint64_t	timeout_ms;	/* 0: elements never expire */
+	size_t		n_elems;
+	struct ir_elem	*elems;		/* sorted, no overlaps */
+	struct fw_loc	loc;		/* where it was defined (or used) */
+	unsigned	id;		/* unique per table; batch set id */
+};
+
+enum ir_op {
+	IR_EQ,
+	IR_NE,
+};
+
+/* One comparison of a field: against a value/interval, or a set lookup. */
+struct ir_match {
+	enum ir_field	field;
+	enum ir_op	op;
+	struct ir_value	value;		/* when set == NULL */
+	struct ir_set	*set;		/* lookup; anonymous or named */
+	uint32_t	ct_mask;	/* IR_CT_STATE: bits any of which match */
+};
+
+enum ir_limit_unit { IR_PER_SECOND, IR_PER_MINUTE, IR_PER_HOUR, IR_PER_DAY };
+
+struct ir_limit {
+	uint64_t		rate;	/* packets per unit */
+	enum ir_limit_unit	unit;
+	uint32_t		burst;	/* packets; 0: the kernel's default */
+};
+
+struct ir_log {
+	char	prefix[128];	/* NF_LOG_PREFIXLEN */
+};
+
+struct ir_rule {
+	struct fw_loc		loc;	/* source rule; file NULL: built in */
+	const char		*text;	/* source rule text (userdata), or NULL */
+	const char		*why;	/* built-in rules: "stateful", ... */
+	size_t			n_matches;
+	struct ir_match		*matches;
+	bool			has_limit;
+	struct ir_limit		limit;
+	bool			has_log;
+	struct ir_log		log;
+	bool			counter;
+	char			*comment;	/* the user's comment, or NULL */
+	struct ir_verdict	verdict;
+};
+
+enum ir_hook { IR_HOOK_NONE, IR_HOOK_INPUT, IR_HOOK_FORWARD, IR_HOOK_OUTPUT };
+
+struct ir_chain {
+	char		name[IR_NAME_MAX];
+	enum ir_hook	hook;		/* NONE: a regular chain */
+	int		priority;	/* base chains */
+	bool		policy_drop;	/* base chains */
+	struct fw_loc	policy_loc;	/* where the policy was set, if at all */
+	size_t		n_rules;
+	struct ir_rule	*rules;
+};
+
+struct ir_table {
+	size_t		n_sets;
+	struct ir_set	**sets;		/* named and anonymous, in emit order */
+	size_t		n_chains;
+	struct ir_chain	**chains;	/* regular chains first, base last */
+	const char	*source;	/* the top-level rule file */
+};
+
+struct ir_table *ir_table_new(const char *source);
+void ir_table_free(struct ir_table *t);
+
+struct ir_set *ir_set_add(struct ir_table *t, const char *name,
+			  enum ir_field field, struct fw_loc loc);
+int ir_set_add_elem(struct ir_set *s, const struct ir_value *v,
+		    const struct ir_verdict *verdict);
+struct ir_chain *ir_chain_add(struct ir_table *t, const char *name,
+			      enum ir_hook hook);
+struct ir_rule *ir_rule_add(struct ir_chain *c, struct fw_loc loc);
+struct ir_match *ir_match_add(struct ir_rule *r, enum ir_field field,
+			      enum ir_op op);
+struct ir_set *ir_table_find_set(const struct ir_table *t, const char *name);
+struct ir_chain *ir_table_find_chain(const struct ir_table *t,
+				     const char *name);
+size_t ir_table_rule_count(const struct ir_table *t);
+
+/* True when [lo, hi] is exactly one prefix; *plen gets its length in bits. */
+bool ir_value_is_prefix(const struct ir_value *v, unsigned len,
+			unsigned *plen);
+bool ir_value_is_single(const struct ir_value *v, unsigned len);
+
+#endif

@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The rule-set commands: check, apply, export, show, flush, status. Each is
+ * a thin walk through the stages (compile → export or push); the stages
+ * themselves live in compile.c, export.c and the kernel back end.
+ */
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "compile.h"
+#include "diag.h"
+#include "export.h"
+#include "kernel.h"
+
+/* Parses the one FILE argument (and --kernel for check). */
+static const char *file_arg(int argc, char **argv, bool *kernel)
+{
+	static const struct option longopts[] = {
+		{ "kernel", no_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+k", longopts, NULL)) != -1) {
+		if (c != 'k' || !kernel)
+			return NULL;
+		*kernel = true;
+	}
+	if (optind != argc - 1)
+		return NULL;
+	return argv[optind];
+}
+
+static int usage_error(const char *cmd, const char *args)
+{
+	fprintf(stderr, "usage: fwctl %s %s\n", cmd, args);
+	return FW_EXIT_USAGE;
+}
+
+static struct ir_table *compile_or_report(const char *path)
+{
+	struct ir_table *t = compile_file(path);
+	unsigned n = diag_error_count();
+
+	if (!t)
+		fprintf(stderr, "%s: %u error%s, nothing applied\n", path,
+			n ? n : 1, n == 1 ? "" : "s");
+	return t;
+}
+
+static void warn_missing_ifname(const struct ir_value *v, struct fw_loc loc,
+				unsigned *warned)
+{
+	char name[IFNAMSIZ + 1] = "";
+
+	/* Wildcards ("eth*") are intervals: only exact names can be missing. */
+	if (!ir_value_is_single(v, IFNAMSIZ))
+		return;
+	memcpy(name, v->lo, IFNAMSIZ);
+	if (!*name || if_nametoindex(name))
+		return;
+	if (*warned < 8)
+		diag_warning(loc, 0, "interface '%s' does not exist here (yet); "
+			     "rules naming it match once it appears", name);
+	(*warned)++;
+}
+
+/*
+ * Interfaces are matched by name, so a missing one is legal (hotplug,
+ * a VPN that comes up later) but usually a typo: say so, with a location.
+ */
+static void warn_missing_interfaces(const struct ir_table *t)
+{
+	unsigned warned = 0;
+	size_t i, j, k;
+
+	for (i = 0; i < t->n_sets; i++) {
+		const struct ir_set *s = t->sets[i];
+
+		if (s->field != IR_IIFNAME && s->field != IR_OIFNAME)
+			continue;
+		for (j = 0; j < s->n_elems; j++)
+			warn_missing_ifname(&s->elems[j].value, s->loc, &warned);
+	}
+	for (i = 0; i < t->n_chains; i++) {
+		for (j = 0; j < t->chains[i]->n_rules; j++) {
+			const struct ir_rule *r = &t->chains[i]->rules[j];
+
+			for (k = 0; k < r->n_matches; k++) {
+				const struct ir_match *m = &r->matches[k];
+
+				if (!m->set && (m->field == IR_IIFNAME ||
+						m->field == IR_OIFNAME))
+					warn_missing_ifname(&m->value, r->loc,
+							    &warned);
+			}
+		}
+	}
+	if (warned > 8)
+		fprintf(stderr, "(%u more missing interfaces)\n", warned - 8);
+}
+
+int cmd_check(int argc, char **argv, const struct fw_opts *o)
+{
+	bool kernel = false;
+	const char *path = file_arg(argc, argv, &kernel);
+	struct ir_table *t;
+	int err = FW_EXIT_OK;
+
+	if (!path)
+		return usage_error("check", "[--kernel] FILE");
+	t = compile_or_report(path);
+	if (!t)
+		return FW_EXIT_RULES;
+	if (kernel) {
+		warn_missing_interfaces(t);
+		err = kernel_apply(t, true);
+	}
+	if (!err && o->verbose)
+		printf("%s: ok, %zu kernel rules\n", path,
+		       ir_table_rule_count(t));
+	ir_table_free(t);
+	return err;
+}
+
+int cmd_apply(int argc, char **argv, const struct fw_opts *o)
+{
+	const char *path = file_arg(argc, argv, NULL);
+	struct ir_table *t;
+	int err;
+
+	if (!path)
+		return usage_error("apply", "FILE");
+	t = compile_or_report(path);
+	if (!t)
+		return FW_EXIT_RULES;
+	warn_missing_interfaces(t);
+	err = kernel_apply(t, false);
+	if (!err && o->verbose)
+		printf("%s: applied, %zu kernel rules\n", path,
+		       ir_table_rule_count(t));
+	ir_table_free(t);
+	return err;
+}
+
+int cmd_export(int argc, char **argv, const struct fw_opts *o)
+{
+	const char *path = file_arg(argc, argv, NULL);
+	struct ir_table *t;
+	int err;
+
+	(void)o;
+	if (!path)
+		return usage_error("export", "FILE");
+	t = compile_or_report(path);
+	if (!t)
+		return FW_EXIT_RULES;
+	err = export_table(t, stdout);
+	ir_table_free(t);
+	return err;
+}
+
+static int no_args(int argc, const char *cmd)
+{
+	if (argc == 1)
+		return 0;
+	usage_error(cmd, "");
+	return -1;
+}
+
+int cmd_show(int argc, char **argv, const struct fw_opts *o)
+{
+	(void)argv;
+	if (no_args(argc, "show"))
+		return FW_EXIT_USAGE;
+	return kernel_show(stdout, o->json);
+}
+
+int cmd_flush(int argc, char **argv, const struct fw_opts *o)
+{
+	(void)argv;
+	(void)o;
+	if (no_args(argc, "flush"))
+		return FW_EXIT_USAGE;
+	return kernel_flush();
+}
+
+int cmd_status(int argc, char **argv, const struct fw_opts *o)
+{
+	(void)argv;
+	if (no_args(argc, "status"))
+		return FW_EXIT_USAGE;
+	return kernel_status(stdout, o->json);
+}
