@@ -1,17 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* STUB: replaced by the front end. */
+/*
+ * The front end in one call: parse (which reads the files and registers
+ * them with diag), check, lower. Each stage reads only what the stage
+ * before it made, and lowering runs only on a file without errors.
+ */
+#include "ast.h"
 #include "compile.h"
 #include "diag.h"
+#include "lower.h"
+#include "model.h"
+#include "parser.h"
+
+static struct ir_table *compile_ast(struct ast *a, unsigned errors)
+{
+	struct model *m;
+	struct ir_table *t = NULL;
+
+	if (!a)
+		return NULL;
+	/* After that many syntax errors, checking only adds noise. */
+	if (diag_error_count() - errors >= ERRORS_MAX) {
+		ast_free(a);
+		return NULL;
+	}
+	m = check_ast(a);
+	if (m && diag_error_count() == errors)
+		t = lower_model(m);
+	model_free(m);
+	ast_free(a);
+	return t;
+}
 
 struct ir_table *compile_file(const char *path)
 {
-	diag_error((struct fw_loc){ path, 0, 0 }, 0, "compiler not built yet");
-	return NULL;
+	unsigned errors = diag_error_count();
+
+	return compile_ast(parse_file(path), errors);
 }
 
 struct ir_table *compile_buffer(const char *name, const char *text,
 				size_t len)
 {
-	(void)text; (void)len;
-	return compile_file(name);
+	unsigned errors = diag_error_count();
+
+	return compile_ast(parse_buffer(name, text, len), errors);
 }

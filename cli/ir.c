@@ -77,9 +77,23 @@ void ir_table_free(struct ir_table *t)
 		free(t->chains[i]->rules);
 		free(t->chains[i]);
 	}
+	for (i = 0; i < t->n_strings; i++)
+		free(t->strings[i]);
+	free(t->strings);
 	free(t->sets);
 	free(t->chains);
 	free(t);
+}
+
+const char *ir_table_strdup(struct ir_table *t, const char *str)
+{
+	char *copy = strdup(str);
+
+	if (!copy)
+		abort();
+	t->strings = grow(t->strings, t->n_strings, sizeof(*t->strings));
+	t->strings[t->n_strings++] = copy;
+	return copy;
 }
 
 struct ir_set *ir_set_add(struct ir_table *t, const char *name,
@@ -109,6 +123,59 @@ int ir_set_add_elem(struct ir_set *s, const struct ir_value *v,
 	if (verdict)
 		e->verdict = *verdict;
 	return 0;
+}
+
+static int elem_cmp(const void *a, const void *b, void *len)
+{
+	const struct ir_elem *x = a, *y = b;
+	int d = memcmp(x->value.lo, y->value.lo, *(unsigned *)len);
+
+	return d ? d : memcmp(x->value.hi, y->value.hi, *(unsigned *)len);
+}
+
+static bool verdict_eq(const struct ir_verdict *a, const struct ir_verdict *b)
+{
+	return a->kind == b->kind && a->reject == b->reject &&
+	       a->reject_code == b->reject_code &&
+	       !strcmp(a->chain, b->chain) && a->vmap == b->vmap;
+}
+
+/* lo <= hi + 1, big endian over len bytes; true past the last value. */
+static bool value_touches(const uint8_t *hi, const uint8_t *lo, unsigned len)
+{
+	uint8_t next[IR_VALUE_MAX];
+	unsigned i = len;
+
+	memcpy(next, hi, len);
+	while (i-- > 0) {
+		if (++next[i])
+			return memcmp(lo, next, len) <= 0;
+	}
+	return true;
+}
+
+void ir_set_normalize(struct ir_set *s)
+{
+	unsigned len = ir_field_info[s->field].len;
+	size_t i, n = 0;
+
+	if (s->n_elems < 2)
+		return;
+	qsort_r(s->elems, s->n_elems, sizeof(*s->elems), elem_cmp, &len);
+	for (i = 1; i < s->n_elems; i++) {
+		struct ir_elem *cur = &s->elems[n], *e = &s->elems[i];
+		bool merge = s->interval ?
+			value_touches(cur->value.hi, e->value.lo, len) :
+			!memcmp(cur->value.lo, e->value.lo, len);
+
+		if (!merge || !verdict_eq(&cur->verdict, &e->verdict)) {
+			s->elems[++n] = *e;
+			continue;
+		}
+		if (memcmp(e->value.hi, cur->value.hi, len) > 0)
+			memcpy(cur->value.hi, e->value.hi, len);
+	}
+	s->n_elems = n + 1;
 }
 
 struct ir_chain *ir_chain_add(struct ir_table *t, const char *name,

@@ -180,6 +180,8 @@ struct ir_table {
 	size_t		n_chains;
 	struct ir_chain	**chains;	/* regular chains first, base last */
 	const char	*source;	/* the top-level rule file */
+	size_t		n_strings;
+	char		**strings;	/* owned: see ir_table_strdup() */
 };
 
 struct ir_table *ir_table_new(const char *source);
@@ -189,6 +191,14 @@ struct ir_set *ir_set_add(struct ir_table *t, const char *name,
 			  enum ir_field field, struct fw_loc loc);
 int ir_set_add_elem(struct ir_set *s, const struct ir_value *v,
 		    const struct ir_verdict *verdict);
+/*
+ * Sorts the elements and makes them disjoint, as the kernel wants them: in
+ * an interval set, elements that overlap or touch (and map to the same
+ * verdict) merge; in a set of single values, duplicates go.
+ */
+void ir_set_normalize(struct ir_set *s);
+/* A copy of str that lives as long as the table (rule texts). */
+const char *ir_table_strdup(struct ir_table *t, const char *str);
 struct ir_chain *ir_chain_add(struct ir_table *t, const char *name,
 			      enum ir_hook hook);
 struct ir_rule *ir_rule_add(struct ir_chain *c, struct fw_loc loc);

@@ -1,12 +1,516 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* STUB: replaced by the scenario runner. */
+/*
+ * fwctl test: every scenario file is parsed and checked first, so a typo
+ * costs nothing; then each one gets its namespaces, its rule files, and
+ * its expectations and steps run in file order. Consecutive expectations
+ * form a batch: its servers start, its single probes run side by side,
+ * its counts (which measure rates) one at a time, its servers stop. A
+ * step (apply) runs between batches, alone.
+ *
+ * One TAP-like line per expectation or step, a summary per file; exit 0
+ * when everything passed, 1 when something failed, 2 when a scenario
+ * could not be set up, 77 when not root.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "diag.h"
+#include "scenario.h"
+
+#define EXIT_SKIP		77
+#define PROBES_PARALLEL		32
+#define APPLY_TIMEOUT_MS	60000
+
+struct run {
+	struct scenario	*s;
+	const char	*name;		/* basename, for result lines */
+	bool		verbose;
+	unsigned	number;		/* of the last result line */
+	unsigned	passed, failed;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+static void report(struct run *run, const struct scn_item *it, bool ok,
+		   const char *why, const char *extra)
+{
+	run->number++;
+	if (ok)
+		run->passed++;
+	else
+		run->failed++;
+	printf("%sok %u - %s:%u: %s%s%s (%s)\n", ok ? "" : "not ",
+	       run->number, run->name, it->loc.line, it->text, ok ? "" : ": ",
+	       ok ? "" : why, extra);
+	fflush(stdout);
+}
+
+/* Prints a child's output as TAP comments. */
+static void print_output(const char *out)
+{
+	const char *line, *nl;
+
+	for (line = out; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		printf("#   %.*s\n", (int)(nl ? nl - line : (long)strlen(line)),
+		       line);
+	}
+}
+
+/* Reads fd to its end or to the deadline, whichever comes first. */
+static bool read_all(int fd, FILE *out, uint64_t deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[4096];
+	uint64_t now;
+	ssize_t n;
+
+	for (;;) {
+		now = now_ms();
+		if (now >= deadline)
+			return false;
+		if (poll(&pfd, 1, deadline - now) <= 0)
+			continue;
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			return true;
+		fwrite(buf, 1, n, out);
+	}
+}
+
+/*
+ * `fwctl --netns NS apply FILE`, run as a program of its own -- this very
+ * binary -- so a scenario applies rules exactly the way a person does.
+ * Returns its wait status, or -1 when it could not run at all.
+ */
+static int apply_run(const char *netns, const char *path, char **output)
+{
+	size_t len;
+	FILE *out = open_memstream(output, &len);
+	int pipefd[2], status = -1;
+	bool done;
+	pid_t pid;
+
+	if (!out || pipe2(pipefd, O_CLOEXEC) < 0)
+		return -1;
+	pid = guard_fork();
+	if (pid == 0) {
+		dup2(pipefd[1], STDOUT_FILENO);
+		dup2(pipefd[1], STDERR_FILENO);
+		execl("/proc/self/exe", "fwctl", "--netns", netns, "apply", path,
+		      (char *)NULL);
+		fprintf(stderr, "cannot run /proc/self/exe: %s\n",
+			strerror(errno));
+		_exit(127);
+	}
+	close(pipefd[1]);
+	if (pid > 0) {
+		done = read_all(pipefd[0], out, now_ms() + APPLY_TIMEOUT_MS);
+		if (!done)
+			fprintf(out, "killed after %u s\n",
+				APPLY_TIMEOUT_MS / 1000);
+		status = guard_reap(pid, !done);
+	}
+	close(pipefd[0]);
+	fclose(out);
+	return status;
+}
+
+static int rules_apply_initial(struct run *run)
+{
+	const struct scenario *s = run->s;
+	char *out = NULL;
+	size_t i;
+	int status;
+
+	for (i = 0; i < s->n_nodes; i++) {
+		if (!s->nodes[i].rules)
+			continue;
+		status = apply_run(s->nodes[i].netns, s->nodes[i].rules, &out);
+		if (status || run->verbose)
+			print_output(out);
+		free(out);
+		out = NULL;
+		if (status) {
+			fprintf(stderr, "fwctl: test: %s: applying %s to %s "
+				"failed\n", run->name, s->nodes[i].rules,
+				s->nodes[i].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void describe_status(int status, char *why, size_t size)
+{
+	if (status < 0)
+		snprintf(why, size, "could not run fwctl apply");
+	else if (status == 0)
+		snprintf(why, size, "fwctl apply succeeded");
+	else if (WIFSIGNALED(status))
+		snprintf(why, size, "fwctl apply died of signal %d",
+			 WTERMSIG(status));
+	else
+		snprintf(why, size, "fwctl apply exited with %d",
+			 WEXITSTATUS(status));
+}
+
+/* A refusal is exit 1 (the file is wrong) or 2 (the kernel said no). */
+static bool apply_refused(int status)
+{
+	return status > 0 && WIFEXITED(status) &&
+	       (WEXITSTATUS(status) == FW_EXIT_RULES ||
+		WEXITSTATUS(status) == FW_EXIT_SYSTEM);
+}
+
+static void step_apply(struct run *run, const struct scn_item *it)
+{
+	const struct scn_apply *a = &it->apply;
+	const char *ns = run->s->nodes[a->node].netns;
+	char *before = NULL, *after = NULL, *out = NULL, why[128] = "";
+	size_t blen = 0, alen = 0;
+	char extra[32];
+	uint64_t t0 = now_ms();
+	int status;
+	bool ok;
+
+	if (a->fails && snapshot_take(ns, &before, &blen))
+		snprintf(why, sizeof(why), "cannot read the rule set: %s",
+			 strerror(errno));
+	status = apply_run(ns, a->path, &out);
+	if (a->fails && !why[0] && snapshot_take(ns, &after, &alen))
+		snprintf(why, sizeof(why), "cannot read the rule set: %s",
+			 strerror(errno));
+	ok = a->fails ? apply_refused(status) : status == 0;
+	if (!ok)
+		describe_status(status, why, sizeof(why));
+	else if (a->fails && !why[0] &&
+		 (blen != alen || memcmp(before, after, blen)))
+		snprintf(why, sizeof(why), "the refused apply changed the "
+			 "rule set");
+	ok = ok && !why[0];
+	snprintf(extra, sizeof(extra), "%llu ms",
+		 (unsigned long long)(now_ms() - t0));
+	report(run, it, ok, why, extra);
+	if (!ok || run->verbose)
+		print_output(out);
+	free(before);
+	free(after);
+	free(out);
+}
+
+static void judge_single(const struct scn_expect *e,
+			 const struct client_result *r, char *why, size_t size)
+{
+	struct scn_addr seen = { .family = e->family };
+
+	if (r->outcome != e->verdict) {
+		snprintf(why, size, "got %s%s%s%s", scn_outcome_name(r->outcome),
+			 r->detail[0] ? " (" : "", r->detail,
+			 r->detail[0] ? ")" : "");
+		return;
+	}
+	if (e->has_source && (inet_pton(e->family, r->seen, seen.a) != 1 ||
+			      !scn_addr_eq(&seen, &e->source)))
+		snprintf(why, size, "the server saw source %s", r->seen);
+}
+
+static void judge(struct run *run, const struct scn_item *it,
+		  const struct client_result *r)
+{
+	const struct scn_expect *e = &it->expect;
+	char why[192] = "", extra[64];
+
+	if (!e->count) {
+		judge_single(e, r, why, sizeof(why));
+		snprintf(extra, sizeof(extra), "%u ms", r->elapsed_ms);
+	} else if (r->outcome != SCN_ACCEPT) {
+		snprintf(why, sizeof(why), "the probes failed: %s", r->detail);
+		snprintf(extra, sizeof(extra), "%u ms", r->elapsed_ms);
+	} else if (r->received < e->recv_lo || r->received > e->recv_hi) {
+		snprintf(why, sizeof(why), "received %u of %u", r->received,
+			 e->count);
+		snprintf(extra, sizeof(extra), "%u ms", r->elapsed_ms);
+	} else {
+		snprintf(extra, sizeof(extra), "%u of %u received, %u ms",
+			 r->received, e->count, r->elapsed_ms);
+	}
+	report(run, it, !why[0], why, extra);
+}
+
+struct probe_run {
+	size_t			item;
+	pid_t			pid;
+	int			fd;
+	uint64_t		start, deadline;
+};
+
+/* The result of a probe that answered (readable), or of one that hung. */
+static void probe_collect(struct probe_run *pr, bool readable,
+			  struct client_result *res)
+{
+	struct client_result r = { .outcome = SCN_ERROR };
+	ssize_t n = readable ? read(pr->fd, &r, sizeof(r)) : 0;
+
+	if (n != sizeof(r)) {
+		snprintf(r.detail, sizeof(r.detail), "%s", readable ?
+			 "the probe died without a result" :
+			 "the probe hung and was killed");
+		r.elapsed_ms = now_ms() - pr->start;
+	}
+	*res = r;
+	close(pr->fd);
+	guard_reap(pr->pid, !readable);
+}
+
+/*
+ * Runs the probes of items idx[0..n) with at most max at a time; the
+ * result of item i goes to res[i - from].
+ */
+static int probes_run(struct run *run, const size_t *idx, size_t n,
+		      size_t max, size_t from, struct client_result *res)
+{
+	struct probe_run act[PROBES_PARALLEL];
+	struct pollfd pfd[PROBES_PARALLEL];
+	size_t next = 0, n_act = 0, i;
+	uint64_t now, wake;
+
+	while (next < n || n_act) {
+		while (next < n && n_act < max) {
+			const struct scn_expect *e =
+				&run->s->items[idx[next]].expect;
+			struct probe_run *p = &act[n_act];
+
+			p->item = idx[next];
+			p->fd = client_spawn(run->s, e, &p->pid);
+			if (p->fd < 0) {
+				fprintf(stderr, "fwctl: test: cannot start a "
+					"probe: %s\n", strerror(errno));
+				return -1;
+			}
+			p->start = now_ms();
+			p->deadline = p->start + client_deadline_ms(e);
+			next++;
+			n_act++;
+		}
+		now = now_ms();
+		wake = UINT64_MAX;
+		for (i = 0; i < n_act; i++) {
+			pfd[i] = (struct pollfd){ .fd = act[i].fd,
+						  .events = POLLIN };
+			if (act[i].deadline < wake)
+				wake = act[i].deadline;
+		}
+		poll(pfd, n_act, wake > now ? wake - now : 0);
+		for (i = n_act; i-- > 0;) {
+			if (!pfd[i].revents && now_ms() < act[i].deadline)
+				continue;
+			probe_collect(&act[i], pfd[i].revents != 0,
+				      &res[act[i].item - from]);
+			act[i] = act[--n_act];
+		}
+	}
+	return 0;
+}
+
+/* Prints the results known so far, in file order. */
+static void judge_ready(struct run *run, size_t from, size_t to,
+			const struct client_result *res, const bool *done,
+			size_t *printed)
+{
+	while (from + *printed < to && done[*printed]) {
+		judge(run, &run->s->items[from + *printed], &res[*printed]);
+		(*printed)++;
+	}
+}
+
+/*
+ * The expectations items[from..to): the single probes side by side, then
+ * each count alone, as it measures a rate.
+ */
+static int batch_run(struct run *run, size_t from, size_t to)
+{
+	size_t n = to - from, n_single = 0, printed = 0, i;
+	size_t *singles = calloc(n, sizeof(*singles));
+	struct client_result *res = calloc(n, sizeof(*res));
+	bool *done = calloc(n, sizeof(*done));
+	struct server_set *servers = NULL;
+	int err = -1;
+
+	if (!singles || !res || !done)
+		goto out;
+	servers = server_start(run->s, &run->s->items[from], n);
+	if (!servers)
+		goto out;
+	for (i = from; i < to; i++)
+		if (!run->s->items[i].expect.count)
+			singles[n_single++] = i;
+	err = probes_run(run, singles, n_single, PROBES_PARALLEL, from, res);
+	for (i = 0; i < n_single; i++)
+		done[singles[i] - from] = true;
+	for (i = from; !err && i < to; i++) {
+		judge_ready(run, from, to, res, done, &printed);
+		if (done[i - from])
+			continue;
+		err = probes_run(run, &i, 1, 1, from, res);
+		done[i - from] = true;
+	}
+	if (!err)
+		judge_ready(run, from, to, res, done, &printed);
+out:
+	server_stop(servers);
+	free(singles);
+	free(res);
+	free(done);
+	return err;
+}
+
+static int items_run(struct run *run)
+{
+	const struct scenario *s = run->s;
+	size_t i = 0, j;
+
+	while (i < s->n_items) {
+		if (s->items[i].kind == SCN_ITEM_APPLY) {
+			step_apply(run, &s->items[i++]);
+			continue;
+		}
+		for (j = i; j < s->n_items &&
+		     s->items[j].kind == SCN_ITEM_EXPECT; j++)
+			;
+		if (batch_run(run, i, j))
+			return -1;
+		i = j;
+	}
+	return 0;
+}
+
+static void print_kept(const struct scenario *s)
+{
+	size_t i;
+
+	printf("# kept; to delete: for n in");
+	for (i = 0; i < s->n_nodes; i++)
+		printf(" %s", s->nodes[i].netns);
+	if (s->sw_netns[0])
+		printf(" %s", s->sw_netns);
+	printf("; do ip netns delete $n; done\n");
+}
+
+static int scenario_run(struct scenario *s, unsigned k, bool keep,
+			bool verbose)
+{
+	struct run run = { .s = s, .verbose = verbose };
+	const char *slash = strrchr(s->path, '/');
+	char prefix[32];
+	int err;
+
+	run.name = slash ? slash + 1 : s->path;
+	if (k)
+		snprintf(prefix, sizeof(prefix), "fwt%d-%u-", (int)getpid(), k);
+	else
+		snprintf(prefix, sizeof(prefix), "fwt%d-", (int)getpid());
+	err = topology_create(s, prefix, verbose);
+	if (!err)
+		err = rules_apply_initial(&run);
+	if (!err)
+		err = items_run(&run);
+	if (err)
+		printf("# %s: setup failed, see above\n", run.name);
+	else
+		printf("# %s: %u passed, %u failed\n", run.name, run.passed,
+		       run.failed);
+	if (keep)
+		print_kept(s);
+	topology_destroy(s, keep);
+	fflush(stdout);
+	if (err)
+		return FW_EXIT_SYSTEM;
+	return run.failed ? FW_EXIT_RULES : FW_EXIT_OK;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: fwctl test [-k|--keep] [-n|--dry-run] "
+		"SCENARIO...\n");
+	return FW_EXIT_USAGE;
+}
+
+/* The worse of two exit codes: a setup error over a failure over ok. */
+static int worse(int a, int b)
+{
+	return a == FW_EXIT_SYSTEM || b == FW_EXIT_SYSTEM ? FW_EXIT_SYSTEM :
+	       a > b ? a : b;
+}
+
+static int scenarios_run(struct scenario **s, int n, bool keep, bool verbose)
+{
+	int i, ret = FW_EXIT_OK;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "fwctl: test: skipped: network namespaces "
+			"need root (CAP_SYS_ADMIN and CAP_NET_ADMIN)\n");
+		return EXIT_SKIP;
+	}
+	guard_install();
+	for (i = 0; i < n; i++)
+		ret = worse(ret, scenario_run(s[i], i, keep, verbose));
+	return ret;
+}
 
 int cmd_test(int argc, char **argv, const struct fw_opts *o)
 {
-	(void)argc; (void)argv; (void)o;
-	fprintf(stderr, "fwctl: test: not built yet\n");
-	return FW_EXIT_SYSTEM;
+	static const struct option longopts[] = {
+		{ "keep",	no_argument, NULL, 'k' },
+		{ "dry-run",	no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool keep = false, dry_run = false;
+	int c, n, i, ret = FW_EXIT_OK;
+	struct scenario **s;
+
+	while ((c = getopt_long(argc, argv, "+kn", longopts, NULL)) != -1) {
+		if (c == 'k')
+			keep = true;
+		else if (c == 'n')
+			dry_run = true;
+		else
+			return usage();
+	}
+	n = argc - optind;
+	if (n < 1)
+		return usage();
+	s = calloc(n, sizeof(*s));
+	if (!s)
+		return FW_EXIT_SYSTEM;
+	/* All files are checked before anything is built. */
+	for (i = 0; i < n; i++)
+		if (!(s[i] = scenario_parse_file(argv[optind + i])))
+			ret = FW_EXIT_RULES;
+	if (!ret && !dry_run)
+		ret = scenarios_run(s, n, keep, o->verbose);
+	else if (!ret && o->verbose)
+		for (i = 0; i < n; i++)
+			printf("%s: ok\n", s[i]->path);
+	for (i = 0; i < n; i++)
+		scenario_free(s[i]);
+	free(s);
+	return ret;
 }

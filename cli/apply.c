@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kernel_apply(): the IR as one nf_tables batch, guarded by the ruleset
+ * generation, with every kernel error printed at the rule it came from.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "apply.h"
+#include "batch.h"
+#include "diag.h"
+#include "emit.h"
+#include "fwctl.h"
+#include "kernel.h"
+
+/* Past this many, errors are counted, not printed. */
+#define ERRORS_SHOWN	20
+
+struct apply_errors {
+	unsigned	n;
+};
+
+static void apply_subject(const struct batch_origin *o, char *buf,
+			  size_t size)
+{
+	static const char *const kinds[] = {
+		[BATCH_TABLE] = "table", [BATCH_CHAIN] = "chain",
+		[BATCH_SET] = "set", [BATCH_RULE] = "rule",
+		[BATCH_OBJECT] = "object",
+	};
+
+	if (o->what == BATCH_RULE)
+		snprintf(buf, size, "this rule");
+	else if (o->what == BATCH_TABLE)
+		snprintf(buf, size, "table inet %s", IR_TABLE_NAME);
+	else if (o->name)
+		snprintf(buf, size, "%s '%s'", kinds[o->what], o->name);
+	else
+		snprintf(buf, size, "this anonymous %s", kinds[o->what]);
+}
+
+static void apply_error(const struct batch_origin *o, int err,
+			const char *why, void *data)
+{
+	struct apply_errors *e = data;
+	char subject[IR_NAME_MAX + 32];
+
+	if (e->n++ >= ERRORS_SHOWN)
+		return;
+	apply_subject(o, subject, sizeof(subject));
+	diag_error(o->loc, 0, "kernel rejected %s: %s%s%s", subject,
+		   strerror(err), why ? ": " : "", why ? why : "");
+}
+
+static int apply_result(int err, const struct apply_errors *e,
+			bool check_only)
+{
+	static const struct fw_loc none;
+
+	if (!err)
+		return FW_EXIT_OK;
+	if (err == -ERESTART) {
+		diag_error(none, 0, "the ruleset changed while fwctl was "
+			   "applying (another tool committed); nothing was "
+			   "changed — run fwctl %s again",
+			   check_only ? "check --kernel" : "apply");
+		return FW_EXIT_SYSTEM;
+	}
+	if (!e->n)
+		diag_error(none, 0, "the kernel refused the %s: %s%s",
+			   check_only ? "check" : "update", strerror(-err),
+			   err == -EPERM ? " (fwctl needs CAP_NET_ADMIN)" : "");
+	else if (e->n > ERRORS_SHOWN)
+		diag_note(none, 0, "%u more kernel errors not shown",
+			  e->n - ERRORS_SHOWN);
+	if (e->n && !check_only)
+		diag_note(none, 0, "nothing was changed: the previous rule "
+			  "set is still in place");
+	return FW_EXIT_SYSTEM;
+}
+
+static int apply_on(struct nlsock *s, const struct ir_table *t,
+		    bool check_only, uint32_t genid)
+{
+	struct apply_errors e = { 0 };
+	struct batch *b = batch_new(s);
+	int err;
+
+	emit_table(b, t);
+	err = batch_send(b, genid, !check_only, apply_error, &e);
+	batch_free(b);
+	return apply_result(err, &e, check_only);
+}
+
+int kernel_apply_at(const struct ir_table *t, bool check_only,
+		    uint32_t genid)
+{
+	struct nlsock s;
+	int ret;
+
+	if (batch_socket_open(&s) < 0)
+		return FW_EXIT_SYSTEM;
+	ret = apply_on(&s, t, check_only, genid);
+	nlsock_close(&s);
+	return ret;
+}
+
+int kernel_apply(const struct ir_table *t, bool check_only)
+{
+	struct nlsock s;
+	uint32_t genid;
+	int err, ret;
+
+	if (batch_socket_open(&s) < 0)
+		return FW_EXIT_SYSTEM;
+	err = batch_genid(&s, &genid);
+	if (err) {
+		fprintf(stderr, "fwctl: cannot read the ruleset generation: "
+			"%s\n", strerror(-err));
+		ret = FW_EXIT_SYSTEM;
+	} else {
+		ret = apply_on(&s, t, check_only, genid);
+	}
+	nlsock_close(&s);
+	return ret;
+}

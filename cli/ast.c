@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <stdlib.h>
+
+#include "ast.h"
+#include "xalloc.h"
+
+const char *const chain_names[CHAIN_COUNT] = {
+	[CHAIN_INPUT] = "input",
+	[CHAIN_FORWARD] = "forward",
+	[CHAIN_OUTPUT] = "output",
+};
+
+/* How a part reads in "... given twice". */
+const char *const ast_part_names[R_COUNT] = {
+	[R_FROM] = "'from'",
+	[R_TO] = "'to'",
+	[R_SRC] = "'src'",
+	[R_DST] = "'dst'",
+	[R_SPORT] = "source port",
+	[R_DPORT] = "destination port",
+	[R_PROTO] = "'proto'",
+	[R_IIF] = "'iif'",
+	[R_OIF] = "'oif'",
+	[R_CT] = "'ct state'",
+	[R_ICMP] = "'icmp type'",
+	[R_ICMPV6] = "'icmpv6 type'",
+	[R_WITH] = "'with'",
+	[R_LIMIT] = "'limit'",
+	[R_LOG] = "'log'",
+	[R_COUNTER] = "'counter'",
+	[R_COMMENT] = "'comment'",
+};
+
+struct ast *ast_new(const char *source)
+{
+	struct ast *a = xcalloc(1, sizeof(*a));
+
+	a->source = source;
+	return a;
+}
+
+#define AST_ADD(type, array, count)					\
+	do {								\
+		struct type *x = xcalloc(1, sizeof(*x));		\
+									\
+		a->array = xgrow(a->array, a->count, sizeof(*a->array)); \
+		a->array[a->count++] = x;				\
+		return x;						\
+	} while (0)
+
+struct ast_define *ast_add_define(struct ast *a)
+{
+	AST_ADD(ast_define, defines, n_defines);
+}
+
+struct ast_zone *ast_add_zone(struct ast *a)
+{
+	AST_ADD(ast_zone, zones, n_zones);
+}
+
+struct ast_set *ast_add_set(struct ast *a)
+{
+	AST_ADD(ast_set, sets, n_sets);
+}
+
+struct ast_policy *ast_add_policy(struct ast *a)
+{
+	AST_ADD(ast_policy, policies, n_policies);
+}
+
+struct ast_rule *ast_rule_new(void)
+{
+	return xcalloc(1, sizeof(struct ast_rule));
+}
+
+void ast_add_rule(struct ast *a, struct ast_rule *r)
+{
+	a->rules = xgrow(a->rules, a->n_rules, sizeof(*a->rules));
+	a->rules[a->n_rules++] = r;
+}
+
+struct ast_value *ast_list_add(struct ast_list *l)
+{
+	l->v = xgrow(l->v, l->n, sizeof(*l->v));
+	return &l->v[l->n++];
+}
+
+void ast_list_free(struct ast_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].text);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+void ast_rule_free(struct ast_rule *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < R_OPERANDS; i++)
+		ast_list_free(&r->op[i].list);
+	free(r->text);
+	free(r->log_prefix);
+	free(r->comment);
+	free(r);
+}
+
+static void ast_decls_free(struct ast *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_defines; i++) {
+		ast_list_free(&a->defines[i]->value);
+		free(a->defines[i]->name);
+		free(a->defines[i]);
+	}
+	for (i = 0; i < a->n_zones; i++) {
+		ast_list_free(&a->zones[i]->ifs);
+		ast_list_free(&a->zones[i]->nets);
+		free(a->zones[i]->name);
+		free(a->zones[i]);
+	}
+	for (i = 0; i < a->n_sets; i++) {
+		ast_list_free(&a->sets[i]->elems);
+		free(a->sets[i]->name);
+		free(a->sets[i]);
+	}
+	for (i = 0; i < a->n_policies; i++)
+		free(a->policies[i]);
+}
+
+void ast_free(struct ast *a)
+{
+	size_t i;
+
+	if (!a)
+		return;
+	ast_decls_free(a);
+	for (i = 0; i < a->n_rules; i++)
+		ast_rule_free(a->rules[i]);
+	free(a->defines);
+	free(a->zones);
+	free(a->sets);
+	free(a->policies);
+	free(a->rules);
+	free(a);
+}

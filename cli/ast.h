@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_AST_H
+#define FWCTL_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ir.h"
+#include "lexer.h"
+#include "loc.h"
+#include "names.h"
+
+/*
+ * The syntax tree: what the user wrote, resolved against nothing. Values
+ * keep their spelling and location; names (zones, sets, macros, protocols)
+ * are still names. Includes are already inlined, so every statement knows
+ * its own file through its locations.
+ */
+
+enum ast_value_kind {
+	AV_NUMBER,
+	AV_ADDR,
+	AV_PREFIX,
+	AV_RANGE,
+	AV_IDENT,
+	AV_WILDCARD,
+	AV_WORD,
+	AV_STRING,
+	AV_MACRO,	/* $name */
+	AV_SETREF,	/* @name */
+};
+
+struct ast_value {
+	enum ast_value_kind	kind;
+	struct fw_loc		loc;
+	unsigned		width;
+	char			*text;	/* the spelling; names without sigil */
+	struct lit		lo, hi;	/* hi: AV_PREFIX, AV_RANGE */
+	unsigned		plen;
+};
+
+/* One value, or a { list } of them. */
+struct ast_list {
+	struct fw_loc		loc;
+	unsigned		width;
+	bool			braced;
+	size_t			n;
+	struct ast_value	*v;
+};
+
+enum chain_id { CHAIN_INPUT, CHAIN_FORWARD, CHAIN_OUTPUT, CHAIN_COUNT };
+extern const char *const chain_names[CHAIN_COUNT];
+
+struct ast_define {
+	char			*name;
+	struct fw_loc		loc;
+	unsigned		width;
+	struct ast_list		value;
+	bool			broken;	/* a syntax error; checked no further */
+};
+
+struct ast_zone {
+	char			*name;
+	struct fw_loc		loc;
+	unsigned		width;
+	bool			has_ifs, has_nets;
+	struct ast_list		ifs, nets;
+	bool			broken;
+};
+
+struct ast_set {
+	char			*name;
+	struct fw_loc		loc;
+	unsigned		width;
+	enum set_type		type;
+	struct fw_loc		type_loc;
+	bool			has_elems;
+	struct ast_list		elems;
+	uint64_t		timeout_ms;
+	bool			broken;
+};
+
+struct ast_policy {
+	enum chain_id		chain;
+	bool			drop;
+	struct fw_loc		loc;
+};
+
+/*
+ * The parts of a rule, each given at most once. `from X port P` fills
+ * R_FROM and R_SPORT; whether X is a zone or an address is the checker's
+ * business.
+ */
+enum ast_part {
+	R_FROM, R_TO, R_SRC, R_DST, R_SPORT, R_DPORT, R_PROTO, R_IIF, R_OIF,
+	R_CT, R_ICMP, R_ICMPV6, R_WITH, R_LIMIT, R_LOG, R_COUNTER, R_COMMENT,
+	R_COUNT
+};
+#define R_OPERANDS	(R_ICMPV6 + 1)	/* the parts with values */
+extern const char *const ast_part_names[R_COUNT];
+
+enum ast_action { ACT_ACCEPT, ACT_DROP, ACT_REJECT };
+
+struct ast_operand {
+	bool			neg;
+	struct ast_list		list;
+};
+
+struct ast_rule {
+	struct fw_loc		loc;	/* the action */
+	enum ast_action		action;
+	enum chain_id		chain;
+	char			*text;	/* the rule as written, one line */
+	bool			has[R_COUNT];
+	struct fw_loc		part_loc[R_COUNT];	/* the keyword */
+	unsigned		part_width[R_COUNT];
+	struct ast_operand	op[R_OPERANDS];
+	enum ir_reject_kind	reject;		/* R_WITH */
+	uint8_t			reject_code;
+	struct fw_loc		reject_loc;	/* the kind after with */
+	struct ir_limit		limit;
+	char			*log_prefix;	/* NULL: the default */
+	char			*comment;
+};
+
+struct ast {
+	struct ast_define	**defines;
+	size_t			n_defines;
+	struct ast_zone		**zones;
+	size_t			n_zones;
+	struct ast_set		**sets;
+	size_t			n_sets;
+	struct ast_policy	**policies;
+	size_t			n_policies;
+	struct ast_rule		**rules;
+	size_t			n_rules;
+	const char		*source;	/* the top-level file */
+};
+
+struct ast *ast_new(const char *source);
+void ast_free(struct ast *a);
+struct ast_define *ast_add_define(struct ast *a);
+struct ast_zone *ast_add_zone(struct ast *a);
+struct ast_set *ast_add_set(struct ast *a);
+struct ast_policy *ast_add_policy(struct ast *a);
+/* Rules are built aside and added only when they parse. */
+struct ast_rule *ast_rule_new(void);
+void ast_rule_free(struct ast_rule *r);
+void ast_add_rule(struct ast *a, struct ast_rule *r);
+struct ast_value *ast_list_add(struct ast_list *l);
+void ast_list_free(struct ast_list *l);
+
+#endif

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_EMIT_H
+#define FWCTL_EMIT_H
+
+/*
+ * The libnftnl back end (emit_*.c) and the nft text back end (export.c)
+ * must build the very same kernel objects. nft makes some choices on its
+ * own when it reads text: which reject to send, whether a set needs the
+ * interval flag, merging adjacent ranges of an anonymous set. Each such
+ * choice is made once here, and both back ends follow it; the round-trip
+ * test proves they agree.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ir.h"
+
+struct batch;
+struct nftnl_rule;
+
+#define EMIT_TABLE_FAMILY	NFPROTO_INET
+/* nft's own limits: comments of at most 128 characters. */
+#define EMIT_COMMENT_MAX	128
+
+/* How nft types a set keyed by each field. */
+struct emit_key {
+	const char	*type;		/* nft type name, "ipv4_addr" */
+	uint32_t	nft_type;	/* nft datatype id (NFTA_SET_KEY_TYPE) */
+	uint32_t	byteorder;	/* nft's NFTNL_UDATA_SET_KEYBYTEORDER */
+	bool		prefix;		/* nft writes prefixes: CIDR, "eth*" */
+};
+extern const struct emit_key emit_keys[IR_FIELD_COUNT];
+
+/*
+ * The rule's comment as both back ends store it: "FILE:LINE",
+ * "FILE:LINE COMMENT" or, for built-in rules, "fwctl: WHY"; made safe for
+ * nft's quoted strings and cut to EMIT_COMMENT_MAX bytes.
+ */
+void emit_rule_comment(const struct ir_rule *r, char *buf, size_t size);
+/* Copies src to dst (size bytes): no '"', no control characters. */
+void emit_text(char *dst, const char *src, size_t size);
+
+/* The reject a rule sends, IR_REJECT_DEFAULT resolved. */
+struct emit_reject {
+	enum ir_reject_kind	kind;	/* never IR_REJECT_DEFAULT */
+	uint8_t			code;
+};
+struct emit_reject emit_reject_of(const struct ir_rule *r);
+
+/* Whether the kernel set needs NFT_SET_INTERVAL. */
+bool emit_set_interval(const struct ir_set *s);
+
+/*
+ * Walks a set's elements as the kernel gets them: nft merges adjacent
+ * ranges of anonymous interval sets, so we do too.
+ */
+struct emit_elem_iter {
+	const struct ir_set	*set;
+	size_t			next;
+	bool			merge;
+};
+void emit_elem_iter_init(struct emit_elem_iter *it, const struct ir_set *s);
+bool emit_elem_iter_next(struct emit_elem_iter *it, struct ir_elem *out);
+
+/* value + 1 over len big-endian bytes; false when value is all ones. */
+bool emit_value_next(const uint8_t *value, unsigned len, uint8_t *out);
+
+/*
+ * The batch builders: table replacement, chains, sets and their elements,
+ * rules with their anonymous sets, in the order nft itself would send them.
+ */
+void emit_table(struct batch *b, const struct ir_table *t);
+void emit_chain(struct batch *b, const struct ir_chain *c);
+/* name: the kernel name ("__set%d" for anonymous sets); id: NFTA_SET_ID. */
+void emit_set(struct batch *b, const struct ir_set *s, const char *name,
+	      uint32_t id);
+void emit_rule(struct batch *b, const struct ir_chain *c,
+	       const struct ir_rule *r);
+/* The kernel verdict code of v (accept, drop, jump, goto; NONE: continue). */
+int emit_verdict_code(const struct ir_verdict *v);
+/* Appends the statements and the verdict of r (not a vmap) to nr. */
+void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r);
+
+/* Expression constructors, all on register 1 like nft's own. */
+void emit_meta(struct nftnl_rule *nr, uint32_t key);
+void emit_payload(struct nftnl_rule *nr, uint32_t base, uint32_t offset,
+		  uint32_t len);
+void emit_ct(struct nftnl_rule *nr, uint32_t key);
+void emit_cmp(struct nftnl_rule *nr, uint32_t op, const void *data,
+	      uint32_t len);
+void emit_bitwise(struct nftnl_rule *nr, const void *mask, uint32_t len);
+void emit_range(struct nftnl_rule *nr, uint32_t op, const void *lo,
+		const void *hi, uint32_t len);
+void emit_lookup(struct nftnl_rule *nr, const char *set, uint32_t set_id,
+		 bool verdict, bool invert);
+void emit_immediate(struct nftnl_rule *nr, int code, const char *chain);
+void emit_counter(struct nftnl_rule *nr);
+void emit_limit(struct nftnl_rule *nr, uint64_t rate, uint64_t unit,
+		uint32_t burst);
+void emit_log(struct nftnl_rule *nr, const char *prefix);
+void emit_reject(struct nftnl_rule *nr, uint32_t type, uint8_t code);
+
+#endif

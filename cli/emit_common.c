@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The decisions both back ends share (see emit.h): one place, so that the
+ * text nft reads and the batch we send cannot drift apart.
+ */
+#include <linux/netfilter/nf_tables.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "emit.h"
+
+/* nft's datatype ids and byte orders (nftables datatype.h, mnl.c). */
+enum {
+	NFT_TYPE_NFPROTO	= 2,
+	NFT_TYPE_IPADDR		= 7,
+	NFT_TYPE_IP6ADDR	= 8,
+	NFT_TYPE_INET_PROTOCOL	= 12,
+	NFT_TYPE_INET_SERVICE	= 13,
+	NFT_TYPE_ICMP_TYPE	= 14,
+	NFT_TYPE_CT_STATE	= 26,
+	NFT_TYPE_ICMP6_TYPE	= 29,
+	NFT_TYPE_IFNAME		= 41,
+};
+enum { ORDER_INVALID = 0, ORDER_HOST = 1, ORDER_BIG = 2 };
+
+const struct emit_key emit_keys[IR_FIELD_COUNT] = {
+	[IR_IIFNAME]	 = { "ifname",	   NFT_TYPE_IFNAME,   ORDER_HOST, true },
+	[IR_OIFNAME]	 = { "ifname",	   NFT_TYPE_IFNAME,   ORDER_HOST, true },
+	[IR_NFPROTO]	 = { "nf_proto",     NFT_TYPE_NFPROTO,	ORDER_INVALID },
+	[IR_L4PROTO]	 = { "inet_proto",   NFT_TYPE_INET_PROTOCOL,
+			     ORDER_INVALID },
+	[IR_IP_SADDR]	 = { "ipv4_addr",  NFT_TYPE_IPADDR,   ORDER_BIG, true },
+	[IR_IP_DADDR]	 = { "ipv4_addr",  NFT_TYPE_IPADDR,   ORDER_BIG, true },
+	[IR_IP6_SADDR]	 = { "ipv6_addr",  NFT_TYPE_IP6ADDR,  ORDER_BIG, true },
+	[IR_IP6_DADDR]	 = { "ipv6_addr",  NFT_TYPE_IP6ADDR,  ORDER_BIG, true },
+	[IR_TH_SPORT]	 = { "inet_service", NFT_TYPE_INET_SERVICE, ORDER_BIG },
+	[IR_TH_DPORT]	 = { "inet_service", NFT_TYPE_INET_SERVICE, ORDER_BIG },
+	[IR_CT_STATE]	 = { "ct_state",     NFT_TYPE_CT_STATE,	ORDER_HOST },
+	[IR_ICMP_TYPE]	 = { "icmp_type",    NFT_TYPE_ICMP_TYPE, ORDER_BIG },
+	[IR_ICMPV6_TYPE] = { "icmpv6_type",  NFT_TYPE_ICMP6_TYPE, ORDER_BIG },
+};
+
+/* Length of the UTF-8 sequence s starts, or 0 if it is not a valid one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (*s < 0x80)
+		return 1;
+	if (*s >= 0xc2 && *s <= 0xdf)
+		n = 2;
+	else if (*s >= 0xe0 && *s <= 0xef)
+		n = 3;
+	else if (*s >= 0xf0 && *s <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * nft's quoted strings have no escapes: a '"' cannot be inside one. Both
+ * back ends store the same replacement, so they still agree; a cut never
+ * splits a UTF-8 sequence, and invalid bytes become '?'.
+ */
+void emit_text(char *dst, const char *src, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t used = 0, n;
+
+	while (*s) {
+		n = utf8_len(s);
+		if (used + (n ? n : 1) >= size)
+			break;
+		if (n > 1) {
+			memcpy(dst + used, s, n);
+		} else {
+			n = 1;
+			dst[used] = *s == '"' ? '\'' :
+				    *s < 0x20 || *s >= 0x7f ? '?' : (char)*s;
+		}
+		used += n;
+		s += n;
+	}
+	dst[used] = '\0';
+}
+
+void emit_rule_comment(const struct ir_rule *r, char *buf, size_t size)
+{
+	char raw[512];
+
+	if (!r->loc.file)
+		snprintf(raw, sizeof(raw), "fwctl: %s",
+			 r->why ? r->why : "built-in");
+	else if (r->comment && *r->comment)
+		snprintf(raw, sizeof(raw), "%s:%u %s", r->loc.file,
+			 r->loc.line, r->comment);
+	else
+		snprintf(raw, sizeof(raw), "%s:%u", r->loc.file, r->loc.line);
+	emit_text(buf, raw, size < EMIT_COMMENT_MAX + 1 ?
+		  size : EMIT_COMMENT_MAX + 1);
+}
+
+static bool rule_is_tcp(const struct ir_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_matches; i++) {
+		const struct ir_match *m = &r->matches[i];
+
+		if (m->field == IR_L4PROTO && m->op == IR_EQ && !m->set &&
+		    ir_value_is_single(&m->value, 1) &&
+		    m->value.lo[0] == IPPROTO_TCP)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A plain "reject" is what nft picks from context (icmp, icmpv6 or icmpx),
+ * so both back ends spell the reject out: a tcp reset when the rule only
+ * sees tcp, otherwise the family-neutral icmpx port-unreachable.
+ */
+struct emit_reject emit_reject_of(const struct ir_rule *r)
+{
+	struct emit_reject rj = {
+		.kind = r->verdict.reject,
+		.code = r->verdict.reject_code,
+	};
+
+	if (rj.kind != IR_REJECT_DEFAULT)
+		return rj;
+	if (rule_is_tcp(r))
+		return (struct emit_reject){ IR_REJECT_TCP_RESET, 0 };
+	return (struct emit_reject){ IR_REJECT_ICMPX,
+				     NFT_REJECT_ICMPX_PORT_UNREACH };
+}
+
+static bool set_has_ranges(const struct ir_set *s)
+{
+	unsigned len = ir_field_info[s->field].len;
+	size_t i;
+
+	for (i = 0; i < s->n_elems; i++)
+		if (!ir_value_is_single(&s->elems[i].value, len))
+			return true;
+	return false;
+}
+
+/* nft gives an anonymous set intervals only when an element is a range. */
+bool emit_set_interval(const struct ir_set *s)
+{
+	if (s->anonymous)
+		return set_has_ranges(s);
+	return s->interval || set_has_ranges(s);
+}
+
+bool emit_value_next(const uint8_t *value, unsigned len, uint8_t *out)
+{
+	unsigned i = len;
+
+	memcpy(out, value, len);
+	while (i--) {
+		if (++out[i] != 0)
+			return true;
+	}
+	return false;
+}
+
+void emit_elem_iter_init(struct emit_elem_iter *it, const struct ir_set *s)
+{
+	it->set = s;
+	it->next = 0;
+	it->merge = s->anonymous && !s->is_vmap && emit_set_interval(s);
+}
+
+/* nft merges [a, b] and [b + 1, c] of an anonymous set into [a, c]. */
+bool emit_elem_iter_next(struct emit_elem_iter *it, struct ir_elem *out)
+{
+	const struct ir_set *s = it->set;
+	unsigned len = ir_field_info[s->field].len;
+	uint8_t succ[IR_VALUE_MAX];
+
+	if (it->next >= s->n_elems)
+		return false;
+	*out = s->elems[it->next++];
+	while (it->merge && it->next < s->n_elems &&
+	       emit_value_next(out->value.hi, len, succ) &&
+	       !memcmp(succ, s->elems[it->next].value.lo, len))
+		memcpy(out->value.hi, s->elems[it->next++].value.hi, len);
+	return true;
+}

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * One constructor per nf_tables expression fwctl uses. Each appends to a
+ * libnftnl rule; loads go to register 1, the one nft itself uses, so that
+ * the bytecode is the same whichever back end built it.
+ */
+#include <linux/netfilter/nf_tables.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+
+#include "emit.h"
+
+static struct nftnl_expr *expr_new(struct nftnl_rule *nr, const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+	if (!e)
+		abort();
+	nftnl_rule_add_expr(nr, e);
+	return e;
+}
+
+void emit_meta(struct nftnl_rule *nr, uint32_t key)
+{
+	struct nftnl_expr *e = expr_new(nr, "meta");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+}
+
+void emit_payload(struct nftnl_rule *nr, uint32_t base, uint32_t offset,
+		  uint32_t len)
+{
+	struct nftnl_expr *e = expr_new(nr, "payload");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+}
+
+void emit_ct(struct nftnl_rule *nr, uint32_t key)
+{
+	struct nftnl_expr *e = expr_new(nr, "ct");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+}
+
+void emit_cmp(struct nftnl_rule *nr, uint32_t op, const void *data,
+	      uint32_t len)
+{
+	struct nftnl_expr *e = expr_new(nr, "cmp");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
+}
+
+/* reg1 = (reg1 & mask) ^ 0: how nft matches prefixes and flag bits. */
+void emit_bitwise(struct nftnl_rule *nr, const void *mask, uint32_t len)
+{
+	static const uint8_t zero[16];
+	struct nftnl_expr *e = expr_new(nr, "bitwise");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
+}
+
+void emit_range(struct nftnl_rule *nr, uint32_t op, const void *lo,
+		const void *hi, uint32_t len)
+{
+	struct nftnl_expr *e = expr_new(nr, "range");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, op);
+	nftnl_expr_set(e, NFTNL_EXPR_RANGE_FROM_DATA, lo, len);
+	nftnl_expr_set(e, NFTNL_EXPR_RANGE_TO_DATA, hi, len);
+}
+
+/* verdict: a verdict map (the result jumps); set_id 0: a named set. */
+void emit_lookup(struct nftnl_rule *nr, const char *set, uint32_t set_id,
+		 bool verdict, bool invert)
+{
+	struct nftnl_expr *e = expr_new(nr, "lookup");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+	if (set_id)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, set_id);
+	if (verdict)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+	if (invert)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS,
+				   NFT_LOOKUP_F_INV);
+}
+
+/* code: NF_ACCEPT, NF_DROP, NFT_JUMP, NFT_GOTO; chain for the last two. */
+void emit_immediate(struct nftnl_rule *nr, int code, const char *chain)
+{
+	struct nftnl_expr *e = expr_new(nr, "immediate");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)code);
+	if (chain)
+		nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, chain);
+}
+
+void emit_counter(struct nftnl_rule *nr)
+{
+	struct nftnl_expr *e = expr_new(nr, "counter");
+
+	nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_PACKETS, 0);
+	nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_BYTES, 0);
+}
+
+/* unit: seconds per rate unit; packets, never bytes. */
+void emit_limit(struct nftnl_rule *nr, uint64_t rate, uint64_t unit,
+		uint32_t burst)
+{
+	struct nftnl_expr *e = expr_new(nr, "limit");
+
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, rate);
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, unit);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, burst);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, 0);
+}
+
+void emit_log(struct nftnl_rule *nr, const char *prefix)
+{
+	struct nftnl_expr *e = expr_new(nr, "log");
+
+	if (prefix && *prefix)
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, prefix);
+}
+
+void emit_reject(struct nftnl_rule *nr, uint32_t type, uint8_t code)
+{
+	struct nftnl_expr *e = expr_new(nr, "reject");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, type);
+	nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, code);
+}

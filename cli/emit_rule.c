@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Rules: anonymous sets first, then one NEWRULE whose expressions are the
+ * bytecode nft generates for the same rule in nft syntax, dependencies
+ * included. nft checks the protocol before it reads a header field it
+ * belongs to ("ip saddr" needs "meta nfproto ipv4"), unless an earlier
+ * match already proved it; struct rule_ctx is that knowledge.
+ */
+/* netinet/in.h first: it tells the kernel headers not to redefine it. */
+#include <netinet/in.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libnftnl/rule.h>
+#include <libnftnl/udata.h>
+
+#include "batch.h"
+#include "emit.h"
+#include "fwctl/udata.h"
+
+enum load_kind { LOAD_META, LOAD_PAYLOAD, LOAD_CT };
+
+/* Where a field is read from, and what nft checks before reading it. */
+struct field_load {
+	enum load_kind	kind;
+	uint32_t	key;		/* meta or ct key; payload base */
+	uint32_t	offset;		/* payload */
+	uint8_t		nfproto;	/* dependency, 0: none */
+	uint8_t		l4proto;	/* dependency, 0: none */
+};
+
+static const struct field_load loads[IR_FIELD_COUNT] = {
+	[IR_IIFNAME]	 = { LOAD_META, NFT_META_IIFNAME },
+	[IR_OIFNAME]	 = { LOAD_META, NFT_META_OIFNAME },
+	[IR_NFPROTO]	 = { LOAD_META, NFT_META_NFPROTO },
+	[IR_L4PROTO]	 = { LOAD_META, NFT_META_L4PROTO },
+	[IR_IP_SADDR]	 = { LOAD_PAYLOAD, NFT_PAYLOAD_NETWORK_HEADER, 12,
+			     NFPROTO_IPV4 },
+	[IR_IP_DADDR]	 = { LOAD_PAYLOAD, NFT_PAYLOAD_NETWORK_HEADER, 16,
+			     NFPROTO_IPV4 },
+	[IR_IP6_SADDR]	 = { LOAD_PAYLOAD, NFT_PAYLOAD_NETWORK_HEADER, 8,
+			     NFPROTO_IPV6 },
+	[IR_IP6_DADDR]	 = { LOAD_PAYLOAD, NFT_PAYLOAD_NETWORK_HEADER, 24,
+			     NFPROTO_IPV6 },
+	[IR_TH_SPORT]	 = { LOAD_PAYLOAD, NFT_PAYLOAD_TRANSPORT_HEADER, 0 },
+	[IR_TH_DPORT]	 = { LOAD_PAYLOAD, NFT_PAYLOAD_TRANSPORT_HEADER, 2 },
+	[IR_CT_STATE]	 = { LOAD_CT, NFT_CT_STATE },
+	[IR_ICMP_TYPE]	 = { LOAD_PAYLOAD, NFT_PAYLOAD_TRANSPORT_HEADER, 0,
+			     NFPROTO_IPV4, IPPROTO_ICMP },
+	[IR_ICMPV6_TYPE] = { LOAD_PAYLOAD, NFT_PAYLOAD_TRANSPORT_HEADER, 0,
+			     NFPROTO_IPV6, IPPROTO_ICMPV6 },
+};
+
+/* The protocols earlier matches proved, as nft's protocol context. */
+struct rule_ctx {
+	uint8_t	nfproto;
+	uint8_t	l4proto;
+};
+
+#define DEP_NFPROTO	1u
+#define DEP_L4PROTO	2u
+
+/*
+ * Which checks nft puts before reading f. A known transport protocol
+ * implies the network one, so "meta l4proto icmp" alone is enough for
+ * "icmp type"; nft then adds nothing.
+ */
+static unsigned ctx_deps(struct rule_ctx *ctx, const struct field_load *f)
+{
+	unsigned deps = 0;
+
+	if (f->l4proto && ctx->l4proto == f->l4proto)
+		return 0;
+	if (f->nfproto && ctx->nfproto != f->nfproto) {
+		deps |= DEP_NFPROTO;
+		ctx->nfproto = f->nfproto;
+	}
+	if (f->l4proto) {
+		deps |= DEP_L4PROTO;
+		ctx->l4proto = f->l4proto;
+	}
+	return deps;
+}
+
+static void ctx_learn(struct rule_ctx *ctx, const struct ir_match *m)
+{
+	if (m->set || m->op != IR_EQ || !ir_value_is_single(&m->value, 1))
+		return;
+	if (m->field == IR_NFPROTO)
+		ctx->nfproto = m->value.lo[0];
+	else if (m->field == IR_L4PROTO)
+		ctx->l4proto = m->value.lo[0];
+}
+
+static void meta_eq(struct nftnl_rule *nr, uint32_t key, uint8_t value)
+{
+	emit_meta(nr, key);
+	emit_cmp(nr, NFT_CMP_EQ, &value, 1);
+}
+
+static void field_deps(struct nftnl_rule *nr, struct rule_ctx *ctx,
+		       const struct field_load *f)
+{
+	unsigned deps = ctx_deps(ctx, f);
+
+	if (deps & DEP_NFPROTO)
+		meta_eq(nr, NFT_META_NFPROTO, f->nfproto);
+	if (deps & DEP_L4PROTO)
+		meta_eq(nr, NFT_META_L4PROTO, f->l4proto);
+}
+
+/* Loads len bytes of f; meta keys always load whole. */
+static void field_load(struct nftnl_rule *nr, const struct field_load *f,
+		       uint32_t len)
+{
+	if (f->kind == LOAD_META)
+		emit_meta(nr, f->key);
+	else if (f->kind == LOAD_CT)
+		emit_ct(nr, f->key);
+	else
+		emit_payload(nr, f->key, f->offset, len);
+}
+
+/* ct state is a bit mask: any of the bits (==), none of them (!=). */
+static void match_ct_state(struct nftnl_rule *nr, const struct ir_match *m)
+{
+	uint32_t mask = m->ct_mask, zero = 0;
+
+	emit_ct(nr, NFT_CT_STATE);
+	emit_bitwise(nr, &mask, sizeof(mask));
+	emit_cmp(nr, m->op == IR_EQ ? NFT_CMP_NEQ : NFT_CMP_EQ, &zero,
+		 sizeof(zero));
+}
+
+/*
+ * An address prefix on a byte boundary compares only its bytes (so does
+ * an interface wildcard, "eth*"); other prefixes mask; a range compares
+ * both ends (== as two cmps, != as one range, like nft). Port ranges that
+ * happen to be prefixes stay ranges: nft text has no prefix for them.
+ */
+static void match_value(struct nftnl_rule *nr, const struct field_load *f,
+			const struct ir_match *m, uint32_t len)
+{
+	const struct ir_value *v = &m->value;
+	uint32_t op = m->op == IR_EQ ? NFT_CMP_EQ : NFT_CMP_NEQ;
+	uint8_t mask[IR_VALUE_MAX] = { 0 };
+	unsigned plen;
+
+	if (ir_value_is_single(v, len)) {
+		field_load(nr, f, len);
+		emit_cmp(nr, op, v->lo, len);
+	} else if (!emit_keys[m->field].prefix ||
+		   !ir_value_is_prefix(v, len, &plen)) {
+		field_load(nr, f, len);
+		if (m->op == IR_EQ) {
+			emit_cmp(nr, NFT_CMP_GTE, v->lo, len);
+			emit_cmp(nr, NFT_CMP_LTE, v->hi, len);
+		} else {
+			emit_range(nr, NFT_RANGE_NEQ, v->lo, v->hi, len);
+		}
+	} else if (plen && plen % 8 == 0) {
+		field_load(nr, f, plen / 8);
+		emit_cmp(nr, op, v->lo, plen / 8);
+	} else {
+		memset(mask, 0xff, plen / 8);
+		if (plen % 8)
+			mask[plen / 8] = (uint8_t)(0xff00u >> (plen % 8));
+		field_load(nr, f, len);
+		emit_bitwise(nr, mask, len);
+		emit_cmp(nr, op, v->lo, len);
+	}
+}
+
+static void rule_match(struct nftnl_rule *nr, struct rule_ctx *ctx,
+		       const struct ir_match *m, uint32_t set_id)
+{
+	const struct field_load *f = &loads[m->field];
+	uint32_t len = ir_field_info[m->field].len;
+
+	field_deps(nr, ctx, f);
+	if (m->set) {
+		field_load(nr, f, len);
+		emit_lookup(nr, m->set->anonymous ? "__set%d" : m->set->name,
+			    set_id, false, m->op == IR_NE);
+	} else if (m->field == IR_CT_STATE) {
+		match_ct_state(nr, m);
+	} else {
+		match_value(nr, f, m, len);
+	}
+	ctx_learn(ctx, m);
+}
+
+/*
+ * nft puts the check a reject needs (tcp for a reset, the family for an
+ * icmp or icmpv6 code) at the head of the rule, and only if nothing in the
+ * rule proves it already.
+ */
+static void reject_deps(struct nftnl_rule *nr, const struct ir_rule *r)
+{
+	struct rule_ctx ctx = { 0 };
+	struct emit_reject rj;
+	size_t i;
+
+	if (r->verdict.kind != IR_REJECT)
+		return;
+	for (i = 0; i < r->n_matches; i++) {
+		ctx_deps(&ctx, &loads[r->matches[i].field]);
+		ctx_learn(&ctx, &r->matches[i]);
+	}
+	rj = emit_reject_of(r);
+	if (rj.kind == IR_REJECT_TCP_RESET && ctx.l4proto != IPPROTO_TCP)
+		meta_eq(nr, NFT_META_L4PROTO, IPPROTO_TCP);
+	else if (rj.kind == IR_REJECT_ICMP && ctx.nfproto != NFPROTO_IPV4)
+		meta_eq(nr, NFT_META_NFPROTO, NFPROTO_IPV4);
+	else if (rj.kind == IR_REJECT_ICMPV6 && ctx.nfproto != NFPROTO_IPV6)
+		meta_eq(nr, NFT_META_NFPROTO, NFPROTO_IPV6);
+}
+
+static void rule_vmap(struct nftnl_rule *nr, struct rule_ctx *ctx,
+		      const struct ir_rule *r, uint32_t set_id)
+{
+	const struct ir_verdict *v = &r->verdict;
+	const struct field_load *f = &loads[v->vmap_field];
+
+	field_deps(nr, ctx, f);
+	field_load(nr, f, ir_field_info[v->vmap_field].len);
+	emit_lookup(nr, v->vmap->anonymous ? "__map%d" : v->vmap->name,
+		    set_id, true, false);
+}
+
+/* Cuts text to max bytes (NUL included) without splitting a character. */
+static size_t text_cut(const char *text, size_t max)
+{
+	size_t n = strlen(text);
+
+	if (n < max)
+		return n;
+	n = max - 1;
+	while (n && ((unsigned char)text[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+/*
+ * The comment nft shows, then the source text for `fwctl show`; the
+ * kernel takes 256 bytes of userdata in all, so the text gives way.
+ */
+static void rule_udata(struct nftnl_rule *nr, const struct ir_rule *r)
+{
+	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+	char comment[EMIT_COMMENT_MAX + 1], text[FWCTL_UDATA_TEXT_MAX];
+	size_t room, n;
+
+	if (!ud)
+		abort();
+	emit_rule_comment(r, comment, sizeof(comment));
+	nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, comment);
+	room = NFT_USERDATA_MAXLEN - nftnl_udata_buf_len(ud) - 2;
+	if (r->text && room > 1) {
+		n = text_cut(r->text, room < sizeof(text) ? room : sizeof(text));
+		memcpy(text, r->text, n);
+		text[n] = '\0';
+		nftnl_udata_put_strz(ud, FWCTL_UDATA_RULE_SOURCE, text);
+	}
+	nftnl_rule_set_data(nr, NFTNL_RULE_USERDATA, nftnl_udata_buf_data(ud),
+			    nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+}
+
+/* Creates the rule's anonymous sets; ids[i] for match i, ids[n] the vmap. */
+static uint32_t *rule_sets(struct batch *b, const struct ir_rule *r)
+{
+	uint32_t *ids = calloc(r->n_matches + 1, sizeof(*ids));
+	const struct ir_set *vmap = r->verdict.kind == IR_VMAP ?
+				    r->verdict.vmap : NULL;
+	size_t i;
+
+	if (!ids)
+		abort();
+	for (i = 0; i < r->n_matches; i++) {
+		const struct ir_set *s = r->matches[i].set;
+
+		if (s && s->anonymous) {
+			ids[i] = batch_set_id(b);
+			emit_set(b, s, "__set%d", ids[i]);
+		}
+	}
+	if (vmap && vmap->anonymous) {
+		ids[i] = batch_set_id(b);
+		emit_set(b, vmap, "__map%d", ids[i]);
+	}
+	return ids;
+}
+
+static struct nftnl_rule *rule_build(const struct ir_chain *c,
+				     const struct ir_rule *r,
+				     const uint32_t *ids)
+{
+	struct nftnl_rule *nr = nftnl_rule_alloc();
+	struct rule_ctx ctx = { 0 };
+	size_t i;
+
+	if (!nr)
+		abort();
+	nftnl_rule_set_str(nr, NFTNL_RULE_TABLE, IR_TABLE_NAME);
+	nftnl_rule_set_str(nr, NFTNL_RULE_CHAIN, c->name);
+	rule_udata(nr, r);
+	reject_deps(nr, r);
+	for (i = 0; i < r->n_matches; i++)
+		rule_match(nr, &ctx, &r->matches[i], ids[i]);
+	emit_statements(nr, r);
+	if (r->verdict.kind == IR_VMAP)
+		rule_vmap(nr, &ctx, r, ids[i]);
+	return nr;
+}
+
+void emit_rule(struct batch *b, const struct ir_chain *c,
+	       const struct ir_rule *r)
+{
+	struct batch_origin o = {
+		.what = BATCH_RULE, .name = c->name, .loc = r->loc,
+	};
+	uint32_t *ids = rule_sets(b, r);
+	struct nftnl_rule *nr = rule_build(c, r, ids);
+
+	nftnl_rule_nlmsg_build_payload(batch_msg(b, NFT_MSG_NEWRULE,
+						 EMIT_TABLE_FAMILY,
+						 NLM_F_CREATE | NLM_F_APPEND,
+						 &o), nr);
+	batch_next(b);
+	nftnl_rule_free(nr);
+	free(ids);
+}

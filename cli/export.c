@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The nft text back end: `fwctl export` and the golden tests. What it
+ * prints, fed to `nft -f`, builds exactly what the batch back end sends
+ * (see emit.h for the choices the two share, and the round-trip test).
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "emit.h"
+#include "export.h"
+#include "fwctl.h"
+
+struct sym {
+	unsigned	value;
+	const char	*name;
+};
+
+static const struct sym nfprotos[] = {
+	{ NFPROTO_IPV4, "ipv4" }, { NFPROTO_IPV6, "ipv6" },
+};
+
+static const struct sym l4protos[] = {
+	{ IPPROTO_ICMP, "icmp" }, { IPPROTO_TCP, "tcp" },
+	{ IPPROTO_UDP, "udp" }, { IPPROTO_ICMPV6, "icmpv6" },
+};
+
+static const struct sym ct_states[] = {
+	{ IR_CT_INVALID, "invalid" }, { IR_CT_ESTABLISHED, "established" },
+	{ IR_CT_RELATED, "related" }, { IR_CT_NEW, "new" },
+	{ IR_CT_UNTRACKED, "untracked" },
+};
+
+static const struct sym icmp_types[] = {
+	{ 0, "echo-reply" }, { 3, "destination-unreachable" },
+	{ 5, "redirect" }, { 8, "echo-request" },
+	{ 9, "router-advertisement" }, { 10, "router-solicitation" },
+	{ 11, "time-exceeded" }, { 12, "parameter-problem" },
+};
+
+static const struct sym icmpv6_types[] = {
+	{ 1, "destination-unreachable" }, { 2, "packet-too-big" },
+	{ 3, "time-exceeded" }, { 4, "parameter-problem" },
+	{ 128, "echo-request" }, { 129, "echo-reply" },
+	{ 133, "nd-router-solicit" }, { 134, "nd-router-advert" },
+	{ 135, "nd-neighbor-solicit" }, { 136, "nd-neighbor-advert" },
+	{ 137, "nd-redirect" },
+};
+
+static const struct sym icmpx_codes[] = {
+	{ NFT_REJECT_ICMPX_NO_ROUTE, "no-route" },
+	{ NFT_REJECT_ICMPX_PORT_UNREACH, "port-unreachable" },
+	{ NFT_REJECT_ICMPX_HOST_UNREACH, "host-unreachable" },
+	{ NFT_REJECT_ICMPX_ADMIN_PROHIBITED, "admin-prohibited" },
+};
+
+static const struct sym icmp_codes[] = {
+	{ 0, "net-unreachable" }, { 1, "host-unreachable" },
+	{ 2, "prot-unreachable" }, { 3, "port-unreachable" },
+	{ 9, "net-prohibited" }, { 10, "host-prohibited" },
+	{ 13, "admin-prohibited" },
+};
+
+static const struct sym icmpv6_codes[] = {
+	{ 0, "no-route" }, { 1, "admin-prohibited" },
+	{ 3, "addr-unreachable" }, { 4, "port-unreachable" },
+	{ 5, "policy-fail" }, { 6, "reject-route" },
+};
+
+#define SYMS(t)	t, sizeof(t) / sizeof(t[0])
+
+/* A known name, else the number, which nft reads as well. */
+static void print_sym(FILE *out, const struct sym *t, size_t n, unsigned v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (t[i].value == v) {
+			fputs(t[i].name, out);
+			return;
+		}
+	}
+	fprintf(out, "%u", v);
+}
+
+/* A big-endian number of len bytes. */
+static void print_number(FILE *out, const uint8_t *v, unsigned len)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < len && i < sizeof(n); i++)
+		n = n << 8 | v[i];
+	fprintf(out, "%" PRIu64, n);
+}
+
+static void print_ifname(FILE *out, const uint8_t *v)
+{
+	fprintf(out, "\"%.*s\"", IFNAMSIZ, (const char *)v);
+}
+
+static void print_nfproto(FILE *out, const uint8_t *v)
+{
+	print_sym(out, SYMS(nfprotos), v[0]);
+}
+
+static void print_l4proto(FILE *out, const uint8_t *v)
+{
+	print_sym(out, SYMS(l4protos), v[0]);
+}
+
+static void print_ipv4(FILE *out, const uint8_t *v)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	fputs(inet_ntop(AF_INET, v, buf, sizeof(buf)), out);
+}
+
+static void print_ipv6(FILE *out, const uint8_t *v)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	fputs(inet_ntop(AF_INET6, v, buf, sizeof(buf)), out);
+}
+
+static void print_port(FILE *out, const uint8_t *v)
+{
+	print_number(out, v, 2);
+}
+
+/* ct state keys are host-order bit masks, printed "established,related". */
+static void print_ct_state_mask(FILE *out, uint32_t mask)
+{
+	const char *sep = "";
+	size_t i;
+
+	for (i = 0; i < sizeof(ct_states) / sizeof(ct_states[0]); i++) {
+		if (mask & ct_states[i].value) {
+			fprintf(out, "%s%s", sep, ct_states[i].name);
+			sep = ",";
+			mask &= ~ct_states[i].value;
+		}
+	}
+	if (mask || !*sep)
+		fprintf(out, "%s0x%" PRIx32, sep, mask);
+}
+
+static void print_ct_state(FILE *out, const uint8_t *v)
+{
+	uint32_t mask;
+
+	memcpy(&mask, v, sizeof(mask));
+	print_ct_state_mask(out, mask);
+}
+
+static void print_icmp_type(FILE *out, const uint8_t *v)
+{
+	print_sym(out, SYMS(icmp_types), v[0]);
+}
+
+static void print_icmpv6_type(FILE *out, const uint8_t *v)
+{
+	print_sym(out, SYMS(icmpv6_types), v[0]);
+}
+
+typedef void (*value_print_fn)(FILE *out, const uint8_t *v);
+
+static const value_print_fn value_printers[IR_FIELD_COUNT] = {
+	[IR_IIFNAME]	 = print_ifname,
+	[IR_OIFNAME]	 = print_ifname,
+	[IR_NFPROTO]	 = print_nfproto,
+	[IR_L4PROTO]	 = print_l4proto,
+	[IR_IP_SADDR]	 = print_ipv4,
+	[IR_IP_DADDR]	 = print_ipv4,
+	[IR_IP6_SADDR]	 = print_ipv6,
+	[IR_IP6_DADDR]	 = print_ipv6,
+	[IR_TH_SPORT]	 = print_port,
+	[IR_TH_DPORT]	 = print_port,
+	[IR_CT_STATE]	 = print_ct_state,
+	[IR_ICMP_TYPE]	 = print_icmp_type,
+	[IR_ICMPV6_TYPE] = print_icmpv6_type,
+};
+
+/* A single value, a prefix (CIDR or "eth*") where nft has one, or a-b. */
+static void print_interval(FILE *out, enum ir_field f,
+			   const struct ir_value *v)
+{
+	unsigned len = ir_field_info[f].len, plen;
+
+	if (ir_value_is_single(v, len)) {
+		value_printers[f](out, v->lo);
+	} else if (emit_keys[f].prefix && ir_value_is_prefix(v, len, &plen)) {
+		if (f == IR_IIFNAME || f == IR_OIFNAME) {
+			fprintf(out, "\"%.*s*\"", (int)(plen / 8),
+				(const char *)v->lo);
+			return;
+		}
+		value_printers[f](out, v->lo);
+		fprintf(out, "/%u", plen);
+	} else if (emit_keys[f].prefix) {
+		value_printers[f](out, v->lo);
+		fputc('-', out);
+		value_printers[f](out, v->hi);
+	} else {
+		/* Numbers: names joined by '-' would read as one name. */
+		print_number(out, v->lo, len);
+		fputc('-', out);
+		print_number(out, v->hi, len);
+	}
+}
+
+static void print_verdict(FILE *out, const struct ir_verdict *v)
+{
+	static const char *const words[] = {
+		[IR_VERDICT_NONE] = "continue", [IR_ACCEPT] = "accept",
+		[IR_DROP] = "drop", [IR_REJECT] = "drop", [IR_VMAP] = "drop",
+		[IR_JUMP] = "jump", [IR_GOTO] = "goto",
+	};
+
+	fputs(words[v->kind], out);
+	if (v->kind == IR_JUMP || v->kind == IR_GOTO)
+		fprintf(out, " %s", v->chain);
+}
+
+/* The elements, sep between them; wrap: line break every so many. */
+static void print_elems(FILE *out, const struct ir_set *s, const char *wrap)
+{
+	struct emit_elem_iter it;
+	struct ir_elem e;
+	size_t n = 0;
+
+	emit_elem_iter_init(&it, s);
+	while (emit_elem_iter_next(&it, &e)) {
+		if (n)
+			fputs(wrap && n % 4 == 0 ? wrap : ", ", out);
+		print_interval(out, s->field, &e.value);
+		if (s->is_vmap) {
+			fputs(" : ", out);
+			print_verdict(out, &e.verdict);
+		}
+		n++;
+	}
+}
+
+static void print_set_ref(FILE *out, const struct ir_set *s)
+{
+	if (!s->anonymous) {
+		fprintf(out, "@%s", s->name);
+		return;
+	}
+	fputs("{ ", out);
+	print_elems(out, s, NULL);
+	fputs(" }", out);
+}
+
+static void print_match(FILE *out, const struct ir_match *m)
+{
+	const char *ne = m->op == IR_NE ? "!= " : "";
+
+	fprintf(out, "%s ", ir_field_info[m->field].nft);
+	if (m->set) {
+		fputs(ne, out);
+		print_set_ref(out, m->set);
+	} else if (m->field == IR_CT_STATE) {
+		/* "!": none of the bits; "!=" would compare the whole mask. */
+		fputs(m->op == IR_NE ? "! " : "", out);
+		print_ct_state_mask(out, m->ct_mask);
+	} else {
+		fputs(ne, out);
+		print_interval(out, m->field, &m->value);
+	}
+	fputc(' ', out);
+}
+
+static void print_reject(FILE *out, const struct ir_rule *r)
+{
+	struct emit_reject rj = emit_reject_of(r);
+
+	fputs("reject with ", out);
+	if (rj.kind == IR_REJECT_TCP_RESET) {
+		fputs("tcp reset", out);
+	} else if (rj.kind == IR_REJECT_ICMPX) {
+		fputs("icmpx ", out);
+		print_sym(out, SYMS(icmpx_codes), rj.code);
+	} else if (rj.kind == IR_REJECT_ICMP) {
+		fputs("icmp ", out);
+		print_sym(out, SYMS(icmp_codes), rj.code);
+	} else {
+		fputs("icmpv6 ", out);
+		print_sym(out, SYMS(icmpv6_codes), rj.code);
+	}
+}
+
+static void print_statements(FILE *out, const struct ir_rule *r)
+{
+	static const char *const units[] = {
+		[IR_PER_SECOND] = "second", [IR_PER_MINUTE] = "minute",
+		[IR_PER_HOUR] = "hour", [IR_PER_DAY] = "day",
+	};
+	char prefix[sizeof(r->log.prefix)];
+
+	if (r->has_limit) {
+		fprintf(out, "limit rate %" PRIu64 "/%s ", r->limit.rate,
+			units[r->limit.unit]);
+		if (r->limit.burst)
+			fprintf(out, "burst %" PRIu32 " packets ",
+				r->limit.burst);
+	}
+	if (r->counter)
+		fputs("counter ", out);
+	if (r->has_log) {
+		emit_text(prefix, r->log.prefix, sizeof(prefix));
+		fputs("log ", out);
+		if (*prefix)
+			fprintf(out, "prefix \"%s\" ", prefix);
+	}
+}
+
+static void print_rule_verdict(FILE *out, const struct ir_rule *r)
+{
+	const struct ir_verdict *v = &r->verdict;
+
+	if (v->kind == IR_REJECT) {
+		print_reject(out, r);
+	} else if (v->kind == IR_VMAP) {
+		fprintf(out, "%s vmap ", ir_field_info[v->vmap_field].nft);
+		print_set_ref(out, v->vmap);
+	} else if (v->kind != IR_VERDICT_NONE) {
+		print_verdict(out, v);
+	}
+	if (v->kind != IR_VERDICT_NONE)
+		fputc(' ', out);
+}
+
+static void print_rule(FILE *out, const struct ir_rule *r)
+{
+	char comment[EMIT_COMMENT_MAX + 1];
+	size_t i;
+
+	fputs("\t\t", out);
+	for (i = 0; i < r->n_matches; i++)
+		print_match(out, &r->matches[i]);
+	print_statements(out, r);
+	print_rule_verdict(out, r);
+	emit_rule_comment(r, comment, sizeof(comment));
+	fprintf(out, "comment \"%s\"\n", comment);
+}
+
+static void print_chain(FILE *out, const struct ir_chain *c)
+{
+	static const char *const hooks[] = {
+		[IR_HOOK_INPUT] = "input", [IR_HOOK_FORWARD] = "forward",
+		[IR_HOOK_OUTPUT] = "output",
+	};
+	size_t i;
+
+	fprintf(out, "\tchain %s {\n", c->name);
+	if (c->hook != IR_HOOK_NONE)
+		fprintf(out, "\t\ttype filter hook %s priority %d; policy %s;\n",
+			hooks[c->hook], c->priority,
+			c->policy_drop ? "drop" : "accept");
+	for (i = 0; i < c->n_rules; i++)
+		print_rule(out, &c->rules[i]);
+	fputs("\t}\n", out);
+}
+
+/* nft's time format: 1d2h3m4s5ms, zero parts left out. */
+static void print_timeout(FILE *out, uint64_t ms)
+{
+	static const struct { uint64_t ms; const char *unit; } parts[] = {
+		{ 86400000, "d" }, { 3600000, "h" }, { 60000, "m" },
+		{ 1000, "s" }, { 1, "ms" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (ms >= parts[i].ms) {
+			fprintf(out, "%" PRIu64 "%s", ms / parts[i].ms,
+				parts[i].unit);
+			ms %= parts[i].ms;
+		}
+	}
+}
+
+static void print_set(FILE *out, const struct ir_set *s)
+{
+	bool interval = emit_set_interval(s), timeout = s->timeout_ms != 0;
+
+	fprintf(out, "\t%s %s {\n\t\ttype %s%s\n", s->is_vmap ? "map" : "set",
+		s->name, emit_keys[s->field].type,
+		s->is_vmap ? " : verdict" : "");
+	if (interval || timeout)
+		fprintf(out, "\t\tflags %s%s%s\n", interval ? "interval" : "",
+			interval && timeout ? "," : "",
+			timeout ? "timeout" : "");
+	if (timeout) {
+		fputs("\t\ttimeout ", out);
+		print_timeout(out, s->timeout_ms);
+		fputc('\n', out);
+	}
+	if (s->n_elems) {
+		fputs("\t\telements = { ", out);
+		print_elems(out, s, ",\n\t\t\t     ");
+		fputs(" }\n", out);
+	}
+	fputs("\t}\n", out);
+}
+
+/*
+ * "table; delete table; table {...}" replaces the table in one nft
+ * transaction, exactly like kernel_apply()'s batch.
+ */
+int export_table(const struct ir_table *t, FILE *out)
+{
+	const char *sep = "";
+	size_t i;
+
+	fprintf(out, "table inet %s\ndelete table inet %s\n"
+		"table inet %s {\n", IR_TABLE_NAME, IR_TABLE_NAME,
+		IR_TABLE_NAME);
+	for (i = 0; i < t->n_sets; i++) {
+		if (t->sets[i]->anonymous)
+			continue;
+		fputs(sep, out);
+		print_set(out, t->sets[i]);
+		sep = "\n";
+	}
+	for (i = 0; i < t->n_chains; i++) {
+		fputs(sep, out);
+		print_chain(out, t->chains[i]);
+		sep = "\n";
+	}
+	fputs("}\n", out);
+	fflush(out);
+	return ferror(out) ? FW_EXIT_SYSTEM : FW_EXIT_OK;
+}

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Reading table inet fwctl back: GETTABLE, then dumps of its chains,
+ * rules and sets (and set elements if asked), parsed with libnftnl.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+
+#include "batch.h"
+#include "emit.h"
+#include "fwctl/udata.h"
+#include "live.h"
+
+/* Dumps repeated at most this often while other tools keep committing. */
+#define LIVE_TRIES	5
+
+static char *xstrdup(const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		abort();
+	return d;
+}
+
+/* Room for one more element, doubling when n is a power of two. */
+static void *grow(void *array, size_t n, size_t size)
+{
+	if (n && (n & (n - 1)))
+		return array;
+	array = realloc(array, (n ? 2 * n : 1) * size);
+	if (!array)
+		abort();
+	return array;
+}
+
+/* The NUL-terminated strings of a userdata blob, by TLV type. */
+struct udata_strs {
+	const char	*s[256];
+};
+
+static int udata_cb(const struct nftnl_udata *attr, void *data)
+{
+	struct udata_strs *u = data;
+	const char *v = nftnl_udata_get(attr);
+	uint8_t len = nftnl_udata_len(attr);
+
+	if (len && v[len - 1] == '\0')
+		u->s[nftnl_udata_type(attr)] = v;
+	return MNL_CB_OK;
+}
+
+static void udata_strings(const void *data, uint32_t len,
+			  struct udata_strs *u)
+{
+	memset(u, 0, sizeof(*u));
+	if (data && len)
+		nftnl_udata_parse(data, len, udata_cb, u);
+}
+
+static struct nlmsghdr *request(char *buf, struct nlsock *s, uint16_t type,
+				uint16_t flags)
+{
+	return nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, flags,
+				     nlsock_seq(s, 1));
+}
+
+static bool ours(const char *table)
+{
+	return table && !strcmp(table, IR_TABLE_NAME);
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct live_table *lt = data;
+	struct udata_strs u;
+	const void *ud;
+	uint32_t len = 0;
+
+	if (!t || nftnl_table_nlmsg_parse(nlh, t) < 0) {
+		nftnl_table_free(t);
+		errno = EPROTO;
+		return MNL_CB_ERROR;
+	}
+	lt->present = true;
+	ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len);
+	udata_strings(ud, len, &u);
+	lt->source = xstrdup(u.s[FWCTL_UDATA_TABLE_SOURCE]);
+	nftnl_table_free(t);
+	return MNL_CB_OK;
+}
+
+static int read_table(struct nlsock *s, struct live_table *lt)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh = request(buf, s, NFT_MSG_GETTABLE, NLM_F_ACK);
+	int err;
+
+	if (!t)
+		abort();
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, IR_TABLE_NAME);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	err = nlsock_request(s, nlh, table_cb, lt);
+	return err == -ENOENT ? 0 : err;
+}
+
+static int chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct live_table *lt = data;
+	struct live_chain *lc;
+
+	if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0) {
+		nftnl_chain_free(c);
+		errno = EPROTO;
+		return MNL_CB_ERROR;
+	}
+	if (ours(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE))) {
+		lt->chains = grow(lt->chains, lt->n_chains, sizeof(*lc));
+		lc = &lt->chains[lt->n_chains++];
+		memset(lc, 0, sizeof(*lc));
+		lc->name = xstrdup(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+		lc->base = nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM);
+		lc->hook = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
+		lc->priority = nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
+		lc->policy = nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY);
+	}
+	nftnl_chain_free(c);
+	return MNL_CB_OK;
+}
+
+static struct live_chain *chain_find(struct live_table *lt, const char *name)
+{
+	size_t i;
+
+	for (i = lt->n_chains; name && i-- > 0;)
+		if (!strcmp(lt->chains[i].name, name))
+			return &lt->chains[i];
+	return NULL;
+}
+
+static int counter_cb(struct nftnl_expr *e, void *data)
+{
+	struct live_rule *lr = data;
+
+	if (!strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "counter")) {
+		lr->counter = true;
+		lr->packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+		lr->bytes = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+	}
+	return MNL_CB_OK;
+}
+
+static void rule_fill(struct live_rule *lr, struct nftnl_rule *r)
+{
+	struct udata_strs u;
+	const void *ud;
+	uint32_t len = 0;
+
+	memset(lr, 0, sizeof(*lr));
+	lr->handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
+	ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+	udata_strings(ud, len, &u);
+	lr->comment = xstrdup(u.s[NFTNL_UDATA_RULE_COMMENT]);
+	lr->text = xstrdup(u.s[FWCTL_UDATA_RULE_SOURCE]);
+	nftnl_expr_foreach(r, counter_cb, lr);
+}
+
+static int rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct live_table *lt = data;
+	struct live_chain *lc;
+
+	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+		nftnl_rule_free(r);
+		errno = EPROTO;
+		return MNL_CB_ERROR;
+	}
+	lc = chain_find(lt, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+	if (lc && ours(nftnl_rule_get_str(r, NFTNL_RULE_TABLE))) {
+		lc->rules = grow(lc->rules, lc->n_rules, sizeof(*lc->rules));
+		rule_fill(&lc->rules[lc->n_rules++], r);
+		lt->n_rules++;
+	}
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+static int set_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *ns = nftnl_set_alloc();
+	struct live_table *lt = data;
+	struct live_set *ls;
+	uint32_t flags;
+
+	if (!ns || nftnl_set_nlmsg_parse(nlh, ns) < 0) {
+		nftnl_set_free(ns);
+		errno = EPROTO;
+		return MNL_CB_ERROR;
+	}
+	flags = nftnl_set_get_u32(ns, NFTNL_SET_FLAGS);
+	if (ours(nftnl_set_get_str(ns, NFTNL_SET_TABLE)) &&
+	    !(flags & NFT_SET_ANONYMOUS)) {
+		lt->sets = grow(lt->sets, lt->n_sets, sizeof(*ls));
+		ls = &lt->sets[lt->n_sets++];
+		ls->name = xstrdup(nftnl_set_get_str(ns, NFTNL_SET_NAME));
+		ls->key_type = nftnl_set_get_u32(ns, NFTNL_SET_KEY_TYPE);
+		ls->flags = flags;
+		ls->elements = 0;
+	}
+	nftnl_set_free(ns);
+	return MNL_CB_OK;
+}
+
+/* Counts elements without building them: an end element is no element. */
+static int elems_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr, *elem, *a;
+	size_t *count = data;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(attr) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		mnl_attr_for_each_nested(elem, attr) {
+			uint32_t flags = 0;
+
+			mnl_attr_for_each_nested(a, elem)
+				if (mnl_attr_get_type(a) == NFTA_SET_ELEM_FLAGS &&
+				    mnl_attr_get_payload_len(a) == 4)
+					flags = ntohl(mnl_attr_get_u32(a));
+			if (!(flags & NFT_SET_ELEM_INTERVAL_END))
+				(*count)++;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static int count_elements(struct nlsock *s, struct live_set *ls)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = request(buf, s, NFT_MSG_GETSETELEM,
+				       NLM_F_DUMP);
+
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, IR_TABLE_NAME);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, ls->name);
+	ls->elements = 0;
+	return nlsock_request(s, nlh, elems_cb, &ls->elements);
+}
+
+/* A dump of type for our table; the table attribute has the same number. */
+static int dump(struct nlsock *s, uint16_t type, mnl_cb_t cb,
+		struct live_table *lt)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = request(buf, s, type, NLM_F_DUMP);
+
+	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, IR_TABLE_NAME);
+	return nlsock_request(s, nlh, cb, lt);
+}
+
+static int live_read_once(struct nlsock *s, struct live_table *lt,
+			  bool elements)
+{
+	int err = read_table(s, lt);
+	size_t i;
+
+	if (err || !lt->present)
+		return err;
+	err = dump(s, NFT_MSG_GETCHAIN, chain_cb, lt);
+	if (!err)
+		err = dump(s, NFT_MSG_GETRULE, rule_cb, lt);
+	if (!err)
+		err = dump(s, NFT_MSG_GETSET, set_cb, lt);
+	for (i = 0; !err && elements && i < lt->n_sets; i++)
+		err = count_elements(s, &lt->sets[i]);
+	return err;
+}
+
+int live_read(struct nlsock *s, struct live_table *lt, bool elements)
+{
+	uint32_t before, after;
+	int tries, err = -EAGAIN;
+
+	for (tries = 0; tries < LIVE_TRIES; tries++) {
+		err = batch_genid(s, &before);
+		if (!err)
+			err = live_read_once(s, lt, elements);
+		if (!err)
+			err = batch_genid(s, &after);
+		if (!err && before == after) {
+			lt->genid = before;
+			return 0;
+		}
+		live_free(lt);
+		if (err && err != -EINTR)
+			return err;
+		err = -EAGAIN;
+	}
+	return err;
+}
+
+void live_free(struct live_table *lt)
+{
+	size_t i, j;
+
+	for (i = 0; i < lt->n_chains; i++) {
+		for (j = 0; j < lt->chains[i].n_rules; j++) {
+			free(lt->chains[i].rules[j].comment);
+			free(lt->chains[i].rules[j].text);
+		}
+		free(lt->chains[i].rules);
+		free(lt->chains[i].name);
+	}
+	for (i = 0; i < lt->n_sets; i++)
+		free(lt->sets[i].name);
+	free(lt->chains);
+	free(lt->sets);
+	free(lt->source);
+	memset(lt, 0, sizeof(*lt));
+}
+
+/*
+ * The location is what precedes the first ":LINE" followed by a space or
+ * the end; "fwctl: stateful" (a built-in rule) has none.
+ */
+bool live_rule_location(const char *comment, char *buf, size_t size)
+{
+	const char *p, *d;
+
+	for (p = comment ? strchr(comment, ':') : NULL; p;
+	     p = strchr(p + 1, ':')) {
+		for (d = p + 1; isdigit((unsigned char)*d); d++)
+			;
+		if (d > p + 1 && (*d == ' ' || *d == '\0')) {
+			snprintf(buf, size, "%.*s", (int)(d - comment),
+				 comment);
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *live_hook_name(uint32_t hook)
+{
+	static const char *const names[] = {
+		[NF_INET_PRE_ROUTING] = "prerouting",
+		[NF_INET_LOCAL_IN] = "input",
+		[NF_INET_FORWARD] = "forward",
+		[NF_INET_LOCAL_OUT] = "output",
+		[NF_INET_POST_ROUTING] = "postrouting",
+		[NF_INET_INGRESS] = "ingress",
+	};
+
+	if (hook < sizeof(names) / sizeof(names[0]) && names[hook])
+		return names[hook];
+	return "unknown";
+}
+
+const char *live_key_type(uint32_t key_type)
+{
+	size_t i;
+
+	for (i = 0; i < IR_FIELD_COUNT; i++)
+		if (emit_keys[i].nft_type == key_type)
+			return emit_keys[i].type;
+	return NULL;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_LIVE_H
+#define FWCTL_LIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nlsock.h"
+
+/*
+ * Table inet fwctl as the kernel has it, read back with dumps for
+ * `fwctl show` and `fwctl status`. All of it comes from one ruleset
+ * generation: the dumps are repeated if another commit slipped between.
+ */
+struct live_rule {
+	uint64_t	handle;
+	char		*comment;	/* the userdata comment, or NULL */
+	char		*text;		/* FWCTL_UDATA_RULE_SOURCE, or NULL */
+	bool		counter;	/* packets and bytes are meaningful */
+	uint64_t	packets;
+	uint64_t	bytes;
+};
+
+struct live_chain {
+	char			*name;
+	bool			base;
+	uint32_t		hook;		/* base chains */
+	int32_t			priority;	/* base chains */
+	uint32_t		policy;		/* base chains, NF_ACCEPT/DROP */
+	size_t			n_rules;
+	struct live_rule	*rules;
+};
+
+struct live_set {
+	char		*name;
+	uint32_t	key_type;	/* nft datatype id */
+	uint32_t	flags;		/* NFT_SET_* */
+	size_t		elements;	/* ranges count once; see live_read() */
+};
+
+struct live_table {
+	bool			present;
+	char			*source;	/* the applied rule file, or NULL */
+	uint32_t		genid;
+	size_t			n_chains;
+	struct live_chain	*chains;
+	size_t			n_sets;		/* named sets and maps only */
+	struct live_set		*sets;
+	size_t			n_rules;
+};
+
+/*
+ * Fills lt (zeroed by the caller); absent table: lt->present false.
+ * elements: count the elements of each set too (one more dump per set).
+ * Returns 0 or -errno.
+ */
+int live_read(struct nlsock *s, struct live_table *lt, bool elements);
+void live_free(struct live_table *lt);
+
+/* "FILE:LINE" from a rule comment into buf; false if it has none. */
+bool live_rule_location(const char *comment, char *buf, size_t size);
+/* "input", "forward", ...; nft's type name of a set key. */
+const char *live_hook_name(uint32_t hook);
+const char *live_key_type(uint32_t key_type);
+
+#endif

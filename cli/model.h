@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_MODEL_H
+#define FWCTL_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ast.h"
+#include "ir.h"
+
+/*
+ * The checked rule file: what the checker hands to lowering. Every name is
+ * resolved, every value has its type and its bytes (as the IR stores them),
+ * every rule knows its address families and its L4 protocols. Lowering
+ * needs nothing else, and reports no errors of its own.
+ */
+
+enum fam { FAM_V4 = 1, FAM_V6 = 2, FAM_ANY = FAM_V4 | FAM_V6 };
+
+/* One resolved value; src says where it was written (for messages). */
+struct m_elem {
+	struct ir_value		v;
+	uint8_t			fam;	/* addresses: FAM_V4 or FAM_V6 */
+	const struct ast_value	*src;
+	const struct ast_value	*via;	/* the $macro it came through */
+};
+
+struct m_elems {
+	size_t		n;
+	struct m_elem	*e;
+	uint8_t		fams;	/* addresses: the families present */
+	bool		interval;	/* some element is not a single value */
+};
+
+enum set_kind { SK_ADDR, SK_PORT, SK_IFNAME };
+
+struct m_set {
+	const char	*name;
+	struct fw_loc	loc;
+	unsigned	width;
+	enum set_kind	kind;
+	uint8_t		fams;	/* SK_ADDR: which kernel sets exist */
+	bool		interval;
+	uint64_t	timeout_ms;
+	struct m_elems	elems;
+	unsigned	index;	/* position in model.sets */
+};
+
+struct m_zone {
+	const char	*name;
+	struct fw_loc	loc;
+	struct m_elems	ifs;	/* interface names, intervals for eth* */
+	struct m_elems	nets;	/* addresses */
+	unsigned	index;
+};
+
+/* What a match compares with: literal values or a named set. */
+struct m_operand {
+	bool			present, neg;
+	struct fw_loc		loc;
+	unsigned		width;
+	struct m_elems		lit;
+	const struct m_set	*set;
+};
+
+/* The operands of a rule, in the order lowering emits them. */
+enum m_op {
+	OP_PROTO, OP_IIF, OP_OIF, OP_SADDR, OP_DADDR, OP_SPORT, OP_DPORT,
+	OP_ICMP, OP_ICMPV6, OP_COUNT
+};
+
+struct m_rule {
+	struct fw_loc		loc;
+	const char		*text;
+	const char		*comment;
+	enum chain_id		chain;
+	enum ast_action		action;
+	enum ir_reject_kind	reject;
+	uint8_t			reject_code;
+	const struct m_zone	*from, *to;	/* zones, or NULL */
+	bool			from_neg, to_neg;
+	struct m_operand	op[OP_COUNT];	/* OP_PROTO: effective */
+	uint32_t		ct_mask;
+	uint8_t			fams;
+	bool			counter, has_limit, has_log;
+	struct ir_limit		limit;
+	const char		*log_prefix;	/* NULL: the default */
+};
+
+struct model {
+	struct m_set		**sets;
+	size_t			n_sets;
+	struct m_zone		**zones;
+	size_t			n_zones;
+	struct m_rule		**rules;
+	size_t			n_rules;
+	bool			policy_drop[CHAIN_COUNT];
+	struct fw_loc		policy_loc[CHAIN_COUNT];
+	const char		*source;
+};
+
+void model_free(struct model *m);
+void m_elems_free(struct m_elems *l);
+struct m_elem *m_elems_add(struct m_elems *l);
+
+/*
+ * Checks the tree and builds the model; NULL when there was an error
+ * (each one reported through diag.h).
+ */
+struct model *check_ast(const struct ast *a);
+
+#endif

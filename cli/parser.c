@@ -1,0 +1,993 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The parser: tokens to the syntax tree, in the manner of pfctl's parse.y
+ * but by hand. Statements start with a keyword that a table maps to its
+ * parser; so do the parts of a rule. Every parse function returns 0, or -1
+ * after reporting an error, and the statement loop then skips to the next
+ * statement so that one file shows all its mistakes at once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "fwctl/udata.h"
+#include "parser.h"
+#include "source.h"
+#include "xalloc.h"
+
+/* A file being read, and where it was included from. */
+struct frame {
+	const struct frame	*parent;
+	const char		*name;
+	dev_t			dev;
+	ino_t			ino;
+	struct fw_loc		site;	/* the include's file name */
+	unsigned		site_width;
+	unsigned		depth;
+};
+
+/* Shared by the parsers of a file and its includes. */
+struct parse_state {
+	unsigned		errors_base;	/* diag_error_count() at start */
+	bool			gave_up;
+};
+
+struct parser {
+	struct lexer		lx;
+	struct token		tok;
+	size_t			prev_end;	/* end of the last token taken */
+	struct ast		*ast;
+	const struct frame	*frame;
+	struct parse_state	*state;
+};
+
+static void parse_statements(struct parser *p);
+
+static void next(struct parser *p)
+{
+	p->prev_end = p->tok.end;
+	lexer_next(&p->lx, &p->tok);
+}
+
+static bool at(const struct parser *p, enum tok_kind kind)
+{
+	return p->tok.kind == kind;
+}
+
+static bool at_kw(const struct parser *p, enum kw kw)
+{
+	return p->tok.kind == T_IDENT && p->tok.kw == kw;
+}
+
+static bool at_end(const struct parser *p)
+{
+	return at(p, T_END) || at(p, T_EOF);
+}
+
+static bool at_chain(const struct parser *p, enum chain_id *chain)
+{
+	static const enum kw chain_kw[CHAIN_COUNT] = {
+		[CHAIN_INPUT] = KW_INPUT,
+		[CHAIN_FORWARD] = KW_FORWARD,
+		[CHAIN_OUTPUT] = KW_OUTPUT,
+	};
+	unsigned i;
+
+	for (i = 0; i < CHAIN_COUNT; i++) {
+		if (at_kw(p, chain_kw[i])) {
+			*chain = (enum chain_id)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* "expected WHAT, found X"; quiet when the lexer has already spoken. */
+static int expected(const struct parser *p, const char *what)
+{
+	char buf[64];
+
+	if (!at(p, T_ERROR))
+		diag_error(p->tok.loc, p->tok.width, "expected %s, found %s",
+			   what, token_describe(&p->tok, buf, sizeof(buf)));
+	return -1;
+}
+
+static int end_statement(const struct parser *p)
+{
+	return at_end(p) ? 0 : expected(p, "end of line");
+}
+
+/* Columns from offset start to the end of the last token, if on one line. */
+static unsigned width_since(const struct parser *p, size_t start)
+{
+	const char *nl = memchr(p->lx.text + start, '\n', p->prev_end - start);
+
+	return nl ? 1 : (unsigned)(p->prev_end - start);
+}
+
+/*
+ * Takes a name for a zone, set or macro. A name that is too long is
+ * reported but kept, so that its uses do not cascade into more errors.
+ */
+static int take_name(struct parser *p, const char *what, char **name,
+		     struct fw_loc *loc, unsigned *width)
+{
+	if (!at(p, T_IDENT)) {
+		char buf[64];
+
+		snprintf(buf, sizeof(buf), "a %s name", what);
+		return expected(p, buf);
+	}
+	if (strlen(p->tok.text) > NAME_LEN_MAX)
+		diag_error(p->tok.loc, p->tok.width, "%s name '%s' is longer "
+			   "than %d characters", what, p->tok.text,
+			   NAME_LEN_MAX);
+	*name = xstrdup(p->tok.text);
+	*loc = p->tok.loc;
+	*width = p->tok.width;
+	next(p);
+	return 0;
+}
+
+enum list_flags {
+	LIST_BARE = 1,		/* a, b, c without braces */
+	LIST_SETREF = 2,	/* @set as the whole list */
+	LIST_EMPTY = 4,		/* { } */
+};
+
+static const struct {
+	bool			ok;
+	enum ast_value_kind	kind;
+} value_of[] = {
+	[T_NUMBER] = { true, AV_NUMBER },
+	[T_ADDR] = { true, AV_ADDR },
+	[T_PREFIX] = { true, AV_PREFIX },
+	[T_RANGE] = { true, AV_RANGE },
+	[T_IDENT] = { true, AV_IDENT },
+	[T_WILDCARD] = { true, AV_WILDCARD },
+	[T_WORD] = { true, AV_WORD },
+	[T_STRING] = { true, AV_STRING },
+	[T_MACRO] = { true, AV_MACRO },
+	[T_SETREF] = { true, AV_SETREF },
+	[T_ERROR] = { false, AV_WORD },
+};
+
+static bool spelled_by_lexer(enum tok_kind kind)
+{
+	return kind == T_STRING || kind == T_MACRO || kind == T_SETREF;
+}
+
+static int parse_value(struct parser *p, struct ast_list *l, bool setref)
+{
+	const struct token *t = &p->tok;
+	struct ast_value *v;
+
+	if (at(p, T_LBRACE)) {
+		diag_error(t->loc, 1, "lists do not nest");
+		return -1;
+	}
+	if (at(p, T_SETREF) && !setref) {
+		diag_error(t->loc, t->width,
+			   "a set reference cannot be a list element");
+		return -1;
+	}
+	if (!value_of[t->kind].ok)
+		return expected(p, "a value");
+	if (l->n >= LIST_MAX) {
+		diag_error(t->loc, t->width, "list longer than %u elements",
+			   LIST_MAX);
+		return -1;
+	}
+	v = ast_list_add(l);
+	v->kind = value_of[t->kind].kind;
+	v->loc = t->loc;
+	v->width = t->width;
+	v->text = spelled_by_lexer(t->kind) ? xstrdup(t->text) :
+		  xstrndup(t->src + t->start, t->end - t->start);
+	v->lo = t->lo;
+	v->hi = t->hi;
+	v->plen = t->plen;
+	next(p);
+	return 0;
+}
+
+static int parse_braced(struct parser *p, struct ast_list *l,
+			unsigned flags)
+{
+	l->braced = true;
+	next(p);
+	while (!at(p, T_RBRACE)) {
+		if (parse_value(p, l, false) < 0)
+			return -1;
+		if (at(p, T_COMMA))
+			next(p);
+		else if (!at(p, T_RBRACE))
+			return expected(p, "',' or '}'");
+	}
+	if (!l->n && !(flags & LIST_EMPTY)) {
+		diag_error(l->loc, 1, "empty list");
+		return -1;
+	}
+	next(p);
+	return 0;
+}
+
+/* A value, a { list }, or (LIST_BARE) values separated by commas. */
+static int parse_list(struct parser *p, struct ast_list *l, unsigned flags)
+{
+	size_t start = p->tok.start;
+	int err;
+
+	l->loc = p->tok.loc;
+	if (at(p, T_LBRACE)) {
+		err = parse_braced(p, l, flags);
+	} else {
+		err = parse_value(p, l, flags & LIST_SETREF);
+		while (!err && (flags & LIST_BARE) && at(p, T_COMMA)) {
+			next(p);
+			err = parse_value(p, l, false);
+		}
+	}
+	l->width = width_since(p, start);
+	return err;
+}
+
+static int parse_define(struct parser *p)
+{
+	struct ast_define *d = ast_add_define(p->ast);
+
+	d->broken = true;
+	next(p);
+	if (take_name(p, "macro", &d->name, &d->loc, &d->width) < 0)
+		return -1;
+	if (!at(p, T_EQ))
+		return expected(p, "'='");
+	next(p);
+	if (parse_list(p, &d->value, LIST_SETREF | LIST_EMPTY) < 0)
+		return -1;
+	d->broken = false;
+	return end_statement(p);
+}
+
+static int zone_clause(struct parser *p, struct ast_zone *z)
+{
+	bool ifs = at_kw(p, KW_INTERFACES);
+	bool *has = ifs ? &z->has_ifs : &z->has_nets;
+
+	if (*has) {
+		diag_error(p->tok.loc, p->tok.width, "'%s' given twice in "
+			   "zone '%s'", p->tok.text, z->name);
+		return -1;
+	}
+	*has = true;
+	next(p);
+	return parse_list(p, ifs ? &z->ifs : &z->nets, LIST_BARE);
+}
+
+static int parse_zone(struct parser *p)
+{
+	struct ast_zone *z;
+
+	next(p);
+	if (at(p, T_IDENT) && p->tok.kw != KW_NONE) {
+		diag_error(p->tok.loc, p->tok.width, "'%s' is a keyword and "
+			   "cannot name a zone", p->tok.text);
+		return -1;
+	}
+	z = ast_add_zone(p->ast);
+	z->broken = true;
+	if (take_name(p, "zone", &z->name, &z->loc, &z->width) < 0)
+		return -1;
+	if (!at(p, T_LBRACE))
+		return expected(p, "'{'");
+	for (next(p); !at(p, T_RBRACE);) {
+		if (at(p, T_END)) {
+			next(p);
+		} else if (at_kw(p, KW_INTERFACES) || at_kw(p, KW_NETWORKS)) {
+			if (zone_clause(p, z) < 0)
+				return -1;
+		} else {
+			return expected(p, "'interfaces', 'networks' or '}'");
+		}
+	}
+	next(p);
+	z->broken = false;
+	return end_statement(p);
+}
+
+/* 30 (seconds), 30s, 5m, 1h30m, 2d, 500ms. */
+static bool duration_value(const char *s, uint64_t *ms)
+{
+	static const struct name_entry units[] = {
+		{ "d", 86400000 }, { "h", 3600000 }, { "m", 60000 },
+		{ "ms", 1 }, { "s", 1000 },
+	};
+	static const struct name_table table = { units, 5 };
+	char unit[3];
+	uint64_t total = 0, n;
+	unsigned scale;
+
+	while (*s) {
+		size_t digits = strspn(s, "0123456789");
+		size_t letters = strspn(s + digits, "dhms");
+
+		if (!digits || !letters || letters > 2 || digits > 12)
+			return false;
+		memcpy(unit, s + digits, letters);
+		unit[letters] = '\0';
+		if (!names_lookup(&table, unit, &scale))
+			return false;
+		n = strtoull(s, NULL, 10) * scale;
+		if (n > UINT64_MAX / 2 - total)
+			return false;
+		total += n;
+		s += digits + letters;
+	}
+	*ms = total;
+	return true;
+}
+
+static int parse_duration(struct parser *p, uint64_t *ms)
+{
+	const struct token *t = &p->tok;
+
+	if (at(p, T_NUMBER) && t->lo.num <= UINT64_MAX / 2000) {
+		*ms = t->lo.num * 1000;
+	} else if (!at(p, T_WORD) || !duration_value(t->text, ms)) {
+		if (!at(p, T_WORD) && !at(p, T_NUMBER))
+			return expected(p, "a duration such as 30s, 5m or "
+					"1h30m");
+		diag_error(t->loc, t->width, "bad duration '%s' (write e.g. "
+			   "30s, 5m, 1h30m or 2d)", t->text);
+		return -1;
+	}
+	if (!*ms) {
+		diag_error(t->loc, t->width, "a timeout of 0 never expires "
+			   "anything; leave timeout out instead");
+		return -1;
+	}
+	next(p);
+	return 0;
+}
+
+static int set_type(struct parser *p, struct ast_set *s)
+{
+	unsigned type;
+
+	next(p);
+	if (!at(p, T_IDENT) || !names_lookup(&names_set_type, p->tok.text,
+					     &type))
+		return expected(p, "a set type (ipv4, ipv6, addr, port or "
+				"ifname)");
+	s->type = (enum set_type)type;
+	next(p);
+	return 0;
+}
+
+/* type, = { ... } and timeout, each at most once, in any order. */
+static int parse_set(struct parser *p)
+{
+	struct ast_set *s = ast_add_set(p->ast);
+	bool seen[3] = { false };
+	int part, err;
+
+	s->broken = true;
+	next(p);
+	if (take_name(p, "set", &s->name, &s->loc, &s->width) < 0)
+		return -1;
+	while (!at_end(p)) {
+		part = at_kw(p, KW_TYPE) ? 0 : at(p, T_EQ) ? 1 :
+		       at_kw(p, KW_TIMEOUT) ? 2 : -1;
+		if (part < 0)
+			return expected(p, "'=', 'type' or 'timeout'");
+		if (seen[part]) {
+			diag_error(p->tok.loc, p->tok.width, "'%s' given "
+				   "twice for set '%s'", part == 1 ? "=" :
+				   p->tok.text, s->name);
+			return -1;
+		}
+		seen[part] = true;
+		if (part == 0) {
+			s->type_loc = p->tok.loc;
+			err = set_type(p, s);
+		} else if (part == 1) {
+			next(p);
+			s->has_elems = true;
+			err = parse_list(p, &s->elems, LIST_EMPTY);
+		} else {
+			next(p);
+			err = parse_duration(p, &s->timeout_ms);
+		}
+		if (err < 0)
+			return -1;
+	}
+	s->broken = false;
+	return 0;
+}
+
+static int parse_policy(struct parser *p)
+{
+	struct ast_policy *pol;
+	enum chain_id chain;
+	struct fw_loc loc = p->tok.loc;
+
+	next(p);
+	if (!at_chain(p, &chain))
+		return expected(p, "input, forward or output");
+	next(p);
+	if (!at_kw(p, KW_ACCEPT) && !at_kw(p, KW_DROP)) {
+		if (!at_kw(p, KW_REJECT))
+			return expected(p, "accept or drop");
+		diag_error(p->tok.loc, p->tok.width, "a policy is accept or "
+			   "drop; add a last rule 'reject %s' to reject",
+			   chain_names[chain]);
+		return -1;
+	}
+	pol = ast_add_policy(p->ast);
+	pol->chain = chain;
+	pol->drop = at_kw(p, KW_DROP);
+	pol->loc = loc;
+	next(p);
+	return end_statement(p);
+}
+
+static void include_cycle(const struct frame *f, const struct source *src,
+			  struct fw_loc site, unsigned width)
+{
+	diag_error(site, width, "include cycle: '%s' is already being read",
+		   src->name);
+	for (; f && !(f->dev == src->dev && f->ino == src->ino);
+	     f = f->parent)
+		diag_note(f->site, f->site_width, "'%s' is included from here",
+			  f->name);
+}
+
+static void include_file(struct parser *p, const char *path,
+			 struct fw_loc site, unsigned width)
+{
+	struct parser child = { .ast = p->ast, .state = p->state };
+	struct frame frame;
+	struct source src;
+	const struct frame *f;
+	const char *err;
+
+	if (p->frame->depth >= INCLUDE_DEPTH_MAX) {
+		diag_error(site, width, "includes nested deeper than %d "
+			   "levels", INCLUDE_DEPTH_MAX);
+		return;
+	}
+	err = source_read(path, &src);
+	if (err) {
+		diag_error(site, width, "cannot read '%s': %s", path, err);
+		return;
+	}
+	for (f = p->frame; f; f = f->parent) {
+		if (f->dev == src.dev && f->ino == src.ino) {
+			include_cycle(p->frame, &src, site, width);
+			return;
+		}
+	}
+	frame = (struct frame){ p->frame, src.name, src.dev, src.ino, site,
+				width, p->frame->depth + 1 };
+	child.frame = &frame;
+	lexer_init(&child.lx, src.name, src.text, src.len);
+	parse_statements(&child);
+}
+
+static int parse_include(struct parser *p)
+{
+	struct fw_loc site;
+	unsigned width;
+	char *path;
+
+	next(p);
+	if (!at(p, T_STRING))
+		return expected(p, "a file name in double quotes");
+	site = p->tok.loc;
+	width = p->tok.width;
+	path = source_relative(p->lx.file, p->tok.text);
+	next(p);
+	if (end_statement(p) == 0)
+		include_file(p, path, site, width);
+	free(path);
+	return 0;
+}
+
+
+/* Marks a part of the rule as given; twice is an error. */
+static int claim(struct ast_rule *r, enum ast_part part, struct fw_loc loc,
+		 unsigned width)
+{
+	if (r->has[part]) {
+		diag_error(loc, width, "%s given twice", ast_part_names[part]);
+		diag_note(r->part_loc[part], r->part_width[part],
+			  "first given here");
+		return -1;
+	}
+	r->has[part] = true;
+	r->part_loc[part] = loc;
+	r->part_width[part] = width;
+	return 0;
+}
+
+static int parse_operand(struct parser *p, struct ast_operand *o,
+			 unsigned flags)
+{
+	if (at(p, T_NOT)) {
+		o->neg = true;
+		next(p);
+	}
+	return parse_list(p, &o->list, flags);
+}
+
+/* A keyword and its operand: src, dst, sport, dport, proto, iif, oif. */
+static int parse_match(struct parser *p, struct ast_rule *r,
+		       enum ast_part part)
+{
+	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
+		return -1;
+	next(p);
+	return parse_operand(p, &r->op[part], LIST_SETREF);
+}
+
+/* from X [port P], from port P; and the same for to. */
+static int parse_from_to(struct parser *p, struct ast_rule *r,
+			 enum ast_part part)
+{
+	enum ast_part port = part == R_FROM ? R_SPORT : R_DPORT;
+	struct fw_loc loc = p->tok.loc;
+	unsigned width = p->tok.width;
+
+	next(p);
+	if (!at_kw(p, KW_PORT)) {
+		if (claim(r, part, loc, width) < 0 ||
+		    parse_operand(p, &r->op[part], LIST_SETREF) < 0)
+			return -1;
+		if (!at_kw(p, KW_PORT))
+			return 0;
+	}
+	if (claim(r, port, p->tok.loc, p->tok.width) < 0)
+		return -1;
+	next(p);
+	return parse_operand(p, &r->op[port], LIST_SETREF);
+}
+
+/* ct state S[,S]..., icmp type T[,T]..., icmpv6 type ... */
+static int parse_typed(struct parser *p, struct ast_rule *r,
+		       enum ast_part part)
+{
+	enum kw second = part == R_CT ? KW_STATE : KW_TYPE;
+	char what[32];
+
+	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "'%s' after '%.8s'",
+		 keyword_name(second), p->tok.text);
+	next(p);
+	if (!at_kw(p, second))
+		return expected(p, what);
+	next(p);
+	if (part == R_CT && at(p, T_NOT)) {
+		diag_error(p->tok.loc, 1, "ct state cannot be negated; list "
+			   "the states to match instead");
+		return -1;
+	}
+	return parse_operand(p, &r->op[part], LIST_BARE);
+}
+
+static const struct name_table *const reject_codes[] = {
+	[IR_REJECT_ICMP] = &names_reject_icmp,
+	[IR_REJECT_ICMPV6] = &names_reject_icmpv6,
+	[IR_REJECT_ICMPX] = &names_reject_icmpx,
+};
+
+/* "(expected a, b or c)" for the few words that fit here. */
+static void names_expected(const struct name_table *t, char *buf,
+			   size_t size)
+{
+	size_t i, n = 0;
+
+	n += (size_t)snprintf(buf, size, " (expected ");
+	for (i = 0; i < t->n && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s",
+				      i == 0 ? "" : i + 1 < t->n ? ", " :
+				      " or ", t->entries[i].name);
+	if (n < size)
+		snprintf(buf + n, size - n, ")");
+}
+
+static int unknown_name(const struct parser *p, const char *what,
+			const struct name_table *t)
+{
+	char alternatives[256] = "";
+	const char *hint;
+
+	if (!at(p, T_IDENT))
+		return expected(p, what);
+	hint = names_suggest(t, p->tok.text);
+	if (hint)
+		snprintf(alternatives, sizeof(alternatives), " (did you mean "
+			 "'%s'?)", hint);
+	else
+		names_expected(t, alternatives, sizeof(alternatives));
+	diag_error(p->tok.loc, p->tok.width, "unknown %s '%s'%s", what,
+		   p->tok.text, alternatives);
+	return -1;
+}
+
+/* with tcp-reset | icmp CODE | icmpv6 CODE | icmpx CODE */
+static int parse_with(struct parser *p, struct ast_rule *r,
+		      enum ast_part part)
+{
+	unsigned kind, code;
+
+	if (r->action != ACT_REJECT) {
+		diag_error(p->tok.loc, p->tok.width, "'with' goes only with "
+			   "reject");
+		return -1;
+	}
+	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
+		return -1;
+	next(p);
+	if (!at(p, T_IDENT) ||
+	    !names_lookup(&names_reject_kind, p->tok.text, &kind))
+		return unknown_name(p, "reject type", &names_reject_kind);
+	r->reject = (enum ir_reject_kind)kind;
+	r->reject_loc = p->tok.loc;
+	next(p);
+	if (kind == IR_REJECT_TCP_RESET)
+		return 0;
+	if (!at(p, T_IDENT) ||
+	    !names_lookup(reject_codes[kind], p->tok.text, &code))
+		return unknown_name(p, "reject code", reject_codes[kind]);
+	r->reject_code = (uint8_t)code;
+	next(p);
+	return 0;
+}
+
+static int parse_burst(struct parser *p, struct ast_rule *r)
+{
+	next(p);
+	if (!at(p, T_NUMBER))
+		return expected(p, "a burst in packets");
+	if (p->tok.lo.num == 0 || p->tok.lo.num > UINT32_MAX) {
+		diag_error(p->tok.loc, p->tok.width, "burst must be 1 to "
+			   "4294967295 packets");
+		return -1;
+	}
+	r->limit.burst = (uint32_t)p->tok.lo.num;
+	next(p);
+	return 0;
+}
+
+/* limit RATE/UNIT [burst N] */
+static int parse_limit(struct parser *p, struct ast_rule *r,
+		       enum ast_part part)
+{
+	unsigned unit;
+
+	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
+		return -1;
+	next(p);
+	if (!at(p, T_NUMBER))
+		return expected(p, "a rate such as 10/second");
+	if (p->tok.lo.num == 0) {
+		diag_error(p->tok.loc, p->tok.width, "a limit of 0 lets "
+			   "nothing through; use drop instead");
+		return -1;
+	}
+	r->limit.rate = p->tok.lo.num;
+	next(p);
+	if (!at(p, T_SLASH))
+		return expected(p, "'/' and a unit (second, minute, hour or "
+				"day)");
+	next(p);
+	if (!at(p, T_IDENT) ||
+	    !names_lookup(&names_rate_unit, p->tok.text, &unit))
+		return unknown_name(p, "rate unit", &names_rate_unit);
+	r->limit.unit = (enum ir_limit_unit)unit;
+	next(p);
+	return at_kw(p, KW_BURST) ? parse_burst(p, r) : 0;
+}
+
+static int take_string(struct parser *p, char **out, size_t max,
+		       const char *what)
+{
+	if (strlen(p->tok.text) > max) {
+		diag_error(p->tok.loc, p->tok.width, "%s longer than %zu "
+			   "bytes", what, max);
+		return -1;
+	}
+	*out = xstrdup(p->tok.text);
+	next(p);
+	return 0;
+}
+
+/* log ["prefix"]: the kernel keeps 127 bytes of a prefix. */
+static int parse_log(struct parser *p, struct ast_rule *r,
+		     enum ast_part part)
+{
+	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
+		return -1;
+	next(p);
+	if (!at(p, T_STRING))
+		return 0;
+	return take_string(p, &r->log_prefix, 127, "log prefix");
+}
+
+/* comment "text": nft shows at most 128 bytes of a comment. */
+static int parse_comment(struct parser *p, struct ast_rule *r,
+			 enum ast_part part)
+{
+	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
+		return -1;
+	next(p);
+	if (!at(p, T_STRING))
+		return expected(p, "a comment in double quotes");
+	return take_string(p, &r->comment, 128, "comment");
+}
+
+static int parse_counter(struct parser *p, struct ast_rule *r,
+			 enum ast_part part)
+{
+	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
+		return -1;
+	next(p);
+	return 0;
+}
+
+typedef int (*part_fn)(struct parser *p, struct ast_rule *r,
+		       enum ast_part part);
+
+static const struct {
+	part_fn		parse;
+	enum ast_part	part;
+} rule_parts[KW_COUNT] = {
+	[KW_FROM] = { parse_from_to, R_FROM },
+	[KW_TO] = { parse_from_to, R_TO },
+	[KW_SRC] = { parse_match, R_SRC },
+	[KW_DST] = { parse_match, R_DST },
+	[KW_SPORT] = { parse_match, R_SPORT },
+	[KW_DPORT] = { parse_match, R_DPORT },
+	[KW_PROTO] = { parse_match, R_PROTO },
+	[KW_IIF] = { parse_match, R_IIF },
+	[KW_OIF] = { parse_match, R_OIF },
+	[KW_CT] = { parse_typed, R_CT },
+	[KW_ICMP] = { parse_typed, R_ICMP },
+	[KW_ICMPV6] = { parse_typed, R_ICMPV6 },
+	[KW_WITH] = { parse_with, R_WITH },
+	[KW_LIMIT] = { parse_limit, R_LIMIT },
+	[KW_LOG] = { parse_log, R_LOG },
+	[KW_COUNTER] = { parse_counter, R_COUNTER },
+	[KW_COMMENT] = { parse_comment, R_COMMENT },
+};
+
+static int unknown_part(const struct parser *p)
+{
+	static const char *const words[] = {
+		"comment", "counter", "ct", "dport", "dst", "from", "icmp",
+		"icmpv6", "iif", "limit", "log", "oif", "proto", "sport",
+		"src", "to", "with",
+	};
+	const char *hint;
+
+	if (!at(p, T_IDENT))
+		return expected(p, "a match or statement");
+	hint = names_closest(p->tok.text, words,
+			     sizeof(words) / sizeof(words[0]));
+	if (hint)
+		diag_error(p->tok.loc, p->tok.width, "unknown keyword '%s' "
+			   "(did you mean '%s'?)", p->tok.text, hint);
+	else
+		diag_error(p->tok.loc, p->tok.width, "unknown keyword '%s' in "
+			   "a rule", p->tok.text);
+	return -1;
+}
+
+/*
+ * The rule as one line for `fwctl show`: comments and continuations gone,
+ * blanks squeezed, cut to fit the userdata (at a UTF-8 character start).
+ */
+static char *rule_text(const char *src, size_t start, size_t end)
+{
+	char out[FWCTL_UDATA_TEXT_MAX + 4];
+	bool quoted = false, blank = false;
+	size_t n = 0, i;
+
+	for (i = start; i < end && n < FWCTL_UDATA_TEXT_MAX; i++) {
+		char c = src[i];
+
+		if (!quoted && c == '#') {
+			while (i + 1 < end && src[i + 1] != '\n')
+				i++;
+			blank = true;
+			continue;
+		}
+		if (!quoted && strchr(" \t\n\r\f\v\\", c)) {
+			blank = true;
+			continue;
+		}
+		if (blank && n)
+			out[n++] = ' ';
+		blank = false;
+		if (quoted && c == '\\' && i + 1 < end)
+			out[n++] = src[i++];
+		else if (c == '"')
+			quoted = !quoted;
+		out[n++] = src[i];
+	}
+	if (n >= FWCTL_UDATA_TEXT_MAX) {
+		n = FWCTL_UDATA_TEXT_MAX - 1;
+		while (n && ((unsigned char)out[n] & 0xc0) == 0x80)
+			n--;
+	}
+	out[n] = '\0';
+	return xstrdup(out);
+}
+
+static const enum ast_action actions[KW_COUNT] = {
+	[KW_ACCEPT] = ACT_ACCEPT,
+	[KW_DROP] = ACT_DROP,
+	[KW_REJECT] = ACT_REJECT,
+};
+
+static int rule_head(struct parser *p, struct ast_rule *r)
+{
+	char what[64];
+
+	r->loc = p->tok.loc;
+	r->action = actions[p->tok.kw];
+	snprintf(what, sizeof(what), "a chain (input, forward or output) "
+		 "after '%.8s'", p->tok.text);
+	next(p);
+	if (at_kw(p, KW_WITH) && parse_with(p, r, R_WITH) < 0)
+		return -1;
+	if (!at_chain(p, &r->chain))
+		return expected(p, what);
+	next(p);
+	return 0;
+}
+
+static int parse_rule(struct parser *p)
+{
+	struct ast_rule *r = ast_rule_new();
+	size_t start = p->tok.start;
+
+	if (rule_head(p, r) < 0)
+		goto fail;
+	while (!at_end(p)) {
+		enum kw kw = at(p, T_IDENT) ? p->tok.kw : KW_NONE;
+
+		if (!rule_parts[kw].parse) {
+			unknown_part(p);
+			goto fail;
+		}
+		if (rule_parts[kw].parse(p, r, rule_parts[kw].part) < 0)
+			goto fail;
+	}
+	r->text = rule_text(p->lx.text, start, p->prev_end);
+	ast_add_rule(p->ast, r);
+	return 0;
+fail:
+	ast_rule_free(r);
+	return -1;
+}
+
+static int unknown_statement(const struct parser *p)
+{
+	static const char *const words[] = {
+		"accept", "define", "drop", "include", "policy", "reject",
+		"set", "zone",
+	};
+	enum chain_id chain;
+	const char *hint;
+
+	if (at_chain(p, &chain)) {
+		diag_error(p->tok.loc, p->tok.width, "missing action: a rule "
+			   "starts with accept, drop or reject");
+		return -1;
+	}
+	if (!at(p, T_IDENT))
+		return expected(p, "a statement");
+	hint = names_closest(p->tok.text, words,
+			     sizeof(words) / sizeof(words[0]));
+	if (hint)
+		diag_error(p->tok.loc, p->tok.width, "unknown keyword '%s' "
+			   "(did you mean '%s'?)", p->tok.text, hint);
+	else
+		diag_error(p->tok.loc, p->tok.width, "unknown keyword '%s' at "
+			   "the start of a statement", p->tok.text);
+	return -1;
+}
+
+typedef int (*statement_fn)(struct parser *p);
+
+static const statement_fn statements[KW_COUNT] = {
+	[KW_DEFINE] = parse_define,
+	[KW_INCLUDE] = parse_include,
+	[KW_ZONE] = parse_zone,
+	[KW_SET] = parse_set,
+	[KW_POLICY] = parse_policy,
+	[KW_ACCEPT] = parse_rule,
+	[KW_DROP] = parse_rule,
+	[KW_REJECT] = parse_rule,
+};
+
+/*
+ * Skips to the end of the statement: a newline or ';' outside braces. The
+ * lexer keeps quiet meanwhile: one error per statement is enough.
+ */
+static void skip_statement(struct parser *p)
+{
+	p->lx.quiet = true;
+	while (!at(p, T_EOF) && !(at(p, T_END) && p->tok.depth == 0))
+		next(p);
+	p->lx.quiet = false;
+}
+
+/* A file that fails this often is probably not a rule file at all. */
+static bool too_many_errors(struct parser *p)
+{
+	if (p->state->gave_up)
+		return true;
+	if (diag_error_count() - p->state->errors_base < ERRORS_MAX)
+		return false;
+	diag_error((struct fw_loc){ p->lx.file, 0, 0 }, 0, "too many errors; "
+		   "stopping at line %u", p->tok.loc.line);
+	p->state->gave_up = true;
+	return true;
+}
+
+static void parse_statements(struct parser *p)
+{
+	int err;
+
+	for (next(p); !at(p, T_EOF) && !too_many_errors(p);) {
+		if (at(p, T_END)) {
+			next(p);
+			continue;
+		}
+		if (at(p, T_IDENT) && statements[p->tok.kw])
+			err = statements[p->tok.kw](p);
+		else
+			err = unknown_statement(p);
+		if (err < 0)
+			skip_statement(p);
+	}
+}
+
+static struct ast *parse_source(const struct source *src)
+{
+	struct frame top = { .name = src->name, .dev = src->dev,
+			     .ino = src->ino };
+	struct parse_state state = { diag_error_count(), false };
+	struct parser p = { .frame = &top, .state = &state };
+
+	p.ast = ast_new(src->name);
+	lexer_init(&p.lx, src->name, src->text, src->len);
+	parse_statements(&p);
+	return p.ast;
+}
+
+struct ast *parse_file(const char *path)
+{
+	struct source src;
+	const char *err = source_read(path, &src);
+
+	if (err) {
+		diag_error((struct fw_loc){ path, 0, 0 }, 0, "cannot read "
+			   "'%s': %s", path, err);
+		return NULL;
+	}
+	return parse_source(&src);
+}
+
+struct ast *parse_buffer(const char *name, const char *text, size_t len)
+{
+	struct source src;
+
+	source_buffer(name, text, len, &src);
+	return parse_source(&src);
+}

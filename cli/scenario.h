@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_SCENARIO_H
+#define FWCTL_SCENARIO_H
+
+/*
+ * Scenarios (fwctl-scenario(5)): a topology of network namespaces, rule
+ * files applied to some of them, and expectations about real packets.
+ *
+ *   scenario_parse.c  text -> struct scenario, syntax errors
+ *   scenario_check.c  names, addresses and routes resolved and checked
+ *   topology.c        namespaces, veths, bridges, addresses, routes
+ *   server.c          TCP/UDP echo servers inside the nodes
+ *   client.c          the probes: the client side of one expectation
+ *   snapshot.c        a node's nf_tables rule set, to compare
+ *   guard.c           children and namespaces a signal must not leak
+ *   scenario.c        `fwctl test`: runs all of the above, prints results
+ *
+ * Nodes and links refer to each other by index, never by pointer, so the
+ * arrays may grow while the file is parsed.
+ */
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "loc.h"
+
+#define SCN_NAME_MAX	32	/* node and link names, NUL included */
+#define SCN_NETNS_MAX	64	/* "fwt<pid>-<k>-<node>" */
+#define SCN_MAX_NODES	64
+#define SCN_MAX_LINKS	256
+#define SCN_MAX_MEMBERS	256	/* of one link */
+#define SCN_NONE	((size_t)-1)
+
+struct scn_addr {
+	int		family;		/* AF_INET or AF_INET6 */
+	uint8_t		a[16];		/* network byte order */
+	unsigned	plen;		/* prefix length; 32/128 for a host */
+};
+
+struct scn_route {
+	struct scn_addr	dst;		/* default: plen 0 */
+	struct scn_addr	via;
+	struct fw_loc	dst_loc, via_loc;
+};
+
+struct scn_node {
+	char		name[SCN_NAME_MAX];
+	bool		router;		/* forwards between its links */
+	char		*rules;		/* path to apply at start, or NULL */
+	size_t		n_routes;
+	struct scn_route *routes;
+	struct fw_loc	loc;
+	char		netns[SCN_NETNS_MAX];	/* set by topology_create() */
+};
+
+struct scn_member {
+	size_t		node;
+	char		ifname[IFNAMSIZ];
+	size_t		n_addrs;
+	struct scn_addr	*addrs;
+	struct fw_loc	loc;
+};
+
+/* Two members: a veth pair. More: a bridge in a hidden namespace. */
+struct scn_link {
+	char		name[SCN_NAME_MAX];
+	size_t		n_members;
+	struct scn_member *members;
+	struct fw_loc	loc;
+};
+
+enum scn_proto { SCN_TCP, SCN_UDP, SCN_ICMP };
+
+/* What happened to a probe; the first three are also verdicts. */
+enum scn_outcome {
+	SCN_ACCEPT,
+	SCN_REJECT,
+	SCN_DROP,
+	SCN_PARTIAL,	/* TCP connected, but the echo did not come back */
+	SCN_ERROR,	/* the probe itself failed (a local error) */
+};
+
+struct scn_expect {
+	size_t		src;		/* node */
+	struct fw_loc	src_loc, dst_loc;
+	size_t		dst_node;	/* node, or SCN_NONE for a literal */
+	bool		dst_literal;
+	struct scn_addr	dst;		/* resolved destination address */
+	int		family;		/* 0 until resolved: ipv4/ipv6 */
+	enum scn_proto	proto;
+	uint16_t	port;		/* TCP/UDP */
+	enum scn_outcome verdict;
+	unsigned	timeout_ms;
+	bool		has_source;
+	struct scn_addr	source;		/* the server must see this */
+	size_t		server;		/* node running the server */
+	uint16_t	server_port;
+	/* count form: send `count` probes over window_ms, count replies */
+	unsigned	count;		/* 0: a single probe */
+	unsigned	window_ms;
+	unsigned	recv_lo, recv_hi;
+};
+
+struct scn_apply {
+	size_t		node;
+	char		*path;		/* resolved against the scenario */
+	bool		fails;		/* must be refused, changing nothing */
+};
+
+enum scn_item_kind { SCN_ITEM_EXPECT, SCN_ITEM_APPLY };
+
+/* An expectation or a step, in file order. */
+struct scn_item {
+	enum scn_item_kind	kind;
+	struct fw_loc		loc;
+	char			*text;	/* as written, for the result line */
+	union {
+		struct scn_expect	expect;
+		struct scn_apply	apply;
+	};
+};
+
+struct scenario {
+	const char	*path;		/* as given on the command line */
+	const char	*file;		/* the diag source name */
+	size_t		n_nodes;
+	struct scn_node	*nodes;
+	size_t		n_links;
+	struct scn_link	*links;
+	size_t		n_items;
+	struct scn_item	*items;
+	char		sw_netns[SCN_NETNS_MAX];	/* "" without bridges */
+};
+
+/* Reads, parses and checks path; NULL after printing every error. */
+struct scenario *scenario_parse_file(const char *path);
+/* The same for a text in memory, named name (unit tests, fuzzing). */
+struct scenario *scenario_parse_buffer(const char *name, const char *text,
+				       size_t len);
+void scenario_free(struct scenario *s);
+/* Resolves names and addresses; prints errors, returns their number. */
+unsigned scenario_check(struct scenario *s);
+size_t scenario_find_node(const struct scenario *s, const char *name);
+/* The node and interface owning address a (exact match), or SCN_NONE. */
+size_t scenario_addr_owner(const struct scenario *s, const struct scn_addr *a);
+/* The first address of family on node, or NULL. */
+const struct scn_addr *scenario_node_addr(const struct scenario *s,
+					  size_t node, int family);
+const char *scn_outcome_name(enum scn_outcome o);
+/* Formats an address without its prefix length. */
+const char *scn_addr_str(const struct scn_addr *a, char *buf, size_t size);
+/* True when a lies within prefix p (same family). */
+bool scn_addr_in(const struct scn_addr *a, const struct scn_addr *p);
+bool scn_addr_eq(const struct scn_addr *a, const struct scn_addr *b);
+
+/*
+ * Builds every namespace, link, address and route (and names the
+ * namespaces after prefix); prints what failed. On failure what was built
+ * stays registered with the guard for topology_destroy(), which deletes
+ * the namespaces -- or, to keep them, only forgets them.
+ */
+int topology_create(struct scenario *s, const char *prefix, bool verbose);
+void topology_destroy(struct scenario *s, bool keep);
+
+/*
+ * The echo servers of one batch of expectations: every node that serves
+ * a TCP or UDP port gets one process listening on all of them.
+ */
+struct server_set;
+struct server_set *server_start(const struct scenario *s,
+				const struct scn_item *items, size_t n);
+void server_stop(struct server_set *set);
+
+/* What the probes of one expectation observed. */
+struct client_result {
+	enum scn_outcome	outcome;
+	unsigned		elapsed_ms;
+	unsigned		received;	/* count form: replies */
+	char			seen[64];	/* source the server saw */
+	char			detail[96];	/* errno text, reasons */
+};
+
+/*
+ * Starts the probes of e in a child inside the source node; the child
+ * writes one struct client_result to the returned fd. *pid gets the
+ * child; client_deadline_ms() is how long it may take at most.
+ */
+int client_spawn(const struct scenario *s, const struct scn_expect *e,
+		 pid_t *pid);
+unsigned client_deadline_ms(const struct scn_expect *e);
+
+/* A byte string that changes whenever the node's nf_tables rule set does. */
+int snapshot_take(const char *netns, char **buf, size_t *len);
+
+/*
+ * Children and namespaces of a run, kept where a signal handler can reach
+ * them: on SIGINT/SIGTERM every child is killed and every namespace
+ * deleted before the signal takes its course.
+ */
+void guard_install(void);
+int guard_netns_create(const char *name);
+/* Deletes a namespace of guard_netns_create(), or only forgets it. */
+void guard_netns_release(const char *name, bool delete);
+/* fork() with the guard's bookkeeping; the child dies with its parent. */
+pid_t guard_fork(void);
+/* Kills (if alive) and reaps a child of guard_fork(); its wait status. */
+int guard_reap(pid_t pid, bool kill_first);
+
+#endif

@@ -1,0 +1,1047 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The scenario language (fwctl-scenario(5)): a line-oriented file of
+ * declarations (router, host, link) and, in file order, expectations and
+ * steps. The text is cut into tokens first, then each statement is parsed
+ * by the handler its first word selects. Names must be declared before
+ * they are used, so every reference is resolved where it is written and an
+ * unknown one is reported right there. After an error the parser skips
+ * the statement and goes on, so one run reports every mistake.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "scenario.h"
+
+enum tok_kind { TOK_WORD, TOK_STRING, TOK_LBRACE, TOK_RBRACE, TOK_SEMI,
+		TOK_NL, TOK_EOF };
+
+struct token {
+	enum tok_kind	kind;
+	char		*text;		/* TOK_WORD, TOK_STRING */
+	struct fw_loc	loc;
+	unsigned	width;
+};
+
+struct parser {
+	struct scenario	*s;
+	char		*dir;		/* of the scenario, for relative paths */
+	struct token	*toks;
+	size_t		n_toks, pos;
+	unsigned	errors;
+};
+
+static int error_loc(struct parser *p, struct fw_loc loc, unsigned width,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int error_loc(struct parser *p, struct fw_loc loc, unsigned width,
+		     const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_error(loc, width, "%s", msg);
+	p->errors++;
+	return -1;
+}
+
+#define error_at(p, t, ...) error_loc((p), (t)->loc, (t)->width, __VA_ARGS__)
+
+static void *xrealloc(void *p, size_t n, size_t size)
+{
+	p = reallocarray(p, n ? n : 1, size);
+	if (!p)
+		abort();
+	return p;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *d = strndup(s, n);
+
+	if (!d)
+		abort();
+	return d;
+}
+
+static bool is_word_char(char c)
+{
+	return !isspace((unsigned char)c) && !strchr("{};\"#", c);
+}
+
+static void lex_push(struct parser *p, enum tok_kind kind, const char *start,
+		     size_t len, struct fw_loc loc)
+{
+	struct token *t;
+
+	p->toks = xrealloc(p->toks, p->n_toks + 1, sizeof(*p->toks));
+	t = &p->toks[p->n_toks++];
+	t->kind = kind;
+	t->text = kind == TOK_WORD || kind == TOK_STRING ?
+		  xstrndup(start, len) : NULL;
+	t->loc = loc;
+	t->width = len ? len : 1;
+}
+
+/* A quoted string: no escapes, and it ends on its own line. */
+static size_t lex_string(struct parser *p, const char *c, const char *end,
+			 struct fw_loc loc)
+{
+	const char *q = c + 1;
+
+	while (q < end && *q != '"' && *q != '\n')
+		q++;
+	if (q == end || *q != '"') {
+		error_loc(p, loc, q - c, "unterminated string");
+		return q - c;
+	}
+	lex_push(p, TOK_STRING, c + 1, q - c - 1, loc);
+	return q + 1 - c;
+}
+
+static size_t lex_one(struct parser *p, const char *c, const char *end,
+		      struct fw_loc loc)
+{
+	static const char punct[] = "{};\n";
+	static const enum tok_kind punct_kind[] = {
+		TOK_LBRACE, TOK_RBRACE, TOK_SEMI, TOK_NL };
+	const char *w = c;
+
+	if (*c == '#') {
+		while (w < end && *w != '\n')
+			w++;
+		return w - c;
+	}
+	if (*c && strchr(punct, *c)) {
+		lex_push(p, punct_kind[strchr(punct, *c) - punct], c, 1, loc);
+		return 1;
+	}
+	if (isspace((unsigned char)*c))
+		return 1;
+	if (*c == '"')
+		return lex_string(p, c, end, loc);
+	while (w < end && is_word_char(*w))
+		w++;
+	lex_push(p, TOK_WORD, c, w - c, loc);
+	return w - c;
+}
+
+static void lex(struct parser *p, const char *text, size_t len)
+{
+	const char *c = text, *end = text + len;
+	struct fw_loc loc = { p->s->file, 1, 1 };
+	size_t n, i;
+
+	while (c < end) {
+		n = lex_one(p, c, end, loc);
+		for (i = 0; i < n; i++, c++) {
+			loc.col++;
+			if (*c == '\n') {
+				loc.line++;
+				loc.col = 1;
+			}
+		}
+	}
+	lex_push(p, TOK_EOF, "", 0, loc);
+}
+
+static struct token *peek(struct parser *p)
+{
+	return &p->toks[p->pos];
+}
+
+static struct token *next(struct parser *p)
+{
+	struct token *t = &p->toks[p->pos];
+
+	if (t->kind != TOK_EOF)
+		p->pos++;
+	return t;
+}
+
+/* A token for a message: quoted text, or what it is. Not reentrant. */
+static const char *tok_desc(const struct token *t)
+{
+	static const char *const names[] = {
+		[TOK_LBRACE] = "'{'", [TOK_RBRACE] = "'}'",
+		[TOK_SEMI] = "';'", [TOK_NL] = "end of line",
+		[TOK_EOF] = "end of file",
+	};
+	static char buf[80];
+
+	if (!t->text)
+		return names[t->kind];
+	snprintf(buf, sizeof(buf), t->kind == TOK_STRING ? "\"%.60s\"" :
+		 "'%.60s'", t->text);
+	return buf;
+}
+
+static bool at_end(const struct parser *p)
+{
+	enum tok_kind k = p->toks[p->pos].kind;
+
+	return k == TOK_NL || k == TOK_SEMI || k == TOK_RBRACE || k == TOK_EOF;
+}
+
+/* The next token as a word; what names the thing for the message. */
+static struct token *expect_word(struct parser *p, const char *what)
+{
+	struct token *t = peek(p);
+
+	if (t->kind != TOK_WORD) {
+		error_at(p, t, "expected %s, found %s", what, tok_desc(t));
+		return NULL;
+	}
+	return next(p);
+}
+
+static int expect_keyword(struct parser *p, const char *kw)
+{
+	struct token *t = peek(p);
+
+	if (t->kind == TOK_WORD && !strcmp(t->text, kw)) {
+		next(p);
+		return 0;
+	}
+	return error_at(p, t, "expected '%s', found %s", kw, tok_desc(t));
+}
+
+static int parse_uint(struct parser *p, const struct token *t, unsigned lo,
+		      unsigned hi, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(t->text, &end, 10);
+	if (!isdigit((unsigned char)t->text[0]) || *end || errno ||
+	    v < lo || v > hi)
+		return error_at(p, t, "expected a number from %u to %u, found "
+				"'%s'", lo, hi, t->text);
+	*out = v;
+	return 0;
+}
+
+/* "ADDR" or "ADDR/PLEN"; plen_wanted: -1 forbidden, 0 optional, 1 needed. */
+static int parse_addr(struct parser *p, const struct token *t,
+		      int plen_wanted, struct scn_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	unsigned long plen;
+
+	memset(a, 0, sizeof(*a));
+	if (strlen(t->text) >= sizeof(buf))
+		return error_at(p, t, "'%s' is not an address", t->text);
+	strcpy(buf, t->text);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, a->a) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, buf, a->a) == 1)
+		a->family = AF_INET6;
+	else
+		return error_at(p, t, "'%s' is not an address", t->text);
+	a->plen = a->family == AF_INET ? 32 : 128;
+	if (!slash && plen_wanted > 0)
+		return error_at(p, t, "'%s' needs a prefix length, like "
+				"192.0.2.1/24", t->text);
+	if (slash && plen_wanted < 0)
+		return error_at(p, t, "'%s': an address, not a prefix, is "
+				"wanted here", t->text);
+	if (!slash)
+		return 0;
+	plen = strtoul(slash, &end, 10);
+	if (!isdigit((unsigned char)*slash) || *end || plen > a->plen)
+		return error_at(p, t, "bad prefix length in '%s'", t->text);
+	a->plen = plen;
+	return 0;
+}
+
+static int parse_name(struct parser *p, const struct token *t, char *out)
+{
+	const char *c = t->text;
+
+	if (!isalpha((unsigned char)*c) || strlen(c) >= SCN_NAME_MAX)
+		goto bad;
+	for (; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_')
+			goto bad;
+	strcpy(out, t->text);
+	return 0;
+bad:
+	return error_at(p, t, "bad name '%s': a letter, then letters, digits, "
+			"'-' or '_', at most %d", t->text, SCN_NAME_MAX - 1);
+}
+
+static struct token *parse_node_ref(struct parser *p, size_t *node)
+{
+	struct token *t = expect_word(p, "a node name");
+
+	if (!t)
+		return NULL;
+	*node = scenario_find_node(p->s, t->text);
+	if (*node == SCN_NONE) {
+		error_at(p, t, "unknown node '%s' (declare it with host or "
+			 "router before this line)", t->text);
+		return NULL;
+	}
+	return t;
+}
+
+/* A path relative to the scenario file, unless it is absolute. */
+static char *resolve_path(const struct parser *p, const char *path)
+{
+	char *full;
+
+	if (path[0] == '/' || !p->dir)
+		return xstrndup(path, strlen(path));
+	if (asprintf(&full, "%s/%s", p->dir, path) < 0)
+		abort();
+	return full;
+}
+
+/* Skips to the end of a broken statement, over any block it opened. */
+static void skip_statement(struct parser *p)
+{
+	unsigned depth = 0;
+	struct token *t;
+
+	for (t = peek(p); t->kind != TOK_EOF; t = peek(p)) {
+		if ((t->kind == TOK_NL || t->kind == TOK_SEMI) && !depth)
+			return;
+		if (t->kind == TOK_RBRACE && !depth)
+			return;
+		if (t->kind == TOK_LBRACE)
+			depth++;
+		if (t->kind == TOK_RBRACE && !--depth) {
+			next(p);
+			return;
+		}
+		next(p);
+	}
+}
+
+static int expect_end(struct parser *p)
+{
+	if (at_end(p))
+		return 0;
+	return error_at(p, peek(p), "unexpected %s at the end of the "
+			"statement", tok_desc(peek(p)));
+}
+
+struct keyword {
+	const char	*name;
+	int		(*parse)(struct parser *p, void *ctx,
+				 const struct token *kw);
+};
+
+#define N_KEYWORDS(tab) (sizeof(tab) / sizeof((tab)[0]))
+
+static const struct keyword *keyword_find(const struct keyword *tab,
+					  size_t n, const struct token *t)
+{
+	size_t i;
+
+	for (i = 0; t->kind == TOK_WORD && i < n; i++)
+		if (!strcmp(tab[i].name, t->text))
+			return &tab[i];
+	return NULL;
+}
+
+/*
+ * { STATEMENT... }: statements end at a newline, ';' or the '}'; a broken
+ * one is skipped and the block goes on. -1 only when the block is broken.
+ */
+static int parse_block(struct parser *p,
+		       int (*stmt)(struct parser *p, void *ctx), void *ctx)
+{
+	struct token *open = peek(p), *t;
+
+	if (open->kind != TOK_LBRACE)
+		return error_at(p, open, "expected '{', found %s",
+				tok_desc(open));
+	next(p);
+	for (t = peek(p); t->kind != TOK_RBRACE; t = peek(p)) {
+		if (t->kind == TOK_EOF)
+			return error_at(p, open, "this '{' is never closed");
+		if (t->kind == TOK_NL || t->kind == TOK_SEMI)
+			next(p);
+		else if (stmt(p, ctx) || expect_end(p))
+			skip_statement(p);
+	}
+	next(p);
+	return 0;
+}
+
+static int parse_rules(struct parser *p, void *ctx, const struct token *kw)
+{
+	struct scn_node *n = ctx;
+	struct token *t = peek(p);
+
+	if (t->kind != TOK_STRING)
+		return error_at(p, t, "expected a quoted file name after "
+				"rules, found %s", tok_desc(t));
+	next(p);
+	if (n->rules)
+		return error_at(p, kw, "%s: a node has one rule file; steps "
+				"(apply) change it later", n->name);
+	n->rules = resolve_path(p, t->text);
+	return 0;
+}
+
+static int parse_route(struct parser *p, void *ctx, const struct token *kw)
+{
+	struct scn_node *n = ctx;
+	struct scn_route r = { .dst_loc = kw->loc };
+	struct token *dst, *via;
+	bool dflt;
+
+	dst = expect_word(p, "'default' or a prefix");
+	if (!dst)
+		return -1;
+	dflt = !strcmp(dst->text, "default");
+	r.dst_loc = dst->loc;
+	if (!dflt && parse_addr(p, dst, 0, &r.dst))
+		return -1;
+	if (expect_keyword(p, "via"))
+		return -1;
+	via = expect_word(p, "a gateway address");
+	if (!via || parse_addr(p, via, -1, &r.via))
+		return -1;
+	if (dflt)
+		r.dst.family = r.via.family;
+	else if (r.dst.family != r.via.family)
+		return error_at(p, via, "gateway '%s' is not of the family of "
+				"the destination", via->text);
+	r.via_loc = via->loc;
+	n->routes = xrealloc(n->routes, n->n_routes + 1, sizeof(r));
+	n->routes[n->n_routes++] = r;
+	return 0;
+}
+
+static const struct keyword node_keywords[] = {
+	{ "rules",	parse_rules },
+	{ "route",	parse_route },
+};
+
+static int parse_node_stmt(struct parser *p, void *ctx)
+{
+	const struct keyword *kw;
+
+	kw = keyword_find(node_keywords, N_KEYWORDS(node_keywords), peek(p));
+	if (!kw)
+		return error_at(p, peek(p), "expected rules or route, found "
+				"%s", tok_desc(peek(p)));
+	return kw->parse(p, ctx, next(p));
+}
+
+static int parse_node(struct parser *p, void *ctx, const struct token *kw)
+{
+	struct scn_node n = { .router = !strcmp(kw->text, "router") };
+	struct scenario *s = p->s;
+	struct token *t = expect_word(p, "a node name");
+
+	(void)ctx;
+	if (!t || parse_name(p, t, n.name))
+		return -1;
+	n.loc = t->loc;
+	if (!strcmp(n.name, "sw"))
+		return error_at(p, t, "the name '%s' is reserved for the "
+				"namespace of the bridges", n.name);
+	if (scenario_find_node(s, n.name) != SCN_NONE)
+		return error_at(p, t, "node '%s' is declared twice", n.name);
+	if (s->n_nodes == SCN_MAX_NODES)
+		return error_at(p, t, "too many nodes (at most %d)",
+				SCN_MAX_NODES);
+	s->nodes = xrealloc(s->nodes, s->n_nodes + 1, sizeof(n));
+	s->nodes[s->n_nodes++] = n;
+	/* No node is added inside the block: the pointer stays valid. */
+	return parse_block(p, parse_node_stmt, &s->nodes[s->n_nodes - 1]);
+}
+
+static bool ifname_ok(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len && len < IFNAMSIZ && !strchr(name, '/') &&
+	       !strchr(name, ':') && strcmp(name, ".") && strcmp(name, "..") &&
+	       strcmp(name, "lo");
+}
+
+static int parse_member_addrs(struct parser *p, struct scn_member *m)
+{
+	struct token *t;
+	struct scn_addr a;
+
+	while (!at_end(p)) {
+		t = expect_word(p, "an address");
+		if (!t || parse_addr(p, t, 1, &a))
+			return -1;
+		m->addrs = xrealloc(m->addrs, m->n_addrs + 1, sizeof(a));
+		m->addrs[m->n_addrs++] = a;
+	}
+	return 0;
+}
+
+static int parse_member(struct parser *p, void *ctx)
+{
+	struct scn_link *l = ctx;
+	struct scn_member m = { 0 };
+	struct token *node, *ifn;
+
+	node = parse_node_ref(p, &m.node);
+	if (!node)
+		return -1;
+	m.loc = node->loc;
+	ifn = expect_word(p, "an interface name");
+	if (!ifn)
+		return -1;
+	if (!ifname_ok(ifn->text))
+		return error_at(p, ifn, "bad interface name '%s' (1 to 15 "
+				"characters, no '/' or ':', not lo)", ifn->text);
+	strcpy(m.ifname, ifn->text);
+	if (parse_member_addrs(p, &m)) {
+		free(m.addrs);
+		return -1;
+	}
+	if (l->n_members == SCN_MAX_MEMBERS) {
+		free(m.addrs);
+		return error_at(p, node, "too many members (at most %d)",
+				SCN_MAX_MEMBERS);
+	}
+	l->members = xrealloc(l->members, l->n_members + 1, sizeof(m));
+	l->members[l->n_members++] = m;
+	return 0;
+}
+
+static int parse_link(struct parser *p, void *ctx, const struct token *kw)
+{
+	struct scn_link l = { 0 };
+	struct scenario *s = p->s;
+	struct token *t = expect_word(p, "a link name");
+	unsigned errors;
+	size_t i;
+
+	(void)ctx;
+	(void)kw;
+	if (!t || parse_name(p, t, l.name))
+		return -1;
+	l.loc = t->loc;
+	for (i = 0; i < s->n_links; i++)
+		if (!strcmp(s->links[i].name, l.name))
+			return error_at(p, t, "link '%s' is declared twice",
+					l.name);
+	if (s->n_links == SCN_MAX_LINKS)
+		return error_at(p, t, "too many links (at most %d)",
+				SCN_MAX_LINKS);
+	s->links = xrealloc(s->links, s->n_links + 1, sizeof(l));
+	s->links[s->n_links++] = l;
+	errors = p->errors;
+	if (parse_block(p, parse_member, &s->links[s->n_links - 1]))
+		return -1;
+	/* Members dropped for their own errors are reported already. */
+	if (s->links[s->n_links - 1].n_members < 2 && errors == p->errors)
+		return error_at(p, t, "link '%s' needs at least two members",
+				l.name);
+	return 0;
+}
+
+/* The words of the statement, joined by one space, for the result line. */
+static char *statement_text(const struct parser *p, size_t from, size_t to)
+{
+	size_t i, len = 1;
+	char *text, *c;
+
+	for (i = from; i < to; i++)
+		len += strlen(p->toks[i].text) + 3;
+	c = text = xrealloc(NULL, len, 1);
+	for (i = from; i < to; i++) {
+		const struct token *t = &p->toks[i];
+
+		c += sprintf(c, t->kind == TOK_STRING ? "%s\"%s\"" : "%s%s",
+			     i > from ? " " : "", t->text);
+	}
+	*c = '\0';
+	return text;
+}
+
+static struct scn_item *item_add(struct parser *p, enum scn_item_kind kind,
+				 const struct token *kw)
+{
+	struct scenario *s = p->s;
+	struct scn_item *it;
+
+	s->items = xrealloc(s->items, s->n_items + 1, sizeof(*s->items));
+	it = &s->items[s->n_items++];
+	memset(it, 0, sizeof(*it));
+	it->kind = kind;
+	it->loc = kw->loc;
+	return it;
+}
+
+static int parse_apply(struct parser *p, void *ctx, const struct token *kw)
+{
+	struct scn_apply a = { 0 };
+	size_t from = p->pos - 1;
+	struct scn_item *it;
+	struct token *t;
+
+	(void)ctx;
+	if (!parse_node_ref(p, &a.node))
+		return -1;
+	t = peek(p);
+	if (t->kind != TOK_STRING)
+		return error_at(p, t, "expected a quoted rule file name, found "
+				"%s", tok_desc(t));
+	next(p);
+	t = peek(p);
+	if (t->kind == TOK_WORD && !strcmp(t->text, "fails")) {
+		next(p);
+		a.fails = true;
+	}
+	if (expect_end(p))
+		return -1;
+	a.path = resolve_path(p, p->toks[from + 2].text);
+	it = item_add(p, SCN_ITEM_APPLY, kw);
+	it->apply = a;
+	it->text = statement_text(p, from, p->pos);
+	return 0;
+}
+
+/* An expectation while it is parsed: the tokens that need a second look. */
+struct expect_ctx {
+	struct scn_expect	e;
+	const struct token	*verdict, *family, *source, *served, *send;
+	int			family_opt;
+};
+
+static int parse_duration(struct parser *p, const struct token *t,
+			  unsigned *ms)
+{
+	char *unit;
+	double v;
+
+	errno = 0;
+	v = strtod(t->text, &unit);
+	if (!isdigit((unsigned char)t->text[0]) || errno)
+		goto bad;
+	if (!strcmp(unit, "s"))
+		v *= 1000;
+	else if (strcmp(unit, "ms"))
+		goto bad;
+	if (v < 1 || v > 600000)
+		goto bad;
+	*ms = (unsigned)(v + 0.5);
+	return 0;
+bad:
+	return error_at(p, t, "expected a duration from 1ms to 600s, like "
+			"500ms or 2s, found '%s'", t->text);
+}
+
+static int opt_family(struct parser *p, struct expect_ctx *x,
+		      const struct token *kw)
+{
+	int family = !strcmp(kw->text, "ipv6") ? AF_INET6 : AF_INET;
+
+	if (x->family_opt && x->family_opt != family)
+		return error_at(p, kw, "ipv4 and ipv6 together");
+	x->family_opt = family;
+	x->family = kw;
+	return 0;
+}
+
+static int opt_timeout(struct parser *p, struct expect_ctx *x,
+		       const struct token *kw)
+{
+	struct token *t = expect_word(p, "a duration");
+
+	(void)kw;
+	return t ? parse_duration(p, t, &x->e.timeout_ms) : -1;
+}
+
+static int opt_source(struct parser *p, struct expect_ctx *x,
+		      const struct token *kw)
+{
+	struct token *t = expect_word(p, "an address");
+
+	(void)kw;
+	if (!t || parse_addr(p, t, -1, &x->e.source))
+		return -1;
+	x->e.has_source = true;
+	x->source = t;
+	return 0;
+}
+
+/* served-by NODE[:PORT] */
+static int opt_served_by(struct parser *p, struct expect_ctx *x,
+			 const struct token *kw)
+{
+	struct token *t = expect_word(p, "NODE or NODE:PORT");
+	struct token port;
+	char name[SCN_NAME_MAX];
+	size_t len;
+	unsigned v;
+
+	(void)kw;
+	if (!t)
+		return -1;
+	len = strcspn(t->text, ":");
+	snprintf(name, sizeof(name), "%.*s", (int)len, t->text);
+	x->e.server = scenario_find_node(p->s, name);
+	if (x->e.server == SCN_NONE)
+		return error_at(p, t, "unknown node '%.*s'", (int)len, t->text);
+	if (t->text[len]) {
+		port = *t;
+		port.text = t->text + len + 1;
+		if (parse_uint(p, &port, 1, 65535, &v))
+			return -1;
+		x->e.server_port = v;
+	}
+	x->served = t;
+	return 0;
+}
+
+/* "N" or "LO..HI" */
+static int parse_range(struct parser *p, const struct token *t,
+		       unsigned *lo, unsigned *hi)
+{
+	struct token part = *t;
+	char *dots = strstr(t->text, "..");
+	int err;
+
+	if (!dots) {
+		err = parse_uint(p, t, 0, 100000, lo);
+		*hi = *lo;
+		return err;
+	}
+	*dots = '\0';
+	err = parse_uint(p, t, 0, 100000, lo);
+	*dots = '.';
+	part.text = dots + 2;
+	if (err || parse_uint(p, &part, *lo, 100000, hi))
+		return -1;
+	return 0;
+}
+
+/* send N in DURATION receive RANGE */
+static int opt_send(struct parser *p, struct expect_ctx *x,
+		    const struct token *kw)
+{
+	struct scn_expect *e = &x->e;
+	struct token *t;
+
+	t = expect_word(p, "a number of probes");
+	if (!t || parse_uint(p, t, 1, 1000, &e->count) ||
+	    expect_keyword(p, "in"))
+		return -1;
+	t = expect_word(p, "a duration");
+	if (!t || parse_duration(p, t, &e->window_ms) ||
+	    expect_keyword(p, "receive"))
+		return -1;
+	t = expect_word(p, "a number or a range LO..HI");
+	if (!t || parse_range(p, t, &e->recv_lo, &e->recv_hi))
+		return -1;
+	if (e->recv_hi > e->count)
+		return error_at(p, t, "cannot receive more than the %u sent",
+				e->count);
+	x->send = kw;
+	return 0;
+}
+
+static const struct {
+	const char	*name;
+	int		(*parse)(struct parser *p, struct expect_ctx *x,
+				 const struct token *kw);
+} expect_options[] = {
+	{ "ipv4",	opt_family },
+	{ "ipv6",	opt_family },
+	{ "timeout",	opt_timeout },
+	{ "source",	opt_source },
+	{ "served-by",	opt_served_by },
+	{ "send",	opt_send },
+};
+
+static int parse_option(struct parser *p, struct expect_ctx *x)
+{
+	struct token *t = expect_word(p, "an option");
+	size_t i;
+
+	if (!t)
+		return -1;
+	for (i = 0; i < N_KEYWORDS(expect_options); i++)
+		if (!strcmp(expect_options[i].name, t->text))
+			return expect_options[i].parse(p, x, t);
+	return error_at(p, t, "unknown option '%s' (ipv4, ipv6, timeout, "
+			"source, served-by, send)", t->text);
+}
+
+/* A node name, or an address (which has a ':' or starts with a digit). */
+static int parse_target(struct parser *p, struct scn_expect *e)
+{
+	struct token *t = expect_word(p, "a node name or an address");
+
+	if (!t)
+		return -1;
+	e->dst_loc = t->loc;
+	if (isdigit((unsigned char)t->text[0]) || strchr(t->text, ':')) {
+		e->dst_literal = true;
+		return parse_addr(p, t, -1, &e->dst);
+	}
+	e->dst_node = scenario_find_node(p->s, t->text);
+	if (e->dst_node == SCN_NONE)
+		return error_at(p, t, "unknown node '%s'", t->text);
+	return 0;
+}
+
+static const char *const proto_names[] = {
+	[SCN_TCP] = "tcp", [SCN_UDP] = "udp", [SCN_ICMP] = "icmp",
+};
+
+static int parse_proto(struct parser *p, struct scn_expect *e)
+{
+	struct token *t = expect_word(p, "tcp, udp or icmp");
+	unsigned i, port;
+
+	if (!t)
+		return -1;
+	for (i = 0; i < N_KEYWORDS(proto_names); i++)
+		if (!strcmp(proto_names[i], t->text))
+			break;
+	if (i == N_KEYWORDS(proto_names))
+		return error_at(p, t, "expected tcp, udp or icmp, found '%s'",
+				t->text);
+	e->proto = i;
+	t = peek(p);
+	if (e->proto == SCN_ICMP) {
+		if (t->kind == TOK_WORD && isdigit((unsigned char)*t->text))
+			return error_at(p, t, "icmp has no port");
+		return 0;
+	}
+	t = expect_word(p, "a port");
+	if (!t || parse_uint(p, t, 1, 65535, &port))
+		return -1;
+	e->port = port;
+	return 0;
+}
+
+static int parse_verdict(struct parser *p, struct expect_ctx *x)
+{
+	static const char *const verdicts[] = {
+		[SCN_ACCEPT] = "accept", [SCN_REJECT] = "reject",
+		[SCN_DROP] = "drop",
+	};
+	struct token *t = peek(p);
+	unsigned i;
+
+	for (i = 0; t->kind == TOK_WORD && i < N_KEYWORDS(verdicts); i++) {
+		if (!strcmp(verdicts[i], t->text)) {
+			x->e.verdict = i;
+			x->verdict = next(p);
+			return 0;
+		}
+	}
+	if (t->kind == TOK_WORD && !strcmp(t->text, "send"))
+		return 0;	/* a count: the replies are what counts */
+	return error_at(p, t, "expected accept, reject or drop, found %s",
+			tok_desc(t));
+}
+
+/* The rules between parts of one expectation that need no topology. */
+static int expect_validate(struct parser *p, struct expect_ctx *x,
+			   const struct token *kw)
+{
+	struct scn_expect *e = &x->e;
+	bool icmp = e->proto == SCN_ICMP;
+
+	if (!x->verdict && !x->send)
+		return error_at(p, kw, "expect without a verdict");
+	if (x->send && e->verdict != SCN_ACCEPT)
+		return error_at(p, x->verdict, "a count (send ...) counts "
+				"replies: write accept or no verdict");
+	if (x->source && (icmp || e->verdict != SCN_ACCEPT))
+		return error_at(p, x->source, "source is what a TCP or UDP "
+				"server saw: it needs tcp or udp and accept");
+	if (x->served && icmp)
+		return error_at(p, x->served, "icmp is answered by the "
+				"kernel: no server to place");
+	if (e->dst_literal && x->family_opt &&
+	    x->family_opt != e->dst.family)
+		return error_at(p, x->family, "the address is not %s",
+				x->family->text);
+	e->family = e->dst_literal ? e->dst.family :
+		    x->family_opt ? x->family_opt : AF_INET;
+	if (x->source && e->source.family != e->family)
+		return error_at(p, x->source, "source is not of the family "
+				"of the destination");
+	if (!e->server_port)
+		e->server_port = e->port;
+	return 0;
+}
+
+static int parse_expect(struct parser *p, void *ctx, const struct token *kw)
+{
+	struct expect_ctx x = { .e = { .timeout_ms = 1000,
+				       .dst_node = SCN_NONE,
+				       .server = SCN_NONE } };
+	size_t from = p->pos;
+	struct scn_item *it;
+
+	(void)ctx;
+	x.e.src_loc = peek(p)->loc;
+	if (!parse_node_ref(p, &x.e.src) || expect_keyword(p, "->") ||
+	    parse_target(p, &x.e) || parse_proto(p, &x.e) ||
+	    parse_verdict(p, &x))
+		return -1;
+	while (!at_end(p))
+		if (parse_option(p, &x))
+			return -1;
+	if (expect_validate(p, &x, kw))
+		return -1;
+	it = item_add(p, SCN_ITEM_EXPECT, kw);
+	it->expect = x.e;
+	it->text = statement_text(p, from, p->pos);
+	return 0;
+}
+
+
+static const struct keyword top_keywords[] = {
+	{ "router",	parse_node },
+	{ "host",	parse_node },
+	{ "link",	parse_link },
+	{ "expect",	parse_expect },
+	{ "apply",	parse_apply },
+};
+
+static void parse_file(struct parser *p)
+{
+	const struct keyword *kw;
+	struct token *t;
+
+	for (t = peek(p); t->kind != TOK_EOF; t = peek(p)) {
+		if (t->kind == TOK_NL || t->kind == TOK_SEMI) {
+			next(p);
+			continue;
+		}
+		kw = keyword_find(top_keywords, N_KEYWORDS(top_keywords), t);
+		if (!kw) {
+			error_at(p, t, "expected router, host, link, expect or "
+				 "apply, found %s", tok_desc(t));
+			skip_statement(p);
+		} else if (kw->parse(p, NULL, next(p)) || expect_end(p)) {
+			skip_statement(p);
+		}
+		if (t == peek(p))
+			next(p);
+	}
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return NULL;
+	return xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+}
+
+struct scenario *scenario_parse_buffer(const char *name, const char *text,
+				       size_t len)
+{
+	struct parser p = { 0 };
+	size_t i;
+
+	p.s = calloc(1, sizeof(*p.s));
+	if (!p.s)
+		abort();
+	p.s->path = name;
+	p.s->file = diag_add_source(name, text, len);
+	p.dir = dir_of(name);
+	lex(&p, text, len);
+	parse_file(&p);
+	/* The checks assume complete declarations: only on a clean parse. */
+	if (!p.errors)
+		p.errors += scenario_check(p.s);
+	for (i = 0; i < p.n_toks; i++)
+		free(p.toks[i].text);
+	free(p.toks);
+	free(p.dir);
+	if (p.errors) {
+		scenario_free(p.s);
+		return NULL;
+	}
+	return p.s;
+}
+
+static char *read_file(FILE *f, size_t *len)
+{
+	size_t size = 4096, n;
+	char *text = xrealloc(NULL, size, 1);
+
+	*len = 0;
+	while ((n = fread(text + *len, 1, size - *len, f)) > 0) {
+		*len += n;
+		if (*len == size)
+			text = xrealloc(text, size *= 2, 1);
+	}
+	if (ferror(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+struct scenario *scenario_parse_file(const char *path)
+{
+	struct scenario *s = NULL;
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t len;
+
+	if (f)
+		text = read_file(f, &len);
+	if (text)
+		s = scenario_parse_buffer(path, text, len);
+	else
+		diag_error((struct fw_loc){ path, 0, 0 }, 0, "%s",
+			   strerror(errno));
+	if (f)
+		fclose(f);
+	free(text);
+	return s;
+}
+
+void scenario_free(struct scenario *s)
+{
+	size_t i, j;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n_nodes; i++) {
+		free(s->nodes[i].rules);
+		free(s->nodes[i].routes);
+	}
+	for (i = 0; i < s->n_links; i++) {
+		for (j = 0; j < s->links[i].n_members; j++)
+			free(s->links[i].members[j].addrs);
+		free(s->links[i].members);
+	}
+	for (i = 0; i < s->n_items; i++) {
+		if (s->items[i].kind == SCN_ITEM_APPLY)
+			free(s->items[i].apply.path);
+		free(s->items[i].text);
+	}
+	free(s->nodes);
+	free(s->links);
+	free(s->items);
+	free(s);
+}

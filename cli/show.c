@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * `fwctl show`: the live table with counters, each rule traced back to
+ * the rule file through the userdata fwctl stored with it.
+ */
+#include <inttypes.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <string.h>
+
+#include "batch.h"
+#include "fwctl.h"
+#include "json.h"
+#include "kernel.h"
+#include "live.h"
+
+/* The text shown for a rule: its source, else its comment. */
+static const char *rule_text(const struct live_rule *r)
+{
+	return r->text ? r->text : r->comment;
+}
+
+static void show_set_flags(FILE *out, uint32_t flags, struct json *j)
+{
+	static const struct { uint32_t flag; const char *name; } names[] = {
+		{ NFT_SET_CONSTANT, "constant" },
+		{ NFT_SET_INTERVAL, "interval" },
+		{ NFT_SET_MAP, "map" },
+		{ NFT_SET_TIMEOUT, "timeout" },
+	};
+	const char *sep = "";
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(flags & names[i].flag))
+			continue;
+		if (j)
+			json_string(j, NULL, names[i].name);
+		else
+			fprintf(out, "%s%s", sep, names[i].name);
+		sep = ",";
+	}
+	if (!j && !*sep)
+		fputc('-', out);
+}
+
+static void show_rule_text(FILE *out, const struct live_rule *r)
+{
+	char loc[256], packets[24] = "-", bytes[24] = "-";
+	const char *text = rule_text(r);
+
+	if (!live_rule_location(r->comment, loc, sizeof(loc)))
+		snprintf(loc, sizeof(loc), "-");
+	if (r->counter) {
+		snprintf(packets, sizeof(packets), "%" PRIu64, r->packets);
+		snprintf(bytes, sizeof(bytes), "%" PRIu64, r->bytes);
+	}
+	fprintf(out, "  %6" PRIu64 "  %-24s %10s %12s  %s\n", r->handle, loc,
+		packets, bytes, text ? text : "-");
+}
+
+static void show_text(FILE *out, const struct live_table *lt)
+{
+	size_t i, j;
+
+	fprintf(out, "table inet fwctl  source %s  generation %" PRIu32 "\n",
+		lt->source ? lt->source : "-", lt->genid);
+	for (i = 0; i < lt->n_chains; i++) {
+		const struct live_chain *c = &lt->chains[i];
+
+		if (c->base)
+			fprintf(out, "\nchain %s  hook %s  priority %" PRId32
+				"  policy %s\n", c->name,
+				live_hook_name(c->hook), c->priority,
+				c->policy == NF_DROP ? "drop" : "accept");
+		else
+			fprintf(out, "\nchain %s\n", c->name);
+		if (c->n_rules)
+			fprintf(out, "  %6s  %-24s %10s %12s  %s\n", "handle",
+				"location", "packets", "bytes", "rule");
+		for (j = 0; j < c->n_rules; j++)
+			show_rule_text(out, &c->rules[j]);
+	}
+	for (i = 0; i < lt->n_sets; i++) {
+		const struct live_set *s = &lt->sets[i];
+		const char *type = live_key_type(s->key_type);
+
+		fprintf(out, "%sset %s  type %s  flags ", i ? "" : "\n",
+			s->name, type ? type : "?");
+		show_set_flags(out, s->flags, NULL);
+		fprintf(out, "  elements %zu\n", s->elements);
+	}
+}
+
+static void json_rule(struct json *j, const struct live_rule *r)
+{
+	char loc[256];
+	bool has_loc = live_rule_location(r->comment, loc, sizeof(loc));
+
+	json_object_begin(j, NULL);
+	json_uint(j, "handle", r->handle);
+	json_string(j, "location", has_loc ? loc : NULL);
+	json_string(j, "text", rule_text(r));
+	if (r->counter) {
+		json_uint(j, "packets", r->packets);
+		json_uint(j, "bytes", r->bytes);
+	} else {
+		json_null(j, "packets");
+		json_null(j, "bytes");
+	}
+	json_object_end(j);
+}
+
+static void json_chain(struct json *j, const struct live_chain *c)
+{
+	size_t i;
+
+	json_object_begin(j, NULL);
+	json_string(j, "name", c->name);
+	if (c->base) {
+		json_string(j, "hook", live_hook_name(c->hook));
+		json_int(j, "priority", c->priority);
+		json_string(j, "policy",
+			    c->policy == NF_DROP ? "drop" : "accept");
+	} else {
+		json_null(j, "hook");
+		json_null(j, "priority");
+		json_null(j, "policy");
+	}
+	json_array_begin(j, "rules");
+	for (i = 0; i < c->n_rules; i++)
+		json_rule(j, &c->rules[i]);
+	json_array_end(j);
+	json_object_end(j);
+}
+
+static void show_json(FILE *out, const struct live_table *lt)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, out);
+	json_object_begin(&j, NULL);
+	json_object_begin(&j, "table");
+	json_string(&j, "name", "fwctl");
+	json_string(&j, "source", lt->source);
+	json_uint(&j, "generation", lt->genid);
+	json_object_end(&j);
+	json_array_begin(&j, "chains");
+	for (i = 0; i < lt->n_chains; i++)
+		json_chain(&j, &lt->chains[i]);
+	json_array_end(&j);
+	json_array_begin(&j, "sets");
+	for (i = 0; i < lt->n_sets; i++) {
+		const struct live_set *s = &lt->sets[i];
+
+		json_object_begin(&j, NULL);
+		json_string(&j, "name", s->name);
+		json_string(&j, "type", live_key_type(s->key_type));
+		json_array_begin(&j, "flags");
+		show_set_flags(out, s->flags, &j);
+		json_array_end(&j);
+		json_uint(&j, "elements", s->elements);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+}
+
+int kernel_show(FILE *out, bool json)
+{
+	struct live_table lt = { 0 };
+	struct nlsock s;
+	int err;
+
+	if (batch_socket_open(&s) < 0)
+		return FW_EXIT_SYSTEM;
+	err = live_read(&s, &lt, true);
+	nlsock_close(&s);
+	if (err) {
+		fprintf(stderr, "fwctl: cannot read the rule set: %s\n",
+			strerror(-err));
+		return FW_EXIT_SYSTEM;
+	}
+	if (!lt.present)
+		fputs(json ? "{\"table\":null}\n" :
+		      "no fwctl table in this namespace\n", out);
+	else if (json)
+		show_json(out, &lt);
+	else
+		show_text(out, &lt);
+	live_free(&lt);
+	return FW_EXIT_OK;
+}

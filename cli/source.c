@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "source.h"
+#include "xalloc.h"
+
+/*
+ * O_NONBLOCK and the S_ISREG test keep a mistyped include of a FIFO or a
+ * device from hanging the compiler; SOURCE_MAX keeps /proc-style endless
+ * files out.
+ */
+static const char *read_all(int fd, char **buf, size_t *len)
+{
+	size_t cap = 0;
+	ssize_t n;
+
+	*buf = NULL;
+	*len = 0;
+	for (;;) {
+		if (*len == cap) {
+			if (cap >= SOURCE_MAX)
+				return "file too large (64 MiB at most)";
+			cap = cap ? 2 * cap : 4096;
+			*buf = realloc(*buf, cap);
+			if (!*buf)
+				abort();
+		}
+		n = read(fd, *buf + *len, cap - *len);
+		if (n == 0)
+			return NULL;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return strerror(errno);
+		*len += (size_t)n;
+	}
+}
+
+const char *source_read(const char *path, struct source *src)
+{
+	const char *err;
+	struct stat st;
+	size_t len;
+	char *buf;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return strerror(errno);
+	if (fstat(fd, &st) < 0)
+		err = strerror(errno);
+	else if (S_ISDIR(st.st_mode))
+		err = strerror(EISDIR);
+	else if (!S_ISREG(st.st_mode))
+		err = "not a regular file";
+	else
+		err = NULL;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	err = read_all(fd, &buf, &len);
+	close(fd);
+	if (!err) {
+		source_buffer(path, buf, len, src);
+		src->dev = st.st_dev;
+		src->ino = st.st_ino;
+	}
+	free(buf);
+	return err;
+}
+
+void source_buffer(const char *name, const char *text, size_t len,
+		   struct source *src)
+{
+	src->name = diag_add_source(name, text, len);
+	src->text = diag_source_text(src->name, NULL);
+	src->len = len;
+	src->dev = 0;
+	src->ino = 0;
+}
+
+char *source_relative(const char *from, const char *path)
+{
+	const char *slash = strrchr(from, '/');
+	size_t dir = slash ? (size_t)(slash - from) + 1 : 0;
+	char *out;
+
+	if (path[0] == '/' || !dir)
+		return xstrdup(path);
+	out = xcalloc(dir + strlen(path) + 1, 1);
+	memcpy(out, from, dir);
+	strcpy(out + dir, path);
+	return out;
+}

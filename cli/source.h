@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_SOURCE_H
+#define FWCTL_SOURCE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A rule file in memory, registered with diag so messages can quote it. */
+struct source {
+	const char	*name;	/* the registered name, for fw_loc.file */
+	const char	*text;	/* the registered copy */
+	size_t		len;
+	dev_t		dev;	/* identity, to find include cycles */
+	ino_t		ino;
+};
+
+#define SOURCE_MAX	(64u << 20)	/* bytes */
+
+/* Reads a regular file; returns NULL or why it could not. */
+const char *source_read(const char *path, struct source *src);
+void source_buffer(const char *name, const char *text, size_t len,
+		   struct source *src);
+/* path as seen from the directory of the file `from` (malloc'ed). */
+char *source_relative(const char *from, const char *path);
+
+#endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_XALLOC_H
+#define FWCTL_XALLOC_H
+
+#include <stddef.h>
+
+/*
+ * Allocation that cannot fail: the front end has no sensible way to go on
+ * without memory, so these abort instead of making every caller check.
+ */
+void *xcalloc(size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/*
+ * Makes room for element n (0-based) of an array that holds n elements,
+ * doubling the capacity at powers of two; the new element is zeroed.
+ */
+void *xgrow(void *array, size_t n, size_t size);
+
+#endif

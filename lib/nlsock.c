@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "nlsock.h"
+
+/* Big enough for any skb a dump hands us (the kernel caps them at 32k). */
+#define NLSOCK_RECV_SIZE	65536
+
+int nlsock_open(struct nlsock *s, int bus)
+{
+	int one = 1;
+
+	s->nl = mnl_socket_open2(bus, SOCK_CLOEXEC);
+	if (!s->nl)
+		return -1;
+	if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		nlsock_close(s);
+		return -1;
+	}
+	/* Both are best effort: old kernels just ack less precisely. */
+	mnl_socket_setsockopt(s->nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(s->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	s->portid = mnl_socket_get_portid(s->nl);
+	s->seq = (uint32_t)time(NULL);
+	return 0;
+}
+
+void nlsock_close(struct nlsock *s)
+{
+	if (s->nl)
+		mnl_socket_close(s->nl);
+	s->nl = NULL;
+}
+
+uint32_t nlsock_seq(struct nlsock *s, uint32_t n)
+{
+	uint32_t first = s->seq;
+
+	s->seq += n;
+	return first;
+}
+
+static void set_buffer(int fd, int force, int plain, size_t size)
+{
+	int v = size > (size_t)(INT32_MAX / 2) ? INT32_MAX / 2 : (int)size;
+
+	/* The FORCE variants need CAP_NET_ADMIN; the plain ones are capped. */
+	if (setsockopt(fd, SOL_SOCKET, force, &v, sizeof(v)) < 0)
+		setsockopt(fd, SOL_SOCKET, plain, &v, sizeof(v));
+}
+
+void nlsock_set_buffers(struct nlsock *s, size_t sndbuf, size_t rcvbuf)
+{
+	int fd = mnl_socket_get_fd(s->nl);
+
+	if (sndbuf)
+		set_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF, sndbuf);
+	if (rcvbuf)
+		set_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF, rcvbuf);
+}
+
+struct request {
+	mnl_cb_t	cb;
+	void		*data;
+	bool		interrupted;
+};
+
+static int request_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct request *rq = data;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		rq->interrupted = true;
+	return rq->cb ? rq->cb(nlh, rq->data) : MNL_CB_OK;
+}
+
+int nlsock_request(struct nlsock *s, struct nlmsghdr *nlh, mnl_cb_t cb,
+		   void *data)
+{
+	struct request rq = { .cb = cb, .data = data };
+	uint32_t seq = nlh->nlmsg_seq;
+	char *buf;
+	ssize_t n;
+	int ret, err = 0;
+
+	if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	buf = malloc(NLSOCK_RECV_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	do {
+		n = mnl_socket_recvfrom(s->nl, buf, NLSOCK_RECV_SIZE);
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		ret = mnl_cb_run(buf, n, seq, s->portid, request_cb, &rq);
+		if (ret == MNL_CB_ERROR)
+			err = errno ? -errno : -EPROTO;
+	} while (ret == MNL_CB_OK);
+	free(buf);
+	if (!err && rq.interrupted)
+		err = -EINTR;
+	return err;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_NLSOCK_H
+#define FWCTL_NLSOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libmnl/libmnl.h>
+
+/*
+ * A netlink socket that asks for extended acks (the kernel's own words on
+ * why it refused something) and capped acks (errors without a copy of the
+ * request), with sequence numbers of its own.
+ */
+struct nlsock {
+	struct mnl_socket	*nl;
+	uint32_t		portid;
+	uint32_t		seq;		/* the next sequence number */
+};
+
+/* Opens and binds a socket of bus (NETLINK_NETFILTER, ...); -1 + errno. */
+int nlsock_open(struct nlsock *s, int bus);
+void nlsock_close(struct nlsock *s);
+
+/* Takes n consecutive sequence numbers and returns the first. */
+uint32_t nlsock_seq(struct nlsock *s, uint32_t n);
+
+/*
+ * Grows the socket buffers, as root beyond the sysctl limits: a batch is
+ * sent with one sendmsg() and all its acks are queued before we read one.
+ */
+void nlsock_set_buffers(struct nlsock *s, size_t sndbuf, size_t rcvbuf);
+
+/*
+ * Sends one request (nlh, with NLM_F_ACK or NLM_F_DUMP set by the caller)
+ * and runs cb on every reply until the ack or the end of the dump.
+ * Returns 0, or -errno (the kernel's error, -EINTR for a dump that a
+ * concurrent change interrupted, -EPROTO for a malformed reply).
+ */
+int nlsock_request(struct nlsock *s, struct nlmsghdr *nlh, mnl_cb_t cb,
+		   void *data);
+
+#endif

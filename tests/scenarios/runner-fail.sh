@@ -1,0 +1,67 @@
+#!/bin/sh
+# fwctl test fails the right way: exit 1 on a wrong expectation, with the
+# line that says why, and exit 1 on a parse error with its location,
+# before building anything. No namespace may be left behind either way.
+data="$top_srcdir/tests/scenarios/runner"
+out=$(mktemp) || exit 99
+trap 'rm -f "$out"' EXIT
+
+pid=
+fail() {
+	echo "FAIL: $*"
+	sed 's/^/  | /' "$out"
+	# A run still going cleans up after itself on SIGTERM.
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid"
+	exit 1
+}
+
+# The names of namespaces left by the run with process id $1.
+leftover() {
+	ls /run/netns 2>/dev/null | grep "^fwt$1-"
+}
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+
+"$FWCTL" test "$data/fails.scn" >"$out" 2>&1 &
+pid=$!
+wait $pid
+status=$?
+[ $status -eq 1 ] || fail "a failing expectation: exit $status, not 1"
+grep -q '^ok 1 - fails.scn:8: a -> b tcp 80 accept' "$out" ||
+	fail "no 'ok 1' line"
+grep -q '^not ok 2 - fails.scn:9: a -> b tcp 80 drop: got accept' "$out" ||
+	fail "no 'not ok 2' line saying what happened"
+grep -q '^# fails.scn: 1 passed, 1 failed$' "$out" || fail "no summary"
+[ -z "$(leftover $pid)" ] || fail "namespaces left: $(leftover $pid)"
+
+# Steps fail too: an apply that should have been refused, and one that
+# should not, with what fwctl apply said.
+"$FWCTL" test "$data/fails-apply.scn" >"$out" 2>&1 &
+pid=$!
+wait $pid
+status=$?
+[ $status -eq 1 ] || fail "failing steps: exit $status, not 1"
+grep -q '^not ok 1 - fails-apply.scn:8: apply fw "open.fw" fails: fwctl apply succeeded' "$out" ||
+	fail "an accepted 'fails' step did not fail"
+grep -q '^not ok 2 - fails-apply.scn:9: apply fw "broken.fw": fwctl apply exited with 1' "$out" ||
+	fail "a refused step did not fail"
+grep -q '^#   .*broken.fw:3:32: error: ' "$out" ||
+	fail "the refused step does not show why"
+grep -q '^ok 3 - ' "$out" || fail "the run stopped at a failed step"
+[ -z "$(leftover $pid)" ] || fail "namespaces left: $(leftover $pid)"
+
+# --keep would leave whatever was built: a parse error must build nothing,
+# not even for a valid scenario given before the broken one.
+"$FWCTL" test --keep "$data/fails.scn" "$data/parse-error.scn" \
+	>"$out" 2>&1 &
+pid=$!
+wait $pid
+status=$?
+[ $status -eq 1 ] || fail "a parse error: exit $status, not 1"
+grep -q "parse-error.scn:9:13: error: unknown node 'c'" "$out" ||
+	fail "the parse error has no location"
+grep -q '^    expect a -> c tcp 80 accept$' "$out" ||
+	fail "the parse error does not quote the line"
+grep -q '^ok' "$out" && fail "something ran despite the parse error"
+[ -z "$(leftover $pid)" ] || fail "namespaces created: $(leftover $pid)"
+echo "PASS"

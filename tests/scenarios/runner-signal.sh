@@ -1,0 +1,62 @@
+#!/bin/sh
+# SIGINT or SIGTERM in the middle of a run: the runner deletes every
+# namespace it made, its servers and probes die with it, and it dies of
+# the signal (so a shell or make sees an interrupted run, not a result).
+data="$top_srcdir/tests/scenarios/runner"
+out=$(mktemp) || exit 99
+trap 'rm -f "$out"' EXIT
+
+pid=
+fail() {
+	echo "FAIL: $*"
+	sed 's/^/  | /' "$out"
+	# A run still going cleans up after itself on SIGTERM.
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid"
+	exit 1
+}
+
+leftover() {
+	ls /run/netns 2>/dev/null | grep "^fwt$1-"
+}
+
+# Running, not a zombie waiting for whoever adopted it to reap it.
+alive() {
+	state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
+
+for sig_num in INT:2 TERM:15; do
+	sig=${sig_num%:*}
+	"$FWCTL" test "$data/slow.scn" >"$out" 2>&1 &
+	pid=$!
+	# Wait for the slow count: the first result line is printed then.
+	tries=0
+	until grep -q '^ok 1 ' "$out"; do
+		tries=$((tries + 1))
+		[ $tries -lt 100 ] || fail "SIG$sig: the run did not start"
+		sleep 0.1
+	done
+	[ -n "$(leftover $pid)" ] || fail "SIG$sig: no namespace to clean"
+	children=$(pgrep -P $pid)
+	[ -n "$children" ] || fail "SIG$sig: no probe running"
+	kill -$sig $pid
+	wait $pid
+	status=$?
+	[ $status -eq $((128 + ${sig_num#*:})) ] ||
+		fail "SIG$sig: exit $status, not death by the signal"
+	[ -z "$(leftover $pid)" ] ||
+		fail "SIG$sig: namespaces left: $(leftover $pid)"
+	# SIGKILL is not instant: give the children a moment to go.
+	for child in $children; do
+		tries=0
+		while alive "$child"; do
+			tries=$((tries + 1))
+			[ $tries -lt 30 ] ||
+				fail "SIG$sig: child $child still alive"
+			sleep 0.1
+		done
+	done
+done
+echo "PASS"

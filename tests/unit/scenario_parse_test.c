@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The scenario parser and checker: a full scenario comes out as written
+ * (defaults filled in, names and addresses resolved), and each mistake is
+ * reported at its place with its message, as data: text in, first error
+ * out.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "scenario.h"
+
+static int failures;
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__,	\
+			__LINE__, #cond);				\
+		failures++;						\
+	}								\
+} while (0)
+
+static const char good[] =
+	"# a comment\n"
+	"router fw { rules \"r/default.fw\" }\n"
+	"host client {\n"
+	"    route default via 192.168.1.1   # trailing comment\n"
+	"    route 2001:db8::/32 via fd00:1::1\n"
+	"}\n"
+	"host server { route default via 198.51.100.1; }\n"
+	"host web { }\n"
+	"link lan {\n"
+	"    fw     veth-lan 192.168.1.1/24 fd00:1::1/64\n"
+	"    client eth0     192.168.1.10/24 fd00:1::10/64\n"
+	"    web    eth0     192.168.1.20/24\n"
+	"}\n"
+	"link wan { fw veth-wan 198.51.100.1/24; server eth0 198.51.100.10/24 }\n"
+	"expect client -> server tcp 80 accept\n"
+	"expect client  ->  fw udp 53 reject ipv6 timeout 250ms\n"
+	"expect client -> 198.51.100.1 tcp 8080 accept served-by web:80 "
+	"source 192.168.1.10\n"
+	"apply fw \"other.fw\" fails\n"
+	"expect client -> fw icmp send 100 in 2s receive 15..30\n"
+	"apply fw \"/abs/ok.fw\"\n";
+
+static void test_good(void)
+{
+	struct scenario *s = scenario_parse_buffer("dir/x.scn", good,
+						   strlen(good));
+	const struct scn_expect *e;
+	char buf[INET6_ADDRSTRLEN];
+
+	CHECK(s);
+	if (!s)
+		return;
+	CHECK(s->n_nodes == 4 && s->n_links == 2 && s->n_items == 6);
+	CHECK(s->nodes[0].router && !s->nodes[1].router);
+	CHECK(!strcmp(s->nodes[0].rules, "dir/r/default.fw"));
+	CHECK(s->nodes[1].n_routes == 2);
+	CHECK(s->nodes[1].routes[0].dst.plen == 0);
+	CHECK(s->nodes[1].routes[1].dst.family == AF_INET6 &&
+	      s->nodes[1].routes[1].dst.plen == 32);
+	CHECK(s->links[0].n_members == 3 && s->links[1].n_members == 2);
+	CHECK(s->links[0].members[1].node == 1 &&
+	      s->links[0].members[1].n_addrs == 2 &&
+	      s->links[0].members[1].addrs[1].plen == 64);
+
+	e = &s->items[0].expect;
+	CHECK(s->items[0].kind == SCN_ITEM_EXPECT);
+	CHECK(!strcmp(s->items[0].text, "client -> server tcp 80 accept"));
+	CHECK(e->proto == SCN_TCP && e->port == 80 && e->family == AF_INET);
+	CHECK(e->verdict == SCN_ACCEPT && e->timeout_ms == 1000);
+	CHECK(e->server == 2 && e->server_port == 80);
+	CHECK(!strcmp(scn_addr_str(&e->dst, buf, sizeof(buf)),
+		      "198.51.100.10"));
+
+	e = &s->items[1].expect;
+	CHECK(!strcmp(s->items[1].text,
+		      "client -> fw udp 53 reject ipv6 timeout 250ms"));
+	CHECK(e->family == AF_INET6 && e->timeout_ms == 250);
+	CHECK(!strcmp(scn_addr_str(&e->dst, buf, sizeof(buf)), "fd00:1::1"));
+
+	e = &s->items[2].expect;
+	CHECK(e->dst_literal && e->server == 3 && e->server_port == 80);
+	CHECK(e->port == 8080 && e->has_source);
+
+	CHECK(s->items[3].kind == SCN_ITEM_APPLY && s->items[3].apply.fails);
+	CHECK(!strcmp(s->items[3].apply.path, "dir/other.fw"));
+	CHECK(!strcmp(s->items[3].text, "apply fw \"other.fw\" fails"));
+
+	e = &s->items[4].expect;
+	CHECK(e->count == 100 && e->window_ms == 2000);
+	CHECK(e->recv_lo == 15 && e->recv_hi == 30);
+	CHECK(e->verdict == SCN_ACCEPT && e->server == SCN_NONE);
+
+	CHECK(!strcmp(s->items[5].apply.path, "/abs/ok.fw") &&
+	      !s->items[5].apply.fails);
+	scenario_free(s);
+}
+
+/* Nodes and links every case below may use. */
+#define TOPO								\
+	"router fw { }\n"						\
+	"host c { route default via 10.0.0.1 }\n"			\
+	"link l { fw e0 10.0.0.1/24; c e0 10.0.0.2/24 }\n"
+
+static const struct {
+	const char	*text;
+	const char	*error;		/* the first line printed */
+} bad[] = {
+	{ "host c { } host d { }\n",
+	  "t.scn:1:12: error: unexpected 'host' at the end of the statement" },
+	{ "router fw {\n", "t.scn:1:11: error: this '{' is never closed" },
+	{ "host 1a { }\n", "t.scn:1:6: error: bad name '1a'" },
+	{ "host sw { }\n", "t.scn:1:6: error: the name 'sw' is reserved" },
+	{ "host c { }\nhost c { }\n",
+	  "t.scn:2:6: error: node 'c' is declared twice" },
+	{ "host c { bogus }\n",
+	  "t.scn:1:10: error: expected rules or route, found 'bogus'" },
+	{ "host c { rules x.fw }\n",
+	  "t.scn:1:16: error: expected a quoted file name" },
+	{ "host c { rules \"a\"; rules \"b\" }\n",
+	  "t.scn:1:21: error: c: a node has one rule file" },
+	{ "host c { route default via 10.0.0.1/24 }\n",
+	  "t.scn:1:28: error: '10.0.0.1/24': an address, not a prefix" },
+	{ "host c { route 10.0.0.0/8 via fd00::1 }\n",
+	  "t.scn:1:31: error: gateway 'fd00::1' is not of the family" },
+	{ "link l { x e0 10.0.0.1/24 }\n",
+	  "t.scn:1:10: error: unknown node 'x'" },
+	{ "host c { }\nlink l { c e0 10.0.0.1 }\n",
+	  "t.scn:2:15: error: '10.0.0.1' needs a prefix length" },
+	{ "host c { }\nlink l { c this-name-is-too-long 10.0.0.1/8 }\n",
+	  "t.scn:2:12: error: bad interface name" },
+	{ "host c { }\nlink l { c e0 10.0.0.1/33 }\n",
+	  "t.scn:2:15: error: bad prefix length in '10.0.0.1/33'" },
+	{ "host c { }\nlink l { c e0 10.0.0.1/8 }\n",
+	  "t.scn:2:6: error: link 'l' needs at least two members" },
+	{ "\"open\n", "t.scn:1:1: error: unterminated string" },
+	{ "frobnicate\n",
+	  "t.scn:1:1: error: expected router, host, link, expect or apply" },
+	{ TOPO "expect c -> fw tcp accept\n",
+	  "t.scn:4:20: error: expected a number from 1 to 65535" },
+	{ TOPO "expect c -> fw icmp 7 accept\n",
+	  "t.scn:4:21: error: icmp has no port" },
+	{ TOPO "expect c => fw icmp accept\n",
+	  "t.scn:4:10: error: expected '->', found '=>'" },
+	{ TOPO "expect c -> fw tcp 1 maybe\n",
+	  "t.scn:4:22: error: expected accept, reject or drop" },
+	{ TOPO "expect c -> fw tcp 1 accept now\n",
+	  "t.scn:4:29: error: unknown option 'now'" },
+	{ TOPO "expect c -> fw tcp 1 accept timeout 1h\n",
+	  "t.scn:4:37: error: expected a duration" },
+	{ TOPO "expect c -> fw tcp 1 accept ipv4 ipv6\n",
+	  "t.scn:4:34: error: ipv4 and ipv6 together" },
+	{ TOPO "expect c -> fw tcp 1 drop source 10.0.0.2\n",
+	  "t.scn:4:34: error: source is what a TCP or UDP server saw" },
+	{ TOPO "expect c -> fw tcp 1 accept source fd00::1\n",
+	  "t.scn:4:36: error: source is not of the family" },
+	{ TOPO "expect c -> fw icmp accept served-by c\n",
+	  "t.scn:4:38: error: icmp is answered by the kernel" },
+	{ TOPO "expect c -> fw tcp 1 accept served-by x:80\n",
+	  "t.scn:4:39: error: unknown node 'x'" },
+	{ TOPO "expect c -> fw tcp 1 accept served-by c:0\n",
+	  "t.scn:4:39: error: expected a number from 1 to 65535, found '0'" },
+	{ TOPO "expect c -> fd00::1 tcp 1 accept ipv4\n",
+	  "t.scn:4:34: error: the address is not ipv4" },
+	{ TOPO "expect c -> fw tcp 1 drop send 5 in 1s receive 5\n",
+	  "t.scn:4:22: error: a count (send ...) counts replies" },
+	{ TOPO "expect c -> fw icmp send 5 in 1s receive 3..6\n",
+	  "t.scn:4:42: error: cannot receive more than the 5 sent" },
+	{ TOPO "expect c -> fw icmp send 5 in 1s get 5\n",
+	  "t.scn:4:34: error: expected 'receive', found 'get'" },
+	{ TOPO "expect c -> fw tcp 1\n",
+	  "t.scn:4:21: error: expected accept, reject or drop, found end" },
+	{ TOPO "apply fw x.fw\n",
+	  "t.scn:4:10: error: expected a quoted rule file name" },
+	{ TOPO "apply fw \"x.fw\" later\n",
+	  "t.scn:4:17: error: unexpected 'later' at the end" },
+	/* The checks, after a clean parse. */
+	{ "host c { route default via 10.9.0.1 }\n"
+	  "host d { }\nlink l { c e0 10.0.0.1/24; d e0 10.0.0.2/24 }\n",
+	  "t.scn:1:28: error: gateway 10.9.0.1 is on none of c's links" },
+	{ "host c { route default via 10.0.0.1 }\n"
+	  "host d { }\nlink l { c e0 10.0.0.1/24; d e0 10.0.0.2/24 }\n",
+	  "t.scn:1:28: error: gateway 10.0.0.1 is on none of c's links" },
+	{ "host c { route 10.1.0.1/16 via 10.0.0.2 }\n"
+	  "host d { }\nlink l { c e0 10.0.0.1/24; d e0 10.0.0.2/24 }\n",
+	  "t.scn:1:16: error: the destination of this route has host bits" },
+	{ "host c { }\nhost d { }\n"
+	  "link l { c e0 10.0.0.1/24; d e0 10.0.0.1/24 }\n",
+	  "t.scn:3:28: error: address 10.0.0.1 is used twice" },
+	{ "host c { }\nhost d { }\n"
+	  "link l { c e0 10.0.0.1/24; d e0 10.0.0.2/24 }\n"
+	  "link m { c e0 10.1.0.1/24; d e1 10.1.0.2/24 }\n",
+	  "t.scn:4:10: error: c has two interfaces named e0" },
+	{ TOPO "expect c -> fw tcp 1 accept ipv6\n",
+	  "t.scn:4:13: error: node fw has no IPv6 address" },
+	{ TOPO "expect c -> 10.0.0.9 tcp 1 accept\n",
+	  "t.scn:4:13: error: no node has address 10.0.0.9" },
+	{ TOPO "expect fw -> 192.0.2.1 icmp accept\n",
+	  "t.scn:4:8: error: fw has no route to 192.0.2.1" },
+};
+
+static void test_bad(void)
+{
+	char *out;
+	size_t len, i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		f = open_memstream(&out, &len);
+		diag_set_stream(f);
+		CHECK(!scenario_parse_buffer("t.scn", bad[i].text,
+					     strlen(bad[i].text)));
+		fclose(f);
+		if (strncmp(out, bad[i].error, strlen(bad[i].error))) {
+			fprintf(stderr, "case %zu: wanted\n  %s\ngot\n%s\n", i,
+				bad[i].error, out);
+			failures++;
+		}
+		free(out);
+		diag_reset();
+	}
+	diag_set_stream(NULL);
+}
+
+/* Every error of a file at once, not only the first. */
+static void test_keeps_going(void)
+{
+	static const char text[] =
+		"host 1a { }\nhost c { bogus }\nlink\nexpect c -> d tcp 1 drop\n";
+	char *out;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+
+	diag_set_stream(f);
+	CHECK(!scenario_parse_buffer("t.scn", text, strlen(text)));
+	fclose(f);
+	diag_set_stream(NULL);
+	CHECK(diag_error_count() == 4);
+	CHECK(strstr(out, "t.scn:1:6:") && strstr(out, "t.scn:2:10:") &&
+	      strstr(out, "t.scn:3:5:") && strstr(out, "t.scn:4:13:"));
+	free(out);
+	diag_reset();
+}
+
+static void test_addr(void)
+{
+	struct scn_addr p = { AF_INET, { 10, 1, 0, 0 }, 16 };
+	struct scn_addr a = { AF_INET, { 10, 1, 255, 7 }, 32 };
+	struct scn_addr b = { AF_INET, { 10, 2, 0, 1 }, 32 };
+	struct scn_addr q = { AF_INET6, { 0xfd, 0 }, 7 };
+	struct scn_addr c = { AF_INET6, { 0xfc, 0xff }, 128 };
+	struct scn_addr d = { AF_INET6, { 0xfe, 0x80 }, 128 };
+
+	CHECK(scn_addr_in(&a, &p) && !scn_addr_in(&b, &p));
+	CHECK(scn_addr_in(&c, &q) && !scn_addr_in(&d, &q));
+	CHECK(!scn_addr_in(&a, &q));
+	CHECK(scn_addr_eq(&a, &a) && !scn_addr_eq(&a, &b));
+}
+
+int main(void)
+{
+	test_good();
+	test_bad();
+	test_keeps_going();
+	test_addr();
+	if (failures)
+		fprintf(stderr, "%d checks failed\n", failures);
+	return failures ? 1 : 0;
+}
