@@ -67,6 +67,13 @@ static int apply_result(int err, const struct apply_errors *e,
 			   check_only ? "check --kernel" : "apply");
 		return FW_EXIT_SYSTEM;
 	}
+	/* The replies were lost, not necessarily the batch. */
+	if (err == -ENOBUFS && !e->n) {
+		diag_error(none, 0, "lost the kernel's replies (%s); whether "
+			   "the %s went through is unknown: see fwctl show",
+			   strerror(-err), check_only ? "check" : "update");
+		return FW_EXIT_SYSTEM;
+	}
 	if (!e->n)
 		diag_error(none, 0, "the kernel refused the %s: %s%s",
 			   check_only ? "check" : "update", strerror(-err),

@@ -29,14 +29,14 @@
 /* Replies read per recvmmsg(); each reply is one small ack. */
 #define RECV_VLEN	64
 #define RECV_SIZE	8192
-/* What one queued ack costs in the receive buffer (skb truesize), rounded up. */
+/* What one queued ack costs in the receive buffer (skb truesize). */
 #define ACK_TRUESIZE	1024
 
 struct batch {
 	struct nlsock		*sock;
 	struct nftnl_batch	*pages;
-	uint32_t		base;		/* BEGIN's seq; message i is base+1+i */
-	uint32_t		*genid;		/* BEGIN's genid attribute, patched late */
+	uint32_t		base;	/* BEGIN's seq; message i: base+1+i */
+	uint32_t		*genid;	/* in BEGIN, written at send time */
 	struct batch_origin	*origins;
 	size_t			n, cap;
 	uint32_t		set_id;

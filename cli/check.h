@@ -62,6 +62,7 @@ bool loc_before(struct fw_loc a, struct fw_loc b);
 
 /* macro.c */
 void check_macros(struct checker *c);
+/* The values of l, macros spliced in; out is empty after an error. */
 int macro_expand(struct checker *c, const struct ast_list *l,
 		 struct xlist *out);
 

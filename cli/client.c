@@ -213,7 +213,8 @@ static void tcp_start(struct probe *p)
 	if (probe_socket(p, SOCK_STREAM, 0) < 0)
 		return;
 	probe_recverr(p);
-	if (!connect(p->fd, (struct sockaddr *)&ss, len) || errno == EINPROGRESS)
+	if (!connect(p->fd, (struct sockaddr *)&ss, len) ||
+	    errno == EINPROGRESS)
 		p->state = P_CONNECTING;
 	else
 		probe_errno(p, errno);

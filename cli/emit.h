@@ -26,7 +26,7 @@ struct nftnl_rule;
 /* How nft types a set keyed by each field. */
 struct emit_key {
 	const char	*type;		/* nft type name, "ipv4_addr" */
-	uint32_t	nft_type;	/* nft datatype id (NFTA_SET_KEY_TYPE) */
+	uint32_t	nft_type;	/* nft datatype, NFTA_SET_KEY_TYPE */
 	uint32_t	byteorder;	/* nft's NFTNL_UDATA_SET_KEYBYTEORDER */
 	bool		prefix;		/* nft writes prefixes: CIDR, "eth*" */
 };

@@ -25,8 +25,8 @@ enum {
 enum { ORDER_INVALID = 0, ORDER_HOST = 1, ORDER_BIG = 2 };
 
 const struct emit_key emit_keys[IR_FIELD_COUNT] = {
-	[IR_IIFNAME]	 = { "ifname",	   NFT_TYPE_IFNAME,   ORDER_HOST, true },
-	[IR_OIFNAME]	 = { "ifname",	   NFT_TYPE_IFNAME,   ORDER_HOST, true },
+	[IR_IIFNAME]	 = { "ifname",	   NFT_TYPE_IFNAME,  ORDER_HOST, true },
+	[IR_OIFNAME]	 = { "ifname",	   NFT_TYPE_IFNAME,  ORDER_HOST, true },
 	[IR_NFPROTO]	 = { "nf_proto",     NFT_TYPE_NFPROTO,	ORDER_INVALID },
 	[IR_L4PROTO]	 = { "inet_proto",   NFT_TYPE_INET_PROTOCOL,
 			     ORDER_INVALID },

@@ -259,7 +259,8 @@ static void rule_udata(struct nftnl_rule *nr, const struct ir_rule *r)
 	nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, comment);
 	room = NFT_USERDATA_MAXLEN - nftnl_udata_buf_len(ud) - 2;
 	if (r->text && room > 1) {
-		n = text_cut(r->text, room < sizeof(text) ? room : sizeof(text));
+		n = text_cut(r->text,
+			     room < sizeof(text) ? room : sizeof(text));
 		memcpy(text, r->text, n);
 		text[n] = '\0';
 		nftnl_udata_put_strz(ud, FWCTL_UDATA_RULE_SOURCE, text);

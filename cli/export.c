@@ -361,8 +361,8 @@ static void print_chain(FILE *out, const struct ir_chain *c)
 
 	fprintf(out, "\tchain %s {\n", c->name);
 	if (c->hook != IR_HOOK_NONE)
-		fprintf(out, "\t\ttype filter hook %s priority %d; policy %s;\n",
-			hooks[c->hook], c->priority,
+		fprintf(out, "\t\ttype filter hook %s priority %d; "
+			"policy %s;\n", hooks[c->hook], c->priority,
 			c->policy_drop ? "drop" : "accept");
 	for (i = 0; i < c->n_rules; i++)
 		print_rule(out, &c->rules[i]);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Kernel feature probes (see feature.h). A probe is a table entry: the family of its
- * scratch table, whether it needs a filter base chain, and a builder for
- * what it tries. The batch is sent without END: validated, never applied.
+ * Kernel feature probes (see feature.h). A probe is a table entry: the
+ * family of its scratch table, whether it needs a filter base chain, and
+ * a builder for what it tries. The batch is sent without END: validated,
+ * never applied.
  */
 #include <arpa/inet.h>
 #include <linux/netfilter.h>

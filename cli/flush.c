@@ -23,7 +23,7 @@ static int flush_on(struct nlsock *s)
 	struct live_table lt = { 0 };
 	struct nftnl_table *t;
 	struct batch *b;
-	int err = live_read(s, &lt, false);
+	int err = live_read(s, &lt, LIVE_TABLE);
 
 	if (err || !lt.present) {
 		live_free(&lt);

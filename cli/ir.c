@@ -154,6 +154,21 @@ static bool value_touches(const uint8_t *hi, const uint8_t *lo, unsigned len)
 	return true;
 }
 
+/*
+ * Interface name intervals stand for wildcards (eth*). Joining eth* with
+ * the adjacent name "f" would still be right but no longer a wildcard, so
+ * names merge only when they overlap.
+ */
+static bool value_merges(const struct ir_set *s, const struct ir_value *cur,
+			 const struct ir_value *next, unsigned len)
+{
+	if (!s->interval)
+		return !memcmp(cur->lo, next->lo, len);
+	if (s->field == IR_IIFNAME || s->field == IR_OIFNAME)
+		return memcmp(next->lo, cur->hi, len) <= 0;
+	return value_touches(cur->hi, next->lo, len);
+}
+
 void ir_set_normalize(struct ir_set *s)
 {
 	unsigned len = ir_field_info[s->field].len;
@@ -164,11 +179,9 @@ void ir_set_normalize(struct ir_set *s)
 	qsort_r(s->elems, s->n_elems, sizeof(*s->elems), elem_cmp, &len);
 	for (i = 1; i < s->n_elems; i++) {
 		struct ir_elem *cur = &s->elems[n], *e = &s->elems[i];
-		bool merge = s->interval ?
-			value_touches(cur->value.hi, e->value.lo, len) :
-			!memcmp(cur->value.lo, e->value.lo, len);
 
-		if (!merge || !verdict_eq(&cur->verdict, &e->verdict)) {
+		if (!value_merges(s, &cur->value, &e->value, len) ||
+		    !verdict_eq(&cur->verdict, &e->verdict)) {
 			s->elems[++n] = *e;
 			continue;
 		}

@@ -19,7 +19,7 @@
 struct json {
 	FILE		*out;
 	unsigned	depth;
-	bool		first[JSON_DEPTH_MAX];	/* no member yet at this depth */
+	bool		first[JSON_DEPTH_MAX];	/* nothing written yet there */
 };
 
 void json_init(struct json *j, FILE *out);

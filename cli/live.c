@@ -150,13 +150,23 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static struct live_chain *chain_find(struct live_table *lt, const char *name)
+/* Rules come chain after chain: the last chain found is a good guess. */
+struct rule_dump {
+	struct live_table	*lt;
+	struct live_chain	*last;
+};
+
+static struct live_chain *chain_find(struct rule_dump *rd, const char *name)
 {
 	size_t i;
 
-	for (i = lt->n_chains; name && i-- > 0;)
-		if (!strcmp(lt->chains[i].name, name))
-			return &lt->chains[i];
+	if (!name)
+		return NULL;
+	if (rd->last && !strcmp(rd->last->name, name))
+		return rd->last;
+	for (i = 0; i < rd->lt->n_chains; i++)
+		if (!strcmp(rd->lt->chains[i].name, name))
+			return rd->last = &rd->lt->chains[i];
 	return NULL;
 }
 
@@ -190,7 +200,7 @@ static void rule_fill(struct live_rule *lr, struct nftnl_rule *r)
 static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct live_table *lt = data;
+	struct rule_dump *rd = data;
 	struct live_chain *lc;
 
 	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
@@ -198,11 +208,11 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		errno = EPROTO;
 		return MNL_CB_ERROR;
 	}
-	lc = chain_find(lt, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+	lc = chain_find(rd, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
 	if (lc && ours(nftnl_rule_get_str(r, NFTNL_RULE_TABLE))) {
 		lc->rules = grow(lc->rules, lc->n_rules, sizeof(*lc->rules));
 		rule_fill(&lc->rules[lc->n_rules++], r);
-		lt->n_rules++;
+		rd->lt->n_rules++;
 	}
 	nftnl_rule_free(r);
 	return MNL_CB_OK;
@@ -247,7 +257,8 @@ static int elems_cb(const struct nlmsghdr *nlh, void *data)
 			uint32_t flags = 0;
 
 			mnl_attr_for_each_nested(a, elem)
-				if (mnl_attr_get_type(a) == NFTA_SET_ELEM_FLAGS &&
+				if (mnl_attr_get_type(a) ==
+				    NFTA_SET_ELEM_FLAGS &&
 				    mnl_attr_get_payload_len(a) == 4)
 					flags = ntohl(mnl_attr_get_u32(a));
 			if (!(flags & NFT_SET_ELEM_INTERVAL_END))
@@ -270,35 +281,36 @@ static int count_elements(struct nlsock *s, struct live_set *ls)
 }
 
 /* A dump of type for our table; the table attribute has the same number. */
-static int dump(struct nlsock *s, uint16_t type, mnl_cb_t cb,
-		struct live_table *lt)
+static int dump(struct nlsock *s, uint16_t type, mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = request(buf, s, type, NLM_F_DUMP);
 
 	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, IR_TABLE_NAME);
-	return nlsock_request(s, nlh, cb, lt);
+	return nlsock_request(s, nlh, cb, data);
 }
 
 static int live_read_once(struct nlsock *s, struct live_table *lt,
-			  bool elements)
+			  enum live_depth depth)
 {
+	struct rule_dump rd = { .lt = lt };
 	int err = read_table(s, lt);
 	size_t i;
 
-	if (err || !lt->present)
+	if (err || !lt->present || depth == LIVE_TABLE)
 		return err;
 	err = dump(s, NFT_MSG_GETCHAIN, chain_cb, lt);
 	if (!err)
-		err = dump(s, NFT_MSG_GETRULE, rule_cb, lt);
+		err = dump(s, NFT_MSG_GETRULE, rule_cb, &rd);
 	if (!err)
 		err = dump(s, NFT_MSG_GETSET, set_cb, lt);
-	for (i = 0; !err && elements && i < lt->n_sets; i++)
+	for (i = 0; !err && depth == LIVE_ELEMENTS && i < lt->n_sets; i++)
 		err = count_elements(s, &lt->sets[i]);
 	return err;
 }
 
-int live_read(struct nlsock *s, struct live_table *lt, bool elements)
+int live_read(struct nlsock *s, struct live_table *lt,
+	      enum live_depth depth)
 {
 	uint32_t before, after;
 	int tries, err = -EAGAIN;
@@ -306,7 +318,7 @@ int live_read(struct nlsock *s, struct live_table *lt, bool elements)
 	for (tries = 0; tries < LIVE_TRIES; tries++) {
 		err = batch_genid(s, &before);
 		if (!err)
-			err = live_read_once(s, lt, elements);
+			err = live_read_once(s, lt, depth);
 		if (!err)
 			err = batch_genid(s, &after);
 		if (!err && before == after) {

@@ -27,7 +27,7 @@ struct live_chain {
 	bool			base;
 	uint32_t		hook;		/* base chains */
 	int32_t			priority;	/* base chains */
-	uint32_t		policy;		/* base chains, NF_ACCEPT/DROP */
+	uint32_t		policy;		/* NF_ACCEPT or NF_DROP */
 	size_t			n_rules;
 	struct live_rule	*rules;
 };
@@ -41,7 +41,7 @@ struct live_set {
 
 struct live_table {
 	bool			present;
-	char			*source;	/* the applied rule file, or NULL */
+	char			*source;	/* applied rule file or NULL */
 	uint32_t		genid;
 	size_t			n_chains;
 	struct live_chain	*chains;
@@ -50,12 +50,19 @@ struct live_table {
 	size_t			n_rules;
 };
 
+/* How much to read: each level costs more dumps than the one before. */
+enum live_depth {
+	LIVE_TABLE,		/* presence, source, generation */
+	LIVE_OBJECTS,		/* and chains, rules, sets */
+	LIVE_ELEMENTS,		/* and the element count of each set */
+};
+
 /*
  * Fills lt (zeroed by the caller); absent table: lt->present false.
- * elements: count the elements of each set too (one more dump per set).
  * Returns 0 or -errno.
  */
-int live_read(struct nlsock *s, struct live_table *lt, bool elements);
+int live_read(struct nlsock *s, struct live_table *lt,
+	      enum live_depth depth);
 void live_free(struct live_table *lt);
 
 /* "FILE:LINE" from a rule comment into buf; false if it has none. */

@@ -107,5 +107,10 @@ int macro_expand(struct checker *c, const struct ast_list *l,
 {
 	out->n = 0;
 	out->x = NULL;
-	return expand_into(c, l, NULL, out);
+	if (expand_into(c, l, NULL, out) == 0)
+		return 0;
+	free(out->x);
+	out->x = NULL;
+	out->n = 0;
+	return -1;
 }

@@ -27,7 +27,7 @@ static const struct command commands[] = {
 	  "remove fwctl's table (and only it)" },
 	{ "status",	cmd_status,	"",
 	  "kernel features as probed, table, rules, generation" },
-	{ "test",	cmd_test,	"[-k] SCENARIO...",
+	{ "test",	cmd_test,	"[-k] [-n] SCENARIO...",
 	  "run scenarios: build namespaces, apply rules, send packets" },
 };
 

@@ -102,9 +102,10 @@ static int end_statement(const struct parser *p)
 /* Columns from offset start to the end of the last token, if on one line. */
 static unsigned width_since(const struct parser *p, size_t start)
 {
-	const char *nl = memchr(p->lx.text + start, '\n', p->prev_end - start);
-
-	return nl ? 1 : (unsigned)(p->prev_end - start);
+	if (p->prev_end <= start ||
+	    memchr(p->lx.text + start, '\n', p->prev_end - start))
+		return 1;
+	return (unsigned)(p->prev_end - start);
 }
 
 /*

@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +24,6 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "diag.h"
 #include "scenario.h"
 
 #define EXIT_SKIP		77
@@ -102,20 +100,22 @@ static bool read_all(int fd, FILE *out, uint64_t deadline)
  */
 static int apply_run(const char *netns, const char *path, char **output)
 {
-	size_t len;
-	FILE *out = open_memstream(output, &len);
 	int pipefd[2], status = -1;
+	size_t len;
 	bool done;
+	FILE *out;
 	pid_t pid;
 
-	if (!out || pipe2(pipefd, O_CLOEXEC) < 0)
+	*output = NULL;
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -1;
-	pid = guard_fork();
+	out = open_memstream(output, &len);
+	pid = out ? guard_fork() : -1;
 	if (pid == 0) {
 		dup2(pipefd[1], STDOUT_FILENO);
 		dup2(pipefd[1], STDERR_FILENO);
-		execl("/proc/self/exe", "fwctl", "--netns", netns, "apply", path,
-		      (char *)NULL);
+		execl("/proc/self/exe", "fwctl", "--netns", netns, "apply",
+		      path, (char *)NULL);
 		fprintf(stderr, "cannot run /proc/self/exe: %s\n",
 			strerror(errno));
 		_exit(127);
@@ -129,7 +129,8 @@ static int apply_run(const char *netns, const char *path, char **output)
 		status = guard_reap(pid, !done);
 	}
 	close(pipefd[0]);
-	fclose(out);
+	if (out)
+		fclose(out);
 	return status;
 }
 
@@ -180,39 +181,45 @@ static bool apply_refused(int status)
 		WEXITSTATUS(status) == FW_EXIT_SYSTEM);
 }
 
+/* A refused apply must leave the rule set as it was: before vs. now. */
+static void ruleset_unchanged(const char *ns, const char *before,
+			      size_t blen, char *why, size_t size)
+{
+	size_t alen;
+	char *after;
+
+	if (!before || snapshot_take(ns, &after, &alen)) {
+		snprintf(why, size, "cannot read the rule set of %s", ns);
+		return;
+	}
+	if (alen != blen || memcmp(before, after, blen))
+		snprintf(why, size, "the refused apply changed the rule set");
+	free(after);
+}
+
 static void step_apply(struct run *run, const struct scn_item *it)
 {
 	const struct scn_apply *a = &it->apply;
 	const char *ns = run->s->nodes[a->node].netns;
-	char *before = NULL, *after = NULL, *out = NULL, why[128] = "";
-	size_t blen = 0, alen = 0;
-	char extra[32];
+	char *before = NULL, *out = NULL, why[128] = "", extra[32];
 	uint64_t t0 = now_ms();
+	size_t blen = 0;
 	int status;
-	bool ok;
 
-	if (a->fails && snapshot_take(ns, &before, &blen))
-		snprintf(why, sizeof(why), "cannot read the rule set: %s",
-			 strerror(errno));
+	/* On failure before stays NULL, and the step says so below. */
+	if (a->fails)
+		snapshot_take(ns, &before, &blen);
 	status = apply_run(ns, a->path, &out);
-	if (a->fails && !why[0] && snapshot_take(ns, &after, &alen))
-		snprintf(why, sizeof(why), "cannot read the rule set: %s",
-			 strerror(errno));
-	ok = a->fails ? apply_refused(status) : status == 0;
-	if (!ok)
+	if (a->fails ? !apply_refused(status) : status != 0)
 		describe_status(status, why, sizeof(why));
-	else if (a->fails && !why[0] &&
-		 (blen != alen || memcmp(before, after, blen)))
-		snprintf(why, sizeof(why), "the refused apply changed the "
-			 "rule set");
-	ok = ok && !why[0];
+	else if (a->fails)
+		ruleset_unchanged(ns, before, blen, why, sizeof(why));
 	snprintf(extra, sizeof(extra), "%llu ms",
 		 (unsigned long long)(now_ms() - t0));
-	report(run, it, ok, why, extra);
-	if (!ok || run->verbose)
+	report(run, it, !why[0], why, extra);
+	if (why[0] || run->verbose)
 		print_output(out);
 	free(before);
-	free(after);
 	free(out);
 }
 
@@ -222,7 +229,8 @@ static void judge_single(const struct scn_expect *e,
 	struct scn_addr seen = { .family = e->family };
 
 	if (r->outcome != e->verdict) {
-		snprintf(why, size, "got %s%s%s%s", scn_outcome_name(r->outcome),
+		snprintf(why, size, "got %s%s%s%s",
+			 scn_outcome_name(r->outcome),
 			 r->detail[0] ? " (" : "", r->detail,
 			 r->detail[0] ? ")" : "");
 		return;
@@ -280,6 +288,51 @@ static void probe_collect(struct probe_run *pr, bool readable,
 	guard_reap(pr->pid, !readable);
 }
 
+static int probe_launch(struct run *run, size_t item, struct probe_run *p)
+{
+	const struct scn_expect *e = &run->s->items[item].expect;
+
+	p->item = item;
+	p->fd = client_spawn(run->s, e, &p->pid);
+	if (p->fd < 0) {
+		fprintf(stderr, "fwctl: test: cannot start a probe: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	p->start = now_ms();
+	p->deadline = p->start + client_deadline_ms(e);
+	return 0;
+}
+
+/*
+ * Waits for a result or the first deadline, then collects every probe
+ * that answered or is late; returns how many are still running.
+ */
+static size_t probes_wait(struct probe_run *act, size_t n_act, size_t from,
+			  struct client_result *res)
+{
+	struct pollfd pfd[PROBES_PARALLEL];
+	uint64_t now = now_ms(), wake = UINT64_MAX;
+	size_t i;
+
+	if (!n_act)
+		return 0;
+	for (i = 0; i < n_act; i++) {
+		pfd[i] = (struct pollfd){ .fd = act[i].fd, .events = POLLIN };
+		if (act[i].deadline < wake)
+			wake = act[i].deadline;
+	}
+	poll(pfd, n_act, wake > now ? wake - now : 0);
+	for (i = n_act; i-- > 0;) {
+		if (!pfd[i].revents && now_ms() < act[i].deadline)
+			continue;
+		probe_collect(&act[i], pfd[i].revents != 0,
+			      &res[act[i].item - from]);
+		act[i] = act[--n_act];
+	}
+	return n_act;
+}
+
 /*
  * Runs the probes of items idx[0..n) with at most max at a time; the
  * result of item i goes to res[i - from].
@@ -288,46 +341,20 @@ static int probes_run(struct run *run, const size_t *idx, size_t n,
 		      size_t max, size_t from, struct client_result *res)
 {
 	struct probe_run act[PROBES_PARALLEL];
-	struct pollfd pfd[PROBES_PARALLEL];
-	size_t next = 0, n_act = 0, i;
-	uint64_t now, wake;
+	size_t next = 0, n_act = 0;
+	int err = 0;
 
-	while (next < n || n_act) {
-		while (next < n && n_act < max) {
-			const struct scn_expect *e =
-				&run->s->items[idx[next]].expect;
-			struct probe_run *p = &act[n_act];
-
-			p->item = idx[next];
-			p->fd = client_spawn(run->s, e, &p->pid);
-			if (p->fd < 0) {
-				fprintf(stderr, "fwctl: test: cannot start a "
-					"probe: %s\n", strerror(errno));
-				return -1;
-			}
-			p->start = now_ms();
-			p->deadline = p->start + client_deadline_ms(e);
-			next++;
-			n_act++;
+	while (!err && (next < n || n_act)) {
+		for (; !err && next < n && n_act < max; next++) {
+			err = probe_launch(run, idx[next], &act[n_act]);
+			n_act += !err;
 		}
-		now = now_ms();
-		wake = UINT64_MAX;
-		for (i = 0; i < n_act; i++) {
-			pfd[i] = (struct pollfd){ .fd = act[i].fd,
-						  .events = POLLIN };
-			if (act[i].deadline < wake)
-				wake = act[i].deadline;
-		}
-		poll(pfd, n_act, wake > now ? wake - now : 0);
-		for (i = n_act; i-- > 0;) {
-			if (!pfd[i].revents && now_ms() < act[i].deadline)
-				continue;
-			probe_collect(&act[i], pfd[i].revents != 0,
-				      &res[act[i].item - from]);
-			act[i] = act[--n_act];
-		}
+		n_act = probes_wait(act, n_act, from, res);
 	}
-	return 0;
+	/* Only after a failed launch: stop what still runs. */
+	while (n_act--)
+		probe_collect(&act[n_act], false, &res[act[n_act].item - from]);
+	return err;
 }
 
 /* Prints the results known so far, in file order. */

@@ -213,8 +213,8 @@ static unsigned check_routes(const struct scenario *s)
 			if (node_on_link(s, i, &r->via) &&
 			    scenario_addr_owner(s, &r->via) != i)
 				continue;
-			diag_error(r->via_loc, 0, "gateway %s is on none of %s's "
-				   "links", scn_addr_str(&r->via, buf,
+			diag_error(r->via_loc, 0, "gateway %s is on none of "
+				   "%s's links", scn_addr_str(&r->via, buf,
 				   sizeof(buf)), n->name);
 			errors++;
 		}

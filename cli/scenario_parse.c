@@ -31,14 +31,15 @@ struct token {
 
 struct parser {
 	struct scenario	*s;
-	char		*dir;		/* of the scenario, for relative paths */
+	char		*dir;		/* of the scenario: relative paths */
 	struct token	*toks;
 	size_t		n_toks, pos;
 	unsigned	errors;
 };
 
 static int error_loc(struct parser *p, struct fw_loc loc, unsigned width,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		     const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static int error_loc(struct parser *p, struct fw_loc loc, unsigned width,
 		     const char *fmt, ...)
@@ -402,7 +403,7 @@ static int parse_rules(struct parser *p, void *ctx, const struct token *kw)
 static int parse_route(struct parser *p, void *ctx, const struct token *kw)
 {
 	struct scn_node *n = ctx;
-	struct scn_route r = { .dst_loc = kw->loc };
+	struct scn_route r = { 0 };
 	struct token *dst, *via;
 	bool dflt;
 
@@ -508,7 +509,8 @@ static int parse_member(struct parser *p, void *ctx)
 		return -1;
 	if (!ifname_ok(ifn->text))
 		return error_at(p, ifn, "bad interface name '%s' (1 to 15 "
-				"characters, no '/' or ':', not lo)", ifn->text);
+				"characters, no '/' or ':', not lo)",
+				ifn->text);
 	strcpy(m.ifname, ifn->text);
 	if (parse_member_addrs(p, &m)) {
 		free(m.addrs);

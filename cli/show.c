@@ -175,7 +175,7 @@ int kernel_show(FILE *out, bool json)
 
 	if (batch_socket_open(&s) < 0)
 		return FW_EXIT_SYSTEM;
-	err = live_read(&s, &lt, true);
+	err = live_read(&s, &lt, LIVE_ELEMENTS);
 	nlsock_close(&s);
 	if (err) {
 		fprintf(stderr, "fwctl: cannot read the rule set: %s\n",

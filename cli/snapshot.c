@@ -72,9 +72,11 @@ static int snapshot_dump(struct snapshot *sn, uint16_t type)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint16_t flags = type == NFT_MSG_GETGEN ? NLM_F_ACK : NLM_F_DUMP;
+	struct nlmsghdr *nlh;
 
-	return snapshot_talk(sn, nftnl_nlmsg_build_hdr(buf, type, NFPROTO_UNSPEC,
-						       flags, ++sn->seq));
+	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_UNSPEC, flags,
+				    ++sn->seq);
+	return snapshot_talk(sn, nlh);
 }
 
 static int snapshot_elems(struct snapshot *sn, struct nftnl_set *s)

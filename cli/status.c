@@ -36,9 +36,10 @@ static void status_text(FILE *out, const struct feature *f, size_t n,
 				strerror(-f[i].err));
 	}
 	if (lt->present)
-		fprintf(out, "table inet fwctl: present, source %s, %zu chains, "
-			"%zu rules, %zu sets\n", lt->source ? lt->source : "-",
-			lt->n_chains, lt->n_rules, lt->n_sets);
+		fprintf(out, "table inet fwctl: present, source %s, "
+			"%zu chains, %zu rules, %zu sets\n",
+			lt->source ? lt->source : "-", lt->n_chains,
+			lt->n_rules, lt->n_sets);
 	else
 		fprintf(out, "table inet fwctl: absent\n");
 	fprintf(out, "ruleset generation: %" PRIu32 "\n", lt->genid);
@@ -91,7 +92,7 @@ int kernel_status(FILE *out, bool json)
 	if (batch_socket_open(&s) < 0)
 		return FW_EXIT_SYSTEM;
 	n = feature_probe_all(&s, features);
-	err = live_read(&s, &lt, false);
+	err = live_read(&s, &lt, LIVE_OBJECTS);
 	nlsock_close(&s);
 	if (err) {
 		fprintf(stderr, "fwctl: cannot read the rule set: %s\n",

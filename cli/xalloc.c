@@ -34,6 +34,11 @@ char *xstrdup(const char *s)
 
 void *xgrow(void *array, size_t n, size_t size)
 {
+	/* An array emptied by its owner still has room for one. */
+	if (n == 0 && array) {
+		memset(array, 0, size);
+		return array;
+	}
 	if (n == 0)
 		return xcalloc(1, size);
 	if ((n & (n - 1)) == 0) {

@@ -13,7 +13,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /*
  * Makes room for element n (0-based) of an array that holds n elements,
- * doubling the capacity at powers of two; the new element is zeroed.
+ * doubling the capacity at powers of two; the new element is zeroed. The
+ * capacity is implied by n, so an array may shrink but never by realloc.
  */
 void *xgrow(void *array, size_t n, size_t size);
 

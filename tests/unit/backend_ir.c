@@ -185,15 +185,10 @@ static struct ir_set *anon(struct ir_table *t, enum ir_field f,
 	return set(t, NULL, f, line, elems);
 }
 
-/* Matches of every field and operator; nft adds the dependencies. */
+/* Interfaces, addresses, ports: every operator and value shape. */
 static void input_matches(struct ir_table *t, struct ir_chain *c)
 {
 	static const char *const sports[] = { "53", "123", NULL };
-	static const char *const icmps[] = { "3", "8", NULL };
-	static const char *const adjacent[] = { "10.0.0.0/24",
-		"10.0.1.0/24", "10.0.3.1", NULL };
-	static const char *const families[] = { "2", "10", NULL };
-	static const char *const states[] = { "8", "64", NULL };
 	struct ir_rule *r;
 
 	r = rule(c, 10);
@@ -227,6 +222,19 @@ static void input_matches(struct ir_table *t, struct ir_chain *c)
 	match(r, IR_TH_DPORT, IR_NE, "1000-2000");
 	match(r, IR_TH_SPORT, IR_NE, "0-1023");
 	verdict(r, IR_ACCEPT, NULL);
+}
+
+/* Protocols, ICMP types, ct state, and sets of them. */
+static void input_protocols(struct ir_table *t, struct ir_chain *c)
+{
+	static const char *const icmps[] = { "3", "8", NULL };
+	static const char *const adjacent[] = { "10.0.0.0/24",
+		"10.0.1.0/24", "10.0.3.1", NULL };
+	static const char *const families[] = { "2", "10", NULL };
+	static const char *const states[] = { "8", "64", NULL };
+	struct ir_rule *r;
+	int i;
+
 	r = rule(c, 16);
 	proto(r, "1");
 	match_set(r, IR_ICMP_TYPE, IR_EQ, anon(t, IR_ICMP_TYPE, 16, icmps));
@@ -261,6 +269,30 @@ static void input_matches(struct ir_table *t, struct ir_chain *c)
 	match(r, IR_IP6_SADDR, IR_NE, "fd00::1-fd00::5");
 	match(r, IR_IP6_DADDR, IR_EQ, "2001:db8:8000::/33");
 	verdict(r, IR_DROP, NULL);
+	/* Partial context: nft adds only the missing dependency. */
+	r = rule(c, 24);
+	match(r, IR_NFPROTO, IR_EQ, "2");
+	match(r, IR_ICMP_TYPE, IR_EQ, "0");
+	verdict(r, IR_ACCEPT, NULL);
+	r = rule(c, 25);
+	proto(r, "58");
+	match(r, IR_IP6_SADDR, IR_EQ, "::1");
+	verdict(r, IR_ACCEPT, NULL);
+	/* Too long for nft's 128 bytes: cut, never inside a character. */
+	r = rule(c, 27);
+	r->comment = calloc(1, 301);
+	for (i = 0; i < 100; i++)
+		strcat(r->comment, "\xc3\xa9\t");	/* é, then a tab */
+	r->text = "a source text longer than what fits in the userdata: "
+		  "0123456789012345678901234567890123456789012345678901234567"
+		  "8901234567890123456789012345678901234567890123456789012345"
+		  "67890123456789012345678901234567890123456789";
+	r->counter = true;
+	r = rule(c, 26);
+	match(r, IR_IP_SADDR, IR_EQ, "127.0.0.1");
+	match(r, IR_ICMP_TYPE, IR_EQ, "11");
+	match(r, IR_IP_DADDR, IR_EQ, "127.0.0.2");
+	verdict(r, IR_ACCEPT, NULL);
 }
 
 static void input_rejects(struct ir_chain *c)
@@ -373,6 +405,7 @@ struct ir_table *bt_table_all(void)
 	match_ct(r, IR_EQ, IR_CT_INVALID);
 	verdict(r, IR_DROP, NULL);
 	input_matches(t, c);
+	input_protocols(t, c);
 	input_rejects(c);
 	input_maps(t, c);
 	c = ir_chain_add(t, "forward", IR_HOOK_FORWARD);

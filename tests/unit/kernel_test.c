@@ -286,7 +286,8 @@ static void test_show_status(void)
 	uint32_t gen;
 
 	out = fwctl_run(ns, "show", &st);
-	CHECK(st == 0 && strcmp(out, "no fwctl table in this namespace\n") == 0);
+	CHECK(st == 0 &&
+	      strcmp(out, "no fwctl table in this namespace\n") == 0);
 	free(out);
 	out = fwctl_run(ns, "-j show", &st);
 	CHECK(st == 0 && strcmp(out, "{\"table\":null}\n") == 0);
@@ -330,7 +331,7 @@ static void test_big_batch(void)
 	printf("apply of 50000 rules + 100000 elements: %.2f s\n",
 	       now() - start);
 	CHECK(nlsock_open(&s, NETLINK_NETFILTER) == 0);
-	CHECK(live_read(&s, &lt, true) == 0);
+	CHECK(live_read(&s, &lt, LIVE_ELEMENTS) == 0);
 	CHECK(lt.n_rules == 50000);
 	CHECK(lt.n_sets == 1 && lt.sets[0].elements == 100000);
 	live_free(&lt);

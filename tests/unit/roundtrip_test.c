@@ -22,7 +22,8 @@
 		 "grep -E '^(inet fwctl [^@]|  \\[)'"
 /* Every set element with its flags, data and userdata, in sorted order. */
 #define ELEMENTS "nft -s --debug=netlink list table inet fwctl | " \
-		 "awk '/^inet fwctl @/ { s = $3 } /^\telement/ { print s, $0 }' " \
+		 "awk '/^inet fwctl @/ { s = $3 } " \
+		 "/^\telement/ { print s, $0 }' " \
 		 "| sort"
 
 static void show_diff(const char *a, const char *b)
@@ -84,10 +85,11 @@ static void check_listing(const char *ns)
 	static const char *const expected[] = {
 		"comment \"backend.fw:10 ssh from 'admins'\"",
 		"comment \"fwctl: stateful\"",
-		"iifname vmap { \"lan0\" : goto forward_lan, \"lan1\" : accept, "
-		"\"wg*\" : drop }",
+		"iifname vmap { \"lan0\" : goto forward_lan, "
+		"\"lan1\" : accept, \"wg*\" : drop }",
 		"ip daddr != { 10.0.0.0/23, 10.0.3.1 }",
-		"meta l4proto tcp ip saddr 198.51.100.0/24 reject with tcp reset",
+		"meta l4proto tcp ip saddr 198.51.100.0/24 "
+		"reject with tcp reset",
 		"elements = { \"dmz*\" : goto to_dmz,",
 		"table ip keepme",
 	};

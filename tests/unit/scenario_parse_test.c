@@ -37,7 +37,8 @@ static const char good[] =
 	"    client eth0     192.168.1.10/24 fd00:1::10/64\n"
 	"    web    eth0     192.168.1.20/24\n"
 	"}\n"
-	"link wan { fw veth-wan 198.51.100.1/24; server eth0 198.51.100.10/24 }\n"
+	"link wan { fw veth-wan 198.51.100.1/24; "
+	"server eth0 198.51.100.10/24 }\n"
 	"expect client -> server tcp 80 accept\n"
 	"expect client  ->  fw udp 53 reject ipv6 timeout 250ms\n"
 	"expect client -> 198.51.100.1 tcp 8080 accept served-by web:80 "
@@ -231,7 +232,8 @@ static void test_bad(void)
 static void test_keeps_going(void)
 {
 	static const char text[] =
-		"host 1a { }\nhost c { bogus }\nlink\nexpect c -> d tcp 1 drop\n";
+		"host 1a { }\nhost c { bogus }\nlink\n"
+		"expect c -> d tcp 1 drop\n";
 	char *out;
 	size_t len;
 	FILE *f = open_memstream(&out, &len);
