@@ -205,6 +205,23 @@ static int address_twice(const struct ast_rule *ar, enum ast_part part)
 	return -1;
 }
 
+/* A zone in a list would read well but means one rule per zone. */
+static int zone_in_list(struct checker *c, const struct xlist *xl)
+{
+	size_t i;
+
+	for (i = 0; i < xl->n; i++) {
+		if (xl->x[i].v->kind != AV_IDENT ||
+		    !symtab_find(&c->zones, xl->x[i].v->text))
+			continue;
+		check_error(&xl->x[i], "zone '%s' in a list: zones cannot be "
+			    "list elements; write one rule per zone",
+			    xl->x[i].v->text);
+		return -1;
+	}
+	return 0;
+}
+
 /* from X / to X: a zone when X is one bare name, else addresses. */
 static int resolve_endpoint(struct checker *c, const struct ast_rule *ar,
 			    struct m_rule *r, enum ast_part part)
@@ -219,7 +236,9 @@ static int resolve_endpoint(struct checker *c, const struct ast_rule *ar,
 	if (xl.n == 1 && xl.x[0].v->kind == AV_IDENT) {
 		err = resolve_zone(c, ar, &xl.x[0], r, part);
 	} else {
-		err = address_twice(ar, part);
+		err = zone_in_list(c, &xl);
+		if (!err)
+			err = address_twice(ar, part);
 		if (!err) {
 			operand_init(ao, &r->op[k->op]);
 			err = operand_values(c, &xl, k, &r->op[k->op]);

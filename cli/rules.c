@@ -51,30 +51,48 @@ static struct ir_table *compile_or_report(const char *path)
 	return t;
 }
 
-static void warn_missing_ifname(const struct ir_value *v, struct fw_loc loc,
-				unsigned *warned)
+/* The interface names a table mentions, each once, with where it was first
+ * seen (a location with a file wins over a built-in one). */
+struct ifname_use {
+	char		name[IFNAMSIZ + 1];
+	struct fw_loc	loc;
+};
+
+struct ifname_uses {
+	struct ifname_use	use[64];
+	size_t			n;
+	size_t			dropped;
+};
+
+static void ifname_note(struct ifname_uses *u, const struct ir_value *v,
+			struct fw_loc loc)
 {
 	char name[IFNAMSIZ + 1] = "";
+	size_t i;
 
 	/* Wildcards ("eth*") are intervals: only exact names can be missing. */
 	if (!ir_value_is_single(v, IFNAMSIZ))
 		return;
 	memcpy(name, v->lo, IFNAMSIZ);
-	if (!*name || if_nametoindex(name))
+	if (!*name)
 		return;
-	if (*warned < 8)
-		diag_warning(loc, 0, "interface '%s' does not exist here (yet); "
-			     "rules naming it match once it appears", name);
-	(*warned)++;
+	for (i = 0; i < u->n; i++) {
+		if (strcmp(u->use[i].name, name))
+			continue;
+		if (!u->use[i].loc.file)
+			u->use[i].loc = loc;
+		return;
+	}
+	if (u->n == sizeof(u->use) / sizeof(u->use[0])) {
+		u->dropped++;
+		return;
+	}
+	memcpy(u->use[u->n].name, name, sizeof(name));
+	u->use[u->n++].loc = loc;
 }
 
-/*
- * Interfaces are matched by name, so a missing one is legal (hotplug,
- * a VPN that comes up later) but usually a typo: say so, with a location.
- */
-static void warn_missing_interfaces(const struct ir_table *t)
+static void ifname_collect(struct ifname_uses *u, const struct ir_table *t)
 {
-	unsigned warned = 0;
 	size_t i, j, k;
 
 	for (i = 0; i < t->n_sets; i++) {
@@ -83,7 +101,7 @@ static void warn_missing_interfaces(const struct ir_table *t)
 		if (s->field != IR_IIFNAME && s->field != IR_OIFNAME)
 			continue;
 		for (j = 0; j < s->n_elems; j++)
-			warn_missing_ifname(&s->elems[j].value, s->loc, &warned);
+			ifname_note(u, &s->elems[j].value, s->loc);
 	}
 	for (i = 0; i < t->n_chains; i++) {
 		for (j = 0; j < t->chains[i]->n_rules; j++) {
@@ -94,13 +112,30 @@ static void warn_missing_interfaces(const struct ir_table *t)
 
 				if (!m->set && (m->field == IR_IIFNAME ||
 						m->field == IR_OIFNAME))
-					warn_missing_ifname(&m->value, r->loc,
-							    &warned);
+					ifname_note(u, &m->value, r->loc);
 			}
 		}
 	}
-	if (warned > 8)
-		fprintf(stderr, "(%u more missing interfaces)\n", warned - 8);
+}
+
+/*
+ * Interfaces are matched by name, so a missing one is legal (hotplug,
+ * a VPN that comes up later) but often a typo: say so once per name, with
+ * a location.
+ */
+static void warn_missing_interfaces(const struct ir_table *t)
+{
+	struct ifname_uses u = { .n = 0 };
+	size_t i;
+
+	ifname_collect(&u, t);
+	for (i = 0; i < u.n; i++) {
+		if (if_nametoindex(u.use[i].name))
+			continue;
+		diag_warning(u.use[i].loc, 0, "interface '%s' does not exist "
+			     "here (yet); rules naming it match once it "
+			     "appears", u.use[i].name);
+	}
 }
 
 int cmd_check(int argc, char **argv, const struct fw_opts *o)

@@ -11,8 +11,8 @@ ip netns add $ns || exit 99
 n=0 fail=0
 check() {	# check DESCRIPTION COMMAND...: the command must succeed
 	n=$((n + 1)); d=$1; shift
-	if "$@" >"$tmp/out" 2>&1; then echo "ok $n - $d"
-	else echo "not ok $n - $d"; cat "$tmp/out"; fail=1; fi
+	if "$@" >"$tmp/check" 2>&1; then echo "ok $n - $d"
+	else echo "not ok $n - $d"; cat "$tmp/check"; fail=1; fi
 }
 status_is() {	# status_is WANT COMMAND...
 	want=$1; shift
