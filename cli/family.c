@@ -8,6 +8,7 @@
  */
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -22,6 +23,7 @@ struct fam_item {
 	const char		*members;	/* sets, zones: "addresses" */
 };
 
+/* Two zones, two addresses, proto, two ICMP types, reject: 8 at most. */
 #define FAM_ITEMS_MAX	8
 
 struct fam_items {
@@ -36,8 +38,11 @@ static const char *const fam_names[] = {
 static struct fam_item *item_add(struct fam_items *items, uint8_t fams,
 				 struct fw_loc loc, unsigned width)
 {
-	struct fam_item *it = &items->item[items->n++];
+	struct fam_item *it;
 
+	if (items->n == FAM_ITEMS_MAX)
+		abort();
+	it = &items->item[items->n++];
 	memset(it, 0, sizeof(*it));
 	it->fams = fams;
 	it->loc = loc;

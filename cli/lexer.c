@@ -132,23 +132,48 @@ static void finish(const struct lexer *lx, struct token *t)
 	t->width = (unsigned)(t->end - t->start);
 }
 
-static void lex_error(const struct lexer *lx, struct token *t,
-		      struct fw_loc loc, unsigned width, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static void lex_error(const struct lexer *lx, struct token *t,
-		      struct fw_loc loc, unsigned width, const char *fmt, ...)
+static void lex_verror(const struct lexer *lx, struct token *t,
+		       struct fw_loc loc, unsigned width, const char *fmt,
+		       va_list ap)
 {
 	char msg[512];
-	va_list ap;
 
 	t->kind = T_ERROR;
 	if (lx->quiet)
 		return;
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	diag_error(loc, width, "%s", msg);
+}
+
+/* Reports at loc (when not quiet); the token becomes T_ERROR. */
+static void lex_error_at(const struct lexer *lx, struct token *t,
+			 struct fw_loc loc, unsigned width, const char *fmt,
+			 ...) __attribute__((format(printf, 5, 6)));
+
+static void lex_error_at(const struct lexer *lx, struct token *t,
+			 struct fw_loc loc, unsigned width, const char *fmt,
+			 ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	lex_verror(lx, t, loc, width, fmt, ap);
+	va_end(ap);
+}
+
+/* The same, at the whole token. */
+static void lex_error(const struct lexer *lx, struct token *t,
+		      const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void lex_error(const struct lexer *lx, struct token *t,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	lex_verror(lx, t, t->loc, t->width, fmt, ap);
+	va_end(ap);
 }
 
 enum lit_status { LIT_OK, LIT_BAD, LIT_TOO_LARGE };
@@ -199,7 +224,7 @@ static void lex_range(const struct lexer *lx, struct token *t)
 	enum lit_status lo, hi;
 
 	if (strchr(dash + 1, '-')) {
-		lex_error(lx, t, t->loc, t->width, "invalid range '%s'", t->text);
+		lex_error(lx, t, "invalid range '%s'", t->text);
 		return;
 	}
 	*dash = '\0';
@@ -207,17 +232,15 @@ static void lex_range(const struct lexer *lx, struct token *t)
 	hi = parse_lit(dash + 1, &t->hi);
 	*dash = '-';
 	if (lo == LIT_TOO_LARGE || hi == LIT_TOO_LARGE)
-		lex_error(lx, t, t->loc, t->width, "number too large in '%s'",
-			  t->text);
+		lex_error(lx, t, "number too large in '%s'", t->text);
 	else if (lo != LIT_OK || hi != LIT_OK)
-		lex_error(lx, t, t->loc, t->width, "invalid range '%s'", t->text);
+		lex_error(lx, t, "invalid range '%s'", t->text);
 	else if (t->lo.kind != t->hi.kind)
-		lex_error(lx, t, t->loc, t->width, "range '%s' goes from %s to %s",
-			  t->text, lit_kind_name[t->lo.kind],
-			  lit_kind_name[t->hi.kind]);
+		lex_error(lx, t, "range '%s' goes from %s to %s", t->text,
+			  lit_kind_name[t->lo.kind], lit_kind_name[t->hi.kind]);
 	else if (lit_cmp(&t->lo, &t->hi) > 0)
-		lex_error(lx, t, t->loc, t->width,
-			  "bad range '%s': it ends before it starts", t->text);
+		lex_error(lx, t, "bad range '%s': it ends before it starts",
+			  t->text);
 	else
 		t->kind = T_RANGE;
 }
@@ -229,9 +252,8 @@ static void lex_wildcard(const struct lexer *lx, struct token *t)
 	char *star = strchr(t->text, '*');
 
 	if (star != t->text + n - 1 || strchr(t->text, ':'))
-		lex_error(lx, t, t->loc, t->width,
-			  "invalid wildcard '%s': '*' goes only at the end "
-			  "of an interface name", t->text);
+		lex_error(lx, t, "invalid wildcard '%s': '*' goes only at the "
+			  "end of an interface name", t->text);
 	else
 		t->kind = T_WILDCARD;
 }
@@ -243,18 +265,15 @@ static void lex_literal(const struct lexer *lx, struct token *t)
 		t->kind = t->lo.kind == LIT_NUMBER ? T_NUMBER : T_ADDR;
 		return;
 	case LIT_TOO_LARGE:
-		lex_error(lx, t, t->loc, t->width, "number too large: %s",
-			  t->text);
+		lex_error(lx, t, "number too large: %s", t->text);
 		return;
 	case LIT_BAD:
 		break;
 	}
 	if (t->lo.kind == LIT_ADDR6)
-		lex_error(lx, t, t->loc, t->width, "invalid IPv6 address '%s'",
-			  t->text);
+		lex_error(lx, t, "invalid IPv6 address '%s'", t->text);
 	else if (all_of(t->text, "0123456789."))
-		lex_error(lx, t, t->loc, t->width, "invalid IPv4 address '%s'",
-			  t->text);
+		lex_error(lx, t, "invalid IPv4 address '%s'", t->text);
 	else
 		t->kind = T_WORD;
 }
@@ -273,7 +292,7 @@ static void classify(const struct lexer *lx, struct token *t)
 	else if (is_digit(w[0]) || colon)
 		lex_literal(lx, t);
 	else
-		lex_error(lx, t, t->loc, t->width, "invalid value '%s'", w);
+		lex_error(lx, t, "invalid value '%s'", w);
 }
 
 /* Clears the host bits of t->lo; true when there were any. */
@@ -314,13 +333,14 @@ static void lex_prefix(struct lexer *lx, struct token *t)
 	finish(lx, t);
 	width = (unsigned)(lx->pos - from);
 	if (width == 1 || !digits) {
-		lex_error(lx, t, slash, width, "expected a prefix length after '/'");
+		lex_error_at(lx, t, slash, width,
+			     "expected a prefix length after '/'");
 		return;
 	}
 	if (plen > max) {
-		lex_error(lx, t, slash, width, "bad prefix length %.*s: an %s "
-			  "prefix has 0 to %u bits", (int)width, t->src + from,
-			  max == 32 ? "IPv4" : "IPv6", max);
+		lex_error_at(lx, t, slash, width, "bad prefix length %.*s: an "
+			     "%s prefix has 0 to %u bits", (int)width,
+			     t->src + from, max == 32 ? "IPv4" : "IPv6", max);
 		return;
 	}
 	t->kind = T_PREFIX;
@@ -344,8 +364,8 @@ static void lex_word(struct lexer *lx, struct token *t)
 	t->text[n < TOKEN_MAX ? n : TOKEN_MAX] = '\0';
 	finish(lx, t);
 	if (n > TOKEN_MAX) {
-		lex_error(lx, t, t->loc, 1, "value longer than %d characters",
-			  TOKEN_MAX);
+		lex_error_at(lx, t, t->loc, 1, "value longer than %d "
+			     "characters", TOKEN_MAX);
 		return;
 	}
 	classify(lx, t);
@@ -373,7 +393,8 @@ static void string_char(struct lexer *lx, struct token *t,
 		if (c == '"' || c == '\\') {
 			advance(lx);
 		} else if (!s->why) {
-			s->why = "unknown escape in string (only \\\" and \\\\)";
+			s->why = "unknown escape in string "
+				 "(only \\\" and \\\\)";
 			s->bad = here;
 		}
 	} else if ((c < 0x20 || c == 0x7f) && !s->why) {
@@ -393,7 +414,7 @@ static void lex_string(struct lexer *lx, struct token *t)
 	while (peek(lx, 0) != '"') {
 		if (peek(lx, 0) < 0 || peek(lx, 0) == '\n') {
 			finish(lx, t);
-			lex_error(lx, t, t->loc, 1, "unterminated string");
+			lex_error_at(lx, t, t->loc, 1, "unterminated string");
 			return;
 		}
 		string_char(lx, t, &s);
@@ -402,10 +423,9 @@ static void lex_string(struct lexer *lx, struct token *t)
 	t->text[s.n < TOKEN_MAX ? s.n : TOKEN_MAX] = '\0';
 	finish(lx, t);
 	if (s.why)
-		lex_error(lx, t, s.bad, 1, "%s", s.why);
+		lex_error_at(lx, t, s.bad, 1, "%s", s.why);
 	else if (s.n > TOKEN_MAX)
-		lex_error(lx, t, t->loc, t->width, "string longer than %d bytes",
-			  TOKEN_MAX);
+		lex_error(lx, t, "string longer than %d bytes", TOKEN_MAX);
 	else
 		t->kind = T_STRING;
 }
@@ -422,11 +442,10 @@ static void lex_sigil(struct lexer *lx, struct token *t, enum tok_kind kind)
 	t->text[n < TOKEN_MAX ? n : TOKEN_MAX] = '\0';
 	finish(lx, t);
 	if (n == 0 || !is_alpha(t->text[0]))
-		lex_error(lx, t, t->loc, t->width, "expected a name after '%c'",
-			  sigil);
+		lex_error(lx, t, "expected a name after '%c'", sigil);
 	else if (n > TOKEN_MAX)
-		lex_error(lx, t, t->loc, 1, "name longer than %d characters",
-			  TOKEN_MAX);
+		lex_error_at(lx, t, t->loc, 1, "name longer than %d "
+			     "characters", TOKEN_MAX);
 	else
 		t->kind = kind;
 }
@@ -456,11 +475,11 @@ static void lex_punct(struct lexer *lx, struct token *t, int c)
 	while (c >= 128 && peek(lx, 0) >= 128);
 	finish(lx, t);
 	if (c >= 0x21 && c < 0x7f)
-		lex_error(lx, t, t->loc, 1, "unexpected character '%c'", c);
+		lex_error_at(lx, t, t->loc, 1, "unexpected character '%c'", c);
 	else if (c >= 128)
-		lex_error(lx, t, t->loc, 1, "unexpected non-ASCII text");
+		lex_error_at(lx, t, t->loc, 1, "unexpected non-ASCII text");
 	else
-		lex_error(lx, t, t->loc, 1, "unexpected byte 0x%02x", c);
+		lex_error_at(lx, t, t->loc, 1, "unexpected byte 0x%02x", c);
 }
 
 static size_t continuation(const struct lexer *lx)

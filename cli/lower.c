@@ -23,7 +23,7 @@
 struct lower {
 	const struct model	*m;
 	struct ir_table		*t;
-	struct ir_set		*(*named)[2];	/* per set: [0] v4/only, [1] v6 */
+	struct ir_set		*(*named)[2];	/* per set: v4 (or only), v6 */
 };
 
 /*
@@ -192,7 +192,9 @@ static const char *const action_names[] = {
 };
 
 static const enum ir_verdict_kind action_verdicts[] = {
-	[ACT_ACCEPT] = IR_ACCEPT, [ACT_DROP] = IR_DROP, [ACT_REJECT] = IR_REJECT,
+	[ACT_ACCEPT] = IR_ACCEPT,
+	[ACT_DROP] = IR_DROP,
+	[ACT_REJECT] = IR_REJECT,
 };
 
 static void rule_statements(struct ir_rule *ir, const struct m_rule *r)
@@ -420,7 +422,8 @@ static void dispatch_rule(struct lower *lw, const struct base *b)
 
 		if (!b->dispatched[i])
 			continue;
-		snprintf(v.chain, sizeof(v.chain), "%s", b->zone_chain[i]->name);
+		snprintf(v.chain, sizeof(v.chain), "%s",
+			 b->zone_chain[i]->name);
 		for (j = 0; j < ifs->n; j++) {
 			ir_set_add_elem(s, &ifs->e[j].v, &v);
 			s->interval |= !ir_value_is_single(&ifs->e[j].v,

@@ -2,70 +2,23 @@
 /*
  * The parser: tokens to the syntax tree, in the manner of pfctl's parse.y
  * but by hand. Statements start with a keyword that a table maps to its
- * parser; so do the parts of a rule. Every parse function returns 0, or -1
- * after reporting an error, and the statement loop then skips to the next
- * statement so that one file shows all its mistakes at once.
+ * parser (rules are read in rule_parser.c). Every parse function returns 0,
+ * or -1 after reporting an error, and the statement loop then skips to the
+ * next statement so that one file shows all its mistakes at once.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
-#include "fwctl/udata.h"
 #include "parser.h"
+#include "parser_internal.h"
 #include "source.h"
 #include "xalloc.h"
 
-/* A file being read, and where it was included from. */
-struct frame {
-	const struct frame	*parent;
-	const char		*name;
-	dev_t			dev;
-	ino_t			ino;
-	struct fw_loc		site;	/* the include's file name */
-	unsigned		site_width;
-	unsigned		depth;
-};
-
-/* Shared by the parsers of a file and its includes. */
-struct parse_state {
-	unsigned		errors_base;	/* diag_error_count() at start */
-	bool			gave_up;
-};
-
-struct parser {
-	struct lexer		lx;
-	struct token		tok;
-	size_t			prev_end;	/* end of the last token taken */
-	struct ast		*ast;
-	const struct frame	*frame;
-	struct parse_state	*state;
-};
-
 static void parse_statements(struct parser *p);
 
-static void next(struct parser *p)
-{
-	p->prev_end = p->tok.end;
-	lexer_next(&p->lx, &p->tok);
-}
-
-static bool at(const struct parser *p, enum tok_kind kind)
-{
-	return p->tok.kind == kind;
-}
-
-static bool at_kw(const struct parser *p, enum kw kw)
-{
-	return p->tok.kind == T_IDENT && p->tok.kw == kw;
-}
-
-static bool at_end(const struct parser *p)
-{
-	return at(p, T_END) || at(p, T_EOF);
-}
-
-static bool at_chain(const struct parser *p, enum chain_id *chain)
+bool parse_at_chain(const struct parser *p, enum chain_id *chain)
 {
 	static const enum kw chain_kw[CHAIN_COUNT] = {
 		[CHAIN_INPUT] = KW_INPUT,
@@ -83,8 +36,7 @@ static bool at_chain(const struct parser *p, enum chain_id *chain)
 	return false;
 }
 
-/* "expected WHAT, found X"; quiet when the lexer has already spoken. */
-static int expected(const struct parser *p, const char *what)
+int parse_expected(const struct parser *p, const char *what)
 {
 	char buf[64];
 
@@ -96,7 +48,7 @@ static int expected(const struct parser *p, const char *what)
 
 static int end_statement(const struct parser *p)
 {
-	return at_end(p) ? 0 : expected(p, "end of line");
+	return at_end(p) ? 0 : parse_expected(p, "end of line");
 }
 
 /* Columns from offset start to the end of the last token, if on one line. */
@@ -119,7 +71,7 @@ static int take_name(struct parser *p, const char *what, char **name,
 		char buf[64];
 
 		snprintf(buf, sizeof(buf), "a %s name", what);
-		return expected(p, buf);
+		return parse_expected(p, buf);
 	}
 	if (strlen(p->tok.text) > NAME_LEN_MAX)
 		diag_error(p->tok.loc, p->tok.width, "%s name '%s' is longer "
@@ -131,12 +83,6 @@ static int take_name(struct parser *p, const char *what, char **name,
 	next(p);
 	return 0;
 }
-
-enum list_flags {
-	LIST_BARE = 1,		/* a, b, c without braces */
-	LIST_SETREF = 2,	/* @set as the whole list */
-	LIST_EMPTY = 4,		/* { } */
-};
 
 static const struct {
 	bool			ok;
@@ -175,7 +121,7 @@ static int parse_value(struct parser *p, struct ast_list *l, bool setref)
 		return -1;
 	}
 	if (!value_of[t->kind].ok)
-		return expected(p, "a value");
+		return parse_expected(p, "a value");
 	if (l->n >= LIST_MAX) {
 		diag_error(t->loc, t->width, "list longer than %u elements",
 			   LIST_MAX);
@@ -205,7 +151,7 @@ static int parse_braced(struct parser *p, struct ast_list *l,
 		if (at(p, T_COMMA))
 			next(p);
 		else if (!at(p, T_RBRACE))
-			return expected(p, "',' or '}'");
+			return parse_expected(p, "',' or '}'");
 	}
 	if (!l->n && !(flags & LIST_EMPTY)) {
 		diag_error(l->loc, 1, "empty list");
@@ -215,8 +161,7 @@ static int parse_braced(struct parser *p, struct ast_list *l,
 	return 0;
 }
 
-/* A value, a { list }, or (LIST_BARE) values separated by commas. */
-static int parse_list(struct parser *p, struct ast_list *l, unsigned flags)
+int parse_list(struct parser *p, struct ast_list *l, unsigned flags)
 {
 	size_t start = p->tok.start;
 	int err;
@@ -244,7 +189,7 @@ static int parse_define(struct parser *p)
 	if (take_name(p, "macro", &d->name, &d->loc, &d->width) < 0)
 		return -1;
 	if (!at(p, T_EQ))
-		return expected(p, "'='");
+		return parse_expected(p, "'='");
 	next(p);
 	if (parse_list(p, &d->value, LIST_SETREF | LIST_EMPTY) < 0)
 		return -1;
@@ -282,7 +227,7 @@ static int parse_zone(struct parser *p)
 	if (take_name(p, "zone", &z->name, &z->loc, &z->width) < 0)
 		return -1;
 	if (!at(p, T_LBRACE))
-		return expected(p, "'{'");
+		return parse_expected(p, "'{'");
 	for (next(p); !at(p, T_RBRACE);) {
 		if (at(p, T_END)) {
 			next(p);
@@ -290,7 +235,8 @@ static int parse_zone(struct parser *p)
 			if (zone_clause(p, z) < 0)
 				return -1;
 		} else {
-			return expected(p, "'interfaces', 'networks' or '}'");
+			return parse_expected(p, "'interfaces', 'networks' "
+					      "or '}'");
 		}
 	}
 	next(p);
@@ -338,8 +284,8 @@ static int parse_duration(struct parser *p, uint64_t *ms)
 		*ms = t->lo.num * 1000;
 	} else if (!at(p, T_WORD) || !duration_value(t->text, ms)) {
 		if (!at(p, T_WORD) && !at(p, T_NUMBER))
-			return expected(p, "a duration such as 30s, 5m or "
-					"1h30m");
+			return parse_expected(p, "a duration such as 30s, "
+					      "5m or 1h30m");
 		diag_error(t->loc, t->width, "bad duration '%s' (write e.g. "
 			   "30s, 5m, 1h30m or 2d)", t->text);
 		return -1;
@@ -360,8 +306,8 @@ static int set_type(struct parser *p, struct ast_set *s)
 	next(p);
 	if (!at(p, T_IDENT) || !names_lookup(&names_set_type, p->tok.text,
 					     &type))
-		return expected(p, "a set type (ipv4, ipv6, addr, port or "
-				"ifname)");
+		return parse_expected(p, "a set type (ipv4, ipv6, addr, "
+				      "port or ifname)");
 	s->type = (enum set_type)type;
 	next(p);
 	return 0;
@@ -382,7 +328,7 @@ static int parse_set(struct parser *p)
 		part = at_kw(p, KW_TYPE) ? 0 : at(p, T_EQ) ? 1 :
 		       at_kw(p, KW_TIMEOUT) ? 2 : -1;
 		if (part < 0)
-			return expected(p, "'=', 'type' or 'timeout'");
+			return parse_expected(p, "'=', 'type' or 'timeout'");
 		if (seen[part]) {
 			diag_error(p->tok.loc, p->tok.width, "'%s' given "
 				   "twice for set '%s'", part == 1 ? "=" :
@@ -415,12 +361,12 @@ static int parse_policy(struct parser *p)
 	struct fw_loc loc = p->tok.loc;
 
 	next(p);
-	if (!at_chain(p, &chain))
-		return expected(p, "input, forward or output");
+	if (!parse_at_chain(p, &chain))
+		return parse_expected(p, "input, forward or output");
 	next(p);
 	if (!at_kw(p, KW_ACCEPT) && !at_kw(p, KW_DROP)) {
 		if (!at_kw(p, KW_REJECT))
-			return expected(p, "accept or drop");
+			return parse_expected(p, "accept or drop");
 		diag_error(p->tok.loc, p->tok.width, "a policy is accept or "
 			   "drop; add a last rule 'reject %s' to reject",
 			   chain_names[chain]);
@@ -434,15 +380,21 @@ static int parse_policy(struct parser *p)
 	return end_statement(p);
 }
 
+/* The chain of includes back to where the repeated file came in first. */
 static void include_cycle(const struct frame *f, const struct source *src,
 			  struct fw_loc site, unsigned width)
 {
+	bool again;
+
 	diag_error(site, width, "include cycle: '%s' is already being read",
 		   src->name);
-	for (; f && !(f->dev == src->dev && f->ino == src->ino);
-	     f = f->parent)
-		diag_note(f->site, f->site_width, "'%s' is included from here",
-			  f->name);
+	do {
+		again = !(f->dev == src->dev && f->ino == src->ino);
+		if (f->parent)
+			diag_note(f->site, f->site_width, "'%s' is included "
+				  "from here", f->name);
+		f = f->parent;
+	} while (again && f);
 }
 
 static void include_file(struct parser *p, const char *path,
@@ -485,7 +437,7 @@ static int parse_include(struct parser *p)
 
 	next(p);
 	if (!at(p, T_STRING))
-		return expected(p, "a file name in double quotes");
+		return parse_expected(p, "a file name in double quotes");
 	site = p->tok.loc;
 	width = p->tok.width;
 	path = source_relative(p->lx.file, p->tok.text);
@@ -494,386 +446,6 @@ static int parse_include(struct parser *p)
 		include_file(p, path, site, width);
 	free(path);
 	return 0;
-}
-
-
-/* Marks a part of the rule as given; twice is an error. */
-static int claim(struct ast_rule *r, enum ast_part part, struct fw_loc loc,
-		 unsigned width)
-{
-	if (r->has[part]) {
-		diag_error(loc, width, "%s given twice", ast_part_names[part]);
-		diag_note(r->part_loc[part], r->part_width[part],
-			  "first given here");
-		return -1;
-	}
-	r->has[part] = true;
-	r->part_loc[part] = loc;
-	r->part_width[part] = width;
-	return 0;
-}
-
-static int parse_operand(struct parser *p, struct ast_operand *o,
-			 unsigned flags)
-{
-	if (at(p, T_NOT)) {
-		o->neg = true;
-		next(p);
-	}
-	return parse_list(p, &o->list, flags);
-}
-
-/* A keyword and its operand: src, dst, sport, dport, proto, iif, oif. */
-static int parse_match(struct parser *p, struct ast_rule *r,
-		       enum ast_part part)
-{
-	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
-		return -1;
-	next(p);
-	return parse_operand(p, &r->op[part], LIST_SETREF);
-}
-
-/* from X [port P], from port P; and the same for to. */
-static int parse_from_to(struct parser *p, struct ast_rule *r,
-			 enum ast_part part)
-{
-	enum ast_part port = part == R_FROM ? R_SPORT : R_DPORT;
-	struct fw_loc loc = p->tok.loc;
-	unsigned width = p->tok.width;
-
-	next(p);
-	if (!at_kw(p, KW_PORT)) {
-		if (claim(r, part, loc, width) < 0 ||
-		    parse_operand(p, &r->op[part], LIST_SETREF) < 0)
-			return -1;
-		if (!at_kw(p, KW_PORT))
-			return 0;
-	}
-	if (claim(r, port, p->tok.loc, p->tok.width) < 0)
-		return -1;
-	next(p);
-	return parse_operand(p, &r->op[port], LIST_SETREF);
-}
-
-/* ct state S[,S]..., icmp type T[,T]..., icmpv6 type ... */
-static int parse_typed(struct parser *p, struct ast_rule *r,
-		       enum ast_part part)
-{
-	enum kw second = part == R_CT ? KW_STATE : KW_TYPE;
-	char what[32];
-
-	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
-		return -1;
-	snprintf(what, sizeof(what), "'%s' after '%.8s'",
-		 keyword_name(second), p->tok.text);
-	next(p);
-	if (!at_kw(p, second))
-		return expected(p, what);
-	next(p);
-	if (part == R_CT && at(p, T_NOT)) {
-		diag_error(p->tok.loc, 1, "ct state cannot be negated; list "
-			   "the states to match instead");
-		return -1;
-	}
-	return parse_operand(p, &r->op[part], LIST_BARE);
-}
-
-static const struct name_table *const reject_codes[] = {
-	[IR_REJECT_ICMP] = &names_reject_icmp,
-	[IR_REJECT_ICMPV6] = &names_reject_icmpv6,
-	[IR_REJECT_ICMPX] = &names_reject_icmpx,
-};
-
-/* "(expected a, b or c)" for the few words that fit here. */
-static void names_expected(const struct name_table *t, char *buf,
-			   size_t size)
-{
-	size_t i, n = 0;
-
-	n += (size_t)snprintf(buf, size, " (expected ");
-	for (i = 0; i < t->n && n < size; i++)
-		n += (size_t)snprintf(buf + n, size - n, "%s%s",
-				      i == 0 ? "" : i + 1 < t->n ? ", " :
-				      " or ", t->entries[i].name);
-	if (n < size)
-		snprintf(buf + n, size - n, ")");
-}
-
-static int unknown_name(const struct parser *p, const char *what,
-			const struct name_table *t)
-{
-	char alternatives[256] = "";
-	const char *hint;
-
-	if (!at(p, T_IDENT))
-		return expected(p, what);
-	hint = names_suggest(t, p->tok.text);
-	if (hint)
-		snprintf(alternatives, sizeof(alternatives), " (did you mean "
-			 "'%s'?)", hint);
-	else
-		names_expected(t, alternatives, sizeof(alternatives));
-	diag_error(p->tok.loc, p->tok.width, "unknown %s '%s'%s", what,
-		   p->tok.text, alternatives);
-	return -1;
-}
-
-/* with tcp-reset | icmp CODE | icmpv6 CODE | icmpx CODE */
-static int parse_with(struct parser *p, struct ast_rule *r,
-		      enum ast_part part)
-{
-	unsigned kind, code;
-
-	if (r->action != ACT_REJECT) {
-		diag_error(p->tok.loc, p->tok.width, "'with' goes only with "
-			   "reject");
-		return -1;
-	}
-	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
-		return -1;
-	next(p);
-	if (!at(p, T_IDENT) ||
-	    !names_lookup(&names_reject_kind, p->tok.text, &kind))
-		return unknown_name(p, "reject type", &names_reject_kind);
-	r->reject = (enum ir_reject_kind)kind;
-	r->reject_loc = p->tok.loc;
-	next(p);
-	if (kind == IR_REJECT_TCP_RESET)
-		return 0;
-	if (!at(p, T_IDENT) ||
-	    !names_lookup(reject_codes[kind], p->tok.text, &code))
-		return unknown_name(p, "reject code", reject_codes[kind]);
-	r->reject_code = (uint8_t)code;
-	next(p);
-	return 0;
-}
-
-static int parse_burst(struct parser *p, struct ast_rule *r)
-{
-	next(p);
-	if (!at(p, T_NUMBER))
-		return expected(p, "a burst in packets");
-	if (p->tok.lo.num == 0 || p->tok.lo.num > UINT32_MAX) {
-		diag_error(p->tok.loc, p->tok.width, "burst must be 1 to "
-			   "4294967295 packets");
-		return -1;
-	}
-	r->limit.burst = (uint32_t)p->tok.lo.num;
-	next(p);
-	return 0;
-}
-
-/* limit RATE/UNIT [burst N] */
-static int parse_limit(struct parser *p, struct ast_rule *r,
-		       enum ast_part part)
-{
-	unsigned unit;
-
-	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
-		return -1;
-	next(p);
-	if (!at(p, T_NUMBER))
-		return expected(p, "a rate such as 10/second");
-	if (p->tok.lo.num == 0) {
-		diag_error(p->tok.loc, p->tok.width, "a limit of 0 lets "
-			   "nothing through; use drop instead");
-		return -1;
-	}
-	r->limit.rate = p->tok.lo.num;
-	next(p);
-	if (!at(p, T_SLASH))
-		return expected(p, "'/' and a unit (second, minute, hour or "
-				"day)");
-	next(p);
-	if (!at(p, T_IDENT) ||
-	    !names_lookup(&names_rate_unit, p->tok.text, &unit))
-		return unknown_name(p, "rate unit", &names_rate_unit);
-	r->limit.unit = (enum ir_limit_unit)unit;
-	next(p);
-	return at_kw(p, KW_BURST) ? parse_burst(p, r) : 0;
-}
-
-static int take_string(struct parser *p, char **out, size_t max,
-		       const char *what)
-{
-	if (strlen(p->tok.text) > max) {
-		diag_error(p->tok.loc, p->tok.width, "%s longer than %zu "
-			   "bytes", what, max);
-		return -1;
-	}
-	*out = xstrdup(p->tok.text);
-	next(p);
-	return 0;
-}
-
-/* log ["prefix"]: the kernel keeps 127 bytes of a prefix. */
-static int parse_log(struct parser *p, struct ast_rule *r,
-		     enum ast_part part)
-{
-	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
-		return -1;
-	next(p);
-	if (!at(p, T_STRING))
-		return 0;
-	return take_string(p, &r->log_prefix, 127, "log prefix");
-}
-
-/* comment "text": nft shows at most 128 bytes of a comment. */
-static int parse_comment(struct parser *p, struct ast_rule *r,
-			 enum ast_part part)
-{
-	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
-		return -1;
-	next(p);
-	if (!at(p, T_STRING))
-		return expected(p, "a comment in double quotes");
-	return take_string(p, &r->comment, 128, "comment");
-}
-
-static int parse_counter(struct parser *p, struct ast_rule *r,
-			 enum ast_part part)
-{
-	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
-		return -1;
-	next(p);
-	return 0;
-}
-
-typedef int (*part_fn)(struct parser *p, struct ast_rule *r,
-		       enum ast_part part);
-
-static const struct {
-	part_fn		parse;
-	enum ast_part	part;
-} rule_parts[KW_COUNT] = {
-	[KW_FROM] = { parse_from_to, R_FROM },
-	[KW_TO] = { parse_from_to, R_TO },
-	[KW_SRC] = { parse_match, R_SRC },
-	[KW_DST] = { parse_match, R_DST },
-	[KW_SPORT] = { parse_match, R_SPORT },
-	[KW_DPORT] = { parse_match, R_DPORT },
-	[KW_PROTO] = { parse_match, R_PROTO },
-	[KW_IIF] = { parse_match, R_IIF },
-	[KW_OIF] = { parse_match, R_OIF },
-	[KW_CT] = { parse_typed, R_CT },
-	[KW_ICMP] = { parse_typed, R_ICMP },
-	[KW_ICMPV6] = { parse_typed, R_ICMPV6 },
-	[KW_WITH] = { parse_with, R_WITH },
-	[KW_LIMIT] = { parse_limit, R_LIMIT },
-	[KW_LOG] = { parse_log, R_LOG },
-	[KW_COUNTER] = { parse_counter, R_COUNTER },
-	[KW_COMMENT] = { parse_comment, R_COMMENT },
-};
-
-static int unknown_part(const struct parser *p)
-{
-	static const char *const words[] = {
-		"comment", "counter", "ct", "dport", "dst", "from", "icmp",
-		"icmpv6", "iif", "limit", "log", "oif", "proto", "sport",
-		"src", "to", "with",
-	};
-	const char *hint;
-
-	if (!at(p, T_IDENT))
-		return expected(p, "a match or statement");
-	hint = names_closest(p->tok.text, words,
-			     sizeof(words) / sizeof(words[0]));
-	if (hint)
-		diag_error(p->tok.loc, p->tok.width, "unknown keyword '%s' "
-			   "(did you mean '%s'?)", p->tok.text, hint);
-	else
-		diag_error(p->tok.loc, p->tok.width, "unknown keyword '%s' in "
-			   "a rule", p->tok.text);
-	return -1;
-}
-
-/*
- * The rule as one line for `fwctl show`: comments and continuations gone,
- * blanks squeezed, cut to fit the userdata (at a UTF-8 character start).
- */
-static char *rule_text(const char *src, size_t start, size_t end)
-{
-	char out[FWCTL_UDATA_TEXT_MAX + 4];
-	bool quoted = false, blank = false;
-	size_t n = 0, i;
-
-	for (i = start; i < end && n < FWCTL_UDATA_TEXT_MAX; i++) {
-		char c = src[i];
-
-		if (!quoted && c == '#') {
-			while (i + 1 < end && src[i + 1] != '\n')
-				i++;
-			blank = true;
-			continue;
-		}
-		if (!quoted && strchr(" \t\n\r\f\v\\", c)) {
-			blank = true;
-			continue;
-		}
-		if (blank && n)
-			out[n++] = ' ';
-		blank = false;
-		if (quoted && c == '\\' && i + 1 < end)
-			out[n++] = src[i++];
-		else if (c == '"')
-			quoted = !quoted;
-		out[n++] = src[i];
-	}
-	if (n >= FWCTL_UDATA_TEXT_MAX) {
-		n = FWCTL_UDATA_TEXT_MAX - 1;
-		while (n && ((unsigned char)out[n] & 0xc0) == 0x80)
-			n--;
-	}
-	out[n] = '\0';
-	return xstrdup(out);
-}
-
-static const enum ast_action actions[KW_COUNT] = {
-	[KW_ACCEPT] = ACT_ACCEPT,
-	[KW_DROP] = ACT_DROP,
-	[KW_REJECT] = ACT_REJECT,
-};
-
-static int rule_head(struct parser *p, struct ast_rule *r)
-{
-	char what[64];
-
-	r->loc = p->tok.loc;
-	r->action = actions[p->tok.kw];
-	snprintf(what, sizeof(what), "a chain (input, forward or output) "
-		 "after '%.8s'", p->tok.text);
-	next(p);
-	if (at_kw(p, KW_WITH) && parse_with(p, r, R_WITH) < 0)
-		return -1;
-	if (!at_chain(p, &r->chain))
-		return expected(p, what);
-	next(p);
-	return 0;
-}
-
-static int parse_rule(struct parser *p)
-{
-	struct ast_rule *r = ast_rule_new();
-	size_t start = p->tok.start;
-
-	if (rule_head(p, r) < 0)
-		goto fail;
-	while (!at_end(p)) {
-		enum kw kw = at(p, T_IDENT) ? p->tok.kw : KW_NONE;
-
-		if (!rule_parts[kw].parse) {
-			unknown_part(p);
-			goto fail;
-		}
-		if (rule_parts[kw].parse(p, r, rule_parts[kw].part) < 0)
-			goto fail;
-	}
-	r->text = rule_text(p->lx.text, start, p->prev_end);
-	ast_add_rule(p->ast, r);
-	return 0;
-fail:
-	ast_rule_free(r);
-	return -1;
 }
 
 static int unknown_statement(const struct parser *p)
@@ -885,13 +457,19 @@ static int unknown_statement(const struct parser *p)
 	enum chain_id chain;
 	const char *hint;
 
-	if (at_chain(p, &chain)) {
+	if (parse_at_chain(p, &chain)) {
 		diag_error(p->tok.loc, p->tok.width, "missing action: a rule "
 			   "starts with accept, drop or reject");
 		return -1;
 	}
 	if (!at(p, T_IDENT))
-		return expected(p, "a statement");
+		return parse_expected(p, "a statement");
+	if (p->tok.kw != KW_NONE) {
+		diag_error(p->tok.loc, p->tok.width, "'%s' cannot start a "
+			   "statement; a rule starts with accept, drop or "
+			   "reject", p->tok.text);
+		return -1;
+	}
 	hint = names_closest(p->tok.text, words,
 			     sizeof(words) / sizeof(words[0]));
 	if (hint)

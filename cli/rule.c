@@ -33,6 +33,16 @@ static const struct operand_kind {
 
 #define N_OPERAND_KINDS (sizeof(operand_kinds) / sizeof(operand_kinds[0]))
 
+static const struct operand_kind *operand_kind(enum ast_part part)
+{
+	size_t i;
+
+	for (i = 0; i < N_OPERAND_KINDS; i++)
+		if (operand_kinds[i].part == part)
+			return &operand_kinds[i];
+	abort();
+}
+
 static int resolve_setref(struct checker *c, const struct xvalue *x,
 			  const struct operand_kind *k, struct m_operand *o)
 {
@@ -226,7 +236,8 @@ static int zone_in_list(struct checker *c, const struct xlist *xl)
 static int resolve_endpoint(struct checker *c, const struct ast_rule *ar,
 			    struct m_rule *r, enum ast_part part)
 {
-	const struct operand_kind *k = &operand_kinds[part == R_FROM ? 0 : 1];
+	const struct operand_kind *k = operand_kind(part == R_FROM ? R_SRC :
+								R_DST);
 	const struct ast_operand *ao = &ar->op[part];
 	struct xlist xl;
 	int err;
@@ -381,9 +392,9 @@ static int check_protocols(const struct ast_rule *ar, struct m_rule *r)
 		return imply_protocols(ar, r, &need);
 	if (proto->neg && (need.ports || need.icmp || need.icmpv6 ||
 			   need.reset)) {
-		diag_error(proto->loc, proto->width, "a negated protocol cannot "
-			   "go with ports, ICMP types or tcp-reset: list the "
-			   "protocols to match instead");
+		diag_error(proto->loc, proto->width, "a negated protocol "
+			   "cannot go with ports, ICMP types or tcp-reset: "
+			   "list the protocols to match instead");
 		return -1;
 	}
 	for (i = 0; i < proto->lit.n; i++)

@@ -82,7 +82,8 @@ static void put_value(struct buf *b, enum ir_field f, const struct ir_value *v)
 	else if (len == 2 && ir_value_is_single(v, 2))
 		put(b, "%u", v->lo[0] << 8 | v->lo[1]);
 	else if (len == 2)
-		put(b, "%u-%u", v->lo[0] << 8 | v->lo[1], v->hi[0] << 8 | v->hi[1]);
+		put(b, "%u-%u", v->lo[0] << 8 | v->lo[1],
+		    v->hi[0] << 8 | v->hi[1]);
 	else
 		put(b, "%u", v->lo[0]);
 }
@@ -257,7 +258,8 @@ static void test_builtins(void)
 		struct buf b = { .n = 0 };
 
 		put_rule(&b, &in->rules[2]);
-		CHECK_STREQ(b.s, "l4proto 58 icmpv6 {133,134,135,136} accept\n");
+		CHECK_STREQ(b.s,
+			    "l4proto 58 icmpv6 {133,134,135,136} accept\n");
 	}
 	ir_table_free(t);
 }
@@ -278,7 +280,8 @@ static void test_protocols(void)
 	       "nfproto 2 l4proto 1 icmp {0,8} accept\n");
 	expect("accept input icmpv6 type { 128 }", "input",
 	       "nfproto 10 l4proto 58 icmpv6 128 accept\n");
-	expect("accept input proto icmp", "input", "nfproto 2 l4proto 1 accept\n");
+	expect("accept input proto icmp", "input",
+	       "nfproto 2 l4proto 1 accept\n");
 	expect("accept input ct state established, related", "input",
 	       "ct 0x6 accept\n");
 	expect("accept input ct state { new }", "input", "ct 0x8 accept\n");
@@ -294,7 +297,8 @@ static void test_reject(void)
 	       "l4proto 6 dport 23 reject tcp 0\n"
 	       "l4proto {6,17} dport 23 reject icmpx 1\n");
 	expect("reject input proto tcp", "input", "l4proto 6 reject tcp 0\n");
-	expect("reject input proto udp", "input", "l4proto 17 reject icmpx 1\n");
+	expect("reject input proto udp", "input",
+	       "l4proto 17 reject icmpx 1\n");
 	expect("reject input proto !tcp", "input",
 	       "l4proto!=6 reject icmpx 1\n");
 	expect("reject input proto !udp", "input", "l4proto 6 reject tcp 0\n"
@@ -357,7 +361,8 @@ static void test_sets(void)
 	CHECK_STREQ(set_elems(t, "exact"), "eth0,eth1");
 	CHECK(!ir_table_find_set(t, "admins"));
 	CHECK(ir_table_find_set(t, "v4_v4") && !ir_table_find_set(t, "v4_v6"));
-	CHECK(ir_table_find_set(t, "both_v4") && ir_table_find_set(t, "both_v6"));
+	CHECK(ir_table_find_set(t, "both_v4") &&
+	      ir_table_find_set(t, "both_v6"));
 	s = ir_table_find_set(t, "admins_v4");
 	CHECK(s && s->interval && s->field == IR_IP_SADDR);
 	s = ir_table_find_set(t, "admins_v6");
@@ -374,8 +379,10 @@ static void test_sets(void)
 	CHECK(s && s->interval && s->timeout_ms == 5400000 && !s->n_elems);
 	CHECK_STREQ(t->sets[0]->name, "admins_v4");
 	CHECK_STREQ(rules(t, "input"),
-		    "l4proto {6,17} iif @ifs saddr @admins_v4 dport @ports accept\n"
-		    "l4proto {6,17} iif @ifs saddr6 @admins_v6 dport @ports accept\n"
+		    "l4proto {6,17} iif @ifs saddr @admins_v4 dport @ports "
+		    "accept\n"
+		    "l4proto {6,17} iif @ifs saddr6 @admins_v6 dport @ports "
+		    "accept\n"
 		    "l4proto {6,17} daddr!=@both_v4 sport @svc drop\n"
 		    "l4proto {6,17} daddr6!=@both_v6 sport @svc drop\n");
 	ir_table_free(t);
@@ -384,12 +391,14 @@ static void test_sets(void)
 static void test_anonymous(void)
 {
 	const struct ir_rule *r;
-	struct ir_table *t = compile("accept forward dport { 80, 443 } iif { eth0, eth0 } "
-		    "oif { a*, b }");
+	struct ir_table *t = compile("accept forward dport { 80, 443 } "
+				     "iif { eth0, eth0 } oif { a*, b }");
+
 	if (!CHECK(t))
 		return;
 	CHECK_STREQ(rules(t, "forward"),
-		    "l4proto {6,17} iif eth0 oif {a*,b} dport {80,443} accept\n");
+		    "l4proto {6,17} iif eth0 oif {a*,b} dport {80,443} "
+		    "accept\n");
 	r = &t->chains[1]->rules[2];
 	CHECK(r->matches[0].set && r->matches[0].set->anonymous &&
 	      !r->matches[0].set->interval);
@@ -504,7 +513,8 @@ static void test_statements(void)
 	CHECK_EQ(r->loc.col, 1);
 	CHECK(r->comment == NULL);
 	r = &t->chains[0]->rules[4];
-	CHECK_STREQ(r->text, "accept input comment \"a \\\"b\\\"\" dport { 1, 2 }");
+	CHECK_STREQ(r->text,
+		    "accept input comment \"a \\\"b\\\"\" dport { 1, 2 }");
 	CHECK_STREQ(r->comment, "a \"b\"");
 	CHECK_EQ(r->loc.line, 3);
 	ir_table_free(t);
@@ -563,7 +573,8 @@ static void test_recovery(void)
 
 	CHECK(!t);
 	CHECK_EQ(diag_error_count(), 5);
-	CHECK(strstr(diagnostics(), "p.fw:1:1: error: unknown keyword 'acept'"));
+	CHECK(strstr(diagnostics(), "p.fw:1:1: error: unknown keyword "
+		     "'acept'"));
 	CHECK(strstr(diagnostics(), "p.fw:2:20: error: port 70000 out of "));
 	CHECK(strstr(diagnostics(), "p.fw:3:28: error: expected 'interfaces'"));
 	CHECK(!strstr(diagnostics(), "unknown zone 'lan'"));

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_PARSER_INTERNAL_H
+#define FWCTL_PARSER_INTERNAL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "ast.h"
+#include "lexer.h"
+
+/*
+ * What the two halves of the parser share: parser.c reads statements,
+ * lists and includes, rule_parser.c reads rules.
+ */
+
+/* A file being read, and where it was included from. */
+struct frame {
+	const struct frame	*parent;
+	const char		*name;
+	dev_t			dev;
+	ino_t			ino;
+	struct fw_loc		site;	/* the include's file name */
+	unsigned		site_width;
+	unsigned		depth;
+};
+
+/* Shared by the parsers of a file and its includes. */
+struct parse_state {
+	unsigned		errors_base;	/* diag_error_count() before */
+	bool			gave_up;
+};
+
+struct parser {
+	struct lexer		lx;
+	struct token		tok;
+	size_t			prev_end;	/* end of the last token */
+	struct ast		*ast;
+	const struct frame	*frame;
+	struct parse_state	*state;
+};
+
+static inline void next(struct parser *p)
+{
+	p->prev_end = p->tok.end;
+	lexer_next(&p->lx, &p->tok);
+}
+
+static inline bool at(const struct parser *p, enum tok_kind kind)
+{
+	return p->tok.kind == kind;
+}
+
+static inline bool at_kw(const struct parser *p, enum kw kw)
+{
+	return p->tok.kind == T_IDENT && p->tok.kw == kw;
+}
+
+static inline bool at_end(const struct parser *p)
+{
+	return at(p, T_END) || at(p, T_EOF);
+}
+
+enum list_flags {
+	LIST_BARE = 1,		/* a, b, c without braces */
+	LIST_SETREF = 2,	/* @set as the whole list */
+	LIST_EMPTY = 4,		/* { } */
+};
+
+/* A value, a { list }, or (LIST_BARE) values separated by commas. */
+int parse_list(struct parser *p, struct ast_list *l, unsigned flags);
+bool parse_at_chain(const struct parser *p, enum chain_id *chain);
+/* "expected WHAT, found X"; quiet when the lexer has already spoken. */
+int parse_expected(const struct parser *p, const char *what);
+int parse_rule(struct parser *p);
+
+#endif
