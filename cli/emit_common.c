@@ -175,7 +175,9 @@ void emit_elem_iter_init(struct emit_elem_iter *it, const struct ir_set *s)
 {
 	it->set = s;
 	it->next = 0;
-	it->merge = s->anonymous && !s->is_vmap && emit_set_interval(s);
+	/* Interface intervals are wildcards: joined, they stop being one. */
+	it->merge = s->anonymous && !s->is_vmap && emit_set_interval(s) &&
+		    s->field != IR_IIFNAME && s->field != IR_OIFNAME;
 }
 
 /* nft merges [a, b] and [b + 1, c] of an anonymous set into [a, c]. */

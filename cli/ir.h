@@ -106,6 +106,7 @@ struct ir_verdict {
 struct ir_elem {
 	struct ir_value		value;
 	struct ir_verdict	verdict;	/* only in verdict maps */
+	struct fw_loc		loc;		/* where it was written, if known */
 };
 
 struct ir_set {

@@ -426,6 +426,10 @@ static void dispatch_rule(struct lower *lw, const struct base *b)
 			 b->zone_chain[i]->name);
 		for (j = 0; j < ifs->n; j++) {
 			ir_set_add_elem(s, &ifs->e[j].v, &v);
+			/* For warnings about missing interfaces. */
+			if (ifs->e[j].src)
+				s->elems[s->n_elems - 1].loc =
+					ifs->e[j].src->loc;
 			s->interval |= !ir_value_is_single(&ifs->e[j].v,
 							   IR_VALUE_MAX);
 		}

@@ -101,7 +101,9 @@ static void ifname_collect(struct ifname_uses *u, const struct ir_table *t)
 		if (s->field != IR_IIFNAME && s->field != IR_OIFNAME)
 			continue;
 		for (j = 0; j < s->n_elems; j++)
-			ifname_note(u, &s->elems[j].value, s->loc);
+			ifname_note(u, &s->elems[j].value,
+				    s->elems[j].loc.file ? s->elems[j].loc
+							 : s->loc);
 	}
 	for (i = 0; i < t->n_chains; i++) {
 		for (j = 0; j < t->chains[i]->n_rules; j++) {
