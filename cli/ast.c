@@ -104,6 +104,9 @@ void ast_rule_free(struct ast_rule *r)
 		return;
 	for (i = 0; i < R_OPERANDS; i++)
 		ast_list_free(&r->op[i].list);
+	ast_list_free(&r->nat.addr);
+	ast_list_free(&r->nat.port);
+	free(r->helper);
 	free(r->text);
 	free(r->log_prefix);
 	free(r->comment);

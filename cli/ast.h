@@ -100,7 +100,35 @@ enum ast_part {
 #define R_OPERANDS	(R_ICMPV6 + 1)	/* the parts with values */
 extern const char *const ast_part_names[R_COUNT];
 
-enum ast_action { ACT_ACCEPT, ACT_DROP, ACT_REJECT };
+enum ast_action {
+	ACT_ACCEPT, ACT_DROP, ACT_REJECT,
+	/* No chain word: each has chains of its own. */
+	ACT_MASQUERADE, ACT_SNAT, ACT_DNAT, ACT_REDIRECT, ACT_NOTRACK,
+	ACT_HELPER, ACT_CT_TIMEOUT,
+};
+#define ACT_FIRST_CT	ACT_MASQUERADE	/* actions from here: ct rules */
+
+/* What follows '->' in a NAT rule, and the words after it. */
+struct ast_nat {
+	bool			has_target;
+	struct fw_loc		loc;	/* the target */
+	unsigned		width;
+	struct ast_list		addr;	/* empty: a port only */
+	bool			bracketed;	/* [IPv6] */
+	struct ast_list		port;	/* empty: no port */
+	struct fw_loc		port_loc;
+	bool			random, persistent, nopass, reflect;
+};
+
+#define AST_TIMEOUT_MAX	11
+
+/* ct timeout PROTO STATE DURATION...; states as NFTNL_CTTIMEOUT_*. */
+struct ast_timeout {
+	unsigned		proto;	/* IPPROTO_* */
+	size_t			n;
+	unsigned		state[AST_TIMEOUT_MAX];
+	uint64_t		ms[AST_TIMEOUT_MAX];
+};
 
 struct ast_operand {
 	bool			neg;
@@ -122,6 +150,14 @@ struct ast_rule {
 	struct ir_limit		limit;
 	char			*log_prefix;	/* NULL: the default */
 	char			*comment;
+	struct ast_nat		nat;
+	char			*helper;	/* ACT_HELPER: "ftp" */
+	struct fw_loc		helper_loc;
+	unsigned		helper_width;
+	struct ast_timeout	timeout;	/* ACT_CT_TIMEOUT */
+	bool			conn_limit;	/* limit connections N */
+	uint32_t		conn_count;
+	bool			conn_per_src;
 };
 
 struct ast {

@@ -88,6 +88,16 @@ void check_zones(struct checker *c);
 void check_sets(struct checker *c);
 void check_rules(struct checker *c);
 
+/*
+ * nat.c: NAT and conntrack rules (and connection limits); resolve before
+ * the protocols are checked, validate after.
+ */
+int nat_resolve(struct checker *c, const struct ast_rule *ar,
+		struct m_rule *r);
+int nat_validate(const struct ast_rule *ar, struct m_rule *r);
+/* Port forwards that can match the same packets; after all rules. */
+void nat_check_overlaps(const struct model *m);
+
 /* family.c: the families r can match, or 0 after reporting a conflict. */
 uint8_t rule_families(const struct ast_rule *ar, const struct m_rule *r);
 

@@ -10,6 +10,8 @@
  *   udp   send request ──► echo back / ICMP error / nothing
  *   icmp  raw echo request ──► echo reply / ICMP error quoting it
  *
+ * An ftp expectation is a whole FTP session instead (ftp_client.c).
+ *
  * A count expectation runs N probes started evenly over its window, all
  * in one poll loop, and counts the accepted ones. Each probe is a new
  * connection to conntrack (its own port, or its own ICMP id). The child
@@ -546,6 +548,8 @@ int client_spawn(const struct scenario *s, const struct scn_expect *e,
 	if (netns_enter(s->nodes[e->src].netns) < 0)
 		snprintf(res.detail, sizeof(res.detail), "setns: %s",
 			 strerror(errno));
+	else if (e->proto == SCN_FTP)
+		ftp_client_run(e, &res);
 	else
 		probes_run(e, &res);
 	n = write(pipefd[1], &res, sizeof(res));
@@ -554,5 +558,8 @@ int client_spawn(const struct scenario *s, const struct scn_expect *e,
 
 unsigned client_deadline_ms(const struct scn_expect *e)
 {
+	/* Up to ten waits: connect, greeting, login, PORT, RETR, data... */
+	if (e->proto == SCN_FTP)
+		return 10 * e->timeout_ms + CLIENT_GRACE_MS;
 	return (e->count ? e->window_ms : 0) + e->timeout_ms + CLIENT_GRACE_MS;
 }

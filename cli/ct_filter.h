@@ -32,7 +32,7 @@ enum ct_key {
 struct ct_prefix {
 	uint8_t		family;		/* AF_INET or AF_INET6 */
 	uint8_t		len;		/* in bits */
-	uint8_t		addr[16];	/* network order, host bits cleared */
+	uint8_t		addr[16];	/* host bits cleared */
 };
 
 #define CT_STATE_TERMS	8
@@ -48,7 +48,7 @@ struct ct_filter {
 	struct ct_prefix	src, dst;
 	uint8_t			proto;
 	uint16_t		sport, dport;	/* host order */
-	struct ct_state_term	state[CT_STATE_TERMS];	/* any of them */
+	struct ct_state_term	state[CT_STATE_TERMS];	/* any */
 	unsigned		n_state;
 	uint32_t		mark, mark_mask;
 	uint16_t		zone;
@@ -76,8 +76,9 @@ bool ct_filter_match(const struct ct_filter *f, const struct nf_conntrack *ct);
  */
 int ct_filter_put_dump(const struct ct_filter *f, struct nlmsghdr *nlh);
 
-/* The names of a TCP state and of the status flags, shared with output. */
+/* Names shared with the output; NULL for an unknown number. */
 const char *ct_tcp_state_name(unsigned state);
+const char *ct_proto_name(uint8_t proto);
 
 struct ct_status_name {
 	uint32_t	bit;

@@ -23,6 +23,9 @@ struct nftnl_rule;
 /* nft's own limits: comments of at most 128 characters. */
 #define EMIT_COMMENT_MAX	128
 
+/* nft's size of a set that rules fill, when none is given. */
+#define EMIT_DYNSET_SIZE	65535
+
 /* How nft types a set keyed by each field. */
 struct emit_key {
 	const char	*type;		/* nft type name, "ipv4_addr" */
@@ -100,5 +103,20 @@ void emit_limit(struct nftnl_rule *nr, uint64_t rate, uint64_t unit,
 		uint32_t burst);
 void emit_log(struct nftnl_rule *nr, const char *prefix);
 void emit_reject(struct nftnl_rule *nr, uint32_t type, uint8_t code);
+void emit_immediate_data(struct nftnl_rule *nr, uint32_t reg,
+			 const void *data, uint32_t len);
+void emit_nat(struct nftnl_rule *nr, uint32_t type, uint32_t family,
+	      const uint32_t addr[2], const uint32_t proto[2], uint32_t flags);
+void emit_masq(struct nftnl_rule *nr, const uint32_t proto[2],
+	       uint32_t flags);
+void emit_redir(struct nftnl_rule *nr, const uint32_t proto[2],
+		uint32_t flags);
+void emit_notrack(struct nftnl_rule *nr);
+void emit_objref(struct nftnl_rule *nr, uint32_t type, const char *name);
+void emit_connlimit(struct nftnl_rule *nr, uint32_t count);
+void emit_dynset_connlimit(struct nftnl_rule *nr, const char *set,
+			   uint32_t set_id, uint32_t count);
+/* The ct helper and timeout objects, before the rules that use them. */
+void emit_object(struct batch *b, const struct ir_object *o);
 
 #endif

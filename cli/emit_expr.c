@@ -148,3 +148,111 @@ void emit_reject(struct nftnl_rule *nr, uint32_t type, uint8_t code)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, type);
 	nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, code);
 }
+
+/* Loads len bytes of data into register reg (for NAT addresses, ports). */
+void emit_immediate_data(struct nftnl_rule *nr, uint32_t reg,
+			 const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = expr_new(nr, "immediate");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, reg);
+	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, data, len);
+}
+
+/*
+ * type: NFT_NAT_SNAT/DNAT; 0 registers mean none. Each pair of registers
+ * is a min and a max, the same register twice for a single value.
+ */
+void emit_nat(struct nftnl_rule *nr, uint32_t type, uint32_t family,
+	      const uint32_t addr[2], const uint32_t proto[2], uint32_t flags)
+{
+	struct nftnl_expr *e = expr_new(nr, "nat");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, type);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, family);
+	if (addr[0]) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, addr[0]);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX, addr[1]);
+	}
+	if (proto[0]) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, proto[0]);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MAX, proto[1]);
+	}
+	if (flags)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, flags);
+}
+
+void emit_masq(struct nftnl_rule *nr, const uint32_t proto[2],
+	       uint32_t flags)
+{
+	struct nftnl_expr *e = expr_new(nr, "masq");
+
+	if (proto[0]) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN, proto[0]);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MAX, proto[1]);
+	}
+	if (flags)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, flags);
+}
+
+void emit_redir(struct nftnl_rule *nr, const uint32_t proto[2],
+		uint32_t flags)
+{
+	struct nftnl_expr *e = expr_new(nr, "redir");
+
+	if (proto[0]) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_REDIR_REG_PROTO_MIN,
+				   proto[0]);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_REDIR_REG_PROTO_MAX,
+				   proto[1]);
+	}
+	if (flags)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_REDIR_FLAGS, flags);
+}
+
+void emit_notrack(struct nftnl_rule *nr)
+{
+	expr_new(nr, "notrack");
+}
+
+/* type: NFT_OBJECT_CT_HELPER or NFT_OBJECT_CT_TIMEOUT. */
+void emit_objref(struct nftnl_rule *nr, uint32_t type, const char *name)
+{
+	struct nftnl_expr *e = expr_new(nr, "objref");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, type);
+	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, name);
+}
+
+static struct nftnl_expr *connlimit_new(uint32_t count)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("connlimit");
+
+	if (!e)
+		abort();
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CONNLIMIT_COUNT, count);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CONNLIMIT_FLAGS, 0);
+	return e;
+}
+
+void emit_connlimit(struct nftnl_rule *nr, uint32_t count)
+{
+	nftnl_rule_add_expr(nr, connlimit_new(count));
+}
+
+/*
+ * add @set { REG1 ct count N }: the key is in register 1; set_id 0: the
+ * set is found by its name.
+ */
+void emit_dynset_connlimit(struct nftnl_rule *nr, const char *set,
+			   uint32_t set_id, uint32_t count)
+{
+	struct nftnl_expr *e = expr_new(nr, "dynset");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_ADD);
+	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, set);
+	if (set_id)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, set_id);
+	nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, connlimit_new(count), 0);
+}

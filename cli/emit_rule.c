@@ -51,6 +51,7 @@ static const struct field_load loads[IR_FIELD_COUNT] = {
 			     NFPROTO_IPV4, IPPROTO_ICMP },
 	[IR_ICMPV6_TYPE] = { LOAD_PAYLOAD, NFT_PAYLOAD_TRANSPORT_HEADER, 0,
 			     NFPROTO_IPV6, IPPROTO_ICMPV6 },
+	[IR_CT_STATUS]	 = { LOAD_CT, NFT_CT_STATUS },
 };
 
 /* The protocols earlier matches proved, as nft's protocol context. */
@@ -123,12 +124,12 @@ static void field_load(struct nftnl_rule *nr, const struct field_load *f,
 		emit_payload(nr, f->key, f->offset, len);
 }
 
-/* ct state is a bit mask: any of the bits (==), none of them (!=). */
-static void match_ct_state(struct nftnl_rule *nr, const struct ir_match *m)
+/* ct state and status are bit masks: any of the bits (==), none (!=). */
+static void match_ct_bits(struct nftnl_rule *nr, const struct ir_match *m)
 {
 	uint32_t mask = m->ct_mask, zero = 0;
 
-	emit_ct(nr, NFT_CT_STATE);
+	emit_ct(nr, loads[m->field].key);
 	emit_bitwise(nr, &mask, sizeof(mask));
 	emit_cmp(nr, m->op == IR_EQ ? NFT_CMP_NEQ : NFT_CMP_EQ, &zero,
 		 sizeof(zero));
@@ -184,8 +185,8 @@ static void rule_match(struct nftnl_rule *nr, struct rule_ctx *ctx,
 		field_load(nr, f, len);
 		emit_lookup(nr, m->set->anonymous ? "__set%d" : m->set->name,
 			    set_id, false, m->op == IR_NE);
-	} else if (m->field == IR_CT_STATE) {
-		match_ct_state(nr, m);
+	} else if (m->field == IR_CT_STATE || m->field == IR_CT_STATUS) {
+		match_ct_bits(nr, m);
 	} else {
 		match_value(nr, f, m, len);
 	}
@@ -295,6 +296,21 @@ static uint32_t *rule_sets(struct batch *b, const struct ir_rule *r)
 	return ids;
 }
 
+/* ct count N, or counted per key in a dynamic set. */
+static void rule_connlimit(struct nftnl_rule *nr, struct rule_ctx *ctx,
+			   const struct ir_connlimit *c)
+{
+	const struct field_load *f = &loads[c->key];
+
+	if (!c->set) {
+		emit_connlimit(nr, c->count);
+		return;
+	}
+	field_deps(nr, ctx, f);
+	field_load(nr, f, ir_field_info[c->key].len);
+	emit_dynset_connlimit(nr, c->set->name, 0, c->count);
+}
+
 static struct nftnl_rule *rule_build(const struct ir_chain *c,
 				     const struct ir_rule *r,
 				     const uint32_t *ids)
@@ -311,6 +327,8 @@ static struct nftnl_rule *rule_build(const struct ir_chain *c,
 	reject_deps(nr, r);
 	for (i = 0; i < r->n_matches; i++)
 		rule_match(nr, &ctx, &r->matches[i], ids[i]);
+	if (r->has_connlimit)
+		rule_connlimit(nr, &ctx, &r->connlimit);
 	emit_statements(nr, r);
 	if (r->verdict.kind == IR_VMAP)
 		rule_vmap(nr, &ctx, r, ids[i]);

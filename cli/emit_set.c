@@ -108,6 +108,8 @@ static uint32_t set_flags(const struct ir_set *s)
 		flags |= NFT_SET_MAP;
 	if (s->timeout_ms && !s->anonymous)
 		flags |= NFT_SET_TIMEOUT;
+	if (s->dynamic)
+		flags |= NFT_SET_EVAL;
 	return flags;
 }
 
@@ -134,6 +136,8 @@ static void set_new(struct batch *b, const struct ir_set *s,
 		nftnl_set_set_u64(ns, NFTNL_SET_TIMEOUT, s->timeout_ms);
 	if (s->anonymous)
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, set_desc_size(s));
+	else if (s->dynamic)
+		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, EMIT_DYNSET_SIZE);
 	set_udata(ns, s);
 	nftnl_set_nlmsg_build_payload(batch_msg(b, NFT_MSG_NEWSET,
 						EMIT_TABLE_FAMILY,

@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * What a rule does once it matched: limit, counter, log, in that order
- * (export.c prints them in the same order), then the verdict.
+ * (export.c prints them in the same order), then what it does to the
+ * connection (NAT, notrack, ct helper or timeout), then the verdict. The
+ * connection limit is a match and comes first.
  */
+#include <netinet/in.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
 
 #include "emit.h"
@@ -61,6 +65,67 @@ static void emit_verdict(struct nftnl_rule *nr, const struct ir_rule *r)
 	}
 }
 
+static const uint32_t nat_types[] = {
+	[IR_NAT_SNAT] = NFT_NAT_SNAT, [IR_NAT_DNAT] = NFT_NAT_DNAT,
+};
+
+static uint32_t nat_flags(const struct ir_nat *n)
+{
+	uint32_t flags = 0;
+
+	if (n->random)
+		flags |= NF_NAT_RANGE_PROTO_RANDOM;
+	if (n->persistent)
+		flags |= NF_NAT_RANGE_PERSISTENT;
+	return flags;
+}
+
+/* Loads lo (and hi, when it differs) into registers from *reg on. */
+static void nat_load(struct nftnl_rule *nr, const struct ir_value *v,
+		     uint32_t len, uint32_t *reg, uint32_t regs[2])
+{
+	regs[0] = regs[1] = (*reg)++;
+	emit_immediate_data(nr, regs[0], v->lo, len);
+	if (ir_value_is_single(v, len))
+		return;
+	regs[1] = (*reg)++;
+	emit_immediate_data(nr, regs[1], v->hi, len);
+}
+
+/* Registers as nft allocates them: address first, then the port. */
+static void emit_nat_stmt(struct nftnl_rule *nr, const struct ir_nat *n)
+{
+	uint32_t reg = NFT_REG_1, addr[2] = { 0 }, port[2] = { 0 };
+
+	if (n->has_addr)
+		nat_load(nr, &n->addr, n->nfproto == NFPROTO_IPV6 ? 16 : 4,
+			 &reg, addr);
+	if (n->has_port)
+		nat_load(nr, &n->port, 2, &reg, port);
+	if (n->kind == IR_NAT_MASQ)
+		emit_masq(nr, port, nat_flags(n));
+	else if (n->kind == IR_NAT_REDIRECT)
+		emit_redir(nr, port, nat_flags(n));
+	else
+		emit_nat(nr, nat_types[n->kind], n->nfproto, addr, port,
+			 nat_flags(n));
+}
+
+static const uint32_t object_types[] = {
+	[IR_OBJ_CT_HELPER] = NFT_OBJECT_CT_HELPER,
+	[IR_OBJ_CT_TIMEOUT] = NFT_OBJECT_CT_TIMEOUT,
+};
+
+static void emit_actions(struct nftnl_rule *nr, const struct ir_rule *r)
+{
+	if (r->nat.kind != IR_NAT_NONE)
+		emit_nat_stmt(nr, &r->nat);
+	if (r->notrack)
+		emit_notrack(nr);
+	if (r->obj_kind != IR_OBJ_NONE)
+		emit_objref(nr, object_types[r->obj_kind], r->obj);
+}
+
 void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r)
 {
 	char prefix[sizeof(r->log.prefix)];
@@ -75,5 +140,6 @@ void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r)
 		emit_text(prefix, r->log.prefix, sizeof(prefix));
 		emit_log(nr, prefix);
 	}
+	emit_actions(nr, r);
 	emit_verdict(nr, r);
 }

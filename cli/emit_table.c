@@ -6,6 +6,7 @@
  *   DELTABLE
  *   NEWTABLE with the source file in its userdata
  *   NEWCHAIN...            all chains, so that any rule may jump anywhere
+ *   NEWOBJ...              ct helpers and timeouts that rules refer to
  *   NEWSET, NEWSETELEM...  named sets; vmap elements may name chains
  *   [NEWSET, NEWSETELEM...] NEWRULE   per rule, with its anonymous sets
  */
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include <libnftnl/chain.h>
+#include <libnftnl/object.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
@@ -27,6 +29,12 @@ static const uint32_t hooks[] = {
 	[IR_HOOK_INPUT]		= NF_INET_LOCAL_IN,
 	[IR_HOOK_FORWARD]	= NF_INET_FORWARD,
 	[IR_HOOK_OUTPUT]	= NF_INET_LOCAL_OUT,
+	[IR_HOOK_PREROUTING]	= NF_INET_PRE_ROUTING,
+	[IR_HOOK_POSTROUTING]	= NF_INET_POST_ROUTING,
+};
+
+static const char *const chain_types[] = {
+	[IR_CHAIN_FILTER] = "filter", [IR_CHAIN_NAT] = "nat",
 };
 
 static void table_udata(struct nftnl_table *nt, const char *source)
@@ -79,7 +87,8 @@ void emit_chain(struct batch *b, const struct ir_chain *c)
 	if (c->hook != IR_HOOK_NONE) {
 		nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, hooks[c->hook]);
 		nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, c->priority);
-		nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE,
+				    chain_types[c->type]);
 		nftnl_chain_set_u32(nc, NFTNL_CHAIN_POLICY,
 				    c->policy_drop ? NF_DROP : NF_ACCEPT);
 	}
@@ -88,6 +97,43 @@ void emit_chain(struct batch *b, const struct ir_chain *c)
 						  NLM_F_CREATE, &o), nc);
 	batch_next(b);
 	nftnl_chain_free(nc);
+}
+
+/* The policy array holds every state; nft sends 0 for those not given. */
+static void object_build(struct nftnl_obj *no, const struct ir_object *o)
+{
+	if (o->kind == IR_OBJ_CT_HELPER) {
+		nftnl_obj_set_u32(no, NFTNL_OBJ_TYPE, NFT_OBJECT_CT_HELPER);
+		nftnl_obj_set_str(no, NFTNL_OBJ_CT_HELPER_NAME, o->helper);
+		nftnl_obj_set_u16(no, NFTNL_OBJ_CT_HELPER_L3PROTO,
+				  NFPROTO_INET);
+		nftnl_obj_set_u8(no, NFTNL_OBJ_CT_HELPER_L4PROTO, o->l4proto);
+		return;
+	}
+	nftnl_obj_set_u32(no, NFTNL_OBJ_TYPE, NFT_OBJECT_CT_TIMEOUT);
+	nftnl_obj_set_u16(no, NFTNL_OBJ_CT_TIMEOUT_L3PROTO, NFPROTO_INET);
+	nftnl_obj_set_u8(no, NFTNL_OBJ_CT_TIMEOUT_L4PROTO, o->l4proto);
+	nftnl_obj_set_data(no, NFTNL_OBJ_CT_TIMEOUT_ARRAY, o->timeout,
+			   sizeof(o->timeout));
+}
+
+void emit_object(struct batch *b, const struct ir_object *o)
+{
+	struct batch_origin origin = {
+		.what = BATCH_OBJECT, .name = o->name, .loc = o->loc,
+	};
+	struct nftnl_obj *no = nftnl_obj_alloc();
+
+	if (!no)
+		abort();
+	nftnl_obj_set_str(no, NFTNL_OBJ_TABLE, IR_TABLE_NAME);
+	nftnl_obj_set_str(no, NFTNL_OBJ_NAME, o->name);
+	object_build(no, o);
+	nftnl_obj_nlmsg_build_payload(batch_msg(b, NFT_MSG_NEWOBJ,
+						EMIT_TABLE_FAMILY,
+						NLM_F_CREATE, &origin), no);
+	batch_next(b);
+	nftnl_obj_free(no);
 }
 
 void emit_table(struct batch *b, const struct ir_table *t)
@@ -102,6 +148,8 @@ void emit_table(struct batch *b, const struct ir_table *t)
 	table_msg(b, NFT_MSG_NEWTABLE, t->source ? t->source : "", &o);
 	for (i = 0; i < t->n_chains; i++)
 		emit_chain(b, t->chains[i]);
+	for (i = 0; i < t->n_objects; i++)
+		emit_object(b, t->objects[i]);
 	for (i = 0; i < t->n_sets; i++)
 		if (!t->sets[i]->anonymous)
 			emit_set(b, t->sets[i], t->sets[i]->name,

@@ -158,6 +158,18 @@ static void print_ct_state(FILE *out, const uint8_t *v)
 	print_ct_state_mask(out, mask);
 }
 
+static const struct sym ct_statuses[] = {
+	{ IR_CT_STATUS_DNAT, "dnat" },
+};
+
+static void print_ct_status(FILE *out, const uint8_t *v)
+{
+	uint32_t mask;
+
+	memcpy(&mask, v, sizeof(mask));
+	print_sym(out, SYMS(ct_statuses), mask);
+}
+
 static void print_icmp_type(FILE *out, const uint8_t *v)
 {
 	print_sym(out, SYMS(icmp_types), v[0]);
@@ -184,6 +196,7 @@ static const value_print_fn value_printers[IR_FIELD_COUNT] = {
 	[IR_CT_STATE]	 = print_ct_state,
 	[IR_ICMP_TYPE]	 = print_icmp_type,
 	[IR_ICMPV6_TYPE] = print_icmpv6_type,
+	[IR_CT_STATUS]	 = print_ct_status,
 };
 
 /* A single value, a prefix (CIDR or "eth*") where nft has one, or a-b. */
@@ -266,10 +279,13 @@ static void print_match(FILE *out, const struct ir_match *m)
 	if (m->set) {
 		fputs(ne, out);
 		print_set_ref(out, m->set);
-	} else if (m->field == IR_CT_STATE) {
+	} else if (m->field == IR_CT_STATE || m->field == IR_CT_STATUS) {
 		/* "!": none of the bits; "!=" would compare the whole mask. */
 		fputs(m->op == IR_NE ? "! " : "", out);
-		print_ct_state_mask(out, m->ct_mask);
+		if (m->field == IR_CT_STATE)
+			print_ct_state_mask(out, m->ct_mask);
+		else
+			print_ct_status(out, (const uint8_t *)&m->ct_mask);
 	} else {
 		fputs(ne, out);
 		print_interval(out, m->field, &m->value);
@@ -296,6 +312,85 @@ static void print_reject(FILE *out, const struct ir_rule *r)
 	}
 }
 
+/* ct count N, or per key: add @set { ip saddr ct count N } */
+static void print_connlimit(FILE *out, const struct ir_connlimit *c)
+{
+	if (c->set)
+		fprintf(out, "add @%s { %s ct count %" PRIu32 " } ",
+			c->set->name, ir_field_info[c->key].nft, c->count);
+	else
+		fprintf(out, "ct count %" PRIu32 " ", c->count);
+}
+
+/* ADDR, ADDR-ADDR, [ADDR6]:PORT; nft wants brackets for v6 with a port. */
+static void print_nat_target(FILE *out, const struct ir_nat *n)
+{
+	bool v6 = n->nfproto == NFPROTO_IPV6;
+	enum ir_field f = v6 ? IR_IP6_DADDR : IR_IP_DADDR;
+
+	if (n->has_addr) {
+		fputs(v6 ? "ip6 to " : "ip to ", out);
+		if (v6 && n->has_port)
+			fputc('[', out);
+		value_printers[f](out, n->addr.lo);
+		if (!ir_value_is_single(&n->addr, ir_field_info[f].len)) {
+			fputs(v6 && n->has_port ? "]-[" : "-", out);
+			value_printers[f](out, n->addr.hi);
+		}
+		if (v6 && n->has_port)
+			fputc(']', out);
+	} else if (n->has_port && n->kind != IR_NAT_MASQ) {
+		fputs("to ", out);
+	}
+	if (!n->has_port)
+		return;
+	fputs(n->kind == IR_NAT_MASQ ? "to :" : ":", out);
+	print_number(out, n->port.lo, 2);
+	if (!ir_value_is_single(&n->port, 2)) {
+		fputc('-', out);
+		print_number(out, n->port.hi, 2);
+	}
+}
+
+static void print_nat(FILE *out, const struct ir_nat *n)
+{
+	static const char *const words[] = {
+		[IR_NAT_SNAT] = "snat", [IR_NAT_DNAT] = "dnat",
+		[IR_NAT_MASQ] = "masquerade", [IR_NAT_REDIRECT] = "redirect",
+	};
+	const char *sep = " ";
+
+	fprintf(out, "%s ", words[n->kind]);
+	if (n->has_addr || n->has_port) {
+		print_nat_target(out, n);
+		fputc(' ', out);
+	}
+	if (n->random) {
+		fputs("random", out);
+		sep = ",";
+	}
+	if (n->persistent)
+		fprintf(out, "%spersistent", n->random ? sep : "");
+	if (n->random || n->persistent)
+		fputc(' ', out);
+}
+
+static const char *const object_words[] = {
+	[IR_OBJ_CT_HELPER] = "helper", [IR_OBJ_CT_TIMEOUT] = "timeout",
+};
+
+/* NAT, notrack and ct assignments: what the rule does to the connection. */
+static void print_actions(FILE *out, const struct ir_rule *r)
+{
+	if (r->nat.kind != IR_NAT_NONE)
+		print_nat(out, &r->nat);
+	if (r->notrack)
+		fputs("notrack ", out);
+	if (r->obj_kind != IR_OBJ_NONE)
+		fprintf(out, "ct %s set \"%s\" ", object_words[r->obj_kind],
+			r->obj);
+}
+
 static void print_statements(FILE *out, const struct ir_rule *r)
 {
 	static const char *const units[] = {
@@ -304,6 +399,8 @@ static void print_statements(FILE *out, const struct ir_rule *r)
 	};
 	char prefix[sizeof(r->log.prefix)];
 
+	if (r->has_connlimit)
+		print_connlimit(out, &r->connlimit);
 	if (r->has_limit) {
 		fprintf(out, "limit rate %" PRIu64 "/%s ", r->limit.rate,
 			units[r->limit.unit]);
@@ -346,6 +443,7 @@ static void print_rule(FILE *out, const struct ir_rule *r)
 	for (i = 0; i < r->n_matches; i++)
 		print_match(out, &r->matches[i]);
 	print_statements(out, r);
+	print_actions(out, r);
 	print_rule_verdict(out, r);
 	emit_rule_comment(r, comment, sizeof(comment));
 	fprintf(out, "comment \"%s\"\n", comment);
@@ -355,15 +453,19 @@ static void print_chain(FILE *out, const struct ir_chain *c)
 {
 	static const char *const hooks[] = {
 		[IR_HOOK_INPUT] = "input", [IR_HOOK_FORWARD] = "forward",
-		[IR_HOOK_OUTPUT] = "output",
+		[IR_HOOK_OUTPUT] = "output", [IR_HOOK_PREROUTING] = "prerouting",
+		[IR_HOOK_POSTROUTING] = "postrouting",
+	};
+	static const char *const types[] = {
+		[IR_CHAIN_FILTER] = "filter", [IR_CHAIN_NAT] = "nat",
 	};
 	size_t i;
 
 	fprintf(out, "\tchain %s {\n", c->name);
 	if (c->hook != IR_HOOK_NONE)
-		fprintf(out, "\t\ttype filter hook %s priority %d; "
-			"policy %s;\n", hooks[c->hook], c->priority,
-			c->policy_drop ? "drop" : "accept");
+		fprintf(out, "\t\ttype %s hook %s priority %d; "
+			"policy %s;\n", types[c->type], hooks[c->hook],
+			c->priority, c->policy_drop ? "drop" : "accept");
 	for (i = 0; i < c->n_rules; i++)
 		print_rule(out, &c->rules[i]);
 	fputs("\t}\n", out);
@@ -394,7 +496,10 @@ static void print_set(FILE *out, const struct ir_set *s)
 	fprintf(out, "\t%s %s {\n\t\ttype %s%s\n", s->is_vmap ? "map" : "set",
 		s->name, emit_keys[s->field].type,
 		s->is_vmap ? " : verdict" : "");
-	if (interval || timeout)
+	if (s->dynamic)
+		fprintf(out, "\t\tsize %u\n\t\tflags dynamic\n",
+			EMIT_DYNSET_SIZE);
+	else if (interval || timeout)
 		fprintf(out, "\t\tflags %s%s%s\n", interval ? "interval" : "",
 			interval && timeout ? "," : "",
 			timeout ? "timeout" : "");
@@ -411,6 +516,52 @@ static void print_set(FILE *out, const struct ir_set *s)
 	fputs("\t}\n", out);
 }
 
+static const struct sym timeout_states[][IR_TIMEOUT_STATES] = {
+	[IPPROTO_TCP] = {
+		{ 0, "syn_sent" }, { 1, "syn_recv" }, { 2, "established" },
+		{ 3, "fin_wait" }, { 4, "close_wait" }, { 5, "last_ack" },
+		{ 6, "time_wait" }, { 7, "close" }, { 8, "syn_sent2" },
+		{ 9, "retrans" }, { 10, "unack" },
+	},
+	[IPPROTO_UDP] = { { 0, "unreplied" }, { 1, "replied" } },
+	[IPPROTO_ICMP] = { { 0, "generic" } },
+	[IPPROTO_ICMPV6] = { { 0, "generic" } },
+};
+
+/* The states of a timeout policy as nft spells them. */
+static const char *export_timeout_state(uint8_t l4proto, unsigned state)
+{
+	if (l4proto >= sizeof(timeout_states) / sizeof(timeout_states[0]) ||
+	    state >= IR_TIMEOUT_STATES)
+		return NULL;
+	return timeout_states[l4proto][state].name;
+}
+
+static void print_object(FILE *out, const struct ir_object *o)
+{
+	const char *sep = "";
+	unsigned i;
+
+	fprintf(out, "\tct %s %s {\n", object_words[o->kind], o->name);
+	if (o->kind == IR_OBJ_CT_HELPER) {
+		fprintf(out, "\t\ttype \"%s\" protocol ", o->helper);
+		print_sym(out, SYMS(l4protos), o->l4proto);
+		fputs("\n\t\tl3proto inet\n\t}\n", out);
+		return;
+	}
+	fputs("\t\tprotocol ", out);
+	print_sym(out, SYMS(l4protos), o->l4proto);
+	fputs("\n\t\tl3proto inet\n\t\tpolicy = { ", out);
+	for (i = 0; i < IR_TIMEOUT_STATES; i++) {
+		if (!o->timeout[i])
+			continue;
+		fprintf(out, "%s%s : %" PRIu32, sep,
+			export_timeout_state(o->l4proto, i), o->timeout[i]);
+		sep = ", ";
+	}
+	fputs(" }\n\t}\n", out);
+}
+
 /*
  * "table; delete table; table {...}" replaces the table in one nft
  * transaction, exactly like kernel_apply()'s batch.
@@ -423,6 +574,11 @@ int export_table(const struct ir_table *t, FILE *out)
 	fprintf(out, "table inet %s\ndelete table inet %s\n"
 		"table inet %s {\n", IR_TABLE_NAME, IR_TABLE_NAME,
 		IR_TABLE_NAME);
+	for (i = 0; i < t->n_objects; i++) {
+		fputs(sep, out);
+		print_object(out, t->objects[i]);
+		sep = "\n";
+	}
 	for (i = 0; i < t->n_sets; i++) {
 		if (t->sets[i]->anonymous)
 			continue;

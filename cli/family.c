@@ -7,6 +7,7 @@
  * pin nothing: lowering splits such a rule into an IPv4 and an IPv6 rule.
  */
 #include <netinet/in.h>
+#include <linux/netfilter.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,10 @@ static void items_collect(struct fam_items *items, const struct ast_rule *ar,
 		    4, "reject with icmp");
 	items_fixed(items, r->reject == IR_REJECT_ICMPV6, FAM_V6,
 		    ar->reject_loc, 6, "reject with icmpv6");
+	items_fixed(items, r->nat.has_addr, r->nat.nfproto == NFPROTO_IPV6 ?
+		    FAM_V6 : FAM_V4, ar->nat.loc, ar->nat.width,
+		    r->nat.nfproto == NFPROTO_IPV6 ? "IPv6 NAT target" :
+		    "IPv4 NAT target");
 }
 
 static void items_sort(struct fam_items *items)

@@ -19,6 +19,7 @@ const struct ir_field_info ir_field_info[IR_FIELD_COUNT] = {
 	[IR_CT_STATE]	 = { "ct state",	4 },
 	[IR_ICMP_TYPE]	 = { "icmp type",	1 },
 	[IR_ICMPV6_TYPE] = { "icmpv6 type",	1 },
+	[IR_CT_STATUS]	 = { "ct status",	4 },
 };
 
 static void *xcalloc(size_t n, size_t size)
@@ -77,6 +78,9 @@ void ir_table_free(struct ir_table *t)
 		free(t->chains[i]->rules);
 		free(t->chains[i]);
 	}
+	for (i = 0; i < t->n_objects; i++)
+		free(t->objects[i]);
+	free(t->objects);
 	for (i = 0; i < t->n_strings; i++)
 		free(t->strings[i]);
 	free(t->strings);
@@ -233,6 +237,25 @@ struct ir_set *ir_table_find_set(const struct ir_table *t, const char *name)
 		if (!t->sets[i]->anonymous && !strcmp(t->sets[i]->name, name))
 			return t->sets[i];
 	return NULL;
+}
+
+struct ir_object *ir_object_get(struct ir_table *t, enum ir_object_kind kind,
+				const char *name, struct fw_loc loc)
+{
+	struct ir_object *o;
+	size_t i;
+
+	for (i = 0; i < t->n_objects; i++)
+		if (t->objects[i]->kind == kind &&
+		    !strcmp(t->objects[i]->name, name))
+			return t->objects[i];
+	o = xcalloc(1, sizeof(*o));
+	o->kind = kind;
+	o->loc = loc;
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	t->objects = grow(t->objects, t->n_objects, sizeof(*t->objects));
+	t->objects[t->n_objects++] = o;
+	return o;
 }
 
 struct ir_chain *ir_table_find_chain(const struct ir_table *t,

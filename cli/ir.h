@@ -41,6 +41,7 @@ enum ir_field {
 	IR_CT_STATE,		/* ct state, 4 byte host-order bitmask, see below */
 	IR_ICMP_TYPE,		/* icmp type, 1 byte; needs L4PROTO icmp before */
 	IR_ICMPV6_TYPE,		/* icmpv6 type, 1 byte; needs L4PROTO icmpv6 */
+	IR_CT_STATUS,		/* ct status, 4 byte host-order bitmask */
 	IR_FIELD_COUNT
 };
 
@@ -60,6 +61,9 @@ extern const struct ir_field_info ir_field_info[IR_FIELD_COUNT];
 #define IR_CT_RELATED		(1u << 2)
 #define IR_CT_NEW		(1u << 3)
 #define IR_CT_UNTRACKED		(1u << 6)
+
+/* ct status bits (IPS_*): a connection whose destination was translated. */
+#define IR_CT_STATUS_DNAT	(1u << 5)
 
 /*
  * One value or one closed interval [lo, hi] of a field. A prefix is an
@@ -115,6 +119,7 @@ struct ir_set {
 	bool		anonymous;	/* bound to one rule, no name */
 	bool		interval;	/* elements may be ranges/prefixes */
 	bool		is_vmap;	/* elements carry verdicts */
+	bool		dynamic;	/* filled by rules (NFT_SET_EVAL) */
 	uint64_t	timeout_ms;	/* 0: elements never expire */
 	size_t		n_elems;
 	struct ir_elem	*elems;		/* sorted, no overlaps */
@@ -133,7 +138,7 @@ struct ir_match {
 	enum ir_op	op;
 	struct ir_value	value;		/* when set == NULL */
 	struct ir_set	*set;		/* lookup; anonymous or named */
-	uint32_t	ct_mask;	/* IR_CT_STATE: bits any of which match */
+	uint32_t	ct_mask;	/* IR_CT_STATE, IR_CT_STATUS: any bit */
 };
 
 enum ir_limit_unit { IR_PER_SECOND, IR_PER_MINUTE, IR_PER_HOUR, IR_PER_DAY };
@@ -148,6 +153,52 @@ struct ir_log {
 	char	prefix[128];	/* NF_LOG_PREFIXLEN */
 };
 
+enum ir_nat_kind {
+	IR_NAT_NONE,
+	IR_NAT_SNAT,
+	IR_NAT_DNAT,
+	IR_NAT_MASQ,
+	IR_NAT_REDIRECT,
+};
+
+/*
+ * A translation. snat and dnat name an address (or a range of them) of one
+ * family; every kind may name a port or a port range (2 bytes each).
+ */
+struct ir_nat {
+	enum ir_nat_kind	kind;
+	uint8_t			nfproto;	/* SNAT, DNAT: NFPROTO_IPV4/6 */
+	bool			has_addr, has_port;
+	struct ir_value		addr;
+	struct ir_value		port;
+	bool			random, persistent;
+};
+
+/* Stateful objects of the table that rules refer to by name. */
+enum ir_object_kind { IR_OBJ_NONE, IR_OBJ_CT_HELPER, IR_OBJ_CT_TIMEOUT };
+
+#define IR_TIMEOUT_STATES	11	/* NFTNL_CTTIMEOUT_ARRAY_MAX */
+
+struct ir_object {
+	enum ir_object_kind	kind;
+	char			name[IR_NAME_MAX];
+	struct fw_loc		loc;
+	uint8_t			l4proto;	/* IPPROTO_* */
+	char			helper[16];	/* CT_HELPER: "ftp" */
+	/* CT_TIMEOUT: seconds per state (NFTNL_CTTIMEOUT_*); 0: none. */
+	uint32_t		timeout[IR_TIMEOUT_STATES];
+};
+
+/*
+ * ct count: matches while at most count connections exist; with a set,
+ * counted per key (the source address) in that dynamic set.
+ */
+struct ir_connlimit {
+	uint32_t	count;
+	struct ir_set	*set;
+	enum ir_field	key;		/* with a set */
+};
+
 struct ir_rule {
 	struct fw_loc		loc;	/* source rule; file NULL: built in */
 	const char		*text;	/* source rule text (userdata), or NULL */
@@ -160,14 +211,26 @@ struct ir_rule {
 	struct ir_log		log;
 	bool			counter;
 	char			*comment;	/* the user's comment, or NULL */
+	bool			has_connlimit;
+	struct ir_connlimit	connlimit;	/* before limit, counter, log */
+	struct ir_nat		nat;		/* after them */
+	bool			notrack;
+	enum ir_object_kind	obj_kind;	/* ct helper/timeout set */
+	char			obj[IR_NAME_MAX];
 	struct ir_verdict	verdict;
 };
 
-enum ir_hook { IR_HOOK_NONE, IR_HOOK_INPUT, IR_HOOK_FORWARD, IR_HOOK_OUTPUT };
+enum ir_hook {
+	IR_HOOK_NONE, IR_HOOK_INPUT, IR_HOOK_FORWARD, IR_HOOK_OUTPUT,
+	IR_HOOK_PREROUTING, IR_HOOK_POSTROUTING,
+};
+
+enum ir_chain_type { IR_CHAIN_FILTER, IR_CHAIN_NAT };
 
 struct ir_chain {
 	char		name[IR_NAME_MAX];
 	enum ir_hook	hook;		/* NONE: a regular chain */
+	enum ir_chain_type type;	/* base chains */
 	int		priority;	/* base chains */
 	bool		policy_drop;	/* base chains */
 	struct fw_loc	policy_loc;	/* where the policy was set, if at all */
@@ -180,6 +243,8 @@ struct ir_table {
 	struct ir_set	**sets;		/* named and anonymous, in emit order */
 	size_t		n_chains;
 	struct ir_chain	**chains;	/* regular chains first, base last */
+	size_t		n_objects;
+	struct ir_object **objects;	/* ct helpers and timeouts */
 	const char	*source;	/* the top-level rule file */
 	size_t		n_strings;
 	char		**strings;	/* owned: see ir_table_strdup() */
@@ -205,6 +270,9 @@ struct ir_chain *ir_chain_add(struct ir_table *t, const char *name,
 struct ir_rule *ir_rule_add(struct ir_chain *c, struct fw_loc loc);
 struct ir_match *ir_match_add(struct ir_rule *r, enum ir_field field,
 			      enum ir_op op);
+/* The object of that kind and name, added when new. */
+struct ir_object *ir_object_get(struct ir_table *t, enum ir_object_kind kind,
+				const char *name, struct fw_loc loc);
 struct ir_set *ir_table_find_set(const struct ir_table *t, const char *name);
 struct ir_chain *ir_table_find_chain(const struct ir_table *t,
 				     const char *name);

@@ -22,11 +22,13 @@ static const struct name_entry keyword_entries[] = {
 	{ "counter",	KW_COUNTER },
 	{ "ct",		KW_CT },
 	{ "define",	KW_DEFINE },
+	{ "dnat",	KW_DNAT },
 	{ "dport",	KW_DPORT },
 	{ "drop",	KW_DROP },
 	{ "dst",	KW_DST },
 	{ "forward",	KW_FORWARD },
 	{ "from",	KW_FROM },
+	{ "helper",	KW_HELPER },
 	{ "icmp",	KW_ICMP },
 	{ "icmpv6",	KW_ICMPV6 },
 	{ "iif",	KW_IIF },
@@ -35,14 +37,18 @@ static const struct name_entry keyword_entries[] = {
 	{ "interfaces",	KW_INTERFACES },
 	{ "limit",	KW_LIMIT },
 	{ "log",	KW_LOG },
+	{ "masquerade",	KW_MASQUERADE },
 	{ "networks",	KW_NETWORKS },
+	{ "notrack",	KW_NOTRACK },
 	{ "oif",	KW_OIF },
 	{ "output",	KW_OUTPUT },
 	{ "policy",	KW_POLICY },
 	{ "port",	KW_PORT },
 	{ "proto",	KW_PROTO },
+	{ "redirect",	KW_REDIRECT },
 	{ "reject",	KW_REJECT },
 	{ "set",	KW_SET },
+	{ "snat",	KW_SNAT },
 	{ "sport",	KW_SPORT },
 	{ "src",	KW_SRC },
 	{ "state",	KW_STATE },
@@ -354,11 +360,22 @@ static void lex_prefix(struct lexer *lx, struct token *t)
 	}
 }
 
+/*
+ * In a NAT target an IPv4 address (or range) ends at ':', where its port
+ * begins: 10.0.0.1:80. IPv6 addresses take brackets there: [2001:db8::1]:80.
+ */
+static bool word_ends(const struct lexer *lx, const struct token *t,
+		      size_t n)
+{
+	return lx->target && peek(lx, 0) == ':' && n < TOKEN_MAX &&
+	       memchr(t->text, '.', n) && !memchr(t->text, ':', n);
+}
+
 static void lex_word(struct lexer *lx, struct token *t)
 {
 	size_t n = 0;
 
-	for (; is_word(peek(lx, 0)); advance(lx), n++)
+	for (; is_word(peek(lx, 0)) && !word_ends(lx, t, n); advance(lx), n++)
 		if (n < TOKEN_MAX)
 			t->text[n] = (char)peek(lx, 0);
 	t->text[n < TOKEN_MAX ? n : TOKEN_MAX] = '\0';
@@ -455,8 +472,34 @@ static const enum tok_kind punct[128] = {
 	[','] = T_COMMA, ['='] = T_EQ, ['!'] = T_NOT, ['/'] = T_SLASH,
 };
 
+static const enum tok_kind target_punct[128] = {
+	['['] = T_LBRACKET, [']'] = T_RBRACKET, [':'] = T_COLON,
+};
+
+/* ->, and in a NAT target: [ ] and the ':' right after an address. */
+static bool lex_target(struct lexer *lx, struct token *t, int c)
+{
+	int prev = lx->pos ? (unsigned char)lx->text[lx->pos - 1] : 0;
+
+	if (c == '-' && peek(lx, 1) == '>') {
+		advance(lx);
+		t->kind = T_ARROW;
+		lx->target = true;
+	} else if (!lx->target || c >= 128 || target_punct[c] == T_EOF ||
+		   (c == ':' && prev != ']' && !is_name(prev))) {
+		return false;
+	} else {
+		t->kind = target_punct[c];
+	}
+	advance(lx);
+	finish(lx, t);
+	return true;
+}
+
 static void lex_punct(struct lexer *lx, struct token *t, int c)
 {
+	if (c == '\n' || c == ';')
+		lx->target = false;
 	if (c < 128 && punct[c] != T_EOF) {
 		t->kind = punct[c];
 		t->newline = c == '\n';
@@ -537,6 +580,8 @@ void lexer_next(struct lexer *lx, struct token *t)
 		lex_string(lx, t);
 	} else if (c == '$' || c == '@') {
 		lex_sigil(lx, t, c == '$' ? T_MACRO : T_SETREF);
+	} else if (lex_target(lx, t, c)) {
+		return;
 	} else if (is_word(c)) {
 		lex_word(lx, t);
 	} else {

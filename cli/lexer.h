@@ -37,6 +37,10 @@ enum tok_kind {
 	T_STRING,	/* "...", text holds the unescaped contents */
 	T_MACRO,	/* $name, text holds name */
 	T_SETREF,	/* @name, text holds name */
+	T_ARROW,	/* ->, before a NAT target */
+	T_LBRACKET,	/* [ and ] around an IPv6 NAT target */
+	T_RBRACKET,
+	T_COLON,	/* between a NAT target address and its port */
 	T_ERROR,	/* already reported */
 };
 
@@ -48,6 +52,7 @@ enum kw {
 	KW_NETWORKS, KW_OIF, KW_OUTPUT, KW_POLICY, KW_PORT, KW_PROTO,
 	KW_REJECT, KW_SET, KW_SPORT, KW_SRC, KW_STATE, KW_TIMEOUT, KW_TO,
 	KW_TYPE, KW_WITH, KW_ZONE,
+	KW_MASQUERADE, KW_SNAT, KW_DNAT, KW_REDIRECT, KW_NOTRACK, KW_HELPER,
 	KW_COUNT
 };
 
@@ -81,6 +86,7 @@ struct lexer {
 	unsigned	line, col;
 	unsigned	depth;		/* open braces */
 	bool		quiet;		/* skipping: T_ERROR, no message */
+	bool		target;		/* after ->: ':' separates a port */
 };
 
 void lexer_init(struct lexer *lx, const char *file, const char *text,

@@ -18,13 +18,8 @@
 #include <string.h>
 
 #include "lower.h"
+#include "lower_internal.h"
 #include "xalloc.h"
-
-struct lower {
-	const struct model	*m;
-	struct ir_table		*t;
-	struct ir_set		*(*named)[2];	/* per set: v4 (or only), v6 */
-};
 
 /*
  * Where lowering puts a rule: a base chain, or the chain of one zone.
@@ -111,9 +106,11 @@ static void match_operand(struct lower *lw, struct ir_rule *ir,
 	m->set = lw->named[o->set->index][fam == FAM_V6];
 }
 
+/* Counting connections per source needs one set per address family. */
 static bool has_addresses(const struct m_rule *r, enum from_use use)
 {
 	return r->op[OP_SADDR].present || r->op[OP_DADDR].present ||
+	       r->conn_per_src ||
 	       (r->to && r->to->nets.n) ||
 	       (r->from && r->from->nets.n && use != FROM_NONE);
 }
@@ -185,12 +182,21 @@ static void rule_matches(struct lower *lw, struct ir_rule *ir,
 		m = ir_match_add(ir, IR_CT_STATE, IR_EQ);
 		m->ct_mask = r->ct_mask;
 	}
+	if (r->ct_status) {
+		m = ir_match_add(ir, IR_CT_STATUS, IR_EQ);
+		m->ct_mask = r->ct_status;
+	}
 }
 
 static const char *const action_names[] = {
 	[ACT_ACCEPT] = "accept", [ACT_DROP] = "drop", [ACT_REJECT] = "reject",
+	[ACT_MASQUERADE] = "masquerade", [ACT_SNAT] = "snat",
+	[ACT_DNAT] = "dnat", [ACT_REDIRECT] = "redirect",
+	[ACT_NOTRACK] = "notrack", [ACT_HELPER] = "helper",
+	[ACT_CT_TIMEOUT] = "ct-timeout",
 };
 
+/* NAT and conntrack rules go on to the next rule: no verdict. */
 static const enum ir_verdict_kind action_verdicts[] = {
 	[ACT_ACCEPT] = IR_ACCEPT,
 	[ACT_DROP] = IR_DROP,
@@ -206,6 +212,9 @@ static void rule_statements(struct ir_rule *ir, const struct m_rule *r)
 	if (r->log_prefix)
 		snprintf(ir->log.prefix, sizeof(ir->log.prefix), "%s",
 			 r->log_prefix);
+	else if (r->action >= ACT_FIRST_CT)
+		snprintf(ir->log.prefix, sizeof(ir->log.prefix),
+			 "fwctl %s: ", action_names[r->action]);
 	else
 		snprintf(ir->log.prefix, sizeof(ir->log.prefix),
 			 "fwctl %s %s: ", chain_names[r->chain],
@@ -220,7 +229,9 @@ static void emit_variant(struct lower *lw, struct ir_chain *c,
 	ir->text = ir_table_strdup(lw->t, r->text);
 	ir->comment = r->comment ? xstrdup(r->comment) : NULL;
 	rule_statements(ir, r);
-	ir->verdict.kind = action_verdicts[r->action];
+	lower_rule_actions(lw, ir, r, v->fam);
+	ir->verdict.kind = r->action < ACT_FIRST_CT ?
+			   action_verdicts[r->action] : IR_VERDICT_NONE;
 	ir->verdict.reject = v->reject;
 	ir->verdict.reject_code = v->reject_code;
 	rule_matches(lw, ir, r, v);
@@ -266,8 +277,8 @@ static void lower_family(struct lower *lw, struct ir_chain *c,
 	}
 }
 
-static void lower_rule(struct lower *lw, struct ir_chain *c,
-		       const struct m_rule *r, const struct view *view)
+static void lower_rule_view(struct lower *lw, struct ir_chain *c,
+			    const struct m_rule *r, const struct view *view)
 {
 	struct variant v = { .use = from_use(r, view) };
 
@@ -290,8 +301,16 @@ static void lower_rules(struct lower *lw, struct ir_chain *c,
 	size_t i;
 
 	for (i = 0; i < lw->m->n_rules; i++)
-		if (lw->m->rules[i]->chain == view->chain)
-			lower_rule(lw, c, lw->m->rules[i], view);
+		if (lw->m->rules[i]->chain == view->chain &&
+		    lw->m->rules[i]->action < ACT_FIRST_CT)
+			lower_rule_view(lw, c, lw->m->rules[i], view);
+}
+
+void lower_rule(struct lower *lw, struct ir_chain *c, const struct m_rule *r)
+{
+	struct view v = { CHAIN_COUNT, NULL, NULL };
+
+	lower_rule_view(lw, c, r, &v);
 }
 
 /* Named sets keep their elements' families apart: NAME_v4 and NAME_v6. */
@@ -403,8 +422,8 @@ static void base_dispatch(const struct model *m, struct base *b)
 	for (i = 0; i < m->n_rules; i++) {
 		const struct m_rule *r = m->rules[i];
 
-		if (r->chain == b->chain && r->from && !r->from_neg &&
-		    r->from->ifs.n)
+		if (r->chain == b->chain && r->action < ACT_FIRST_CT &&
+		    r->from && !r->from_neg && r->from->ifs.n)
 			b->dispatch = b->dispatched[r->from->index] = true;
 	}
 }
@@ -445,6 +464,8 @@ static void base_fill(struct lower *lw, const struct base *b)
 	size_t i;
 
 	builtin_rules(lw, b->ir, b->chain);
+	if (b->chain == CHAIN_FORWARD)
+		lower_pass_rules(lw, b->ir);
 	if (b->dispatch)
 		dispatch_rule(lw, b);
 	lower_rules(lw, b->ir, &v);
@@ -505,6 +526,7 @@ struct ir_table *lower_model(const struct model *m)
 		base_dispatch(m, &bases[c]);
 	}
 	lower_chains(&lw, bases);
+	lower_ct_chains(&lw);
 	for (c = 0; c < CHAIN_COUNT; c++) {
 		free(bases[c].dispatched);
 		free(bases[c].zone_chain);

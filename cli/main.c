@@ -29,6 +29,8 @@ static const struct command commands[] = {
 	  "kernel features as probed, table, rules, generation" },
 	{ "test",	cmd_test,	"[-k] [-n] SCENARIO...",
 	  "run scenarios: build namespaces, apply rules, send packets" },
+	{ "conntrack",	cmd_conntrack,	"CMD [FILTER...]",
+	  "list, count, delete, flush or watch conntrack entries" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -40,7 +42,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: fwctl [--netns NAME] [-j] [-v] COMMAND [ARGS]\n\n");
 	for (i = 0; i < N_COMMANDS; i++)
-		fprintf(out, "  %-7s %-18s %s\n", commands[i].name,
+		fprintf(out, "  %-9s %-18s %s\n", commands[i].name,
 			commands[i].args, commands[i].help);
 	fprintf(out, "\nexit: 0 ok, 1 rule-file error, 2 kernel or system "
 		"error, 64 usage. See fwctl(8).\n");

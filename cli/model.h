@@ -82,10 +82,20 @@ struct m_rule {
 	bool			from_neg, to_neg;
 	struct m_operand	op[OP_COUNT];	/* OP_PROTO: effective */
 	uint32_t		ct_mask;
+	uint32_t		ct_status;	/* IR_CT_STATUS_* bits to match */
 	uint8_t			fams;
 	bool			counter, has_limit, has_log;
 	struct ir_limit		limit;
 	const char		*log_prefix;	/* NULL: the default */
+	/* NAT and conntrack rules (action >= ACT_FIRST_CT). */
+	struct ir_nat		nat;		/* kind, target, flags */
+	bool			nopass, reflect;
+	const char		*helper;	/* ACT_HELPER: "ftp" */
+	uint8_t			ct_proto;	/* helper, timeout: IPPROTO_* */
+	uint32_t		timeout[IR_TIMEOUT_STATES];	/* seconds */
+	/* limit connections N [per src] */
+	bool			has_connlimit, conn_per_src;
+	uint32_t		conn_count;
 };
 
 struct model {

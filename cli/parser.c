@@ -276,7 +276,7 @@ static bool duration_value(const char *s, uint64_t *ms)
 	return true;
 }
 
-static int parse_duration(struct parser *p, uint64_t *ms)
+int parse_duration(struct parser *p, uint64_t *ms)
 {
 	const struct token *t = &p->tok;
 
@@ -492,6 +492,13 @@ static const statement_fn statements[KW_COUNT] = {
 	[KW_ACCEPT] = parse_rule,
 	[KW_DROP] = parse_rule,
 	[KW_REJECT] = parse_rule,
+	[KW_MASQUERADE] = parse_rule,
+	[KW_SNAT] = parse_rule,
+	[KW_DNAT] = parse_rule,
+	[KW_REDIRECT] = parse_rule,
+	[KW_NOTRACK] = parse_rule,
+	[KW_HELPER] = parse_rule,
+	[KW_CT] = parse_rule,
 };
 
 /*

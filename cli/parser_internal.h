@@ -7,6 +7,7 @@
 
 #include "ast.h"
 #include "lexer.h"
+#include "names.h"
 
 /*
  * What the two halves of the parser share: parser.c reads statements,
@@ -72,5 +73,19 @@ bool parse_at_chain(const struct parser *p, enum chain_id *chain);
 /* "expected WHAT, found X"; quiet when the lexer has already spoken. */
 int parse_expected(const struct parser *p, const char *what);
 int parse_rule(struct parser *p);
+/* 30, 30s, 5m, 1h30m: a positive duration in milliseconds. */
+int parse_duration(struct parser *p, uint64_t *ms);
+/* Marks a part of the rule as given; twice is an error. */
+int rule_claim(struct ast_rule *r, enum ast_part part, struct fw_loc loc,
+	       unsigned width);
+int unknown_name(const struct parser *p, const char *what,
+		 const struct name_table *t);
+
+/* nat_parser.c: the heads and parts of NAT and conntrack rules. */
+int parse_ct_head(struct parser *p, struct ast_rule *r);
+/* 1: not a NAT part (p untouched), 0: read, -1: error. */
+int parse_nat_part(struct parser *p, struct ast_rule *r);
+/* limit connections N [per src], after 'limit'. */
+int parse_conn_limit(struct parser *p, struct ast_rule *r);
 
 #endif

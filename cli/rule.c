@@ -413,7 +413,7 @@ static void rule_statements(const struct ast_rule *ar, struct m_rule *r)
 	r->reject = ar->has[R_WITH] ? ar->reject : IR_REJECT_DEFAULT;
 	r->reject_code = ar->reject_code;
 	r->counter = ar->has[R_COUNTER];
-	r->has_limit = ar->has[R_LIMIT];
+	r->has_limit = ar->has[R_LIMIT] && !ar->conn_limit;
 	r->limit = ar->limit;
 	r->has_log = ar->has[R_LOG];
 	r->log_prefix = ar->log_prefix;
@@ -425,7 +425,8 @@ static struct m_rule *rule_build(struct checker *c, const struct ast_rule *ar)
 	unsigned i;
 
 	rule_statements(ar, r);
-	if (resolve_parts(c, ar, r) == 0 && check_protocols(ar, r) == 0) {
+	if (resolve_parts(c, ar, r) == 0 && nat_resolve(c, ar, r) == 0 &&
+	    check_protocols(ar, r) == 0 && nat_validate(ar, r) == 0) {
 		r->fams = rule_families(ar, r);
 		if (r->fams)
 			return r;
@@ -449,4 +450,5 @@ void check_rules(struct checker *c)
 		m->rules = xgrow(m->rules, m->n_rules, sizeof(*m->rules));
 		m->rules[m->n_rules++] = r;
 	}
+	nat_check_overlaps(m);
 }

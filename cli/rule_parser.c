@@ -12,8 +12,7 @@
 #include "parser_internal.h"
 #include "xalloc.h"
 
-/* Marks a part of the rule as given; twice is an error. */
-static int claim(struct ast_rule *r, enum ast_part part, struct fw_loc loc,
+int rule_claim(struct ast_rule *r, enum ast_part part, struct fw_loc loc,
 		 unsigned width)
 {
 	if (r->has[part]) {
@@ -42,7 +41,7 @@ static int parse_operand(struct parser *p, struct ast_operand *o,
 static int parse_match(struct parser *p, struct ast_rule *r,
 		       enum ast_part part)
 {
-	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
+	if (rule_claim(r, part, p->tok.loc, p->tok.width) < 0)
 		return -1;
 	next(p);
 	return parse_operand(p, &r->op[part], LIST_SETREF);
@@ -58,13 +57,13 @@ static int parse_from_to(struct parser *p, struct ast_rule *r,
 
 	next(p);
 	if (!at_kw(p, KW_PORT)) {
-		if (claim(r, part, loc, width) < 0 ||
+		if (rule_claim(r, part, loc, width) < 0 ||
 		    parse_operand(p, &r->op[part], LIST_SETREF) < 0)
 			return -1;
 		if (!at_kw(p, KW_PORT))
 			return 0;
 	}
-	if (claim(r, port, p->tok.loc, p->tok.width) < 0)
+	if (rule_claim(r, port, p->tok.loc, p->tok.width) < 0)
 		return -1;
 	next(p);
 	return parse_operand(p, &r->op[port], LIST_SETREF);
@@ -77,7 +76,7 @@ static int parse_typed(struct parser *p, struct ast_rule *r,
 	enum kw second = part == R_CT ? KW_STATE : KW_TYPE;
 	char what[32];
 
-	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
+	if (rule_claim(r, part, p->tok.loc, p->tok.width) < 0)
 		return -1;
 	snprintf(what, sizeof(what), "'%s' after '%.8s'",
 		 keyword_name(second), p->tok.text);
@@ -114,8 +113,8 @@ static void names_expected(const struct name_table *t, char *buf,
 		snprintf(buf + n, size - n, ")");
 }
 
-static int unknown_name(const struct parser *p, const char *what,
-			const struct name_table *t)
+int unknown_name(const struct parser *p, const char *what,
+		 const struct name_table *t)
 {
 	char alternatives[256] = "";
 	const char *hint;
@@ -144,7 +143,7 @@ static int parse_with(struct parser *p, struct ast_rule *r,
 			   "reject");
 		return -1;
 	}
-	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
+	if (rule_claim(r, part, p->tok.loc, p->tok.width) < 0)
 		return -1;
 	next(p);
 	if (!at(p, T_IDENT) ||
@@ -184,11 +183,14 @@ static int parse_limit(struct parser *p, struct ast_rule *r,
 {
 	unsigned unit;
 
-	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
+	if (rule_claim(r, part, p->tok.loc, p->tok.width) < 0)
 		return -1;
 	next(p);
+	if (at(p, T_IDENT) && !strcmp(p->tok.text, "connections"))
+		return parse_conn_limit(p, r);
 	if (!at(p, T_NUMBER))
-		return parse_expected(p, "a rate such as 10/second");
+		return parse_expected(p, "a rate such as 10/second or "
+				      "connections 10");
 	if (p->tok.lo.num == 0) {
 		diag_error(p->tok.loc, p->tok.width, "a limit of 0 lets "
 			   "nothing through; use drop instead");
@@ -225,7 +227,7 @@ static int take_string(struct parser *p, char **out, size_t max,
 static int parse_log(struct parser *p, struct ast_rule *r,
 		     enum ast_part part)
 {
-	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
+	if (rule_claim(r, part, p->tok.loc, p->tok.width) < 0)
 		return -1;
 	next(p);
 	if (!at(p, T_STRING))
@@ -237,7 +239,7 @@ static int parse_log(struct parser *p, struct ast_rule *r,
 static int parse_comment(struct parser *p, struct ast_rule *r,
 			 enum ast_part part)
 {
-	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
+	if (rule_claim(r, part, p->tok.loc, p->tok.width) < 0)
 		return -1;
 	next(p);
 	if (!at(p, T_STRING))
@@ -248,7 +250,7 @@ static int parse_comment(struct parser *p, struct ast_rule *r,
 static int parse_counter(struct parser *p, struct ast_rule *r,
 			 enum ast_part part)
 {
-	if (claim(r, part, p->tok.loc, p->tok.width) < 0)
+	if (rule_claim(r, part, p->tok.loc, p->tok.width) < 0)
 		return -1;
 	next(p);
 	return 0;
@@ -368,6 +370,13 @@ static const enum ast_action actions[KW_COUNT] = {
 	[KW_ACCEPT] = ACT_ACCEPT,
 	[KW_DROP] = ACT_DROP,
 	[KW_REJECT] = ACT_REJECT,
+	[KW_MASQUERADE] = ACT_MASQUERADE,
+	[KW_SNAT] = ACT_SNAT,
+	[KW_DNAT] = ACT_DNAT,
+	[KW_REDIRECT] = ACT_REDIRECT,
+	[KW_NOTRACK] = ACT_NOTRACK,
+	[KW_HELPER] = ACT_HELPER,
+	[KW_CT] = ACT_CT_TIMEOUT,
 };
 
 static int rule_head(struct parser *p, struct ast_rule *r)
@@ -376,6 +385,8 @@ static int rule_head(struct parser *p, struct ast_rule *r)
 
 	r->loc = p->tok.loc;
 	r->action = actions[p->tok.kw];
+	if (r->action >= ACT_FIRST_CT)
+		return parse_ct_head(p, r);
 	snprintf(what, sizeof(what), "a chain (input, forward or output) "
 		 "after '%.8s'", p->tok.text);
 	next(p);
@@ -396,7 +407,12 @@ int parse_rule(struct parser *p)
 		goto fail;
 	while (!at_end(p)) {
 		enum kw kw = at(p, T_IDENT) ? p->tok.kw : KW_NONE;
+		int nat = r->action >= ACT_FIRST_CT ? parse_nat_part(p, r) : 1;
 
+		if (nat < 0)
+			goto fail;
+		if (nat == 0)
+			continue;
 		if (!rule_parts[kw].parse) {
 			unknown_part(p);
 			goto fail;

@@ -5,7 +5,7 @@
  * its expectations and steps run in file order. Consecutive expectations
  * form a batch: its servers start, its single probes run side by side,
  * its counts (which measure rates) one at a time, its servers stop. A
- * step (apply) runs between batches, alone.
+ * step (scenario_step.c) runs between batches, alone.
  *
  * One TAP-like line per expectation or step, a summary per file; exit 0
  * when everything passed, 1 when something failed, 2 when a scenario
@@ -24,21 +24,12 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "scenario.h"
+#include "scenario_run.h"
 
 #define EXIT_SKIP		77
 #define PROBES_PARALLEL		32
-#define APPLY_TIMEOUT_MS	60000
 
-struct run {
-	struct scenario	*s;
-	const char	*name;		/* basename, for result lines */
-	bool		verbose;
-	unsigned	number;		/* of the last result line */
-	unsigned	passed, failed;
-};
-
-static uint64_t now_ms(void)
+uint64_t run_now_ms(void)
 {
 	struct timespec ts;
 
@@ -46,8 +37,8 @@ static uint64_t now_ms(void)
 	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
 }
 
-static void report(struct run *run, const struct scn_item *it, bool ok,
-		   const char *why, const char *extra)
+void run_report(struct run *run, const struct scn_item *it, bool ok,
+		const char *why, const char *extra)
 {
 	run->number++;
 	if (ok)
@@ -60,8 +51,16 @@ static void report(struct run *run, const struct scn_item *it, bool ok,
 	fflush(stdout);
 }
 
-/* Prints a child's output as TAP comments. */
-static void print_output(const char *out)
+void run_skip(struct run *run, const struct scn_item *it, const char *why)
+{
+	run->number++;
+	run->skipped++;
+	printf("ok %u - %s:%u: %s # SKIP %s\n", run->number, run->name,
+	       it->loc.line, it->text, why);
+	fflush(stdout);
+}
+
+void run_print_output(const char *out)
 {
 	const char *line, *nl;
 
@@ -72,71 +71,10 @@ static void print_output(const char *out)
 	}
 }
 
-/* Reads fd to its end or to the deadline, whichever comes first. */
-static bool read_all(int fd, FILE *out, uint64_t deadline)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	char buf[4096];
-	uint64_t now;
-	ssize_t n;
-
-	for (;;) {
-		now = now_ms();
-		if (now >= deadline)
-			return false;
-		if (poll(&pfd, 1, deadline - now) <= 0)
-			continue;
-		n = read(fd, buf, sizeof(buf));
-		if (n <= 0)
-			return true;
-		fwrite(buf, 1, n, out);
-	}
-}
-
-/*
- * `fwctl --netns NS apply FILE`, run as a program of its own -- this very
- * binary -- so a scenario applies rules exactly the way a person does.
- * Returns its wait status, or -1 when it could not run at all.
- */
-static int apply_run(const char *netns, const char *path, char **output)
-{
-	int pipefd[2], status = -1;
-	size_t len;
-	bool done;
-	FILE *out;
-	pid_t pid;
-
-	*output = NULL;
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return -1;
-	out = open_memstream(output, &len);
-	pid = out ? guard_fork() : -1;
-	if (pid == 0) {
-		dup2(pipefd[1], STDOUT_FILENO);
-		dup2(pipefd[1], STDERR_FILENO);
-		execl("/proc/self/exe", "fwctl", "--netns", netns, "apply",
-		      path, (char *)NULL);
-		fprintf(stderr, "cannot run /proc/self/exe: %s\n",
-			strerror(errno));
-		_exit(127);
-	}
-	close(pipefd[1]);
-	if (pid > 0) {
-		done = read_all(pipefd[0], out, now_ms() + APPLY_TIMEOUT_MS);
-		if (!done)
-			fprintf(out, "killed after %u s\n",
-				APPLY_TIMEOUT_MS / 1000);
-		status = guard_reap(pid, !done);
-	}
-	close(pipefd[0]);
-	if (out)
-		fclose(out);
-	return status;
-}
-
 static int rules_apply_initial(struct run *run)
 {
 	const struct scenario *s = run->s;
+	const char *args[] = { "apply", NULL, NULL };
 	char *out = NULL;
 	size_t i;
 	int status;
@@ -144,9 +82,10 @@ static int rules_apply_initial(struct run *run)
 	for (i = 0; i < s->n_nodes; i++) {
 		if (!s->nodes[i].rules)
 			continue;
-		status = apply_run(s->nodes[i].netns, s->nodes[i].rules, &out);
+		args[1] = s->nodes[i].rules;
+		status = fwctl_run(s->nodes[i].netns, args, &out, NULL);
 		if (status || run->verbose)
-			print_output(out);
+			run_print_output(out);
 		free(out);
 		out = NULL;
 		if (status) {
@@ -157,70 +96,6 @@ static int rules_apply_initial(struct run *run)
 		}
 	}
 	return 0;
-}
-
-static void describe_status(int status, char *why, size_t size)
-{
-	if (status < 0)
-		snprintf(why, size, "could not run fwctl apply");
-	else if (status == 0)
-		snprintf(why, size, "fwctl apply succeeded");
-	else if (WIFSIGNALED(status))
-		snprintf(why, size, "fwctl apply died of signal %d",
-			 WTERMSIG(status));
-	else
-		snprintf(why, size, "fwctl apply exited with %d",
-			 WEXITSTATUS(status));
-}
-
-/* A refusal is exit 1 (the file is wrong) or 2 (the kernel said no). */
-static bool apply_refused(int status)
-{
-	return status > 0 && WIFEXITED(status) &&
-	       (WEXITSTATUS(status) == FW_EXIT_RULES ||
-		WEXITSTATUS(status) == FW_EXIT_SYSTEM);
-}
-
-/* A refused apply must leave the rule set as it was: before vs. now. */
-static void ruleset_unchanged(const char *ns, const char *before,
-			      size_t blen, char *why, size_t size)
-{
-	size_t alen;
-	char *after;
-
-	if (!before || snapshot_take(ns, &after, &alen)) {
-		snprintf(why, size, "cannot read the rule set of %s", ns);
-		return;
-	}
-	if (alen != blen || memcmp(before, after, blen))
-		snprintf(why, size, "the refused apply changed the rule set");
-	free(after);
-}
-
-static void step_apply(struct run *run, const struct scn_item *it)
-{
-	const struct scn_apply *a = &it->apply;
-	const char *ns = run->s->nodes[a->node].netns;
-	char *before = NULL, *out = NULL, why[128] = "", extra[32];
-	uint64_t t0 = now_ms();
-	size_t blen = 0;
-	int status;
-
-	/* On failure before stays NULL, and the step says so below. */
-	if (a->fails)
-		snapshot_take(ns, &before, &blen);
-	status = apply_run(ns, a->path, &out);
-	if (a->fails ? !apply_refused(status) : status != 0)
-		describe_status(status, why, sizeof(why));
-	else if (a->fails)
-		ruleset_unchanged(ns, before, blen, why, sizeof(why));
-	snprintf(extra, sizeof(extra), "%llu ms",
-		 (unsigned long long)(now_ms() - t0));
-	report(run, it, !why[0], why, extra);
-	if (why[0] || run->verbose)
-		print_output(out);
-	free(before);
-	free(out);
 }
 
 static void judge_single(const struct scn_expect *e,
@@ -236,7 +111,8 @@ static void judge_single(const struct scn_expect *e,
 		return;
 	}
 	if (e->has_source && (inet_pton(e->family, r->seen, seen.a) != 1 ||
-			      !scn_addr_eq(&seen, &e->source)))
+			      !scn_addr_between(&seen, &e->source,
+						&e->source_hi)))
 		snprintf(why, size, "the server saw source %s", r->seen);
 }
 
@@ -246,6 +122,10 @@ static void judge(struct run *run, const struct scn_item *it,
 	const struct scn_expect *e = &it->expect;
 	char why[192] = "", extra[64];
 
+	if (r->outcome == SCN_SKIP) {
+		run_skip(run, it, r->detail);
+		return;
+	}
 	if (!e->count) {
 		judge_single(e, r, why, sizeof(why));
 		snprintf(extra, sizeof(extra), "%u ms", r->elapsed_ms);
@@ -260,7 +140,7 @@ static void judge(struct run *run, const struct scn_item *it,
 		snprintf(extra, sizeof(extra), "%u of %u received, %u ms",
 			 r->received, e->count, r->elapsed_ms);
 	}
-	report(run, it, !why[0], why, extra);
+	run_report(run, it, !why[0], why, extra);
 }
 
 struct probe_run {
@@ -281,7 +161,7 @@ static void probe_collect(struct probe_run *pr, bool readable,
 		snprintf(r.detail, sizeof(r.detail), "%s", readable ?
 			 "the probe died without a result" :
 			 "the probe hung and was killed");
-		r.elapsed_ms = now_ms() - pr->start;
+		r.elapsed_ms = run_now_ms() - pr->start;
 	}
 	*res = r;
 	close(pr->fd);
@@ -299,7 +179,7 @@ static int probe_launch(struct run *run, size_t item, struct probe_run *p)
 			strerror(errno));
 		return -1;
 	}
-	p->start = now_ms();
+	p->start = run_now_ms();
 	p->deadline = p->start + client_deadline_ms(e);
 	return 0;
 }
@@ -312,7 +192,7 @@ static size_t probes_wait(struct probe_run *act, size_t n_act, size_t from,
 			  struct client_result *res)
 {
 	struct pollfd pfd[PROBES_PARALLEL];
-	uint64_t now = now_ms(), wake = UINT64_MAX;
+	uint64_t now = run_now_ms(), wake = UINT64_MAX;
 	size_t i;
 
 	if (!n_act)
@@ -324,7 +204,7 @@ static size_t probes_wait(struct probe_run *act, size_t n_act, size_t from,
 	}
 	poll(pfd, n_act, wake > now ? wake - now : 0);
 	for (i = n_act; i-- > 0;) {
-		if (!pfd[i].revents && now_ms() < act[i].deadline)
+		if (!pfd[i].revents && run_now_ms() < act[i].deadline)
 			continue;
 		probe_collect(&act[i], pfd[i].revents != 0,
 			      &res[act[i].item - from]);
@@ -415,8 +295,8 @@ static int items_run(struct run *run)
 	size_t i = 0, j;
 
 	while (i < s->n_items) {
-		if (s->items[i].kind == SCN_ITEM_APPLY) {
-			step_apply(run, &s->items[i++]);
+		if (s->items[i].kind != SCN_ITEM_EXPECT) {
+			step_run(run, &s->items[i++]);
 			continue;
 		}
 		for (j = i; j < s->n_items &&
@@ -441,6 +321,18 @@ static void print_kept(const struct scenario *s)
 	printf("; do ip netns delete $n; done\n");
 }
 
+static void summary(const struct run *run, int err)
+{
+	if (err)
+		printf("# %s: setup failed, see above\n", run->name);
+	else if (run->skipped)
+		printf("# %s: %u passed, %u failed, %u skipped\n", run->name,
+		       run->passed, run->failed, run->skipped);
+	else
+		printf("# %s: %u passed, %u failed\n", run->name,
+		       run->passed, run->failed);
+}
+
 static int scenario_run(struct scenario *s, unsigned k, bool keep,
 			bool verbose)
 {
@@ -454,23 +346,24 @@ static int scenario_run(struct scenario *s, unsigned k, bool keep,
 		snprintf(prefix, sizeof(prefix), "fwt%d-%u-", (int)getpid(), k);
 	else
 		snprintf(prefix, sizeof(prefix), "fwt%d-", (int)getpid());
-	err = topology_create(s, prefix, verbose);
+	run.streams = calloc(s->n_items, sizeof(*run.streams));
+	err = run.streams ? topology_create(s, prefix, verbose) : -1;
 	if (!err)
 		err = rules_apply_initial(&run);
 	if (!err)
 		err = items_run(&run);
-	if (err)
-		printf("# %s: setup failed, see above\n", run.name);
-	else
-		printf("# %s: %u passed, %u failed\n", run.name, run.passed,
-		       run.failed);
+	steps_stop(&run);
+	free(run.streams);
+	summary(&run, err);
 	if (keep)
 		print_kept(s);
 	topology_destroy(s, keep);
 	fflush(stdout);
 	if (err)
 		return FW_EXIT_SYSTEM;
-	return run.failed ? FW_EXIT_RULES : FW_EXIT_OK;
+	if (run.failed)
+		return FW_EXIT_RULES;
+	return run.skipped ? EXIT_SKIP : FW_EXIT_OK;
 }
 
 static int usage(void)
@@ -480,11 +373,21 @@ static int usage(void)
 	return FW_EXIT_USAGE;
 }
 
-/* The worse of two exit codes: a setup error over a failure over ok. */
+/*
+ * The worse of two exit codes: a setup error over a failure over a skip
+ * over ok.
+ */
 static int worse(int a, int b)
 {
-	return a == FW_EXIT_SYSTEM || b == FW_EXIT_SYSTEM ? FW_EXIT_SYSTEM :
-	       a > b ? a : b;
+	static const int order[] = { FW_EXIT_OK, EXIT_SKIP, FW_EXIT_RULES,
+				     FW_EXIT_SYSTEM };
+	size_t i, ra = 0, rb = 0;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		ra = order[i] == a ? i : ra;
+		rb = order[i] == b ? i : rb;
+	}
+	return ra > rb ? a : b;
 }
 
 static int scenarios_run(struct scenario **s, int n, bool keep, bool verbose)

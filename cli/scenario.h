@@ -11,6 +11,10 @@
  *   topology.c        namespaces, veths, bridges, addresses, routes
  *   server.c          TCP/UDP echo servers inside the nodes
  *   client.c          the probes: the client side of one expectation
+ *   ftp_server.c      vsftpd inside a node, for ftp expectations
+ *   ftp_client.c      the FTP probe: login, PORT or PASV, RETR
+ *   stream.c          background TCP streams that must survive steps
+ *   scenario_step.c   the steps: apply, stream, flowing, conntrack
  *   snapshot.c        a node's nf_tables rule set, to compare
  *   guard.c           children and namespaces a signal must not leak
  *   scenario.c        `fwctl test`: runs all of the above, prints results
@@ -72,15 +76,17 @@ struct scn_link {
 	struct fw_loc	loc;
 };
 
-enum scn_proto { SCN_TCP, SCN_UDP, SCN_ICMP };
+enum scn_proto { SCN_TCP, SCN_UDP, SCN_ICMP, SCN_FTP };
 
 /* What happened to a probe; the first three are also verdicts. */
 enum scn_outcome {
 	SCN_ACCEPT,
 	SCN_REJECT,
 	SCN_DROP,
+	SCN_NO_DATA,	/* FTP: the control connection works, data does not */
 	SCN_PARTIAL,	/* TCP connected, but the echo did not come back */
 	SCN_ERROR,	/* the probe itself failed (a local error) */
+	SCN_SKIP,	/* could not be run here (a missing program) */
 };
 
 struct scn_expect {
@@ -95,7 +101,9 @@ struct scn_expect {
 	enum scn_outcome verdict;
 	unsigned	timeout_ms;
 	bool		has_source;
-	struct scn_addr	source;		/* the server must see this */
+	struct scn_addr	source;		/* the server must see this... */
+	struct scn_addr	source_hi;	/* ...or up to this: a range */
+	bool		passive;	/* ftp: PASV instead of PORT */
 	size_t		server;		/* node running the server */
 	uint16_t	server_port;
 	/* count form: send `count` probes over window_ms, count replies */
@@ -110,7 +118,23 @@ struct scn_apply {
 	bool		fails;		/* must be refused, changing nothing */
 };
 
-enum scn_item_kind { SCN_ITEM_EXPECT, SCN_ITEM_APPLY };
+/* A background TCP stream: e holds its ends, port and family. */
+struct scn_stream {
+	char			name[SCN_NAME_MAX];
+	struct scn_expect	e;
+};
+
+/* conntrack NODE WORD... [expect LO[..HI]] */
+struct scn_conntrack {
+	size_t		node;
+	size_t		argc;
+	char		**argv;		/* list|count|delete|flush, filters */
+	bool		has_expect;
+	unsigned	lo, hi;
+};
+
+enum scn_item_kind { SCN_ITEM_EXPECT, SCN_ITEM_APPLY, SCN_ITEM_STREAM,
+		     SCN_ITEM_FLOWING, SCN_ITEM_CONNTRACK };
 
 /* An expectation or a step, in file order. */
 struct scn_item {
@@ -120,6 +144,9 @@ struct scn_item {
 	union {
 		struct scn_expect	expect;
 		struct scn_apply	apply;
+		struct scn_stream	stream;
+		struct scn_conntrack	conntrack;
+		size_t			flowing;	/* the stream item */
 	};
 };
 
@@ -150,6 +177,9 @@ size_t scenario_addr_owner(const struct scenario *s, const struct scn_addr *a);
 const struct scn_addr *scenario_node_addr(const struct scenario *s,
 					  size_t node, int family);
 const char *scn_outcome_name(enum scn_outcome o);
+/* True when a lies within lo..hi (same family), both ends included. */
+bool scn_addr_between(const struct scn_addr *a, const struct scn_addr *lo,
+		      const struct scn_addr *hi);
 /* Formats an address without its prefix length. */
 const char *scn_addr_str(const struct scn_addr *a, char *buf, size_t size);
 /* True when a lies within prefix p (same family). */
@@ -191,6 +221,36 @@ struct client_result {
 int client_spawn(const struct scenario *s, const struct scn_expect *e,
 		 pid_t *pid);
 unsigned client_deadline_ms(const struct scn_expect *e);
+
+/*
+ * FTP: the server of one expectation is vsftpd with a generated
+ * configuration in a temporary directory, serving ftp_file_content().
+ */
+#define FTP_FILE_NAME	"fwctl-test.txt"
+bool ftp_server_available(void);
+struct ftp_server;
+/* Listens on port in both families. */
+struct ftp_server *ftp_server_start(const char *netns, uint16_t port);
+void ftp_server_stop(struct ftp_server *f);
+/* The content of the served file; the client compares what it got. */
+size_t ftp_file_content(char *buf, size_t size);
+/* In the client's namespace: one FTP session as e says. */
+void ftp_client_run(const struct scn_expect *e, struct client_result *r);
+
+/*
+ * A stream: a sink in the serving node, a writer in the source node that
+ * sends a little every few milliseconds and watches its data being
+ * acknowledged. stream_start() waits for the connection; NULL and why
+ * when it failed.
+ */
+struct stream;
+struct stream *stream_start(const struct scenario *s,
+			    const struct scn_expect *e, char *why,
+			    size_t size);
+/* Watches for 500 ms; false and why when the stream is not flowing. */
+bool stream_flowing(struct stream *st, char *why, size_t size, char *extra,
+		    size_t esize);
+void stream_stop(struct stream *st);
 
 /* A byte string that changes whenever the node's nf_tables rule set does. */
 int snapshot_take(const char *netns, char **buf, size_t *len);

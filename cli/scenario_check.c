@@ -16,8 +16,9 @@ const char *scn_outcome_name(enum scn_outcome o)
 {
 	static const char *const names[] = {
 		[SCN_ACCEPT] = "accept", [SCN_REJECT] = "reject",
-		[SCN_DROP] = "drop", [SCN_PARTIAL] = "connected-no-echo",
-		[SCN_ERROR] = "error",
+		[SCN_DROP] = "drop", [SCN_NO_DATA] = "no-data",
+		[SCN_PARTIAL] = "connected-no-echo", [SCN_ERROR] = "error",
+		[SCN_SKIP] = "skip",
 	};
 
 	return names[o];
@@ -48,6 +49,16 @@ bool scn_addr_in(const struct scn_addr *a, const struct scn_addr *p)
 	if (a->family != p->family || memcmp(a->a, p->a, full))
 		return false;
 	return !rest || !((a->a[full] ^ p->a[full]) & (0xff00 >> rest));
+}
+
+bool scn_addr_between(const struct scn_addr *a, const struct scn_addr *lo,
+		      const struct scn_addr *hi)
+{
+	unsigned len = addr_len(a->family);
+
+	/* Network byte order: memcmp() orders addresses as numbers. */
+	return a->family == lo->family && a->family == hi->family &&
+	       memcmp(a->a, lo->a, len) >= 0 && memcmp(a->a, hi->a, len) <= 0;
 }
 
 size_t scenario_find_node(const struct scenario *s, const char *name)
@@ -267,9 +278,8 @@ static int expect_resolve_dst(const struct scenario *s, struct scn_expect *e)
 	return 0;
 }
 
-static int check_expect(const struct scenario *s, struct scn_item *it)
+static int check_expect(const struct scenario *s, struct scn_expect *e)
 {
-	struct scn_expect *e = &it->expect;
 	char buf[INET6_ADDRSTRLEN];
 
 	if (expect_resolve_dst(s, e))
@@ -294,9 +304,13 @@ unsigned scenario_check(struct scenario *s)
 	unsigned errors = check_links(s) + check_routes(s);
 	size_t i;
 
-	for (i = 0; i < s->n_items; i++)
-		if (s->items[i].kind == SCN_ITEM_EXPECT &&
-		    check_expect(s, &s->items[i]))
-			errors++;
+	for (i = 0; i < s->n_items; i++) {
+		struct scn_item *it = &s->items[i];
+
+		if (it->kind == SCN_ITEM_EXPECT)
+			errors += !!check_expect(s, &it->expect);
+		else if (it->kind == SCN_ITEM_STREAM)
+			errors += !!check_expect(s, &it->stream.e);
+	}
 	return errors;
 }

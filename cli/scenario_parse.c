@@ -624,6 +624,7 @@ static int parse_apply(struct parser *p, void *ctx, const struct token *kw)
 struct expect_ctx {
 	struct scn_expect	e;
 	const struct token	*verdict, *family, *source, *served, *send;
+	const struct token	*timeout, *passive;
 	int			family_opt;
 };
 
@@ -667,20 +668,53 @@ static int opt_timeout(struct parser *p, struct expect_ctx *x,
 {
 	struct token *t = expect_word(p, "a duration");
 
-	(void)kw;
+	x->timeout = kw;
 	return t ? parse_duration(p, t, &x->e.timeout_ms) : -1;
 }
 
+/* source ADDR or source LO-HI (a SNAT pool): the server saw one of them. */
 static int opt_source(struct parser *p, struct expect_ctx *x,
 		      const struct token *kw)
 {
-	struct token *t = expect_word(p, "an address");
+	struct token *t = expect_word(p, "an address or a range LO-HI");
+	struct scn_expect *e = &x->e;
+	struct token part;
+	char *dash;
+	int err;
 
 	(void)kw;
-	if (!t || parse_addr(p, t, -1, &x->e.source))
+	if (!t)
 		return -1;
-	x->e.has_source = true;
+	dash = strchr(t->text, '-');
+	if (dash)
+		*dash = '\0';
+	err = parse_addr(p, t, -1, &e->source);
+	if (dash)
+		*dash = '-';
+	if (err)
+		return -1;
+	e->source_hi = e->source;
+	if (dash) {
+		part = *t;
+		part.text = dash + 1;
+		if (parse_addr(p, &part, -1, &e->source_hi))
+			return -1;
+	}
+	if (e->source_hi.family != e->source.family ||
+	    memcmp(e->source.a, e->source_hi.a, sizeof(e->source.a)) > 0)
+		return error_at(p, t, "'%s' is not a range LO-HI of one "
+				"family", t->text);
+	e->has_source = true;
 	x->source = t;
+	return 0;
+}
+
+static int opt_passive(struct parser *p, struct expect_ctx *x,
+		       const struct token *kw)
+{
+	(void)p;
+	x->e.passive = true;
+	x->passive = kw;
 	return 0;
 }
 
@@ -771,6 +805,7 @@ static const struct {
 	{ "source",	opt_source },
 	{ "served-by",	opt_served_by },
 	{ "send",	opt_send },
+	{ "passive",	opt_passive },
 };
 
 static int parse_option(struct parser *p, struct expect_ctx *x)
@@ -784,7 +819,7 @@ static int parse_option(struct parser *p, struct expect_ctx *x)
 		if (!strcmp(expect_options[i].name, t->text))
 			return expect_options[i].parse(p, x, t);
 	return error_at(p, t, "unknown option '%s' (ipv4, ipv6, timeout, "
-			"source, served-by, send)", t->text);
+			"source, served-by, send, passive)", t->text);
 }
 
 /* A node name, or an address (which has a ':' or starts with a digit). */
@@ -807,11 +842,12 @@ static int parse_target(struct parser *p, struct scn_expect *e)
 
 static const char *const proto_names[] = {
 	[SCN_TCP] = "tcp", [SCN_UDP] = "udp", [SCN_ICMP] = "icmp",
+	[SCN_FTP] = "ftp",
 };
 
 static int parse_proto(struct parser *p, struct scn_expect *e)
 {
-	struct token *t = expect_word(p, "tcp, udp or icmp");
+	struct token *t = expect_word(p, "tcp, udp, icmp or ftp");
 	unsigned i, port;
 
 	if (!t)
@@ -820,8 +856,8 @@ static int parse_proto(struct parser *p, struct scn_expect *e)
 		if (!strcmp(proto_names[i], t->text))
 			break;
 	if (i == N_KEYWORDS(proto_names))
-		return error_at(p, t, "expected tcp, udp or icmp, found '%s'",
-				t->text);
+		return error_at(p, t, "expected tcp, udp, icmp or ftp, found "
+				"'%s'", t->text);
 	e->proto = i;
 	t = peek(p);
 	if (e->proto == SCN_ICMP) {
@@ -840,7 +876,7 @@ static int parse_verdict(struct parser *p, struct expect_ctx *x)
 {
 	static const char *const verdicts[] = {
 		[SCN_ACCEPT] = "accept", [SCN_REJECT] = "reject",
-		[SCN_DROP] = "drop",
+		[SCN_DROP] = "drop", [SCN_NO_DATA] = "no-data",
 	};
 	struct token *t = peek(p);
 	unsigned i;
@@ -854,28 +890,15 @@ static int parse_verdict(struct parser *p, struct expect_ctx *x)
 	}
 	if (t->kind == TOK_WORD && !strcmp(t->text, "send"))
 		return 0;	/* a count: the replies are what counts */
-	return error_at(p, t, "expected accept, reject or drop, found %s",
-			tok_desc(t));
+	return error_at(p, t, "expected accept, reject, drop or no-data, "
+			"found %s", tok_desc(t));
 }
 
-/* The rules between parts of one expectation that need no topology. */
-static int expect_validate(struct parser *p, struct expect_ctx *x,
-			   const struct token *kw)
+/* The family from the target or the options; the server port. */
+static int expect_family(struct parser *p, struct expect_ctx *x)
 {
 	struct scn_expect *e = &x->e;
-	bool icmp = e->proto == SCN_ICMP;
 
-	if (!x->verdict && !x->send)
-		return error_at(p, kw, "expect without a verdict");
-	if (x->send && e->verdict != SCN_ACCEPT)
-		return error_at(p, x->verdict, "a count (send ...) counts "
-				"replies: write accept or no verdict");
-	if (x->source && (icmp || e->verdict != SCN_ACCEPT))
-		return error_at(p, x->source, "source is what a TCP or UDP "
-				"server saw: it needs tcp or udp and accept");
-	if (x->served && icmp)
-		return error_at(p, x->served, "icmp is answered by the "
-				"kernel: no server to place");
 	if (e->dst_literal && x->family_opt &&
 	    x->family_opt != e->dst.family)
 		return error_at(p, x->family, "the address is not %s",
@@ -890,15 +913,75 @@ static int expect_validate(struct parser *p, struct expect_ctx *x,
 	return 0;
 }
 
+/* The rules between parts of one expectation that need no topology. */
+static int expect_validate(struct parser *p, struct expect_ctx *x,
+			   const struct token *kw)
+{
+	struct scn_expect *e = &x->e;
+	bool icmp = e->proto == SCN_ICMP, ftp = e->proto == SCN_FTP;
+
+	if (!x->verdict && !x->send)
+		return error_at(p, kw, "expect without a verdict");
+	if (x->send && (e->verdict != SCN_ACCEPT || ftp))
+		return error_at(p, x->verdict ? x->verdict : x->send, "a count (send ...) counts "
+				"replies: write accept or no verdict, and "
+				"not with ftp");
+	if (x->source && (icmp || ftp || e->verdict != SCN_ACCEPT))
+		return error_at(p, x->source, "source is what a TCP or UDP "
+				"server saw: it needs tcp or udp and accept");
+	if (x->served && icmp)
+		return error_at(p, x->served, "icmp is answered by the "
+				"kernel: no server to place");
+	if (!ftp && (x->passive || e->verdict == SCN_NO_DATA))
+		return error_at(p, x->passive ? x->passive : x->verdict,
+				"%s is for ftp only", x->passive ?
+				"passive" : "no-data");
+	/* A whole FTP session takes a few round trips per step. */
+	if (ftp && !x->timeout)
+		e->timeout_ms = 3000;
+	return expect_family(p, x);
+}
+
+/* The stream item named t, or SCN_NONE. */
+static size_t stream_find(const struct parser *p, const struct token *t)
+{
+	const struct scenario *s = p->s;
+	size_t i;
+
+	for (i = 0; t->kind == TOK_WORD && i < s->n_items; i++)
+		if (s->items[i].kind == SCN_ITEM_STREAM &&
+		    !strcmp(s->items[i].stream.name, t->text))
+			return i;
+	return SCN_NONE;
+}
+
+/* expect STREAM flowing */
+static int parse_flowing(struct parser *p, const struct token *kw,
+			 size_t stream)
+{
+	size_t from = p->pos;
+	struct scn_item *it;
+
+	next(p);
+	if (expect_keyword(p, "flowing") || expect_end(p))
+		return -1;
+	it = item_add(p, SCN_ITEM_FLOWING, kw);
+	it->flowing = stream;
+	it->text = statement_text(p, from, p->pos);
+	return 0;
+}
+
 static int parse_expect(struct parser *p, void *ctx, const struct token *kw)
 {
 	struct expect_ctx x = { .e = { .timeout_ms = 1000,
 				       .dst_node = SCN_NONE,
 				       .server = SCN_NONE } };
-	size_t from = p->pos;
+	size_t from = p->pos, stream = stream_find(p, peek(p));
 	struct scn_item *it;
 
 	(void)ctx;
+	if (stream != SCN_NONE)
+		return parse_flowing(p, kw, stream);
 	x.e.src_loc = peek(p)->loc;
 	if (!parse_node_ref(p, &x.e.src) || expect_keyword(p, "->") ||
 	    parse_target(p, &x.e) || parse_proto(p, &x.e) ||
@@ -916,12 +999,120 @@ static int parse_expect(struct parser *p, void *ctx, const struct token *kw)
 }
 
 
+/* stream NAME SOURCE -> TARGET tcp PORT [ipv4|ipv6] [served-by N[:P]] */
+static int parse_stream(struct parser *p, void *ctx, const struct token *kw)
+{
+	struct expect_ctx x = { .e = { .dst_node = SCN_NONE,
+				       .server = SCN_NONE } };
+	size_t from = p->pos - 1;
+	struct token *name = expect_word(p, "a stream name");
+	struct scn_item *it;
+	char buf[SCN_NAME_MAX];
+
+	(void)ctx;
+	if (!name || parse_name(p, name, buf))
+		return -1;
+	if (stream_find(p, name) != SCN_NONE ||
+	    scenario_find_node(p->s, buf) != SCN_NONE)
+		return error_at(p, name, "'%s' names a node or a stream "
+				"already", buf);
+	x.e.src_loc = peek(p)->loc;
+	if (!parse_node_ref(p, &x.e.src) || expect_keyword(p, "->") ||
+	    parse_target(p, &x.e) || parse_proto(p, &x.e))
+		return -1;
+	if (x.e.proto != SCN_TCP)
+		return error_at(p, &p->toks[p->pos - 2], "a stream is tcp");
+	while (!at_end(p))
+		if (parse_option(p, &x))
+			return -1;
+	if (x.timeout || x.source || x.send || x.passive)
+		return error_at(p, kw, "a stream takes only ipv4, ipv6 and "
+				"served-by");
+	if (expect_family(p, &x))
+		return -1;
+	it = item_add(p, SCN_ITEM_STREAM, kw);
+	strcpy(it->stream.name, buf);
+	it->stream.e = x.e;
+	it->text = statement_text(p, from, p->pos);
+	return 0;
+}
+
+/* The words after conntrack NODE, up to expect or the end. */
+static void conntrack_words(struct parser *p, struct scn_conntrack *c)
+{
+	struct token *t;
+
+	for (t = peek(p); t->kind == TOK_WORD && strcmp(t->text, "expect");
+	     t = peek(p)) {
+		c->argv = xrealloc(c->argv, c->argc + 2, sizeof(*c->argv));
+		c->argv[c->argc++] = xstrndup(t->text, strlen(t->text));
+		c->argv[c->argc] = NULL;
+		next(p);
+	}
+}
+
+static void conntrack_free(struct scn_conntrack *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->argc; i++)
+		free(c->argv[i]);
+	free(c->argv);
+}
+
+/* conntrack NODE list|count|delete|flush [FILTER...] [expect RANGE] */
+static int parse_conntrack(struct parser *p, void *ctx,
+			   const struct token *kw)
+{
+	static const char *const counting[] = { "list", "count" };
+	static const char *const acting[] = { "delete", "flush" };
+	struct scn_conntrack c = { 0 };
+	size_t from = p->pos - 1, i;
+	struct token *cmd, *t;
+	bool counts = false, known = false;
+	unsigned errors = p->errors;
+	struct scn_item *it;
+
+
+	(void)ctx;
+	if (!parse_node_ref(p, &c.node))
+		return -1;
+	cmd = peek(p);
+	for (i = 0; cmd->kind == TOK_WORD && i < 2; i++) {
+		counts |= !strcmp(cmd->text, counting[i]);
+		known |= counts || !strcmp(cmd->text, acting[i]);
+	}
+	if (!known)
+		return error_at(p, cmd, "expected list, count, delete or "
+				"flush, found %s", tok_desc(cmd));
+	conntrack_words(p, &c);
+	t = peek(p);
+	if (at_end(p) && counts)
+		error_at(p, t, "list and count need expect N or LO..HI");
+	else if (!at_end(p) && !counts)
+		error_at(p, t, "delete and flush expect nothing: they must "
+			 "succeed");
+	else if (!at_end(p) && !expect_keyword(p, "expect") &&
+		 (t = expect_word(p, "a number or a range LO..HI")))
+		c.has_expect = !parse_range(p, t, &c.lo, &c.hi);
+	if (p->errors != errors || counts != c.has_expect || expect_end(p)) {
+		conntrack_free(&c);
+		return -1;
+	}
+	it = item_add(p, SCN_ITEM_CONNTRACK, kw);
+	it->conntrack = c;
+	it->text = statement_text(p, from, p->pos);
+	return 0;
+}
+
 static const struct keyword top_keywords[] = {
 	{ "router",	parse_node },
 	{ "host",	parse_node },
 	{ "link",	parse_link },
 	{ "expect",	parse_expect },
 	{ "apply",	parse_apply },
+	{ "stream",	parse_stream },
+	{ "conntrack",	parse_conntrack },
 };
 
 static void parse_file(struct parser *p)
@@ -936,8 +1127,9 @@ static void parse_file(struct parser *p)
 		}
 		kw = keyword_find(top_keywords, N_KEYWORDS(top_keywords), t);
 		if (!kw) {
-			error_at(p, t, "expected router, host, link, expect or "
-				 "apply, found %s", tok_desc(t));
+			error_at(p, t, "expected router, host, link, expect, "
+				 "apply, stream or conntrack, found %s",
+				 tok_desc(t));
 			skip_statement(p);
 		} else if (kw->parse(p, NULL, next(p)) || expect_end(p)) {
 			skip_statement(p);
@@ -1040,6 +1232,8 @@ void scenario_free(struct scenario *s)
 	for (i = 0; i < s->n_items; i++) {
 		if (s->items[i].kind == SCN_ITEM_APPLY)
 			free(s->items[i].apply.path);
+		if (s->items[i].kind == SCN_ITEM_CONNTRACK)
+			conntrack_free(&s->items[i].conntrack);
 		free(s->items[i].text);
 	}
 	free(s->nodes);

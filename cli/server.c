@@ -11,6 +11,8 @@
  * A UDP answer leaves from the address the request came to (IPV6_PKTINFO):
  * from any other, the client's connected socket -- and conntrack -- would
  * not take it for a reply.
+ *
+ * ftp expectations get vsftpd instead (ftp_server.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,6 +32,7 @@
 #define SERVER_MAX_PORTS	128
 #define SERVER_READY_MS		5000
 #define SERVER_MSG_MAX		512
+#define SERVER_MAX_FTP		16
 
 struct server_proc {
 	size_t	node;
@@ -37,6 +40,8 @@ struct server_proc {
 };
 
 struct server_set {
+	size_t			n_ftp;
+	struct ftp_server	*ftp[SERVER_MAX_FTP];
 	size_t			n;
 	struct server_proc	procs[];
 };
@@ -90,9 +95,14 @@ static int listen_socket(uint16_t port, bool tcp)
 
 	if (fd < 0)
 		return -1;
-	/* A batch before this one may have left connections in TIME_WAIT. */
+	/*
+	 * A batch before this one may have left connections in TIME_WAIT;
+	 * a stream's sink may listen on the port (stream.c).
+	 */
 	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) ||
+	    (tcp && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
+			       sizeof(on))) ||
 	    (!tcp && setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
 				sizeof(on))) ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
@@ -297,7 +307,7 @@ static int ports_of(const struct scenario *s, size_t node,
 		const struct scn_expect *e = &items[i].expect;
 
 		if (items[i].kind != SCN_ITEM_EXPECT || e->server != node ||
-		    e->proto == SCN_ICMP)
+		    e->proto == SCN_ICMP || e->proto == SCN_FTP)
 			continue;
 		if (ports_add(p, e->server_port, e->proto == SCN_TCP)) {
 			fprintf(stderr, "fwctl: test: %s serves more than %d "
@@ -305,6 +315,46 @@ static int ports_of(const struct scenario *s, size_t node,
 				SERVER_MAX_PORTS);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/* An earlier item of the batch needs the same vsftpd as items[i]. */
+static bool ftp_dup(const struct scn_item *items, size_t i)
+{
+	const struct scn_expect *e = &items[i].expect, *d;
+	size_t j;
+
+	for (j = 0; j < i; j++) {
+		d = &items[j].expect;
+		if (d->proto == SCN_FTP && d->server == e->server &&
+		    d->server_port == e->server_port)
+			return true;
+	}
+	return false;
+}
+
+/* One vsftpd per node and port; none when it is not installed. */
+static int ftp_start(const struct scenario *s, const struct scn_item *items,
+		     size_t n, struct server_set *set)
+{
+	const struct scn_expect *e;
+	size_t i;
+
+	for (i = 0; i < n && ftp_server_available(); i++) {
+		e = &items[i].expect;
+		if (items[i].kind != SCN_ITEM_EXPECT || e->proto != SCN_FTP ||
+		    ftp_dup(items, i))
+			continue;
+		if (set->n_ftp == SERVER_MAX_FTP) {
+			fprintf(stderr, "fwctl: test: more than %d ftp servers "
+				"at once\n", SERVER_MAX_FTP);
+			return -1;
+		}
+		set->ftp[set->n_ftp] = ftp_server_start(
+			s->nodes[e->server].netns, e->server_port);
+		if (!set->ftp[set->n_ftp++])
+			return -1;
 	}
 	return 0;
 }
@@ -330,6 +380,8 @@ struct server_set *server_start(const struct scenario *s,
 			goto err;
 		set->procs[set->n++] = (struct server_proc){ node, pid };
 	}
+	if (ftp_start(s, items, n, set))
+		goto err;
 	return set;
 err:
 	server_stop(set);
@@ -344,5 +396,7 @@ void server_stop(struct server_set *set)
 		return;
 	for (i = 0; i < set->n; i++)
 		guard_reap(set->procs[i].pid, true);
+	for (i = 0; i < set->n_ftp; i++)
+		ftp_server_stop(set->ftp[i]);
 	free(set);
 }

@@ -50,6 +50,42 @@ grep -q '^#   .*broken.fw:3:32: error: ' "$out" ||
 grep -q '^ok 3 - ' "$out" || fail "the run stopped at a failed step"
 [ -z "$(leftover $pid)" ] || fail "namespaces left: $(leftover $pid)"
 
+# Streams fail: one cut off (no bytes move), one that never connects; a
+# count that is wrong says what it got.
+"$FWCTL" test "$data/died.scn" >"$out" 2>&1 &
+pid=$!
+wait $pid
+status=$?
+[ $status -eq 1 ] || fail "dead streams: exit $status, not 1"
+grep -q '^ok 1 - died.scn:8: stream s1 c -> s tcp 5001 (connected in' "$out" ||
+	fail "the first stream did not start"
+grep -q '^not ok 4 - died.scn:11: s1 flowing: no bytes moved' "$out" ||
+	fail "a stream cut off is not reported"
+grep -q '^not ok 5 - died.scn:12: stream s2 .*: connect: Connection timed out' \
+	"$out" || fail "a stream that never connected is not reported"
+grep -q '^not ok 6 - died.scn:13: .*expect 100: got [0-9]' "$out" ||
+	fail "a wrong conntrack count does not say what it got"
+[ -z "$(leftover $pid)" ] || fail "namespaces left: $(leftover $pid)"
+
+# Without vsftpd an ftp expectation is skipped, never passed: exit 77
+# when everything else passed.
+FWCTL_VSFTPD=/nonexistent "$FWCTL" test "$data/ftp-skip.scn" >"$out" 2>&1 &
+pid=$!
+wait $pid
+status=$?
+[ $status -eq 77 ] || fail "a skipped ftp expectation: exit $status, not 77"
+grep -q '^ok 2 - ftp-skip.scn:7: .* # SKIP vsftpd is not installed' "$out" ||
+	fail "the skip does not say why"
+grep -q '^# ftp-skip.scn: 1 passed, 0 failed, 1 skipped$' "$out" ||
+	fail "the summary does not count the skip"
+# A failure elsewhere still makes the run fail (1), skip or not.
+FWCTL_VSFTPD=/nonexistent "$FWCTL" test "$data/ftp-skip.scn" \
+	"$data/fails.scn" >"$out" 2>&1 &
+pid=$!
+wait $pid
+status=$?
+[ $status -eq 1 ] || fail "a skip and a failure: exit $status, not 1"
+
 # --keep would leave whatever was built: a parse error must build nothing,
 # not even for a valid scenario given before the broken one.
 "$FWCTL" test --keep "$data/fails.scn" "$data/parse-error.scn" \

@@ -24,7 +24,7 @@ static const char *const field_names[IR_FIELD_COUNT] = {
 	[IR_IP6_SADDR] = "saddr6", [IR_IP6_DADDR] = "daddr6",
 	[IR_TH_SPORT] = "sport", [IR_TH_DPORT] = "dport",
 	[IR_CT_STATE] = "ct", [IR_ICMP_TYPE] = "icmp",
-	[IR_ICMPV6_TYPE] = "icmpv6",
+	[IR_ICMPV6_TYPE] = "icmpv6", [IR_CT_STATUS] = "ctstatus",
 };
 
 struct buf {
@@ -75,7 +75,7 @@ static void put_value(struct buf *b, enum ir_field f, const struct ir_value *v)
 
 	if (f == IR_IIFNAME || f == IR_OIFNAME)
 		put_ifname(b, v);
-	else if (len == 4 && f != IR_CT_STATE)
+	else if (len == 4 && f != IR_CT_STATE && f != IR_CT_STATUS)
 		put_addr(b, AF_INET, v, len);
 	else if (len == 16)
 		put_addr(b, AF_INET6, v, len);
@@ -109,7 +109,7 @@ static void put_set(struct buf *b, const struct ir_set *s, enum ir_field f)
 static void put_match(struct buf *b, const struct ir_match *m)
 {
 	put(b, "%s%s", field_names[m->field], m->op == IR_NE ? "!=" : " ");
-	if (m->field == IR_CT_STATE)
+	if (m->field == IR_CT_STATE || m->field == IR_CT_STATUS)
 		put(b, "0x%x", m->ct_mask);
 	else if (m->set)
 		put_set(b, m->set, m->field);

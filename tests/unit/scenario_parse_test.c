@@ -141,7 +141,8 @@ static const struct {
 	  "t.scn:2:6: error: link 'l' needs at least two members" },
 	{ "\"open\n", "t.scn:1:1: error: unterminated string" },
 	{ "frobnicate\n",
-	  "t.scn:1:1: error: expected router, host, link, expect or apply" },
+	  "t.scn:1:1: error: expected router, host, link, expect, apply, "
+	  "stream or conntrack" },
 	{ TOPO "expect c -> fw tcp accept\n",
 	  "t.scn:4:20: error: expected a number from 1 to 65535" },
 	{ TOPO "expect c -> fw icmp 7 accept\n",
@@ -149,7 +150,7 @@ static const struct {
 	{ TOPO "expect c => fw icmp accept\n",
 	  "t.scn:4:10: error: expected '->', found '=>'" },
 	{ TOPO "expect c -> fw tcp 1 maybe\n",
-	  "t.scn:4:22: error: expected accept, reject or drop" },
+	  "t.scn:4:22: error: expected accept, reject, drop or no-data" },
 	{ TOPO "expect c -> fw tcp 1 accept now\n",
 	  "t.scn:4:29: error: unknown option 'now'" },
 	{ TOPO "expect c -> fw tcp 1 accept timeout 1h\n",
@@ -175,11 +176,52 @@ static const struct {
 	{ TOPO "expect c -> fw icmp send 5 in 1s get 5\n",
 	  "t.scn:4:34: error: expected 'receive', found 'get'" },
 	{ TOPO "expect c -> fw tcp 1\n",
-	  "t.scn:4:21: error: expected accept, reject or drop, found end" },
+	  "t.scn:4:21: error: expected accept, reject, drop or no-data, "
+	  "found end" },
 	{ TOPO "apply fw x.fw\n",
 	  "t.scn:4:10: error: expected a quoted rule file name" },
 	{ TOPO "apply fw \"x.fw\" later\n",
 	  "t.scn:4:17: error: unexpected 'later' at the end" },
+	/* Source ranges, ftp, streams and conntrack steps. */
+	{ TOPO "expect c -> fw tcp 1 accept source 10.0.0.9-10.0.0.2\n",
+	  "t.scn:4:36: error: '10.0.0.9-10.0.0.2' is not a range LO-HI" },
+	{ TOPO "expect c -> fw tcp 1 accept source 10.0.0.2-fd00::1\n",
+	  "t.scn:4:36: error: '10.0.0.2-fd00::1' is not a range LO-HI" },
+	{ TOPO "expect c -> fw tcp 1 accept source 10.0.0.2-x\n",
+	  "t.scn:4:36: error: 'x' is not an address" },
+	{ TOPO "expect c -> fw tcp 1 no-data\n",
+	  "t.scn:4:22: error: no-data is for ftp only" },
+	{ TOPO "expect c -> fw udp 1 accept passive\n",
+	  "t.scn:4:29: error: passive is for ftp only" },
+	{ TOPO "expect c -> fw ftp 21 accept source 10.0.0.2\n",
+	  "t.scn:4:37: error: source is what a TCP or UDP server saw" },
+	{ TOPO "expect c -> fw ftp 21 send 3 in 1s receive 3\n",
+	  "t.scn:4:23: error: a count (send ...) counts replies" },
+	{ TOPO "stream fw c -> fw tcp 1\n",
+	  "t.scn:4:8: error: 'fw' names a node or a stream already" },
+	{ TOPO "stream s c -> fw tcp 1\nstream s c -> fw tcp 2\n",
+	  "t.scn:5:8: error: 's' names a node or a stream already" },
+	{ TOPO "stream s c -> fw udp 1\n",
+	  "t.scn:4:18: error: a stream is tcp" },
+	{ TOPO "stream s c -> fw tcp 1 timeout 1s\n",
+	  "t.scn:4:1: error: a stream takes only ipv4, ipv6 and served-by" },
+	{ TOPO "expect s flowing\n",
+	  "t.scn:4:8: error: unknown node 's'" },
+	{ TOPO "stream s c -> fw tcp 1\nexpect s alive\n",
+	  "t.scn:5:10: error: expected 'flowing', found 'alive'" },
+	{ TOPO "conntrack fw watch\n",
+	  "t.scn:4:14: error: expected list, count, delete or flush, found "
+	  "'watch'" },
+	{ TOPO "conntrack x flush\n",
+	  "t.scn:4:11: error: unknown node 'x'" },
+	{ TOPO "conntrack fw count proto tcp\n",
+	  "t.scn:4:29: error: list and count need expect N or LO..HI" },
+	{ TOPO "conntrack fw flush expect 0\n",
+	  "t.scn:4:20: error: delete and flush expect nothing" },
+	{ TOPO "conntrack fw list expect 2..1\n",
+	  "t.scn:4:26: error: expected a number from 2 to 100000, found '1'" },
+	{ TOPO "conntrack fw list expect\n",
+	  "t.scn:4:25: error: expected a number or a range LO..HI, found end" },
 	/* The checks, after a clean parse. */
 	{ "host c { route default via 10.9.0.1 }\n"
 	  "host d { }\nlink l { c e0 10.0.0.1/24; d e0 10.0.0.2/24 }\n",
@@ -228,6 +270,66 @@ static void test_bad(void)
 	diag_set_stream(NULL);
 }
 
+static const char steps[] =
+	TOPO
+	"expect c -> fw tcp 80 accept source 10.0.0.1-10.0.0.9\n"
+	"stream s1 c -> fw tcp 5001\n"
+	"expect s1 flowing\n"
+	"conntrack fw count proto tcp dport 5001 expect 1\n"
+	"conntrack fw list dport 5001 expect 1..2\n"
+	"conntrack fw delete dport 5001\n"
+	"conntrack fw flush\n"
+	"expect c -> fw ftp 21 accept passive\n"
+	"expect c -> fw ftp 2121 no-data timeout 2s served-by c\n";
+
+static void test_steps(void)
+{
+	struct scenario *s = scenario_parse_buffer("t.scn", steps,
+						   strlen(steps));
+	const struct scn_conntrack *c;
+	const struct scn_expect *e;
+	struct scn_addr a = { AF_INET, { 10, 0, 0, 5 }, 32 };
+	struct scn_addr b = { AF_INET, { 10, 0, 0, 10 }, 32 };
+
+	CHECK(s && s->n_items == 9);
+	if (!s || s->n_items != 9)
+		return;
+	e = &s->items[0].expect;
+	CHECK(e->has_source && scn_addr_between(&a, &e->source,
+						&e->source_hi));
+	CHECK(!scn_addr_between(&b, &e->source, &e->source_hi));
+
+	CHECK(s->items[1].kind == SCN_ITEM_STREAM);
+	CHECK(!strcmp(s->items[1].stream.name, "s1"));
+	e = &s->items[1].stream.e;
+	CHECK(e->src == 1 && e->server == 0 && e->port == 5001 &&
+	      e->server_port == 5001 && e->family == AF_INET);
+	CHECK(!strcmp(s->items[1].text, "stream s1 c -> fw tcp 5001"));
+	CHECK(s->items[2].kind == SCN_ITEM_FLOWING && s->items[2].flowing == 1);
+	CHECK(!strcmp(s->items[2].text, "s1 flowing"));
+
+	c = &s->items[3].conntrack;
+	CHECK(s->items[3].kind == SCN_ITEM_CONNTRACK && c->node == 0);
+	CHECK(c->argc == 5 && !strcmp(c->argv[0], "count") &&
+	      !strcmp(c->argv[4], "5001") && !c->argv[5]);
+	CHECK(c->has_expect && c->lo == 1 && c->hi == 1);
+	c = &s->items[4].conntrack;
+	CHECK(c->argc == 3 && c->lo == 1 && c->hi == 2);
+	c = &s->items[5].conntrack;
+	CHECK(c->argc == 3 && !c->has_expect &&
+	      !strcmp(c->argv[0], "delete"));
+	CHECK(s->items[6].conntrack.argc == 1);
+
+	e = &s->items[7].expect;
+	CHECK(e->proto == SCN_FTP && e->passive && e->port == 21);
+	CHECK(e->verdict == SCN_ACCEPT && e->timeout_ms == 3000);
+	e = &s->items[8].expect;
+	CHECK(e->verdict == SCN_NO_DATA && !e->passive);
+	CHECK(e->timeout_ms == 2000 && e->server == 1);
+	CHECK(!strcmp(scn_outcome_name(SCN_NO_DATA), "no-data"));
+	scenario_free(s);
+}
+
 /* Every error of a file at once, not only the first. */
 static void test_keeps_going(void)
 {
@@ -268,6 +370,7 @@ int main(void)
 {
 	test_good();
 	test_bad();
+	test_steps();
 	test_keeps_going();
 	test_addr();
 	if (failures)
