@@ -81,15 +81,16 @@ static int bad(const char *key, const char *value, const char *why)
 	return -1;
 }
 
-/* A whole decimal (or 0x hex) number no bigger than max. */
+/* A whole decimal (or 0x hex, never octal) number no bigger than max. */
 static int parse_number(const char *s, unsigned long max, unsigned long *v)
 {
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 	char *end;
 
 	if (!isdigit((unsigned char)*s))
 		return -1;
 	errno = 0;
-	*v = strtoul(s, &end, 0);
+	*v = strtoul(s, &end, hex ? 16 : 10);
 	return errno || *end || *v > max ? -1 : 0;
 }
 

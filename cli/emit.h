@@ -112,6 +112,8 @@ void emit_masq(struct nftnl_rule *nr, const uint32_t proto[2],
 void emit_redir(struct nftnl_rule *nr, const uint32_t proto[2],
 		uint32_t flags);
 void emit_notrack(struct nftnl_rule *nr);
+/* flags: NFTA_FIB_F_*; result: NFT_FIB_RESULT_*. */
+void emit_fib(struct nftnl_rule *nr, uint32_t flags, uint32_t result);
 void emit_objref(struct nftnl_rule *nr, uint32_t type, const char *name);
 void emit_connlimit(struct nftnl_rule *nr, uint32_t count);
 void emit_dynset_connlimit(struct nftnl_rule *nr, const char *set,

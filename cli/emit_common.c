@@ -20,6 +20,7 @@ enum {
 	NFT_TYPE_ICMP_TYPE	= 14,
 	NFT_TYPE_CT_STATE	= 26,
 	NFT_TYPE_CT_STATUS	= 28,
+	NFT_TYPE_FIB_ADDRTYPE	= 44,
 	NFT_TYPE_ICMP6_TYPE	= 29,
 	NFT_TYPE_IFNAME		= 41,
 };
@@ -41,6 +42,8 @@ const struct emit_key emit_keys[IR_FIELD_COUNT] = {
 	[IR_ICMP_TYPE]	 = { "icmp_type",    NFT_TYPE_ICMP_TYPE, ORDER_BIG },
 	[IR_ICMPV6_TYPE] = { "icmpv6_type",  NFT_TYPE_ICMP6_TYPE, ORDER_BIG },
 	[IR_CT_STATUS]	 = { "ct_status",    NFT_TYPE_CT_STATUS, ORDER_HOST },
+	[IR_FIB_DADDR_TYPE] = { "fib_addrtype", NFT_TYPE_FIB_ADDRTYPE,
+				ORDER_HOST },
 };
 
 /* Length of the UTF-8 sequence s starts, or 0 if it is not a valid one. */

@@ -210,6 +210,15 @@ void emit_redir(struct nftnl_rule *nr, const uint32_t proto[2],
 		nftnl_expr_set_u32(e, NFTNL_EXPR_REDIR_FLAGS, flags);
 }
 
+void emit_fib(struct nftnl_rule *nr, uint32_t flags, uint32_t result)
+{
+	struct nftnl_expr *e = expr_new(nr, "fib");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, flags);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, result);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
+}
+
 void emit_notrack(struct nftnl_rule *nr)
 {
 	expr_new(nr, "notrack");

@@ -20,12 +20,12 @@
 #include "emit.h"
 #include "fwctl/udata.h"
 
-enum load_kind { LOAD_META, LOAD_PAYLOAD, LOAD_CT };
+enum load_kind { LOAD_META, LOAD_PAYLOAD, LOAD_CT, LOAD_FIB };
 
 /* Where a field is read from, and what nft checks before reading it. */
 struct field_load {
 	enum load_kind	kind;
-	uint32_t	key;		/* meta or ct key; payload base */
+	uint32_t	key;		/* meta or ct key; payload base; fib */
 	uint32_t	offset;		/* payload */
 	uint8_t		nfproto;	/* dependency, 0: none */
 	uint8_t		l4proto;	/* dependency, 0: none */
@@ -52,6 +52,7 @@ static const struct field_load loads[IR_FIELD_COUNT] = {
 	[IR_ICMPV6_TYPE] = { LOAD_PAYLOAD, NFT_PAYLOAD_TRANSPORT_HEADER, 0,
 			     NFPROTO_IPV6, IPPROTO_ICMPV6 },
 	[IR_CT_STATUS]	 = { LOAD_CT, NFT_CT_STATUS },
+	[IR_FIB_DADDR_TYPE] = { LOAD_FIB, NFT_FIB_RESULT_ADDRTYPE },
 };
 
 /* The protocols earlier matches proved, as nft's protocol context. */
@@ -120,6 +121,8 @@ static void field_load(struct nftnl_rule *nr, const struct field_load *f,
 		emit_meta(nr, f->key);
 	else if (f->kind == LOAD_CT)
 		emit_ct(nr, f->key);
+	else if (f->kind == LOAD_FIB)
+		emit_fib(nr, NFTA_FIB_F_DADDR, f->key);
 	else
 		emit_payload(nr, f->key, f->offset, len);
 }

@@ -69,10 +69,13 @@ static const uint32_t nat_types[] = {
 	[IR_NAT_SNAT] = NFT_NAT_SNAT, [IR_NAT_DNAT] = NFT_NAT_DNAT,
 };
 
+/* nft marks a port as given; the kernel keeps what masq and redir get. */
 static uint32_t nat_flags(const struct ir_nat *n)
 {
 	uint32_t flags = 0;
 
+	if (n->has_port)
+		flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
 	if (n->random)
 		flags |= NF_NAT_RANGE_PROTO_RANDOM;
 	if (n->persistent)

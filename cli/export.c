@@ -170,6 +170,18 @@ static void print_ct_status(FILE *out, const uint8_t *v)
 	print_sym(out, SYMS(ct_statuses), mask);
 }
 
+static const struct sym fib_types[] = {
+	{ 2, "local" },		/* RTN_LOCAL */
+};
+
+static void print_fib_type(FILE *out, const uint8_t *v)
+{
+	uint32_t type;
+
+	memcpy(&type, v, sizeof(type));
+	print_sym(out, SYMS(fib_types), type);
+}
+
 static void print_icmp_type(FILE *out, const uint8_t *v)
 {
 	print_sym(out, SYMS(icmp_types), v[0]);
@@ -197,6 +209,7 @@ static const value_print_fn value_printers[IR_FIELD_COUNT] = {
 	[IR_ICMP_TYPE]	 = print_icmp_type,
 	[IR_ICMPV6_TYPE] = print_icmpv6_type,
 	[IR_CT_STATUS]	 = print_ct_status,
+	[IR_FIB_DADDR_TYPE] = print_fib_type,
 };
 
 /* A single value, a prefix (CIDR or "eth*") where nft has one, or a-b. */
@@ -524,8 +537,6 @@ static const struct sym timeout_states[][IR_TIMEOUT_STATES] = {
 		{ 9, "retrans" }, { 10, "unack" },
 	},
 	[IPPROTO_UDP] = { { 0, "unreplied" }, { 1, "replied" } },
-	[IPPROTO_ICMP] = { { 0, "generic" } },
-	[IPPROTO_ICMPV6] = { { 0, "generic" } },
 };
 
 /* The states of a timeout policy as nft spells them. */

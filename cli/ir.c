@@ -20,6 +20,7 @@ const struct ir_field_info ir_field_info[IR_FIELD_COUNT] = {
 	[IR_ICMP_TYPE]	 = { "icmp type",	1 },
 	[IR_ICMPV6_TYPE] = { "icmpv6 type",	1 },
 	[IR_CT_STATUS]	 = { "ct status",	4 },
+	[IR_FIB_DADDR_TYPE] = { "fib daddr type", 4 },
 };
 
 static void *xcalloc(size_t n, size_t size)

@@ -42,6 +42,7 @@ enum ir_field {
 	IR_ICMP_TYPE,		/* icmp type, 1 byte; needs L4PROTO icmp before */
 	IR_ICMPV6_TYPE,		/* icmpv6 type, 1 byte; needs L4PROTO icmpv6 */
 	IR_CT_STATUS,		/* ct status, 4 byte host-order bitmask */
+	IR_FIB_DADDR_TYPE,	/* fib daddr type, 4 byte host order RTN_* */
 	IR_FIELD_COUNT
 };
 

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +146,15 @@ static void match_zone(struct lower *lw, struct ir_rule *ir,
 		match_elems(lw, ir, field, neg, l, fam, loc);
 }
 
+static void match_fib_local(struct ir_rule *ir)
+{
+	struct ir_match *m = ir_match_add(ir, IR_FIB_DADDR_TYPE, IR_EQ);
+	uint32_t local = RTN_LOCAL;
+
+	memcpy(m->value.lo, &local, sizeof(local));
+	memcpy(m->value.hi, &local, sizeof(local));
+}
+
 /* Protocols, interfaces, addresses, ports and ICMP types, then ct. */
 static void rule_matches(struct lower *lw, struct ir_rule *ir,
 			 const struct m_rule *r, const struct variant *v)
@@ -186,6 +196,8 @@ static void rule_matches(struct lower *lw, struct ir_rule *ir,
 		m = ir_match_add(ir, IR_CT_STATUS, IR_EQ);
 		m->ct_mask = r->ct_status;
 	}
+	if (r->fib_local)
+		match_fib_local(ir);
 }
 
 static const char *const action_names[] = {

@@ -85,7 +85,6 @@ static bool is_conn_per_src(const struct m_rule *r)
 
 static const char *const proto_names[] = {
 	[IPPROTO_TCP] = "tcp", [IPPROTO_UDP] = "udp",
-	[IPPROTO_ICMP] = "icmp", [IPPROTO_ICMPV6] = "icmpv6",
 };
 
 /* One helper object per helper and protocol: ftp-tcp. */
@@ -113,8 +112,6 @@ static const uint32_t timeout_defaults[][IR_TIMEOUT_STATES] = {
 	[IPPROTO_TCP] = { 120, 60, 432000, 120, 60, 30, 120, 10, 120, 300,
 			  300 },
 	[IPPROTO_UDP] = { 30, 120 },
-	[IPPROTO_ICMP] = { 30 },
-	[IPPROTO_ICMPV6] = { 30 },
 };
 
 /* One timeout object per statement: timeout-1, timeout-2, ... */
@@ -173,7 +170,8 @@ void lower_rule_actions(struct lower *lw, struct ir_rule *ir,
 
 /*
  * The forward rule of a port forward: the translated connection, to the
- * address and port it now has, from where the dnat rule took it.
+ * address and port it now has, from where the dnat rule took it (from
+ * anywhere when reflected).
  */
 static void lower_pass(struct lower *lw, struct ir_chain *forward,
 		       const struct m_rule *r)
@@ -188,6 +186,10 @@ static void lower_pass(struct lower *lw, struct ir_chain *forward,
 	struct m_elem port = { .v = r->nat.port };
 
 	memcpy(pass.op, r->op, sizeof(pass.op));
+	if (r->reflect) {
+		pass.from = NULL;
+		memset(&pass.op[OP_SADDR], 0, sizeof(pass.op[OP_SADDR]));
+	}
 	pass.op[OP_DADDR] = (struct m_operand){
 		.present = true, .loc = r->loc,
 		.lit = { .n = 1, .e = &addr, .fams = pass.fams },
@@ -210,6 +212,39 @@ void lower_pass_rules(struct lower *lw, struct ir_chain *forward)
 		if (r->action == ACT_DNAT && !r->nopass)
 			lower_pass(lw, forward, r);
 	}
+}
+
+/*
+ * reflect: clients of the other zones reach the service through our own
+ * address too, and their flows are masqueraded on the way to the server,
+ * so that its replies come back through us rather than straight to them.
+ */
+static void lower_reflect(struct lower *lw, struct ir_chain *pre,
+			  struct ir_chain *post, const struct m_rule *r)
+{
+	struct m_rule in = *r, back = *r;
+	struct m_elem addr = { .v = r->nat.addr, .fam = r->fams };
+	struct m_elem port = { .v = r->nat.port };
+
+	in.from = NULL;
+	memset(&in.op[OP_SADDR], 0, sizeof(in.op[OP_SADDR]));
+	in.fib_local = !r->op[OP_DADDR].present && !r->to;
+	lower_rule(lw, pre, &in);
+	back.action = ACT_MASQUERADE;
+	back.nat = (struct ir_nat){ .kind = IR_NAT_MASQ };
+	back.from_neg = true;
+	back.to = NULL;
+	back.ct_status = IR_CT_STATUS_DNAT;
+	back.op[OP_DADDR] = (struct m_operand){
+		.present = true, .loc = r->loc,
+		.lit = { .n = 1, .e = &addr, .fams = r->fams },
+	};
+	if (r->nat.has_port)
+		back.op[OP_DPORT] = (struct m_operand){
+			.present = true, .loc = r->loc,
+			.lit = { .n = 1, .e = &port },
+		};
+	lower_rule(lw, post, &back);
 }
 
 static struct ir_chain *chain_new(struct lower *lw, enum ct_chain cc)
@@ -235,6 +270,7 @@ void lower_ct_chains(struct lower *lw)
 			continue;
 		used[placement[m->rules[i]->action][0]] = true;
 		used[local_chain(m->rules[i])] = true;
+		used[CC_NAT_POST] |= m->rules[i]->reflect;
 	}
 	for (cc = 0; cc < CC_COUNT; cc++)
 		if (used[cc])
@@ -248,4 +284,8 @@ void lower_ct_chains(struct lower *lw)
 		if (local_chain(r) != CC_NONE)
 			lower_rule(lw, chains[local_chain(r)], r);
 	}
+	for (i = 0; i < m->n_rules; i++)
+		if (m->rules[i]->reflect)
+			lower_reflect(lw, chains[CC_NAT_PRE],
+				      chains[CC_NAT_POST], m->rules[i]);
 }

@@ -83,6 +83,7 @@ struct m_rule {
 	struct m_operand	op[OP_COUNT];	/* OP_PROTO: effective */
 	uint32_t		ct_mask;
 	uint32_t		ct_status;	/* IR_CT_STATUS_* bits to match */
+	bool			fib_local;	/* to an address of ours */
 	uint8_t			fams;
 	bool			counter, has_limit, has_log;
 	struct ir_limit		limit;

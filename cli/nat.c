@@ -269,6 +269,11 @@ int nat_validate(const struct ast_rule *ar, struct m_rule *r)
 			   "itself, use redirect");
 		return -1;
 	}
+	if (r->reflect && (!r->from || !r->from->ifs.n || r->from_neg)) {
+		diag_error(ar->loc, 4, "reflect needs `from ZONE` naming the "
+			   "interfaces the port forward comes in on");
+		return -1;
+	}
 	if (ar->action == ACT_HELPER)
 		return check_ct_proto(ar, r);
 	return 0;

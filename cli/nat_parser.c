@@ -33,11 +33,14 @@ static int dnat_short(struct parser *p, struct ast_rule *r)
 	return 0;
 }
 
+/*
+ * The kernel also keeps ICMP timeouts, but nft (1.0.6) reads policies for
+ * tcp and udp only, and fwctl export must stay readable by nft.
+ */
 static const struct name_entry timeout_protos[] = {
-	{ "icmp", IPPROTO_ICMP }, { "icmpv6", IPPROTO_ICMPV6 },
 	{ "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP },
 };
-static const struct name_table timeout_proto_table = { timeout_protos, 4 };
+static const struct name_table timeout_proto_table = { timeout_protos, 2 };
 
 /* The states of each protocol, valued as NFTNL_CTTIMEOUT_*. */
 static const struct name_entry tcp_states[] = {
@@ -49,13 +52,10 @@ static const struct name_entry tcp_states[] = {
 static const struct name_entry udp_states[] = {
 	{ "replied", 1 }, { "unreplied", 0 },
 };
-static const struct name_entry icmp_states[] = { { "generic", 0 } };
 
 static const struct name_table state_tables[] = {
 	[IPPROTO_TCP] = { tcp_states, 11 },
 	[IPPROTO_UDP] = { udp_states, 2 },
-	[IPPROTO_ICMP] = { icmp_states, 1 },
-	[IPPROTO_ICMPV6] = { icmp_states, 1 },
 };
 
 /* STATE DURATION: the kernel counts whole seconds. */
@@ -98,9 +98,15 @@ static int parse_timeout(struct parser *p, struct ast_rule *r)
 		return parse_expected(p, "'timeout' after 'ct' (ct timeout "
 				      "tcp established 2h)");
 	next(p);
+	if (at(p, T_IDENT) && !strncmp(p->tok.text, "icmp", 4)) {
+		diag_error(p->tok.loc, p->tok.width, "ct timeout takes tcp or "
+			   "udp: nft cannot read %s timeout policies",
+			   p->tok.text);
+		return -1;
+	}
 	if (!at(p, T_IDENT) ||
 	    !names_lookup(&timeout_proto_table, p->tok.text, &t->proto))
-		return unknown_name(p, "protocol for a timeout",
+		return unknown_name(p, "timeout protocol",
 				    &timeout_proto_table);
 	next(p);
 	do {

@@ -923,9 +923,9 @@ static int expect_validate(struct parser *p, struct expect_ctx *x,
 	if (!x->verdict && !x->send)
 		return error_at(p, kw, "expect without a verdict");
 	if (x->send && (e->verdict != SCN_ACCEPT || ftp))
-		return error_at(p, x->verdict ? x->verdict : x->send, "a count (send ...) counts "
-				"replies: write accept or no verdict, and "
-				"not with ftp");
+		return error_at(p, x->verdict ? x->verdict : x->send,
+				"a count (send ...) counts replies: write "
+				"accept or no verdict, and not with ftp");
 	if (x->source && (icmp || ftp || e->verdict != SCN_ACCEPT))
 		return error_at(p, x->source, "source is what a TCP or UDP "
 				"server saw: it needs tcp or udp and accept");

@@ -16,9 +16,11 @@
 
 /*
  * Finds the server name in the first bytes a TLS client sent on a TCP
- * stream: p holds the stream from its start (the daemon concatenates the
- * payloads of the first segments, up to TLS_HELLO_MAX plus record
- * headers). The ClientHello may span several handshake records.
+ * stream: p holds the stream from its start, which the daemon builds by
+ * concatenating the payloads of the first segments in order. The
+ * ClientHello may span several handshake records; a daemon that keeps
+ * TLS_HELLO_MAX + 4 bytes plus 5 per record it allows has room for any
+ * hello this accepts, and takes a 0 once its buffer is full for a -1.
  *
  * Returns 1 with out set to the lowercase, validated host_name of the
  * server_name extension (RFC 6066); 0 when the bytes so far are a valid

@@ -33,25 +33,28 @@ static double now(void)
 /* Keeps the compiler from dropping calls whose results go unused. */
 static volatile long sink;
 
-static char (*query_names(const char *fmt))[64]
+/* Half the names of the set: the exact ones (0) or the wildcards (1). */
+static char (*query_names(const char *fmt, size_t odd))[64]
 {
-	char (*names)[64] = malloc(NAMES * sizeof(*names));
-	size_t i;
+	char (*names)[64] = malloc(NAMES / 2 * sizeof(*names));
+	size_t i, k;
 
-	for (i = 0; i < NAMES; i++)
-		snprintf(names[i], sizeof(names[i]), fmt, i, i % 211);
+	for (i = 0; i < NAMES / 2; i++) {
+		k = 2 * i + odd;
+		snprintf(names[i], sizeof(names[i]), fmt, k, k % 211);
+	}
 	return names;
 }
 
 static void bench_lookups(const struct domainset *ds, const char *what,
-			  const char *fmt)
+			  const char *fmt, size_t odd)
 {
-	char (*names)[64] = query_names(fmt);
+	char (*names)[64] = query_names(fmt, odd);
 	double t0 = now();
 	size_t i, found = 0;
 
 	for (i = 0; i < ROUNDS; i++)
-		found += domainset_match(ds, names[i % NAMES]) != NULL;
+		found += domainset_match(ds, names[i % (NAMES / 2)]) != NULL;
 	t0 = now() - t0;
 	printf("domainset %-14s %10.0f lookups/s  %5.0f ns  (%zu%% found)\n",
 	       what, ROUNDS / t0, t0 / ROUNDS * 1e9, found * 100 / ROUNDS);
@@ -72,9 +75,10 @@ static void bench_domainset(void)
 	}
 	printf("domainset build %zu names: %.1f ms\n", domainset_count(ds),
 	       (now() - t0) * 1e3);
-	bench_lookups(ds, "exact hit", "site%zu.tld%zu.example");
-	bench_lookups(ds, "wildcard hit", "www.cdn.site%zu.tld%zu.example");
-	bench_lookups(ds, "miss", "www.other%zu.tld%zu.example");
+	bench_lookups(ds, "exact hit", "site%zu.tld%zu.example", 0);
+	bench_lookups(ds, "wildcard hit", "www.cdn.site%zu.tld%zu.example",
+		      1);
+	bench_lookups(ds, "miss", "www.other%zu.tld%zu.example", 0);
 	domainset_free(ds);
 }
 

@@ -381,6 +381,165 @@ static void input_maps(struct ir_table *t, struct ir_chain *c)
 	use_vmap(r, IR_CT_STATE, m);
 }
 
+static struct ir_nat nat_to(enum ir_nat_kind kind, enum ir_field f,
+			    const char *addr, const char *port)
+{
+	struct ir_nat n = { .kind = kind };
+
+	n.nfproto = f == IR_IP6_DADDR ? NFPROTO_IPV6 : NFPROTO_IPV4;
+	if (addr) {
+		n.has_addr = true;
+		n.addr = bt_value(f, addr);
+	}
+	if (port) {
+		n.has_port = true;
+		n.port = bt_value(IR_TH_DPORT, port);
+	}
+	return n;
+}
+
+static struct ir_chain *base(struct ir_table *t, const char *name,
+			     enum ir_hook hook, enum ir_chain_type type,
+			     int priority)
+{
+	struct ir_chain *c = ir_chain_add(t, name, hook);
+
+	c->type = type;
+	c->priority = priority;
+	return c;
+}
+
+/* Port forwards of both families, an address range, a redirect. */
+static void nat_prerouting(struct ir_table *t)
+{
+	struct ir_chain *c = base(t, "prerouting", IR_HOOK_PREROUTING,
+				  IR_CHAIN_NAT, -100);
+	struct ir_rule *r;
+	uint32_t local = 2;	/* RTN_LOCAL */
+
+	r = rule(c, 40);
+	proto(r, "6");
+	match(r, IR_IIFNAME, IR_EQ, "wan0");
+	match(r, IR_TH_DPORT, IR_EQ, "8080");
+	r->nat = nat_to(IR_NAT_DNAT, IR_IP_DADDR, "192.168.1.10", "80");
+	r = rule(c, 41);
+	proto(r, "6");
+	match(r, IR_TH_DPORT, IR_EQ, "2222");
+	r->nat = nat_to(IR_NAT_DNAT, IR_IP6_DADDR, "fd00::10", "22");
+	r = rule(c, 42);
+	proto(r, "17");
+	r->nat = nat_to(IR_NAT_DNAT, IR_IP_DADDR, "10.0.0.1-10.0.0.9", NULL);
+	r->nat.persistent = true;
+	r = rule(c, 43);
+	proto(r, "6");
+	match(r, IR_TH_DPORT, IR_EQ, "8443");
+	ir_match_add(r, IR_FIB_DADDR_TYPE, IR_EQ);
+	memcpy(r->matches[r->n_matches - 1].value.lo, &local, 4);
+	memcpy(r->matches[r->n_matches - 1].value.hi, &local, 4);
+	r->nat = nat_to(IR_NAT_REDIRECT, IR_IP_DADDR, NULL, "3128");
+	c = base(t, "nat_output", IR_HOOK_OUTPUT, IR_CHAIN_NAT, -100);
+	r = rule(c, 44);
+	proto(r, "17");
+	match(r, IR_TH_DPORT, IR_EQ, "53");
+	r->nat = nat_to(IR_NAT_REDIRECT, IR_IP_DADDR, NULL, "5353-5360");
+	r->nat.random = true;
+}
+
+static void nat_postrouting(struct ir_table *t)
+{
+	struct ir_chain *c = base(t, "postrouting", IR_HOOK_POSTROUTING,
+				  IR_CHAIN_NAT, 100);
+	struct ir_rule *r;
+
+	r = rule(c, 45);
+	match(r, IR_OIFNAME, IR_EQ, "wan0");
+	r->nat = nat_to(IR_NAT_MASQ, IR_IP_DADDR, NULL, NULL);
+	r = rule(c, 46);
+	proto(r, "6");
+	match(r, IR_OIFNAME, IR_EQ, "wan0");
+	r->nat = nat_to(IR_NAT_MASQ, IR_IP_DADDR, NULL, "10000-20000");
+	r->nat.random = r->nat.persistent = true;
+	r = rule(c, 47);
+	proto(r, "17");
+	r->nat = nat_to(IR_NAT_SNAT, IR_IP_DADDR, "198.51.100.1-198.51.100.5",
+			"1024-2000");
+	r = rule(c, 48);
+	match(r, IR_IP6_SADDR, IR_EQ, "fd00::/64");
+	r->nat = nat_to(IR_NAT_SNAT, IR_IP6_DADDR, "2001:db8::1", NULL);
+	r = rule(c, 49);
+	proto(r, "6");
+	ir_match_add(r, IR_CT_STATUS, IR_EQ)->ct_mask = IR_CT_STATUS_DNAT;
+	r->nat = nat_to(IR_NAT_MASQ, IR_IP_DADDR, NULL, NULL);
+}
+
+/* notrack, ct helper and ct timeout objects and their assignments. */
+static void conntrack_rules(struct ir_table *t)
+{
+	struct ir_object *o;
+	struct ir_chain *c;
+	struct ir_rule *r;
+	unsigned i;
+
+	o = ir_object_get(t, IR_OBJ_CT_HELPER, "ftp-tcp", at(51));
+	o->l4proto = IPPROTO_TCP;
+	snprintf(o->helper, sizeof(o->helper), "ftp");
+	o = ir_object_get(t, IR_OBJ_CT_TIMEOUT, "timeout-1", at(52));
+	o->l4proto = IPPROTO_UDP;
+	o->timeout[0] = 10;
+	o->timeout[1] = 60;
+	o = ir_object_get(t, IR_OBJ_CT_TIMEOUT, "timeout-2", at(53));
+	o->l4proto = IPPROTO_TCP;
+	for (i = 0; i < IR_TIMEOUT_STATES; i++)
+		o->timeout[i] = 100 + i;
+	c = base(t, "raw_prerouting", IR_HOOK_PREROUTING, IR_CHAIN_FILTER,
+		 -300);
+	r = rule(c, 50);
+	proto(r, "17");
+	match(r, IR_TH_DPORT, IR_EQ, "53");
+	r->notrack = true;
+	c = base(t, "ct_prerouting", IR_HOOK_PREROUTING, IR_CHAIN_FILTER,
+		 -150);
+	r = rule(c, 51);
+	proto(r, "6");
+	match(r, IR_TH_DPORT, IR_EQ, "21");
+	r->obj_kind = IR_OBJ_CT_HELPER;
+	snprintf(r->obj, sizeof(r->obj), "ftp-tcp");
+	r = rule(c, 52);
+	proto(r, "17");
+	r->obj_kind = IR_OBJ_CT_TIMEOUT;
+	snprintf(r->obj, sizeof(r->obj), "timeout-1");
+	r = rule(c, 53);
+	proto(r, "6");
+	r->obj_kind = IR_OBJ_CT_TIMEOUT;
+	snprintf(r->obj, sizeof(r->obj), "timeout-2");
+}
+
+/* ct count, alone and per source address of each family. */
+static void conn_limits(struct ir_table *t, struct ir_chain *c)
+{
+	static const enum ir_field keys[] = { IR_IP_SADDR, IR_IP6_SADDR };
+	static const char *const names[] = { "conn-v4", "conn-v6" };
+	struct ir_rule *r;
+	unsigned i;
+
+	r = rule(c, 54);
+	proto(r, "6");
+	r->has_connlimit = true;
+	r->connlimit.count = 100;
+	verdict(r, IR_ACCEPT, NULL);
+	for (i = 0; i < 2; i++) {
+		r = rule(c, 55 + i);
+		proto(r, "6");
+		match(r, IR_TH_DPORT, IR_EQ, "22");
+		r->has_connlimit = true;
+		r->connlimit.count = 3;
+		r->connlimit.key = keys[i];
+		r->connlimit.set = ir_set_add(t, names[i], keys[i], at(55 + i));
+		r->connlimit.set->dynamic = true;
+		verdict(r, IR_ACCEPT, NULL);
+	}
+}
+
 struct ir_table *bt_table_all(void)
 {
 	struct ir_table *t;
@@ -408,6 +567,7 @@ struct ir_table *bt_table_all(void)
 	input_protocols(t, c);
 	input_rejects(c);
 	input_maps(t, c);
+	conn_limits(t, c);
 	c = ir_chain_add(t, "forward", IR_HOOK_FORWARD);
 	c->priority = -10;
 	c->policy_drop = true;
@@ -415,6 +575,9 @@ struct ir_table *bt_table_all(void)
 	c = ir_chain_add(t, "output", IR_HOOK_OUTPUT);
 	c->priority = 10;
 	rule(c, 62)->counter = true;
+	nat_prerouting(t);
+	nat_postrouting(t);
+	conntrack_rules(t);
 	return t;
 }
 

@@ -108,6 +108,8 @@ static void test_parse_errors(void)
 	CHECK(parse(&f, "mark 0x13/0x0f") == 0 && f.mark == 3 &&
 	      f.mark_mask == 15);
 	CHECK(parse(&f, "proto 47") == 0 && f.proto == IPPROTO_GRE);
+	CHECK(parse(&f, "sport 010 zone 0x10") == 0 && f.sport == 10 &&
+	      f.zone == 16);
 	CHECK(parse(&f, "state ESTABLISHED,seen_reply") == 0 &&
 	      f.n_state == 2);
 }

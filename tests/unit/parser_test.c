@@ -25,6 +25,7 @@ static const char *const field_names[IR_FIELD_COUNT] = {
 	[IR_TH_SPORT] = "sport", [IR_TH_DPORT] = "dport",
 	[IR_CT_STATE] = "ct", [IR_ICMP_TYPE] = "icmp",
 	[IR_ICMPV6_TYPE] = "icmpv6", [IR_CT_STATUS] = "ctstatus",
+	[IR_FIB_DADDR_TYPE] = "fibtype",
 };
 
 struct buf {
@@ -75,7 +76,8 @@ static void put_value(struct buf *b, enum ir_field f, const struct ir_value *v)
 
 	if (f == IR_IIFNAME || f == IR_OIFNAME)
 		put_ifname(b, v);
-	else if (len == 4 && f != IR_CT_STATE && f != IR_CT_STATUS)
+	else if (len == 4 && f != IR_CT_STATE && f != IR_CT_STATUS &&
+		 f != IR_FIB_DADDR_TYPE)
 		put_addr(b, AF_INET, v, len);
 	else if (len == 16)
 		put_addr(b, AF_INET6, v, len);

@@ -92,6 +92,18 @@ static void check_listing(const char *ns)
 		"reject with tcp reset",
 		"elements = { \"dmz*\" : goto to_dmz,",
 		"table ip keepme",
+		"iifname \"wan0\" tcp dport 8080 dnat ip to 192.168.1.10:80",
+		"dnat ip6 to [fd00::10]:22",
+		"snat ip to 198.51.100.1-198.51.100.5:1024-2000",
+		"masquerade to :10000-20000 random,persistent",
+		"fib daddr type local redirect to :3128",
+		"ct status dnat masquerade",
+		"udp dport 53 notrack",
+		"ct helper set \"ftp-tcp\"",
+		"type \"ftp\" protocol tcp",
+		"add @conn-v6 { ip6 saddr ct count 3 }",
+		"tcp ct count 100 accept",
+		"policy = { unreplied : 10, replied : 60 }",
 	};
 	char *out = bt_run(ns, "nft -s list ruleset", NULL);
 	size_t i;
