@@ -41,6 +41,8 @@ extern const struct emit_key emit_keys[IR_FIELD_COUNT];
  * nft's quoted strings and cut to EMIT_COMMENT_MAX bytes.
  */
 void emit_rule_comment(const struct ir_rule *r, char *buf, size_t size);
+/* An object's comment: "FILE:LINE" of the rule that made it. */
+void emit_object_comment(const struct ir_object *o, char *buf, size_t size);
 /* Copies src to dst (size bytes): no '"', no control characters. */
 void emit_text(char *dst, const char *src, size_t size);
 

@@ -110,6 +110,16 @@ void emit_rule_comment(const struct ir_rule *r, char *buf, size_t size)
 		  size : EMIT_COMMENT_MAX + 1);
 }
 
+void emit_object_comment(const struct ir_object *o, char *buf, size_t size)
+{
+	char raw[512];
+
+	snprintf(raw, sizeof(raw), "%s:%u", o->loc.file ? o->loc.file : "-",
+		 o->loc.line);
+	emit_text(buf, raw, size < EMIT_COMMENT_MAX + 1 ?
+		  size : EMIT_COMMENT_MAX + 1);
+}
+
 static bool rule_is_tcp(const struct ir_rule *r)
 {
 	size_t i;

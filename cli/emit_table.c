@@ -117,6 +117,20 @@ static void object_build(struct nftnl_obj *no, const struct ir_object *o)
 			   sizeof(o->timeout));
 }
 
+static void object_udata(struct nftnl_obj *no, const struct ir_object *o)
+{
+	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+	char comment[EMIT_COMMENT_MAX + 1];
+
+	if (!ud)
+		abort();
+	emit_object_comment(o, comment, sizeof(comment));
+	nftnl_udata_put_strz(ud, NFTNL_UDATA_OBJ_COMMENT, comment);
+	nftnl_obj_set_data(no, NFTNL_OBJ_USERDATA, nftnl_udata_buf_data(ud),
+			   nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+}
+
 void emit_object(struct batch *b, const struct ir_object *o)
 {
 	struct batch_origin origin = {
@@ -129,6 +143,7 @@ void emit_object(struct batch *b, const struct ir_object *o)
 	nftnl_obj_set_str(no, NFTNL_OBJ_TABLE, IR_TABLE_NAME);
 	nftnl_obj_set_str(no, NFTNL_OBJ_NAME, o->name);
 	object_build(no, o);
+	object_udata(no, o);
 	nftnl_obj_nlmsg_build_payload(batch_msg(b, NFT_MSG_NEWOBJ,
 						EMIT_TABLE_FAMILY,
 						NLM_F_CREATE, &origin), no);

@@ -550,10 +550,13 @@ static const char *export_timeout_state(uint8_t l4proto, unsigned state)
 
 static void print_object(FILE *out, const struct ir_object *o)
 {
+	char comment[EMIT_COMMENT_MAX + 1];
 	const char *sep = "";
 	unsigned i;
 
-	fprintf(out, "\tct %s %s {\n", object_words[o->kind], o->name);
+	emit_object_comment(o, comment, sizeof(comment));
+	fprintf(out, "\tct %s %s {\n\t\tcomment \"%s\"\n",
+		object_words[o->kind], o->name, comment);
 	if (o->kind == IR_OBJ_CT_HELPER) {
 		fprintf(out, "\t\ttype \"%s\" protocol ", o->helper);
 		print_sym(out, SYMS(l4protos), o->l4proto);

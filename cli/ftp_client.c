@@ -268,19 +268,23 @@ static int ftp_receive(struct ftp *f, int data)
 {
 	size_t want = ftp_file_content(NULL, 0), got = 0;
 	char *file = malloc(want + 1), *buf = malloc(want + 1);
-	ssize_t n = 1;
+	bool intact;
+	ssize_t n;
 
 	if (!file || !buf)
 		abort();
 	ftp_file_content(file, want + 1);
-	while (n > 0 && ftp_wait(f, data, POLLIN)) {
+	/* One byte more than the file: a longer one is not intact either. */
+	while (got <= want && ftp_wait(f, data, POLLIN)) {
 		n = read(data, buf + got, want + 1 - got);
+		if (n == 0 || (n < 0 && errno != EAGAIN))
+			break;
 		got += n > 0 ? n : 0;
 	}
-	n = got == want && !memcmp(file, buf, want);
+	intact = got == want && !memcmp(file, buf, want);
 	free(file);
 	free(buf);
-	if (!n)
+	if (!intact)
 		return ftp_end(f, SCN_NO_DATA, "the file did not arrive "
 			       "intact%s", "");
 	if (ftp_reply(f) != 226)

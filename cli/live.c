@@ -17,6 +17,7 @@
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/object.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
@@ -145,6 +146,9 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 		lc->hook = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
 		lc->priority = nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
 		lc->policy = nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY);
+		lc->nat = nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE) &&
+			  !strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE),
+				  "nat");
 	}
 	nftnl_chain_free(c);
 	return MNL_CB_OK;
@@ -281,6 +285,34 @@ static int count_elements(struct nlsock *s, struct live_set *ls)
 }
 
 /* A dump of type for our table; the table attribute has the same number. */
+static int obj_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_obj *o = nftnl_obj_alloc();
+	struct live_table *lt = data;
+	struct live_object *lo;
+	struct udata_strs u;
+	const void *ud;
+	uint32_t len = 0;
+
+	if (!o || nftnl_obj_nlmsg_parse(nlh, o) < 0) {
+		nftnl_obj_free(o);
+		errno = EPROTO;
+		return MNL_CB_ERROR;
+	}
+	if (ours(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE))) {
+		lt->objects = grow(lt->objects, lt->n_objects, sizeof(*lo));
+		lo = &lt->objects[lt->n_objects++];
+		lo->name = xstrdup(nftnl_obj_get_str(o, NFTNL_OBJ_NAME));
+		lo->type = nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE);
+		ud = nftnl_obj_get_data(o, NFTNL_OBJ_USERDATA, &len);
+		udata_strings(ud, len, &u);
+		lo->comment = u.s[NFTNL_UDATA_OBJ_COMMENT] ?
+			      xstrdup(u.s[NFTNL_UDATA_OBJ_COMMENT]) : NULL;
+	}
+	nftnl_obj_free(o);
+	return MNL_CB_OK;
+}
+
 static int dump(struct nlsock *s, uint16_t type, mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -304,6 +336,8 @@ static int live_read_once(struct nlsock *s, struct live_table *lt,
 		err = dump(s, NFT_MSG_GETRULE, rule_cb, &rd);
 	if (!err)
 		err = dump(s, NFT_MSG_GETSET, set_cb, lt);
+	if (!err)
+		err = dump(s, NFT_MSG_GETOBJ, obj_cb, lt);
 	for (i = 0; !err && depth == LIVE_ELEMENTS && i < lt->n_sets; i++)
 		err = count_elements(s, &lt->sets[i]);
 	return err;
@@ -347,6 +381,11 @@ void live_free(struct live_table *lt)
 	}
 	for (i = 0; i < lt->n_sets; i++)
 		free(lt->sets[i].name);
+	for (i = 0; i < lt->n_objects; i++) {
+		free(lt->objects[i].name);
+		free(lt->objects[i].comment);
+	}
+	free(lt->objects);
 	free(lt->chains);
 	free(lt->sets);
 	free(lt->source);
@@ -388,6 +427,21 @@ const char *live_hook_name(uint32_t hook)
 	if (hook < sizeof(names) / sizeof(names[0]) && names[hook])
 		return names[hook];
 	return "unknown";
+}
+
+const char *live_object_type(uint32_t type)
+{
+	static const char *const names[] = {
+		[NFT_OBJECT_COUNTER] = "counter",
+		[NFT_OBJECT_QUOTA] = "quota",
+		[NFT_OBJECT_CT_HELPER] = "ct helper",
+		[NFT_OBJECT_LIMIT] = "limit",
+		[NFT_OBJECT_CT_TIMEOUT] = "ct timeout",
+	};
+
+	if (type < sizeof(names) / sizeof(names[0]) && names[type])
+		return names[type];
+	return "object";
 }
 
 const char *live_key_type(uint32_t key_type)

@@ -28,6 +28,7 @@ struct live_chain {
 	uint32_t		hook;		/* base chains */
 	int32_t			priority;	/* base chains */
 	uint32_t		policy;		/* NF_ACCEPT or NF_DROP */
+	bool			nat;		/* type nat, else filter */
 	size_t			n_rules;
 	struct live_rule	*rules;
 };
@@ -39,6 +40,13 @@ struct live_set {
 	size_t		elements;	/* ranges count once; see live_read() */
 };
 
+/* ct helpers and timeouts; the comment holds where they were made. */
+struct live_object {
+	char		*name;
+	uint32_t	type;		/* NFT_OBJECT_* */
+	char		*comment;	/* NFTNL_UDATA_OBJ_COMMENT, or NULL */
+};
+
 struct live_table {
 	bool			present;
 	char			*source;	/* applied rule file or NULL */
@@ -47,13 +55,15 @@ struct live_table {
 	struct live_chain	*chains;
 	size_t			n_sets;		/* named sets and maps only */
 	struct live_set		*sets;
+	size_t			n_objects;
+	struct live_object	*objects;
 	size_t			n_rules;
 };
 
 /* How much to read: each level costs more dumps than the one before. */
 enum live_depth {
 	LIVE_TABLE,		/* presence, source, generation */
-	LIVE_OBJECTS,		/* and chains, rules, sets */
+	LIVE_OBJECTS,		/* and chains, rules, sets, objects */
 	LIVE_ELEMENTS,		/* and the element count of each set */
 };
 
@@ -70,5 +80,7 @@ bool live_rule_location(const char *comment, char *buf, size_t size);
 /* "input", "forward", ...; nft's type name of a set key. */
 const char *live_hook_name(uint32_t hook);
 const char *live_key_type(uint32_t key_type);
+/* "ct helper", "ct timeout", ... */
+const char *live_object_type(uint32_t type);
 
 #endif

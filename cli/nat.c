@@ -30,12 +30,12 @@ static const enum ir_nat_kind nat_kinds[] = {
 /* The kernel's helpers and the protocol each one speaks by default. */
 static const struct name_entry helpers[] = {
 	{ "amanda", IPPROTO_UDP }, { "ftp", IPPROTO_TCP },
-	{ "h323", IPPROTO_TCP }, { "irc", IPPROTO_TCP },
-	{ "netbios-ns", IPPROTO_UDP }, { "pptp", IPPROTO_TCP },
-	{ "sane", IPPROTO_TCP }, { "sip", IPPROTO_UDP },
-	{ "snmp", IPPROTO_UDP }, { "tftp", IPPROTO_UDP },
+	{ "irc", IPPROTO_TCP }, { "netbios-ns", IPPROTO_UDP },
+	{ "pptp", IPPROTO_TCP }, { "sane", IPPROTO_TCP },
+	{ "sip", IPPROTO_UDP }, { "snmp", IPPROTO_UDP },
+	{ "tftp", IPPROTO_UDP },
 };
-static const struct name_table helper_table = { helpers, 10 };
+static const struct name_table helper_table = { helpers, 9 };
 
 /* One value of a target through fn; macros may stand for it. */
 static int target_one(struct checker *c, const struct ast_list *l,

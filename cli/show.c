@@ -59,6 +59,41 @@ static void show_rule_text(FILE *out, const struct live_rule *r)
 		packets, bytes, text ? text : "-");
 }
 
+/* ct helpers and timeouts, with the rule that made each. */
+static void show_objects(FILE *out, const struct live_table *lt)
+{
+	char loc[256];
+	size_t i;
+
+	for (i = 0; i < lt->n_objects; i++) {
+		const struct live_object *o = &lt->objects[i];
+
+		fprintf(out, "%s%s %s  location %s\n", i ? "" : "\n",
+			live_object_type(o->type), o->name,
+			live_rule_location(o->comment, loc, sizeof(loc)) ?
+			loc : "-");
+	}
+}
+
+static void json_objects(struct json *j, const struct live_table *lt)
+{
+	char loc[256];
+	size_t i;
+
+	json_array_begin(j, "objects");
+	for (i = 0; i < lt->n_objects; i++) {
+		const struct live_object *o = &lt->objects[i];
+		bool has_loc = live_rule_location(o->comment, loc, sizeof(loc));
+
+		json_object_begin(j, NULL);
+		json_string(j, "name", o->name);
+		json_string(j, "type", live_object_type(o->type));
+		json_string(j, "location", has_loc ? loc : NULL);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
 static void show_text(FILE *out, const struct live_table *lt)
 {
 	size_t i, j;
@@ -70,9 +105,10 @@ static void show_text(FILE *out, const struct live_table *lt)
 
 		if (c->base)
 			fprintf(out, "\nchain %s  hook %s  priority %" PRId32
-				"  policy %s\n", c->name,
+				"  policy %s%s\n", c->name,
 				live_hook_name(c->hook), c->priority,
-				c->policy == NF_DROP ? "drop" : "accept");
+				c->policy == NF_DROP ? "drop" : "accept",
+				c->nat ? "  type nat" : "");
 		else
 			fprintf(out, "\nchain %s\n", c->name);
 		if (c->n_rules)
@@ -90,6 +126,7 @@ static void show_text(FILE *out, const struct live_table *lt)
 		show_set_flags(out, s->flags, NULL);
 		fprintf(out, "  elements %zu\n", s->elements);
 	}
+	show_objects(out, lt);
 }
 
 static void json_rule(struct json *j, const struct live_rule *r)
@@ -119,11 +156,13 @@ static void json_chain(struct json *j, const struct live_chain *c)
 	json_string(j, "name", c->name);
 	if (c->base) {
 		json_string(j, "hook", live_hook_name(c->hook));
+		json_string(j, "type", c->nat ? "nat" : "filter");
 		json_int(j, "priority", c->priority);
 		json_string(j, "policy",
 			    c->policy == NF_DROP ? "drop" : "accept");
 	} else {
 		json_null(j, "hook");
+		json_null(j, "type");
 		json_null(j, "priority");
 		json_null(j, "policy");
 	}
@@ -164,6 +203,7 @@ static void show_json(FILE *out, const struct live_table *lt)
 		json_object_end(&j);
 	}
 	json_array_end(&j);
+	json_objects(&j, lt);
 	json_object_end(&j);
 }
 

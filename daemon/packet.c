@@ -24,6 +24,8 @@ static int packet_tcp(struct wire l4, struct packet *pkt)
 	if (l4.len < TCP_HDR)
 		return -1;
 	hlen = (size_t)(l4.p[12] >> 4) * 4;
+	pkt->seq = wire_be(l4.p + 4, 4);
+	pkt->tcp_flags = l4.p[13];
 	if (hlen < TCP_HDR || !wire_take(&l4, hlen, NULL))
 		return -1;
 	pkt->payload = l4.p;

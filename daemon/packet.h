@@ -18,6 +18,8 @@ struct packet {
 	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP on success */
 	const uint8_t *saddr, *daddr;	/* 4 or 16 bytes */
 	uint16_t sport, dport;
+	uint32_t seq;		/* TCP only: sequence number */
+	uint8_t tcp_flags;	/* TCP only: FIN 0x01, SYN 0x02, RST 0x04 ... */
 	const uint8_t *payload;
 	size_t payload_len;	/* may be 0 (a bare ACK) */
 };

@@ -5,6 +5,7 @@
  * reads like the rule set it expects.
  */
 #include <arpa/inet.h>
+#include <linux/netfilter.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -644,6 +645,158 @@ static void test_big_set(void)
 	free(text);
 }
 
+#define NAT_ZONES \
+	"zone lan { interfaces lan0; networks 192.168.1.0/24, fd00:1::/64 }\n" \
+	"zone wan { interfaces wan0 }\n"
+
+static const struct ir_rule *first_rule(const struct ir_table *t,
+					const char *chain)
+{
+	const struct ir_chain *c = ir_table_find_chain(t, chain);
+	size_t i;
+
+	for (i = 0; c && i < c->n_rules; i++)
+		if (!c->rules[i].why)
+			return &c->rules[i];
+	return NULL;
+}
+
+/* Chains of their own, made only when used, with the hook of each kind. */
+static void test_nat_chains(void)
+{
+	struct ir_table *t = compile(NAT_ZONES
+		"masquerade from lan to wan\n"
+		"dnat proto tcp to port 80 -> 10.0.0.1\n"
+		"notrack from lan\n"
+		"helper ftp to port 21\n");
+	const struct ir_chain *c;
+
+	if (!CHECK(t))
+		return;
+	CHECK_EQ(t->n_chains, 3 + 6);
+	c = ir_table_find_chain(t, "prerouting");
+	CHECK(c && c->hook == IR_HOOK_PREROUTING && c->type == IR_CHAIN_NAT &&
+	      c->priority == -100);
+	c = ir_table_find_chain(t, "postrouting");
+	CHECK(c && c->hook == IR_HOOK_POSTROUTING && c->priority == 100);
+	c = ir_table_find_chain(t, "nat_output");
+	CHECK(c && c->hook == IR_HOOK_OUTPUT && c->type == IR_CHAIN_NAT);
+	c = ir_table_find_chain(t, "raw_prerouting");
+	CHECK(c && c->type == IR_CHAIN_FILTER && c->priority == -300);
+	CHECK(!ir_table_find_chain(t, "raw_output"));	/* from lan */
+	c = ir_table_find_chain(t, "ct_output");
+	CHECK(c && c->priority == -150 && c->n_rules == 1);
+	CHECK_STREQ(rules(t, "raw_prerouting"),
+		    "iif lan0 saddr 192.168.1.0/24 continue\n"
+		    "iif lan0 saddr6 fd00:1::/64 continue\n");
+	CHECK(first_rule(t, "raw_prerouting")->notrack);
+	ir_table_free(t);
+}
+
+static void test_nat_targets(void)
+{
+	struct ir_table *t = compile(NAT_ZONES
+		"define web = 192.168.1.10\n"
+		"dnat wan tcp 8080 -> $web:80 nopass\n"
+		"dnat from wan proto udp to port 53 -> [fd00:1::5]:5353\n"
+		"snat from lan to wan proto tcp -> 198.51.100.1-198.51.100.5:1024-2000\n"
+		"masquerade from lan to wan proto tcp ports 2000-3000 random\n");
+	const struct ir_chain *pre, *post;
+	const struct ir_nat *n;
+
+	if (!CHECK(t))
+		return;
+	pre = ir_table_find_chain(t, "prerouting");
+	post = ir_table_find_chain(t, "postrouting");
+	if (!CHECK(pre && pre->n_rules == 2 && post && post->n_rules == 3))
+		return;
+	n = &pre->rules[0].nat;
+	CHECK(n->kind == IR_NAT_DNAT && n->nfproto == NFPROTO_IPV4);
+	CHECK(n->has_addr && n->addr.lo[3] == 10 && n->has_port &&
+	      n->port.lo[1] == 80);
+	n = &pre->rules[1].nat;
+	CHECK(n->nfproto == NFPROTO_IPV6 && n->addr.lo[15] == 5 &&
+	      (n->port.lo[0] << 8 | n->port.lo[1]) == 5353);
+	/* Each target made its rule of that family only. */
+	CHECK_STREQ(rules(t, "prerouting"),
+		    "nfproto 2 l4proto 6 iif wan0 dport 8080 continue\n"
+		    "nfproto 10 l4proto 17 iif wan0 dport 53 continue\n");
+	n = &post->rules[0].nat;
+	CHECK(n->kind == IR_NAT_SNAT && n->addr.hi[3] == 5 &&
+	      (n->port.hi[0] << 8 | n->port.hi[1]) == 2000);
+	n = &post->rules[1].nat;
+	CHECK(n->kind == IR_NAT_MASQ && n->random && !n->persistent &&
+	      !n->has_addr && n->has_port);
+	/* nopass: only the IPv6 forward opens the forward chain. */
+	CHECK_STREQ(rules(t, "forward"),
+		    "l4proto 17 iif wan0 daddr6 fd00:1::5 dport 5353 "
+		    "ctstatus 0x20 accept\n");
+	ir_table_free(t);
+}
+
+static void test_nat_reflect(void)
+{
+	struct ir_table *t = compile(NAT_ZONES
+		"dnat wan tcp 8080 -> 192.168.1.10:80 reflect\n");
+
+	if (!CHECK(t))
+		return;
+	CHECK_STREQ(rules(t, "prerouting"),
+		    "nfproto 2 l4proto 6 iif wan0 dport 8080 continue\n"
+		    "nfproto 2 l4proto 6 dport 8080 fibtype 2 continue\n");
+	CHECK_STREQ(rules(t, "postrouting"),
+		    "l4proto 6 iif!=wan0 daddr 192.168.1.10 dport 80 "
+		    "ctstatus 0x20 continue\n");
+	CHECK_STREQ(rules(t, "forward"),
+		    "l4proto 6 daddr 192.168.1.10 dport 80 ctstatus 0x20 "
+		    "accept\n");
+	CHECK(!ir_table_find_chain(t, "nat_output"));
+	ir_table_free(t);
+}
+
+static void test_conntrack_objects(void)
+{
+	struct ir_table *t = compile(NAT_ZONES
+		"helper ftp to port 21\nhelper ftp from lan to port 2121\n"
+		"helper sip proto tcp\n"
+		"ct timeout tcp established 2h close 5s\n"
+		"ct timeout udp replied 1m\n"
+		"accept input limit connections 3 per src\n"
+		"accept input limit connections 7\n");
+	const struct ir_rule *r;
+
+	if (!CHECK(t))
+		return;
+	/* ftp-tcp once for both rules; sip over tcp is its own object. */
+	if (!CHECK_EQ(t->n_objects, 4))
+		return;
+	CHECK_STREQ(t->objects[0]->name, "ftp-tcp");
+	CHECK_STREQ(t->objects[0]->helper, "ftp");
+	CHECK_EQ(t->objects[0]->l4proto, IPPROTO_TCP);
+	CHECK_STREQ(t->objects[1]->name, "sip-tcp");
+	CHECK_STREQ(t->objects[2]->name, "timeout-1");
+	CHECK_EQ(t->objects[2]->timeout[2], 7200);	/* established */
+	CHECK_EQ(t->objects[2]->timeout[7], 5);		/* close */
+	CHECK_EQ(t->objects[2]->timeout[0], 120);	/* syn_sent default */
+	CHECK_EQ(t->objects[3]->timeout[0], 30);	/* unreplied default */
+	CHECK_EQ(t->objects[3]->timeout[1], 60);
+	r = first_rule(t, "ct_prerouting");
+	CHECK(r && r->obj_kind == IR_OBJ_CT_HELPER &&
+	      !strcmp(r->obj, "ftp-tcp"));
+	r = first_rule(t, "input");
+	if (CHECK(r && r->has_connlimit && r->connlimit.set)) {
+		CHECK(r->connlimit.set->dynamic);
+		CHECK_STREQ(r->connlimit.set->name, "connlimit-1-v4");
+		CHECK_EQ(r->connlimit.count, 3);
+		CHECK(!r->has_limit);
+	}
+	CHECK(ir_table_find_set(t, "connlimit-1-v6") != NULL);
+	CHECK_EQ(ir_table_find_chain(t, "input")->rules[5].connlimit.count,
+		 7);
+	CHECK(!ir_table_find_chain(t, "input")->rules[5].connlimit.set);
+	ir_table_free(t);
+}
+
 int main(void)
 {
 	diag_out = open_memstream(&diag_buf, &diag_len);
@@ -662,6 +815,10 @@ int main(void)
 	test_recovery();
 	test_include();
 	test_big_set();
+	test_nat_chains();
+	test_nat_targets();
+	test_nat_reflect();
+	test_conntrack_objects();
 	diag_set_stream(NULL);
 	fclose(diag_out);
 	free(diag_buf);
