@@ -466,7 +466,8 @@ static void print_chain(FILE *out, const struct ir_chain *c)
 {
 	static const char *const hooks[] = {
 		[IR_HOOK_INPUT] = "input", [IR_HOOK_FORWARD] = "forward",
-		[IR_HOOK_OUTPUT] = "output", [IR_HOOK_PREROUTING] = "prerouting",
+		[IR_HOOK_OUTPUT] = "output",
+		[IR_HOOK_PREROUTING] = "prerouting",
 		[IR_HOOK_POSTROUTING] = "postrouting",
 	};
 	static const char *const types[] = {

@@ -88,7 +88,8 @@ static int resolve_target(struct checker *c, const struct ast_rule *ar,
 				ar->action == ACT_DNAT ||
 				ar->action == ACT_REDIRECT)) {
 		diag_error(ar->loc, (unsigned)strlen(action_words[ar->action]),
-			   "%s needs a target: '-> %s'", action_words[ar->action],
+			   "%s needs a target: '-> %s'",
+			   action_words[ar->action],
 			   ar->action == ACT_REDIRECT ? "PORT" : "ADDRESS");
 		return -1;
 	}
@@ -253,8 +254,9 @@ static int check_port_proto(const struct ast_rule *ar, const struct m_rule *r)
 		ok = proto_has_ports(o->lit.e[i].v.lo[0]);
 	if (ok)
 		return 0;
-	diag_error(ar->nat.port_loc, ar->nat.port.width, "a translated port needs a protocol "
-		   "with ports: add proto tcp (or udp, sctp) or a port match");
+	diag_error(ar->nat.port_loc, ar->nat.port.width, "a translated port "
+		   "needs a protocol with ports: add proto tcp (or udp, sctp) "
+		   "or a port match");
 	return -1;
 }
 

@@ -414,7 +414,14 @@ int parse_rule(struct parser *p)
 		if (nat == 0)
 			continue;
 		if (!rule_parts[kw].parse) {
-			unknown_part(p);
+			if (r->action >= ACT_FIRST_CT && misplaced[kw] &&
+			    kw != KW_PORT && kw != KW_STATE && kw != KW_TYPE &&
+			    kw != KW_BURST)
+				diag_error(p->tok.loc, p->tok.width, "NAT and "
+					   "conntrack rules have no chain word: "
+					   "each has chains of its own");
+			else
+				unknown_part(p);
 			goto fail;
 		}
 		if (rule_parts[kw].parse(p, r, rule_parts[kw].part) < 0)

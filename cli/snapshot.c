@@ -7,15 +7,24 @@
  * nothing was committed in between -- the promise a refused apply makes.
  * It is what `nft list ruleset` prints, before any formatting, and of
  * every table, not only fwctl's.
+ *
+ * What traffic changes without a commit is left out, so that a packet
+ * between two snapshots cannot fake a change: rule counters read as zero,
+ * and the elements of dynamic and timeout sets (filled by the packet path,
+ * counting down their expiry) are not dumped. Every commit still shows,
+ * because the generation is part of the snapshot.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "netns.h"
@@ -28,12 +37,46 @@ struct snapshot {
 	struct nftnl_set_list	*sets;
 };
 
+static int counter_zero(struct nftnl_expr *e, void *data)
+{
+	(void)data;
+	if (!strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "counter")) {
+		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_PACKETS, 0);
+		nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_BYTES, 0);
+	}
+	return 0;
+}
+
+/* A rule as the commit left it: its counters zeroed. */
+static int snapshot_rule(struct snapshot *sn, const struct nlmsghdr *nlh)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *out;
+
+	/* Attribute padding must not carry stack garbage. */
+	memset(buf, 0, sizeof(buf));
+	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+		nftnl_rule_free(r);
+		return MNL_CB_ERROR;
+	}
+	nftnl_expr_foreach(r, counter_zero, NULL);
+	out = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWRULE, 0, 0, 0);
+	nftnl_rule_nlmsg_build_payload(out, r);
+	fwrite(mnl_nlmsg_get_payload(out), mnl_nlmsg_get_payload_len(out), 1,
+	       sn->out);
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
 static int snapshot_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct snapshot *sn = data;
 	struct nftnl_set *s;
 
 	fwrite(&nlh->nlmsg_type, sizeof(nlh->nlmsg_type), 1, sn->out);
+	if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWRULE)
+		return snapshot_rule(sn, nlh);
 	fwrite(mnl_nlmsg_get_payload(nlh), mnl_nlmsg_get_payload_len(nlh), 1,
 	       sn->out);
 	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWSET)
@@ -120,8 +163,13 @@ static int snapshot_fill(struct snapshot *sn)
 		err = snapshot_dump(sn, dumps[i]);
 	it = err ? NULL : nftnl_set_list_iter_create(sn->sets);
 	for (s = it ? nftnl_set_list_iter_next(it) : NULL; s && !err;
-	     s = nftnl_set_list_iter_next(it))
-		err = snapshot_elems(sn, s);
+	     s = nftnl_set_list_iter_next(it)) {
+		uint32_t flags = nftnl_set_is_set(s, NFTNL_SET_FLAGS) ?
+				 nftnl_set_get_u32(s, NFTNL_SET_FLAGS) : 0;
+
+		if (!(flags & (NFT_SET_EVAL | NFT_SET_TIMEOUT)))
+			err = snapshot_elems(sn, s);
+	}
 	nftnl_set_list_iter_destroy(it);
 	return err;
 }

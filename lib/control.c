@@ -374,6 +374,23 @@ void control_config_free(struct control_config *c)
 	c->npatterns = 0;
 }
 
+static int error_attr(const struct attr *a, uint32_t *seen, int *err,
+		      char *msg)
+{
+	if (!once(seen, a->type))
+		return -EBADMSG;
+	if (a->type == CONTROL_A_ERRNO) {
+		*err = get_be(a->v, 4);
+		return 0;
+	}
+	if (a->type != CONTROL_A_ERRMSG || a->n < 1 ||
+	    a->n > CONTROL_ERRMSG_MAX || memchr(a->v, 0, a->n))
+		return -EBADMSG;
+	memcpy(msg, a->v, a->n);
+	msg[a->n] = '\0';
+	return 0;
+}
+
 int control_get_error(const uint8_t *p, size_t len, int *err,
 		      char msg[CONTROL_ERRMSG_MAX + 1])
 {
@@ -383,19 +400,8 @@ int control_get_error(const uint8_t *p, size_t len, int *err,
 	int r = msg_body(p, len, CONTROL_ERROR, &p, &end);
 
 	msg[0] = '\0';
-	while (!r && (r = attr_next(&p, end, &a)) > 0) {
-		if (!once(&seen, a.type))
-			return -EBADMSG;
-		if (a.type == CONTROL_A_ERRNO)
-			*err = get_be(a.v, 4);
-		else if (a.type == CONTROL_A_ERRMSG && a.n >= 1 &&
-			 a.n <= CONTROL_ERRMSG_MAX && !memchr(a.v, 0, a.n)) {
-			memcpy(msg, a.v, a.n);
-			msg[a.n] = '\0';
-		} else {
-			return -EBADMSG;
-		}
-	}
+	while (!r && (r = attr_next(&p, end, &a)) > 0)
+		r = error_attr(&a, &seen, err, msg);
 	if (!r && !(seen & 1u << CONTROL_A_ERRNO))
 		r = -EBADMSG;
 	return r;
@@ -432,6 +438,24 @@ static int status_top(struct control_status *s, const struct attr *a)
 	return 0;
 }
 
+static int status_attr(struct control_status *s, const struct attr *a,
+		       uint32_t *seen)
+{
+	if (a->type == CONTROL_A_QUEUE_STAT)
+		return status_queue(s, a);
+	if (a->type == CONTROL_A_TOP_DENIED)
+		return status_top(s, a);
+	if (!once(seen, a->type))
+		return -EBADMSG;
+	if (a->type == CONTROL_A_BAD_REQUESTS)
+		s->bad_requests = get_be(a->v, 8);
+	else if (a->type == CONTROL_A_FLOWS)
+		s->flows = get_be(a->v, 8);
+	else
+		return -EBADMSG;
+	return 0;
+}
+
 int control_get_status(const uint8_t *p, size_t len, struct control_status *s)
 {
 	const uint8_t *end;
@@ -440,17 +464,7 @@ int control_get_status(const uint8_t *p, size_t len, struct control_status *s)
 	int r = msg_body(p, len, CONTROL_STATUS, &p, &end);
 
 	memset(s, 0, sizeof(*s));
-	while (!r && (r = attr_next(&p, end, &a)) > 0) {
-		if (a.type == CONTROL_A_QUEUE_STAT)
-			r = status_queue(s, &a);
-		else if (a.type == CONTROL_A_TOP_DENIED)
-			r = status_top(s, &a);
-		else if (a.type == CONTROL_A_BAD_REQUESTS && once(&seen, a.type))
-			s->bad_requests = get_be(a.v, 8);
-		else if (a.type == CONTROL_A_FLOWS && once(&seen, a.type))
-			s->flows = get_be(a.v, 8);
-		else
-			r = -EBADMSG;
-	}
+	while (!r && (r = attr_next(&p, end, &a)) > 0)
+		r = status_attr(s, &a, &seen);
 	return r;
 }

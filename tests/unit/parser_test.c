@@ -699,8 +699,10 @@ static void test_nat_targets(void)
 		"define web = 192.168.1.10\n"
 		"dnat wan tcp 8080 -> $web:80 nopass\n"
 		"dnat from wan proto udp to port 53 -> [fd00:1::5]:5353\n"
-		"snat from lan to wan proto tcp -> 198.51.100.1-198.51.100.5:1024-2000\n"
-		"masquerade from lan to wan proto tcp ports 2000-3000 random\n");
+		"snat from lan to wan proto tcp -> "
+		"198.51.100.1-198.51.100.5:1024-2000\n"
+		"masquerade from lan to wan proto tcp ports 2000-3000 "
+		"random\n");
 	const struct ir_chain *pre, *post;
 	const struct ir_nat *n;
 
