@@ -448,14 +448,28 @@ static int parse_include(struct parser *p)
 	return 0;
 }
 
+int parse_unknown_word(const struct parser *p, const char *const *words,
+		       size_t n, const char *where)
+{
+	const char *hint = names_closest(p->tok.text, words, n);
+
+	if (hint)
+		diag_error(p->tok.loc, p->tok.width, "unknown keyword '%s' "
+			   "(did you mean '%s'?)", p->tok.text, hint);
+	else
+		diag_error(p->tok.loc, p->tok.width, "unknown keyword '%s' %s",
+			   p->tok.text, where);
+	return -1;
+}
+
 static int unknown_statement(const struct parser *p)
 {
 	static const char *const words[] = {
-		"accept", "define", "drop", "include", "policy", "reject",
-		"set", "zone",
+		"accept", "ct", "define", "dnat", "drop", "helper", "include",
+		"masquerade", "notrack", "policy", "redirect", "reject", "set",
+		"snat", "zone",
 	};
 	enum chain_id chain;
-	const char *hint;
 
 	if (parse_at_chain(p, &chain)) {
 		diag_error(p->tok.loc, p->tok.width, "missing action: a rule "
@@ -470,15 +484,8 @@ static int unknown_statement(const struct parser *p)
 			   "reject", p->tok.text);
 		return -1;
 	}
-	hint = names_closest(p->tok.text, words,
-			     sizeof(words) / sizeof(words[0]));
-	if (hint)
-		diag_error(p->tok.loc, p->tok.width, "unknown keyword '%s' "
-			   "(did you mean '%s'?)", p->tok.text, hint);
-	else
-		diag_error(p->tok.loc, p->tok.width, "unknown keyword '%s' at "
-			   "the start of a statement", p->tok.text);
-	return -1;
+	return parse_unknown_word(p, words, sizeof(words) / sizeof(words[0]),
+				  "at the start of a statement");
 }
 
 typedef int (*statement_fn)(struct parser *p);

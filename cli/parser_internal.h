@@ -72,6 +72,9 @@ int parse_list(struct parser *p, struct ast_list *l, unsigned flags);
 bool parse_at_chain(const struct parser *p, enum chain_id *chain);
 /* "expected WHAT, found X"; quiet when the lexer has already spoken. */
 int parse_expected(const struct parser *p, const char *what);
+/* "unknown keyword 'X' (did you mean 'Y'?)", or "... WHERE" without a hint. */
+int parse_unknown_word(const struct parser *p, const char *const *words,
+		       size_t n, const char *where);
 int parse_rule(struct parser *p);
 /* 30, 30s, 5m, 1h30m: a positive duration in milliseconds. */
 int parse_duration(struct parser *p, uint64_t *ms);

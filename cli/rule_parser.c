@@ -301,7 +301,6 @@ static int unknown_part(const struct parser *p)
 		"icmpv6", "iif", "limit", "log", "oif", "proto", "sport",
 		"src", "to", "with",
 	};
-	const char *hint;
 
 	if (!at(p, T_IDENT))
 		return parse_expected(p, "a match or statement");
@@ -314,15 +313,8 @@ static int unknown_part(const struct parser *p)
 				   "in a rule", p->tok.text);
 		return -1;
 	}
-	hint = names_closest(p->tok.text, words,
-			     sizeof(words) / sizeof(words[0]));
-	if (hint)
-		diag_error(p->tok.loc, p->tok.width, "unknown keyword '%s' "
-			   "(did you mean '%s'?)", p->tok.text, hint);
-	else
-		diag_error(p->tok.loc, p->tok.width, "unknown keyword '%s' in "
-			   "a rule", p->tok.text);
-	return -1;
+	return parse_unknown_word(p, words, sizeof(words) / sizeof(words[0]),
+				  "in a rule");
 }
 
 /*
