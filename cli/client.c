@@ -12,6 +12,8 @@
  *
  * An ftp expectation is a whole FTP session instead (ftp_client.c).
  *
+ * A measurement (a rate, a latency) is rate.c's or latency.c's.
+ *
  * A count expectation runs N probes started evenly over its window, all
  * in one poll loop, and counts the accepted ones. Each probe is a new
  * connection to conntrack (its own port, or its own ICMP id). The child
@@ -545,9 +547,14 @@ int client_spawn(const struct scenario *s, const struct scn_expect *e,
 	}
 	close(pipefd[0]);
 	raise_fd_limit();
-	if (netns_enter(s->nodes[e->src].netns) < 0)
+	/* A rate places its sink in the serving node before entering ours. */
+	if (e->measure == SCN_MEASURE_RATE)
+		rate_run(s, e, &res);
+	else if (netns_enter(s->nodes[e->src].netns) < 0)
 		snprintf(res.detail, sizeof(res.detail), "setns: %s",
 			 strerror(errno));
+	else if (e->measure == SCN_MEASURE_LATENCY)
+		latency_run(e, &res);
 	else if (e->proto == SCN_FTP)
 		ftp_client_run(e, &res);
 	else
@@ -561,5 +568,7 @@ unsigned client_deadline_ms(const struct scn_expect *e)
 	/* Up to ten waits: connect, greeting, login, PORT, RETR, data... */
 	if (e->proto == SCN_FTP)
 		return 10 * e->timeout_ms + CLIENT_GRACE_MS;
+	if (e->measure)
+		return measure_ms(e) + CLIENT_GRACE_MS;
 	return (e->count ? e->window_ms : 0) + e->timeout_ms + CLIENT_GRACE_MS;
 }

@@ -4,7 +4,8 @@
  * costs nothing; then each one gets its namespaces, its rule files, and
  * its expectations and steps run in file order. Consecutive expectations
  * form a batch: its servers start, its single probes run side by side,
- * its counts (which measure rates) one at a time, its servers stop. A
+ * its counts and measurements one at a time (or a together block at
+ * once), its servers stop. A
  * step (scenario_step.c) runs between batches, alone.
  *
  * One TAP-like line per expectation or step, a summary per file; exit 0
@@ -115,17 +116,74 @@ static void judge_single(const struct scn_expect *e,
 		snprintf(why, size, "the server saw source %s", r->seen);
 }
 
+static void judge_rate(const struct scn_expect *e,
+		       const struct client_result *r, char *why, size_t size,
+		       char *extra, size_t esize)
+{
+	char got[32], lim[32];
+
+	snprintf(extra, esize, "%s over %u ms",
+		 rate_str(r->bps, got, sizeof(got)), e->window_ms);
+	if (r->bps < e->rate_lo)
+		snprintf(why, size, "below %s",
+			 rate_str(e->rate_lo, lim, sizeof(lim)));
+	else if (r->bps > e->rate_hi)
+		snprintf(why, size, "above %s",
+			 rate_str(e->rate_hi, lim, sizeof(lim)));
+}
+
+static const char *rtt_str(unsigned us, char *buf, size_t size)
+{
+	if (us == (unsigned)-1)
+		snprintf(buf, size, "lost");
+	else
+		snprintf(buf, size, "%.2f ms", us / 1000.0);
+	return buf;
+}
+
+static void judge_latency(const struct scn_expect *e,
+			  const struct client_result *r, char *why,
+			  size_t size, char *extra, size_t esize)
+{
+	char med[24], p95[24];
+
+	snprintf(extra, esize, "median %s, p95 %s, %u of %u answered",
+		 rtt_str(r->rtt_median_us, med, sizeof(med)),
+		 rtt_str(r->rtt_p95_us, p95, sizeof(p95)), r->received,
+		 r->sent);
+	if (r->rtt_median_us == (unsigned)-1)
+		snprintf(why, size, "more than half of the probes were lost");
+	else if (r->rtt_median_us >= e->below_ms * 1000u)
+		snprintf(why, size, "the median round trip is %s", med);
+}
+
+static void judge_measure(const struct scn_expect *e,
+			  const struct client_result *r, char *why,
+			  size_t size, char *extra, size_t esize)
+{
+	if (r->outcome != SCN_ACCEPT) {
+		snprintf(why, size, "the measurement failed: %s", r->detail);
+		snprintf(extra, esize, "%u ms", r->elapsed_ms);
+	} else if (e->measure == SCN_MEASURE_RATE) {
+		judge_rate(e, r, why, size, extra, esize);
+	} else {
+		judge_latency(e, r, why, size, extra, esize);
+	}
+}
+
 static void judge(struct run *run, const struct scn_item *it,
 		  const struct client_result *r)
 {
 	const struct scn_expect *e = &it->expect;
-	char why[192] = "", extra[64];
+	char why[192] = "", extra[96];
 
 	if (r->outcome == SCN_SKIP) {
 		run_skip(run, it, r->detail);
 		return;
 	}
-	if (!e->count) {
+	if (e->measure) {
+		judge_measure(e, r, why, sizeof(why), extra, sizeof(extra));
+	} else if (!e->count) {
 		judge_single(e, r, why, sizeof(why));
 		snprintf(extra, sizeof(extra), "%u ms", r->elapsed_ms);
 	} else if (r->outcome != SCN_ACCEPT) {
@@ -248,41 +306,61 @@ static void judge_ready(struct run *run, size_t from, size_t to,
 }
 
 /*
+ * The items of the together block of item i that are in [i, to), or i
+ * alone; returns how many went to idx.
+ */
+static size_t together_of(const struct run *run, size_t i, size_t to,
+			  size_t *idx)
+{
+	unsigned g = run->s->items[i].together;
+	size_t n = 0, j;
+
+	for (j = i; j < to && (j == i || g); j++)
+		if (j == i || run->s->items[j].together == g)
+			idx[n++] = j;
+	return n;
+}
+
+/*
  * The expectations items[from..to): the single probes side by side, then
- * each count alone, as it measures a rate.
+ * each count or measurement alone, as it measures a rate -- or with the
+ * rest of its together block, at the same time.
  */
 static int batch_run(struct run *run, size_t from, size_t to)
 {
-	size_t n = to - from, n_single = 0, printed = 0, i;
-	size_t *singles = calloc(n, sizeof(*singles));
+	size_t n = to - from, n_single = 0, printed = 0, i, k, n_idx;
+	size_t *idx = calloc(n, sizeof(*idx));
 	struct client_result *res = calloc(n, sizeof(*res));
 	bool *done = calloc(n, sizeof(*done));
 	struct server_set *servers = NULL;
 	int err = -1;
 
-	if (!singles || !res || !done)
+	if (!idx || !res || !done)
 		goto out;
 	servers = server_start(run->s, &run->s->items[from], n);
 	if (!servers)
 		goto out;
 	for (i = from; i < to; i++)
-		if (!run->s->items[i].expect.count)
-			singles[n_single++] = i;
-	err = probes_run(run, singles, n_single, PROBES_PARALLEL, from, res);
+		if (!run->s->items[i].expect.count &&
+		    !run->s->items[i].expect.measure)
+			idx[n_single++] = i;
+	err = probes_run(run, idx, n_single, PROBES_PARALLEL, from, res);
 	for (i = 0; i < n_single; i++)
-		done[singles[i] - from] = true;
+		done[idx[i] - from] = true;
 	for (i = from; !err && i < to; i++) {
 		judge_ready(run, from, to, res, done, &printed);
 		if (done[i - from])
 			continue;
-		err = probes_run(run, &i, 1, 1, from, res);
-		done[i - from] = true;
+		n_idx = together_of(run, i, to, idx);
+		err = probes_run(run, idx, n_idx, PROBES_PARALLEL, from, res);
+		for (k = 0; k < n_idx; k++)
+			done[idx[k] - from] = true;
 	}
 	if (!err)
 		judge_ready(run, from, to, res, done, &printed);
 out:
 	server_stop(servers);
-	free(singles);
+	free(idx);
 	free(res);
 	free(done);
 	return err;

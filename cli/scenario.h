@@ -14,6 +14,8 @@
  *   ftp_server.c      vsftpd inside a node, for ftp expectations
  *   ftp_client.c      the FTP probe: login, PORT or PASV, RETR
  *   stream.c          background TCP streams that must survive steps
+ *   rate.c            rate expectations: a bulk sender and its sink
+ *   latency.c         latency expectations: a UDP round-trip probe
  *   scenario_step.c   the steps: apply, stream, flowing, conntrack
  *   snapshot.c        a node's nf_tables rule set, to compare
  *   guard.c           children and namespaces a signal must not leak
@@ -65,6 +67,7 @@ struct scn_member {
 	char		ifname[IFNAMSIZ];
 	size_t		n_addrs;
 	struct scn_addr	*addrs;
+	uint64_t	rate;		/* bit/s: a TBF on egress; 0: none */
 	struct fw_loc	loc;
 };
 
@@ -77,6 +80,8 @@ struct scn_link {
 };
 
 enum scn_proto { SCN_TCP, SCN_UDP, SCN_ICMP, SCN_FTP };
+
+enum scn_measure { SCN_MEASURE_NONE, SCN_MEASURE_RATE, SCN_MEASURE_LATENCY };
 
 /* What happened to a probe; the first three are also verdicts. */
 enum scn_outcome {
@@ -108,8 +113,14 @@ struct scn_expect {
 	uint16_t	server_port;
 	/* count form: send `count` probes over window_ms, count replies */
 	unsigned	count;		/* 0: a single probe */
-	unsigned	window_ms;
+	unsigned	window_ms;	/* also how long a measurement lasts */
 	unsigned	recv_lo, recv_hi;
+	/* measurements (rate.c): goodput or round-trip time */
+	enum scn_measure measure;
+	uint64_t	rate_lo, rate_hi;	/* bit/s the server must get */
+	uint64_t	offered;	/* udp: bit/s the sender paces to */
+	unsigned	below_ms;	/* latency: the median must be below */
+	bool		under_load;	/* latency: wait for the others' load */
 };
 
 struct scn_apply {
@@ -141,6 +152,7 @@ struct scn_item {
 	enum scn_item_kind	kind;
 	struct fw_loc		loc;
 	char			*text;	/* as written, for the result line */
+	unsigned		together;	/* 0, or its together block */
 	union {
 		struct scn_expect	expect;
 		struct scn_apply	apply;
@@ -211,6 +223,9 @@ struct client_result {
 	unsigned		received;	/* count form: replies */
 	char			seen[64];	/* source the server saw */
 	char			detail[96];	/* errno text, reasons */
+	uint64_t		bps;		/* rate: goodput received */
+	unsigned		rtt_median_us, rtt_p95_us;	/* latency */
+	unsigned		sent;		/* latency: probes sent */
 };
 
 /*
@@ -221,6 +236,20 @@ struct client_result {
 int client_spawn(const struct scenario *s, const struct scn_expect *e,
 		 pid_t *pid);
 unsigned client_deadline_ms(const struct scn_expect *e);
+
+/*
+ * Measurements, in the client's child before it enters any namespace:
+ * a rate forks its own sink into the serving node and sends from the
+ * source node; a latency probe talks to the echo server.
+ */
+#define MEASURE_SKIP_MS	500	/* slow start, a shaper's first burst */
+void rate_run(const struct scenario *s, const struct scn_expect *e,
+	      struct client_result *r);
+void latency_run(const struct scn_expect *e, struct client_result *r);
+/* How long the measurement of e takes, without the grace. */
+unsigned measure_ms(const struct scn_expect *e);
+/* "9.87 Mbit/s" */
+const char *rate_str(uint64_t bps, char *buf, size_t size);
 
 /*
  * FTP: the server of one expectation is vsftpd with a generated

@@ -35,6 +35,7 @@ struct parser {
 	struct token	*toks;
 	size_t		n_toks, pos;
 	unsigned	errors;
+	unsigned	together;	/* blocks so far */
 };
 
 static int error_loc(struct parser *p, struct fw_loc loc, unsigned width,
@@ -470,6 +471,34 @@ static int parse_node(struct parser *p, void *ctx, const struct token *kw)
 	return parse_block(p, parse_node_stmt, &s->nodes[s->n_nodes - 1]);
 }
 
+/* 10mbit, 1.5gbit, 800kbit, 64000bit: bit/s, up to 100gbit. */
+static int parse_rate_value(struct parser *p, const struct token *t,
+			    const char *text, uint64_t *bps)
+{
+	static const struct { const char *unit; double mult; } units[] = {
+		{ "bit", 1 }, { "kbit", 1e3 }, { "mbit", 1e6 },
+		{ "gbit", 1e9 },
+	};
+	char *unit;
+	double v;
+	size_t i;
+
+	errno = 0;
+	v = strtod(text, &unit);
+	for (i = 0; isdigit((unsigned char)*text) && !errno &&
+	     i < N_KEYWORDS(units); i++) {
+		if (strcmp(unit, units[i].unit))
+			continue;
+		v *= units[i].mult;
+		if (v < 1 || v > 100e9)
+			break;
+		*bps = (uint64_t)(v + 0.5);
+		return 0;
+	}
+	return error_at(p, t, "expected a rate from 1bit to 100gbit, like "
+			"800kbit or 9.5mbit, found '%s'", text);
+}
+
 static bool ifname_ok(const char *name)
 {
 	size_t len = strlen(name);
@@ -479,13 +508,20 @@ static bool ifname_ok(const char *name)
 	       strcmp(name, "lo");
 }
 
+/* ADDR... [rate RATE] */
 static int parse_member_addrs(struct parser *p, struct scn_member *m)
 {
 	struct token *t;
 	struct scn_addr a;
 
 	while (!at_end(p)) {
-		t = expect_word(p, "an address");
+		t = expect_word(p, "an address or rate");
+		if (t && !strcmp(t->text, "rate") && !m->rate) {
+			t = expect_word(p, "a rate");
+			if (!t || parse_rate_value(p, t, t->text, &m->rate))
+				return -1;
+			continue;
+		}
 		if (!t || parse_addr(p, t, 1, &a))
 			return -1;
 		m->addrs = xrealloc(m->addrs, m->n_addrs + 1, sizeof(a));
@@ -624,7 +660,7 @@ static int parse_apply(struct parser *p, void *ctx, const struct token *kw)
 struct expect_ctx {
 	struct scn_expect	e;
 	const struct token	*verdict, *family, *source, *served, *send;
-	const struct token	*timeout, *passive;
+	const struct token	*timeout, *passive, *duration, *under_load;
 	int			family_opt;
 };
 
@@ -649,6 +685,27 @@ static int parse_duration(struct parser *p, const struct token *t,
 bad:
 	return error_at(p, t, "expected a duration from 1ms to 600s, like "
 			"500ms or 2s, found '%s'", t->text);
+}
+
+/* RATE or LO..HI; a single rate is a floor. */
+static int parse_rate_range(struct parser *p, const struct token *t,
+			    uint64_t *lo, uint64_t *hi)
+{
+	char *dots = strstr(t->text, "..");
+	int err;
+
+	if (!dots) {
+		*hi = UINT64_MAX;
+		return parse_rate_value(p, t, t->text, lo);
+	}
+	*dots = '\0';
+	err = parse_rate_value(p, t, t->text, lo);
+	*dots = '.';
+	if (err || parse_rate_value(p, t, dots + 2, hi))
+		return -1;
+	if (*hi < *lo)
+		return error_at(p, t, "'%s' is not a range LO..HI", t->text);
+	return 0;
 }
 
 static int opt_family(struct parser *p, struct expect_ctx *x,
@@ -769,13 +826,18 @@ static int parse_range(struct parser *p, const struct token *t,
 	return 0;
 }
 
-/* send N in DURATION receive RANGE */
+/* send N in DURATION receive RANGE, or send RATE (a paced UDP load) */
 static int opt_send(struct parser *p, struct expect_ctx *x,
 		    const struct token *kw)
 {
 	struct scn_expect *e = &x->e;
 	struct token *t;
 
+	t = peek(p);
+	if (t->kind == TOK_WORD && strstr(t->text, "bit")) {
+		x->send = kw;
+		return parse_rate_value(p, t, next(p)->text, &e->offered);
+	}
 	t = expect_word(p, "a number of probes");
 	if (!t || parse_uint(p, t, 1, 1000, &e->count) ||
 	    expect_keyword(p, "in"))
@@ -794,11 +856,32 @@ static int opt_send(struct parser *p, struct expect_ctx *x,
 	return 0;
 }
 
+/* for DURATION: how long a measurement lasts */
+static int opt_for(struct parser *p, struct expect_ctx *x,
+		   const struct token *kw)
+{
+	struct token *t = expect_word(p, "a duration");
+
+	x->duration = kw;
+	return t ? parse_duration(p, t, &x->e.window_ms) : -1;
+}
+
+/* under load: a latency probe waits for its together block's load */
+static int opt_under(struct parser *p, struct expect_ctx *x,
+		     const struct token *kw)
+{
+	x->under_load = kw;
+	x->e.under_load = true;
+	return expect_keyword(p, "load");
+}
+
 static const struct {
 	const char	*name;
 	int		(*parse)(struct parser *p, struct expect_ctx *x,
 				 const struct token *kw);
 } expect_options[] = {
+	{ "for",	opt_for },
+	{ "under",	opt_under },
 	{ "ipv4",	opt_family },
 	{ "ipv6",	opt_family },
 	{ "timeout",	opt_timeout },
@@ -819,7 +902,8 @@ static int parse_option(struct parser *p, struct expect_ctx *x)
 		if (!strcmp(expect_options[i].name, t->text))
 			return expect_options[i].parse(p, x, t);
 	return error_at(p, t, "unknown option '%s' (ipv4, ipv6, timeout, "
-			"source, served-by, send, passive)", t->text);
+			"source, served-by, send, passive, for, under load)",
+			t->text);
 }
 
 /* A node name, or an address (which has a ':' or starts with a digit). */
@@ -872,6 +956,29 @@ static int parse_proto(struct parser *p, struct scn_expect *e)
 	return 0;
 }
 
+/* rate RATE or rate LO..HI: the goodput the server must receive */
+static int parse_rate(struct parser *p, struct expect_ctx *x)
+{
+	struct token *t;
+
+	x->verdict = next(p);
+	x->e.measure = SCN_MEASURE_RATE;
+	t = expect_word(p, "a rate or a range LO..HI");
+	return t ? parse_rate_range(p, t, &x->e.rate_lo, &x->e.rate_hi) : -1;
+}
+
+/* latency ... below DURATION: the median round trip */
+static int parse_below(struct parser *p, struct expect_ctx *x)
+{
+	struct token *t;
+
+	x->verdict = peek(p);
+	if (expect_keyword(p, "below"))
+		return -1;
+	t = expect_word(p, "a duration");
+	return t ? parse_duration(p, t, &x->e.below_ms) : -1;
+}
+
 static int parse_verdict(struct parser *p, struct expect_ctx *x)
 {
 	static const char *const verdicts[] = {
@@ -881,6 +988,8 @@ static int parse_verdict(struct parser *p, struct expect_ctx *x)
 	struct token *t = peek(p);
 	unsigned i;
 
+	if (x->e.measure == SCN_MEASURE_LATENCY)
+		return parse_below(p, x);
 	for (i = 0; t->kind == TOK_WORD && i < N_KEYWORDS(verdicts); i++) {
 		if (!strcmp(verdicts[i], t->text)) {
 			x->e.verdict = i;
@@ -890,8 +999,10 @@ static int parse_verdict(struct parser *p, struct expect_ctx *x)
 	}
 	if (t->kind == TOK_WORD && !strcmp(t->text, "send"))
 		return 0;	/* a count: the replies are what counts */
-	return error_at(p, t, "expected accept, reject, drop or no-data, "
-			"found %s", tok_desc(t));
+	if (t->kind == TOK_WORD && !strcmp(t->text, "rate"))
+		return parse_rate(p, x);
+	return error_at(p, t, "expected accept, reject, drop, no-data or "
+			"rate, found %s", tok_desc(t));
 }
 
 /* The family from the target or the options; the server port. */
@@ -913,12 +1024,46 @@ static int expect_family(struct parser *p, struct expect_ctx *x)
 	return 0;
 }
 
+/* A rate or a latency: which options fit which. */
+static int measure_validate(struct parser *p, struct expect_ctx *x,
+			    const struct token *kw)
+{
+	struct scn_expect *e = &x->e;
+	bool rate = e->measure == SCN_MEASURE_RATE;
+
+	if (e->proto != SCN_UDP && (!rate || e->proto != SCN_TCP))
+		return error_at(p, kw, "%s", rate ? "a rate is measured over "
+				"tcp or udp" : "latency is measured over udp");
+	if (x->source || e->count)
+		return error_at(p, x->source ? x->source : x->send, "a "
+				"measurement takes ipv4, ipv6, timeout, "
+				"served-by, for, send RATE and under load");
+	if (rate && e->proto == SCN_UDP && !e->offered)
+		return error_at(p, x->verdict, "a udp rate needs send RATE, "
+				"the load to offer");
+	if (e->offered && (!rate || e->proto == SCN_TCP))
+		return error_at(p, x->send, "send RATE is for a udp rate: tcp "
+				"sends as fast as it can");
+	if (x->under_load && rate)
+		return error_at(p, x->under_load, "under load is for latency");
+	if (!x->duration)
+		e->window_ms = 3000;
+	return expect_family(p, x);
+}
+
 /* The rules between parts of one expectation that need no topology. */
 static int expect_validate(struct parser *p, struct expect_ctx *x,
 			   const struct token *kw)
 {
 	struct scn_expect *e = &x->e;
 	bool icmp = e->proto == SCN_ICMP, ftp = e->proto == SCN_FTP;
+
+	if (e->measure)
+		return measure_validate(p, x, kw);
+	if (x->duration || x->under_load || e->offered)
+		return error_at(p, x->duration ? x->duration : x->under_load ?
+				x->under_load : x->send, "for, under load and "
+				"send RATE are for rate and latency");
 
 	if (!x->verdict && !x->send)
 		return error_at(p, kw, "expect without a verdict");
@@ -984,8 +1129,13 @@ static int parse_expect(struct parser *p, void *ctx, const struct token *kw)
 		return parse_flowing(p, kw, stream);
 	x.e.src_loc = peek(p)->loc;
 	if (!parse_node_ref(p, &x.e.src) || expect_keyword(p, "->") ||
-	    parse_target(p, &x.e) || parse_proto(p, &x.e) ||
-	    parse_verdict(p, &x))
+	    parse_target(p, &x.e))
+		return -1;
+	if (peek(p)->kind == TOK_WORD && !strcmp(peek(p)->text, "latency")) {
+		next(p);
+		x.e.measure = SCN_MEASURE_LATENCY;
+	}
+	if (parse_proto(p, &x.e) || parse_verdict(p, &x))
 		return -1;
 	while (!at_end(p))
 		if (parse_option(p, &x))
@@ -1025,7 +1175,8 @@ static int parse_stream(struct parser *p, void *ctx, const struct token *kw)
 	while (!at_end(p))
 		if (parse_option(p, &x))
 			return -1;
-	if (x.timeout || x.source || x.send || x.passive)
+	if (x.timeout || x.source || x.send || x.passive || x.duration ||
+	    x.under_load)
 		return error_at(p, kw, "a stream takes only ipv4, ipv6 and "
 				"served-by");
 	if (expect_family(p, &x))
@@ -1105,7 +1256,44 @@ static int parse_conntrack(struct parser *p, void *ctx,
 	return 0;
 }
 
+/* One expect of a together block: a rate or a latency. */
+static int parse_together_stmt(struct parser *p, void *ctx)
+{
+	const unsigned *group = ctx;
+	struct token *kw = peek(p);
+	struct scn_item *it;
+
+	if (kw->kind != TOK_WORD || strcmp(kw->text, "expect"))
+		return error_at(p, kw, "expected expect, found %s",
+				tok_desc(kw));
+	if (parse_expect(p, NULL, next(p)))
+		return -1;
+	it = &p->s->items[p->s->n_items - 1];
+	if (it->kind != SCN_ITEM_EXPECT || !it->expect.measure)
+		return error_at(p, kw, "together runs rate and latency "
+				"expectations, and only those");
+	it->together = *group;
+	return 0;
+}
+
+/* together { expect...; expect... }: measured at the same time */
+static int parse_together(struct parser *p, void *ctx,
+			  const struct token *kw)
+{
+	unsigned group = ++p->together;
+	size_t n = p->s->n_items;
+
+	(void)ctx;
+	if (parse_block(p, parse_together_stmt, &group))
+		return -1;
+	if (p->s->n_items == n)
+		return error_at(p, kw, "an empty %s block", kw->text);
+	return 0;
+}
+
 static const struct keyword top_keywords[] = {
+	{ "together",	parse_together },
+	{ "parallel",	parse_together },
 	{ "router",	parse_node },
 	{ "host",	parse_node },
 	{ "link",	parse_link },
@@ -1128,8 +1316,8 @@ static void parse_file(struct parser *p)
 		kw = keyword_find(top_keywords, N_KEYWORDS(top_keywords), t);
 		if (!kw) {
 			error_at(p, t, "expected router, host, link, expect, "
-				 "apply, stream or conntrack, found %s",
-				 tok_desc(t));
+				 "together, apply, stream or conntrack, found "
+				 "%s", tok_desc(t));
 			skip_statement(p);
 		} else if (kw->parse(p, NULL, next(p)) || expect_end(p)) {
 			skip_statement(p);

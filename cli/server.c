@@ -306,8 +306,10 @@ static int ports_of(const struct scenario *s, size_t node,
 	for (i = 0; i < n; i++) {
 		const struct scn_expect *e = &items[i].expect;
 
+		/* A rate brings its own sink (rate.c). */
 		if (items[i].kind != SCN_ITEM_EXPECT || e->server != node ||
-		    e->proto == SCN_ICMP || e->proto == SCN_FTP)
+		    e->proto == SCN_ICMP || e->proto == SCN_FTP ||
+		    e->measure == SCN_MEASURE_RATE)
 			continue;
 		if (ports_add(p, e->server_port, e->proto == SCN_TCP)) {
 			fprintf(stderr, "fwctl: test: %s serves more than %d "

@@ -13,6 +13,9 @@
  * "default"; links up and running before addresses, so IPv6 addresses
  * are usable at once (IFA_F_NODAD, no duplicate detection); routes last,
  * since the kernel checks that a gateway is on a link.
+ *
+ * A member with a rate gets a token bucket (TBF) as its root qdisc: what
+ * leaves that interface is held to the rate, an emulated slow uplink.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +24,7 @@
 #include <limits.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <stdio.h>
@@ -153,6 +157,40 @@ static int link_set_up(struct rtnl *r, const char *ifname)
 	ifi->ifi_change = IFF_UP;
 	ifi->ifi_flags = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	return rtnl_talk(r, nlh, NULL, NULL);
+}
+
+/*
+ * The bucket holds 4 ms of traffic (at least 16 KiB, so a timer tick
+ * never starves it) and the queue 50 ms beyond it, enough for TCP to
+ * keep the link busy. The link layer is given as Ethernet, so the
+ * kernel computes the transmission times itself, without a rate table.
+ */
+static int qdisc_tbf_add(struct rtnl *r, unsigned ifindex, uint64_t bps)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = rtnl_msg(buf, RTM_NEWQDISC,
+					NLM_F_CREATE | NLM_F_EXCL);
+	uint64_t bytes = bps / 8;
+	uint32_t burst = bytes / 250 > 16384 ? bytes / 250 : 16384;
+	struct tc_tbf_qopt q = {
+		.rate = { .rate = bytes > UINT32_MAX ? UINT32_MAX : bytes,
+			  .linklayer = TC_LINKLAYER_ETHERNET },
+		.limit = bytes / 20 + burst,
+	};
+	struct tcmsg *tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+	struct nlattr *opts;
+
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = ifindex;
+	tcm->tcm_parent = TC_H_ROOT;
+	mnl_attr_put_strz(nlh, TCA_KIND, "tbf");
+	opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+	mnl_attr_put(nlh, TCA_TBF_PARMS, sizeof(q), &q);
+	mnl_attr_put_u32(nlh, TCA_TBF_BURST, burst);
+	if (bytes > UINT32_MAX)
+		mnl_attr_put_u64(nlh, TCA_TBF_RATE64, bytes);
+	mnl_attr_nest_end(nlh, opts);
 	return rtnl_talk(r, nlh, NULL, NULL);
 }
 
@@ -519,6 +557,26 @@ static int routes_add(struct scenario *s, struct rtnl *rtnl)
 	return 0;
 }
 
+static int shapers_add(struct scenario *s, struct rtnl *rtnl)
+{
+	struct link_info info;
+	size_t i, j;
+
+	for (i = 0; i < s->n_links; i++) {
+		for (j = 0; j < s->links[i].n_members; j++) {
+			const struct scn_member *m = &s->links[i].members[j];
+			struct rtnl *r = &rtnl[m->node];
+
+			if (!m->rate)
+				continue;
+			if (link_query(r, m->ifname, &info) ||
+			    qdisc_tbf_add(r, info.ifindex, m->rate))
+				return fail(r, "cannot shape", m->ifname);
+		}
+	}
+	return 0;
+}
+
 int topology_create(struct scenario *s, const char *prefix, bool verbose)
 {
 	struct rtnl *rtnl = calloc(s->n_nodes + 1, sizeof(*rtnl));
@@ -536,6 +594,8 @@ int topology_create(struct scenario *s, const char *prefix, bool verbose)
 		err = addresses_add(s, rtnl);
 	if (!err)
 		err = routes_add(s, rtnl);
+	if (!err)
+		err = shapers_add(s, rtnl);
 	for (i = 0; i <= s->n_nodes; i++)
 		rtnl_close(&rtnl[i]);
 	free(rtnl);

@@ -99,6 +99,33 @@ static void test_stream_order(void)
 	flow_table_free(t);
 }
 
+/* Segments keep coming until the buffer is full; every byte is kept. */
+static void test_stream_grows(void)
+{
+	struct flow_table *t = flow_table_new(4, SEC);
+	struct packet p = pkt(a1, 1, a2, 443, IPPROTO_TCP);
+	static uint8_t seg[1000];
+	struct flow *f;
+	size_t i, n = 0;
+	bool c, ok = true;
+
+	p.payload = seg;
+	p.payload_len = sizeof(seg);
+	f = flow_lookup(t, &p, 0, &c);
+	for (p.seq = 1; n < 100; n++, p.seq += sizeof(seg)) {
+		memset(seg, (int)n, sizeof(seg));
+		if (!flow_append(f, &p))
+			break;
+	}
+	CHECK_EQ(n, FLOW_BUF_MAX / sizeof(seg));
+	CHECK_EQ(f->buflen, n * sizeof(seg));
+	CHECK(f->bufcap <= FLOW_BUF_MAX);
+	for (i = 0; i < f->buflen; i++)
+		ok &= f->buf[i] == (uint8_t)(i / sizeof(seg));
+	CHECK(ok);
+	flow_table_free(t);
+}
+
 static struct control_pattern pats[] = {
 	{ CONTROL_HOST, CONTROL_DENY, "*.bad.example" },
 	{ CONTROL_DNS, CONTROL_ALLOW, "good.example" },
@@ -233,6 +260,7 @@ int main(void)
 	test_directions();
 	test_eviction();
 	test_stream_order();
+	test_stream_grows();
 	test_policy();
 	test_budget();
 	test_bad_pattern();

@@ -141,8 +141,8 @@ static const struct {
 	  "t.scn:2:6: error: link 'l' needs at least two members" },
 	{ "\"open\n", "t.scn:1:1: error: unterminated string" },
 	{ "frobnicate\n",
-	  "t.scn:1:1: error: expected router, host, link, expect, apply, "
-	  "stream or conntrack" },
+	  "t.scn:1:1: error: expected router, host, link, expect, together, "
+	  "apply, stream or conntrack" },
 	{ TOPO "expect c -> fw tcp accept\n",
 	  "t.scn:4:20: error: expected a number from 1 to 65535" },
 	{ TOPO "expect c -> fw icmp 7 accept\n",
@@ -150,7 +150,7 @@ static const struct {
 	{ TOPO "expect c => fw icmp accept\n",
 	  "t.scn:4:10: error: expected '->', found '=>'" },
 	{ TOPO "expect c -> fw tcp 1 maybe\n",
-	  "t.scn:4:22: error: expected accept, reject, drop or no-data" },
+	  "t.scn:4:22: error: expected accept, reject, drop, no-data or rate" },
 	{ TOPO "expect c -> fw tcp 1 accept now\n",
 	  "t.scn:4:29: error: unknown option 'now'" },
 	{ TOPO "expect c -> fw tcp 1 accept timeout 1h\n",
@@ -176,7 +176,7 @@ static const struct {
 	{ TOPO "expect c -> fw icmp send 5 in 1s get 5\n",
 	  "t.scn:4:34: error: expected 'receive', found 'get'" },
 	{ TOPO "expect c -> fw tcp 1\n",
-	  "t.scn:4:21: error: expected accept, reject, drop or no-data, "
+	  "t.scn:4:21: error: expected accept, reject, drop, no-data or rate, "
 	  "found end" },
 	{ TOPO "apply fw x.fw\n",
 	  "t.scn:4:10: error: expected a quoted rule file name" },
@@ -245,6 +245,38 @@ static const struct {
 	  "t.scn:4:13: error: no node has address 10.0.0.9" },
 	{ TOPO "expect fw -> 192.0.2.1 icmp accept\n",
 	  "t.scn:4:8: error: fw has no route to 192.0.2.1" },
+	{ TOPO "expect c -> fw tcp 1 rate 10mb\n",
+	  "t.scn:4:27: error: expected a rate from 1bit to 100gbit, like "
+	  "800kbit or 9.5mbit, found '10mb'" },
+	{ TOPO "expect c -> fw tcp 1 rate 10mbit..9mbit\n",
+	  "t.scn:4:27: error: '10mbit..9mbit' is not a range LO..HI" },
+	{ TOPO "expect c -> fw tcp 1 rate 200gbit\n",
+	  "t.scn:4:27: error: expected a rate from 1bit to 100gbit" },
+	{ TOPO "expect c -> fw udp 1 rate 1mbit\n",
+	  "t.scn:4:22: error: a udp rate needs send RATE" },
+	{ TOPO "expect c -> fw tcp 1 rate 1mbit send 2mbit\n",
+	  "t.scn:4:33: error: send RATE is for a udp rate" },
+	{ TOPO "expect c -> fw icmp rate 1mbit\n",
+	  "t.scn:4:1: error: a rate is measured over tcp or udp" },
+	{ TOPO "expect c -> fw latency tcp 1 below 5ms\n",
+	  "t.scn:4:1: error: latency is measured over udp" },
+	{ TOPO "expect c -> fw latency udp 1 accept\n",
+	  "t.scn:4:30: error: expected 'below', found 'accept'" },
+	{ TOPO "expect c -> fw tcp 1 rate 1mbit under load\n",
+	  "t.scn:4:33: error: under load is for latency" },
+	{ TOPO "expect c -> fw tcp 1 accept for 2s\n",
+	  "t.scn:4:29: error: for, under load and send RATE are for rate "
+	  "and latency" },
+	{ TOPO "expect c -> fw tcp 1 rate 1mbit source 10.0.0.2\n",
+	  "t.scn:4:40: error: a measurement takes ipv4, ipv6" },
+	{ TOPO "together { expect c -> fw tcp 1 accept }\n",
+	  "t.scn:4:12: error: together runs rate and latency expectations" },
+	{ TOPO "together { apply fw \"x.fw\" }\n",
+	  "t.scn:4:12: error: expected expect, found 'apply'" },
+	{ TOPO "parallel { }\n", "t.scn:4:1: error: an empty parallel block" },
+	{ "host c { }\nhost d { }\nlink l { c e0 rate 1mbit rate 2mbit; "
+	  "d e0 }\n",
+	  "t.scn:3:26: error: 'rate' is not an address" },
 };
 
 static void test_bad(void)
@@ -281,6 +313,55 @@ static const char steps[] =
 	"conntrack fw flush\n"
 	"expect c -> fw ftp 21 accept passive\n"
 	"expect c -> fw ftp 2121 no-data timeout 2s served-by c\n";
+
+static const char measures[] =
+	"router fw { }\n"
+	"host c { route default via 10.0.0.1 }\n"
+	"host s { route default via 10.0.1.1 }\n"
+	"link l { fw e0 10.0.0.1/24; c e0 10.0.0.2/24 }\n"
+	"link w { fw e1 10.0.1.1/24 rate 9.5mbit; s e0 10.0.1.2/24 }\n"
+	"expect c -> s tcp 5001 rate 9mbit..10.5mbit\n"
+	"expect c -> s udp 5002 rate 800kbit send 1gbit for 2s ipv4\n"
+	"together {\n"
+	"    expect c -> s tcp 5001 rate 1mbit\n"
+	"    expect c -> s latency udp 5060 below 20ms under load\n"
+	"}\n"
+	"parallel { expect c -> s latency udp 5060 below 1s for 500ms }\n"
+	"expect c -> s tcp 80 send 3 in 1s receive 3\n";
+
+static void test_measures(void)
+{
+	struct scenario *s = scenario_parse_buffer("t.scn", measures,
+						   strlen(measures));
+	const struct scn_item *it;
+
+	CHECK(s && s->n_items == 6);
+	if (!s || s->n_items != 6)
+		return;
+	CHECK(s->links[1].members[0].rate == 9500000);
+	CHECK(s->links[1].members[1].rate == 0 &&
+	      s->links[1].members[1].n_addrs == 1);
+	it = s->items;
+	CHECK(it[0].expect.measure == SCN_MEASURE_RATE);
+	CHECK(it[0].expect.rate_lo == 9000000 &&
+	      it[0].expect.rate_hi == 10500000);
+	CHECK(it[0].expect.window_ms == 3000 && !it[0].together);
+	CHECK(it[0].expect.server == 2 && it[0].expect.server_port == 5001);
+	CHECK(it[1].expect.proto == SCN_UDP && it[1].expect.window_ms == 2000);
+	CHECK(it[1].expect.rate_lo == 800000 &&
+	      it[1].expect.rate_hi == UINT64_MAX);
+	CHECK(it[1].expect.offered == 1000000000ull);
+	CHECK(it[2].together == 1 && it[3].together == 1);
+	CHECK(it[3].expect.measure == SCN_MEASURE_LATENCY);
+	CHECK(it[3].expect.below_ms == 20 && it[3].expect.under_load);
+	CHECK(!strcmp(it[3].text,
+		      "c -> s latency udp 5060 below 20ms under load"));
+	CHECK(it[4].together == 2 && it[4].expect.below_ms == 1000 &&
+	      it[4].expect.window_ms == 500 && !it[4].expect.under_load);
+	CHECK(!it[5].together && !it[5].expect.measure &&
+	      it[5].expect.count == 3 && !it[5].expect.offered);
+	scenario_free(s);
+}
 
 static void test_steps(void)
 {
@@ -371,6 +452,7 @@ int main(void)
 	test_good();
 	test_bad();
 	test_steps();
+	test_measures();
 	test_keeps_going();
 	test_addr();
 	if (failures)
