@@ -166,14 +166,25 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *pkt,
 	return f;
 }
 
+/*
+ * The buffer grows as the stream does: most first flights fit in
+ * FLOW_BUF_MIN, and many undecided flows must not cost FLOW_BUF_MAX each.
+ */
 static bool flow_buf_add(struct flow *f, const uint8_t *p, size_t n)
 {
+	uint32_t cap = f->bufcap ? f->bufcap : FLOW_BUF_MIN;
+	uint8_t *buf;
+
 	if (n > FLOW_BUF_MAX - f->buflen)
 		return false;
-	if (!f->buf) {
-		f->buf = malloc(FLOW_BUF_MAX);
-		if (!f->buf)
+	while (cap < f->buflen + n)
+		cap = cap * 2 < FLOW_BUF_MAX ? cap * 2 : FLOW_BUF_MAX;
+	if (cap != f->bufcap) {
+		buf = realloc(f->buf, cap);
+		if (!buf)
 			return false;
+		f->buf = buf;
+		f->bufcap = cap;
 	}
 	memcpy(f->buf + f->buflen, p, n);
 	f->buflen += n;
@@ -203,5 +214,5 @@ void flow_release(struct flow *f)
 {
 	free(f->buf);
 	f->buf = NULL;
-	f->buflen = 0;
+	f->buflen = f->bufcap = 0;
 }

@@ -12,9 +12,11 @@
 /*
  * The client's first bytes a flow keeps for the dissectors: a whole
  * ClientHello (tls.h) split into up to 8 records, and more than an HTTP
- * request head (HTTP_HEAD_MAX). Allocated on the first payload only.
+ * request head (HTTP_HEAD_MAX). Allocated on the first payload, grown
+ * from FLOW_BUF_MIN as needed, freed when the flow is decided.
  */
 #define FLOW_BUF_MAX	(TLS_HELLO_MAX + 4 + 5 * 8)
+#define FLOW_BUF_MIN	2048
 
 enum flow_state { FLOW_UNDECIDED, FLOW_ACCEPT, FLOW_DENY };
 
@@ -35,7 +37,7 @@ struct flow {
 	uint8_t client;			/* key end (0, 1) that spoke first */
 	bool seq_known;
 	uint32_t next_seq;		/* client's next in-order TCP byte */
-	uint32_t buflen;
+	uint32_t buflen, bufcap;
 	uint8_t *buf;			/* NULL until the first payload */
 };
 

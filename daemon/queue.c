@@ -46,12 +46,13 @@ struct queue {
 	int fd;
 	struct mnl_socket *nl;
 	uint32_t portid, cfg_seq;
-	int cfg_err;			/* > 0 until the bind is acked */
+	int cfg_err;			/* the bind's ack: 0 or -errno */
+	bool cfg_acked;
 	pthread_t thread;
 	atomic_bool stop;
 	_Atomic(struct policy *) hazard;
 	struct flow_table *flows;
-	atomic_uint_fast64_t packets, accepted, denied, nflows, errors;
+	atomic_uint_fast64_t packets, accepted, denied, nflows;
 	struct run run;
 	size_t txlen;
 	uint8_t tx[QUEUE_BATCH * VERDICT_ROOM];
@@ -146,7 +147,7 @@ static void queue_packet(struct queue *q, const struct policy *pol,
 
 	if (nfq_nlmsg_parse(nlh, attr) < 0 || !attr[NFQA_PACKET_HDR] ||
 	    mnl_attr_get_payload_len(attr[NFQA_PACKET_HDR]) < sizeof(*ph)) {
-		atomic_fetch_add(&q->errors, 1);
+		log_msg("queue %u: malformed packet message", q->num);
 		return;
 	}
 	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
@@ -164,15 +165,14 @@ static void queue_error(struct queue *q, const struct nlmsghdr *nlh)
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
 		return;
-	if (nlh->nlmsg_seq == q->cfg_seq && q->cfg_err > 0) {
-		q->cfg_err = -e->error;
+	if (nlh->nlmsg_seq == q->cfg_seq && !q->cfg_acked) {
+		q->cfg_err = e->error;
+		q->cfg_acked = true;
 		return;
 	}
-	if (e->error) {
-		atomic_fetch_add(&q->errors, 1);
+	if (e->error)
 		log_msg("queue %u: kernel refused a verdict: %s", q->num,
 			strerror(-e->error));
-	}
 }
 
 static void queue_message(struct queue *q, const struct policy *pol,
@@ -228,7 +228,7 @@ static void *queue_thread(void *arg)
 	int r;
 
 	while (!atomic_load(&q->stop)) {
-		watchdog_beat();
+		watchdog_beat(q->num);
 		r = queue_receive(q);
 		if (r < 0 && r != -EAGAIN && r != -EINTR && r != -ENOBUFS) {
 			log_msg("queue %u: receive: %s", q->num, strerror(-r));
@@ -269,12 +269,11 @@ static int queue_bind(struct queue *q, const struct control_config *c)
 			 htonl(NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN));
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	nlh->nlmsg_seq = q->cfg_seq = time(NULL);
-	q->cfg_err = 1;
 	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
-	for (i = 0; i < 20 && q->cfg_err > 0; i++)
+	for (i = 0; i < 20 && !q->cfg_acked; i++)
 		queue_receive(q);
-	return q->cfg_err > 0 ? -ETIMEDOUT : q->cfg_err;
+	return q->cfg_acked ? q->cfg_err : -ETIMEDOUT;
 }
 
 static int queue_socket(struct queue *q)
@@ -346,9 +345,19 @@ void queue_stop(struct queue *q)
 	queue_free(q);
 }
 
+uint16_t queue_num(const struct queue *q)
+{
+	return q->num;
+}
+
 int queue_fd(const struct queue *q)
 {
 	return q->fd;
+}
+
+const struct policy *queue_hazard(struct queue *q)
+{
+	return atomic_load(&q->hazard);
 }
 
 /*

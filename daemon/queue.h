@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "fwctl/control.h"
+#include "policy.h"
 
 /*
  * Bytes of each packet the kernel copies to us: IPv6 with a few
@@ -34,7 +35,12 @@ void queue_stop(struct queue *q);
 /* Counters for GET_STATUS; drops and overruns come from the kernel. */
 void queue_stat(struct queue *q, struct control_queue_stat *s);
 
+uint16_t queue_num(const struct queue *q);
+
 /* The netlink socket, for the watchdog to hold a copy of. */
 int queue_fd(const struct queue *q);
+
+/* The policy the queue's thread is using right now, or NULL. */
+const struct policy *queue_hazard(struct queue *q);
 
 #endif

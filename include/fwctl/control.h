@@ -84,7 +84,7 @@ enum control_action { CONTROL_DENY, CONTROL_ALLOW, CONTROL_ACTIONS };
 struct control_pattern {
 	uint8_t kind;			/* enum control_kind */
 	uint8_t action;			/* enum control_action */
-	char name[CONTROL_NAME_MAX + 1];	/* as given; checked by the daemon */
+	char name[CONTROL_NAME_MAX + 1];	/* checked by the daemon */
 };
 
 struct control_config {

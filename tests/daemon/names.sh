@@ -41,6 +41,8 @@ check "control: garbage was counted" \
 	sh -c "'$CTL' '$SOCK' status | grep -q '^bad_requests 1$'"
 check "control: reload works" "$CTL" "$SOCK" reload
 check "daemon survived" kill -0 "$DPID"
+check "capabilities: CAP_NET_ADMIN (bit 12) alone is left" \
+	grep -q "^CapEff:.*0000000000001000$" "/proc/$DPID/status"
 
 # SIGHUP rereads the file: a name allowed so far is denied afterwards.
 echo "deny host good.example" >>"$TMP/fwctld.conf"
