@@ -289,12 +289,70 @@ static void lower_family(struct lower *lw, struct ir_chain *c,
 	}
 }
 
+/*
+ * Interface values are intervals (a name, or eth* as all names starting
+ * with eth). inside: v lies within one interval of l; otherwise: v shares
+ * at least one name with one.
+ */
+static bool ifname_meets(const struct ir_value *v, const struct m_elems *l,
+			 bool inside)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct ir_value *z = &l->e[i].v;
+
+		if (inside && memcmp(z->lo, v->lo, IR_VALUE_MAX) <= 0 &&
+		    memcmp(v->hi, z->hi, IR_VALUE_MAX) <= 0)
+			return true;
+		if (!inside && memcmp(v->lo, z->hi, IR_VALUE_MAX) <= 0 &&
+		    memcmp(z->lo, v->hi, IR_VALUE_MAX) <= 0)
+			return true;
+	}
+	return false;
+}
+
+/* Could a packet that reached this view have arrived on interface v? */
+static bool ifname_reaches(const struct lower *lw, const struct view *view,
+			   const struct ir_value *v)
+{
+	size_t i;
+
+	if (view->zone)
+		return ifname_meets(v, &view->zone->ifs, false);
+	/* Not dispatched: only names that no zone chain took can get here. */
+	for (i = 0; i < lw->m->n_zones; i++)
+		if (view->dispatched[i] &&
+		    ifname_meets(v, &lw->m->zones[i]->ifs, true))
+			return false;
+	return true;
+}
+
+/*
+ * Zone dispatch already decided the input interface: a rule whose `iif`
+ * names only interfaces that cannot reach this chain (`iif lo` in the chain
+ * of a LAN zone) would be dead weight on the packet path there.
+ */
+static bool iif_unreachable(const struct lower *lw, const struct m_rule *r,
+			    const struct view *view)
+{
+	const struct m_operand *o = &r->op[OP_IIF];
+	size_t i;
+
+	if (!view->dispatched || !o->present || o->neg || o->set)
+		return false;
+	for (i = 0; i < o->lit.n; i++)
+		if (ifname_reaches(lw, view, &o->lit.e[i].v))
+			return false;
+	return true;
+}
+
 static void lower_rule_view(struct lower *lw, struct ir_chain *c,
 			    const struct m_rule *r, const struct view *view)
 {
 	struct variant v = { .use = from_use(r, view) };
 
-	if (v.use == FROM_SKIP)
+	if (v.use == FROM_SKIP || iif_unreachable(lw, r, view))
 		return;
 	if (r->fams != FAM_ANY || !has_addresses(r, v.use)) {
 		v.fam = r->fams;
