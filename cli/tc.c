@@ -46,6 +46,22 @@ int tc_open(struct nlsock *s)
 	return 0;
 }
 
+int tc_call(const char *ifname,
+	    int (*fn)(struct nlsock *s, int ifindex, void *arg), void *arg)
+{
+	struct nlsock s;
+	int ifindex = tc_ifindex(ifname), err;
+
+	if (ifindex < 0)
+		return ifindex;
+	err = tc_open(&s);
+	if (err)
+		return err;
+	err = fn(&s, ifindex, arg);
+	nlsock_close(&s);
+	return err;
+}
+
 int tc_ifindex(const char *name)
 {
 	unsigned idx = if_nametoindex(name);

@@ -398,20 +398,26 @@ int tc_htb_apply_sock(struct nlsock *s, int ifindex,
 	return err;
 }
 
+struct htb_request {
+	const struct tc_class	*classes;
+	size_t			n;
+	uint16_t		default_minor;
+};
+
+static int htb_apply_cb(struct nlsock *s, int ifindex, void *arg)
+{
+	const struct htb_request *q = arg;
+
+	return tc_htb_apply_sock(s, ifindex, q->classes, q->n,
+				 q->default_minor);
+}
+
 int tc_htb_apply(const char *ifname, const struct tc_class *classes,
 		 size_t n, uint16_t default_minor)
 {
-	struct nlsock s;
-	int ifindex = tc_ifindex(ifname), err;
+	struct htb_request q = { classes, n, default_minor };
 
-	if (ifindex < 0)
-		return ifindex;
-	err = tc_open(&s);
-	if (err)
-		return err;
-	err = tc_htb_apply_sock(&s, ifindex, classes, n, default_minor);
-	nlsock_close(&s);
-	return err;
+	return tc_call(ifname, htb_apply_cb, &q);
 }
 
 int tc_htb_remove_sock(struct nlsock *s, int ifindex)
@@ -428,17 +434,13 @@ int tc_htb_remove_sock(struct nlsock *s, int ifindex)
 	return err;
 }
 
+static int htb_remove_cb(struct nlsock *s, int ifindex, void *arg)
+{
+	(void)arg;
+	return tc_htb_remove_sock(s, ifindex);
+}
+
 int tc_htb_remove(const char *ifname)
 {
-	struct nlsock s;
-	int ifindex = tc_ifindex(ifname), err;
-
-	if (ifindex < 0)
-		return ifindex;
-	err = tc_open(&s);
-	if (err)
-		return err;
-	err = tc_htb_remove_sock(&s, ifindex);
-	nlsock_close(&s);
-	return err;
+	return tc_call(ifname, htb_remove_cb, NULL);
 }

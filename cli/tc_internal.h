@@ -26,6 +26,12 @@ void tc_set_error(int err, const char *fmt, ...)
 int tc_open(struct nlsock *s);
 /* The ifindex of name, or -ENODEV with the error set. */
 int tc_ifindex(const char *name);
+/*
+ * The public entry points' common frame: resolves ifname, opens a socket,
+ * runs fn on it and closes it. Returns what fn returns, or -errno.
+ */
+int tc_call(const char *ifname,
+	    int (*fn)(struct nlsock *s, int ifindex, void *arg), void *arg);
 
 /* A tcmsg request header in buf. */
 struct nlmsghdr *tc_msg(char *buf, struct nlsock *s, uint16_t type,

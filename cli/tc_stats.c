@@ -193,23 +193,23 @@ static int handle_cmp(const void *a, const void *b)
 	       x->cls.handle > y->cls.handle;
 }
 
+static int readback_cb(struct nlsock *s, int ifindex, void *arg)
+{
+	struct readback *r = arg;
+	int err = tc_dump(s, RTM_GETTCLASS, ifindex, readback_class, r);
+
+	if (!err)
+		err = r->err;
+	if (!err)
+		err = tc_dump(s, RTM_GETQDISC, ifindex, readback_leaf, r);
+	return err;
+}
+
 int tc_htb_read(const char *ifname, struct tc_class_stats **out, size_t *n)
 {
 	struct readback r = { 0 };
-	struct nlsock s;
-	int ifindex = tc_ifindex(ifname), err;
+	int err = tc_call(ifname, readback_cb, &r);
 
-	if (ifindex < 0)
-		return ifindex;
-	err = tc_open(&s);
-	if (err)
-		return err;
-	err = tc_dump(&s, RTM_GETTCLASS, ifindex, readback_class, &r);
-	if (!err)
-		err = r.err;
-	if (!err)
-		err = tc_dump(&s, RTM_GETQDISC, ifindex, readback_leaf, &r);
-	nlsock_close(&s);
 	if (err == -EPROTO)
 		tc_set_error(0, "%s: malformed HTB class in the dump", ifname);
 	if (err) {
@@ -231,19 +231,16 @@ static void root_kind(const struct tc_object *o, void *data)
 		memcpy(kind, o->kind, sizeof(o->kind));
 }
 
+static int root_kind_cb(struct nlsock *s, int ifindex, void *arg)
+{
+	return tc_dump(s, RTM_GETQDISC, ifindex, root_kind, arg);
+}
+
 int tc_root_kind(const char *ifname, char *kind, size_t size)
 {
 	char k[16] = "";
-	struct nlsock s;
-	int ifindex = tc_ifindex(ifname), err;
+	int err = tc_call(ifname, root_kind_cb, k);
 
-	if (ifindex < 0)
-		return ifindex;
-	err = tc_open(&s);
-	if (err)
-		return err;
-	err = tc_dump(&s, RTM_GETQDISC, ifindex, root_kind, k);
-	nlsock_close(&s);
 	if (!err)
 		snprintf(kind, size, "%s", k);
 	return err;
