@@ -2,23 +2,7 @@
 # fwctl test fails the right way: exit 1 on a wrong expectation, with the
 # line that says why, and exit 1 on a parse error with its location,
 # before building anything. No namespace may be left behind either way.
-data="$top_srcdir/tests/scenarios/runner"
-out=$(mktemp) || exit 99
-trap 'rm -f "$out"' EXIT
-
-pid=
-fail() {
-	echo "FAIL: $*"
-	sed 's/^/  | /' "$out"
-	# A run still going cleans up after itself on SIGTERM.
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid"
-	exit 1
-}
-
-# The names of namespaces left by the run with process id $1.
-leftover() {
-	ls /run/netns 2>/dev/null | grep "^fwt$1-"
-}
+. "$top_srcdir/tests/scenarios/runner/lib.sh"
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 

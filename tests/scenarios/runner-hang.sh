@@ -1,17 +1,7 @@
 #!/bin/sh
 # A probe that hangs (here: stopped) is killed at its hard deadline and
 # reported; the run goes on, ends normally and leaves nothing behind.
-data="$top_srcdir/tests/scenarios/runner"
-out=$(mktemp) || exit 99
-trap 'rm -f "$out"' EXIT
-
-pid=
-fail() {
-	echo "FAIL: $*"
-	sed 's/^/  | /' "$out"
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid"
-	exit 1
-}
+. "$top_srcdir/tests/scenarios/runner/lib.sh"
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 

@@ -2,22 +2,7 @@
 # SIGINT or SIGTERM in the middle of a run: the runner deletes every
 # namespace it made, its servers and probes die with it, and it dies of
 # the signal (so a shell or make sees an interrupted run, not a result).
-data="$top_srcdir/tests/scenarios/runner"
-out=$(mktemp) || exit 99
-trap 'rm -f "$out"' EXIT
-
-pid=
-fail() {
-	echo "FAIL: $*"
-	sed 's/^/  | /' "$out"
-	# A run still going cleans up after itself on SIGTERM.
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid"
-	exit 1
-}
-
-leftover() {
-	ls /run/netns 2>/dev/null | grep "^fwt$1-"
-}
+. "$top_srcdir/tests/scenarios/runner/lib.sh"
 
 # Running, not a zombie waiting for whoever adopted it to reap it.
 alive() {
