@@ -182,32 +182,46 @@ void emit_nat(struct nftnl_rule *nr, uint32_t type, uint32_t family,
 		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, flags);
 }
 
+/* masq and redir carry the same three attributes under their own names. */
+struct port_nat_attrs {
+	const char	*name;
+	uint16_t	proto_min, proto_max, flags;
+};
+
+static void emit_port_nat(struct nftnl_rule *nr,
+			  const struct port_nat_attrs *a,
+			  const uint32_t proto[2], uint32_t flags)
+{
+	struct nftnl_expr *e = expr_new(nr, a->name);
+
+	if (proto[0]) {
+		nftnl_expr_set_u32(e, a->proto_min, proto[0]);
+		nftnl_expr_set_u32(e, a->proto_max, proto[1]);
+	}
+	if (flags)
+		nftnl_expr_set_u32(e, a->flags, flags);
+}
+
 void emit_masq(struct nftnl_rule *nr, const uint32_t proto[2],
 	       uint32_t flags)
 {
-	struct nftnl_expr *e = expr_new(nr, "masq");
+	static const struct port_nat_attrs masq = {
+		"masq", NFTNL_EXPR_MASQ_REG_PROTO_MIN,
+		NFTNL_EXPR_MASQ_REG_PROTO_MAX, NFTNL_EXPR_MASQ_FLAGS,
+	};
 
-	if (proto[0]) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MIN, proto[0]);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MAX, proto[1]);
-	}
-	if (flags)
-		nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_FLAGS, flags);
+	emit_port_nat(nr, &masq, proto, flags);
 }
 
 void emit_redir(struct nftnl_rule *nr, const uint32_t proto[2],
 		uint32_t flags)
 {
-	struct nftnl_expr *e = expr_new(nr, "redir");
+	static const struct port_nat_attrs redir = {
+		"redir", NFTNL_EXPR_REDIR_REG_PROTO_MIN,
+		NFTNL_EXPR_REDIR_REG_PROTO_MAX, NFTNL_EXPR_REDIR_FLAGS,
+	};
 
-	if (proto[0]) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_REDIR_REG_PROTO_MIN,
-				   proto[0]);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_REDIR_REG_PROTO_MAX,
-				   proto[1]);
-	}
-	if (flags)
-		nftnl_expr_set_u32(e, NFTNL_EXPR_REDIR_FLAGS, flags);
+	emit_port_nat(nr, &redir, proto, flags);
 }
 
 void emit_fib(struct nftnl_rule *nr, uint32_t flags, uint32_t result)
