@@ -35,6 +35,8 @@ static void status_text(FILE *out, const struct feature *f, size_t n,
 			fprintf(out, "no (%s: %s)\n", errno_name(-f[i].err),
 				strerror(-f[i].err));
 	}
+	fprintf(out, "inspection: %s\n",
+		feature_queue_label(feature_queue_of(f, n)));
 	if (lt->present)
 		fprintf(out, "table inet fwctl: present, source %s, "
 			"%zu chains, %zu rules, %zu sets\n",
@@ -67,6 +69,8 @@ static void status_json(FILE *out, const struct feature *f, size_t n,
 		json_object_end(&j);
 	}
 	json_array_end(&j);
+	json_string(&j, "inspection",
+		    feature_queue_label(feature_queue_of(f, n)));
 	if (lt->present) {
 		json_object_begin(&j, "table");
 		json_string(&j, "name", "fwctl");
