@@ -171,6 +171,8 @@ struct ast {
 	size_t			n_policies;
 	struct ast_rule		**rules;
 	size_t			n_rules;
+	struct ast_shape	**shapes;	/* shape.h */
+	size_t			n_shapes;
 	const char		*source;	/* the top-level file */
 };
 

@@ -87,6 +87,8 @@ const char *value_quote(const struct ast_value *v, char *buf, size_t size);
 void check_zones(struct checker *c);
 void check_sets(struct checker *c);
 void check_rules(struct checker *c);
+/* One rule into the model's form; NULL (reported) when it is wrong. */
+struct m_rule *check_rule(struct checker *c, const struct ast_rule *ar);
 
 /*
  * nat.c: NAT and conntrack rules (and connection limits); resolve before

@@ -127,6 +127,7 @@ static void emit_actions(struct nftnl_rule *nr, const struct ir_rule *r)
 		emit_notrack(nr);
 	if (r->obj_kind != IR_OBJ_NONE)
 		emit_objref(nr, object_types[r->obj_kind], r->obj);
+	emit_priority(nr, &r->priority);
 }
 
 void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ir.h"
+#include "shape.h"
 
 const struct ir_field_info ir_field_info[IR_FIELD_COUNT] = {
 	[IR_IIFNAME]	 = { "meta iifname",	16 },
@@ -82,6 +83,7 @@ void ir_table_free(struct ir_table *t)
 	for (i = 0; i < t->n_objects; i++)
 		free(t->objects[i]);
 	free(t->objects);
+	ir_shapes_free(t);
 	for (i = 0; i < t->n_strings; i++)
 		free(t->strings[i]);
 	free(t->strings);

@@ -24,13 +24,15 @@ static const struct command commands[] = {
 	{ "export",	cmd_export,	"FILE",
 	  "print the nft text of what apply would push" },
 	{ "flush",	cmd_flush,	"",
-	  "remove fwctl's table (and only it)" },
+	  "remove fwctl's table and shaping (and only them)" },
 	{ "status",	cmd_status,	"",
 	  "kernel features as probed, table, rules, generation" },
 	{ "test",	cmd_test,	"[-k] [-n] SCENARIO...",
 	  "run scenarios: build namespaces, apply rules, send packets" },
 	{ "conntrack",	cmd_conntrack,	"CMD [FILTER...]",
 	  "list, count, delete, flush or watch conntrack entries" },
+	{ "shape",	cmd_shape,	"show [-j]",
+	  "per class: configured and current rate, bytes, drops, backlog" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "model.h"
+#include "shape.h"
 #include "xalloc.h"
 
 struct m_elem *m_elems_add(struct m_elems *l)
@@ -17,7 +18,7 @@ void m_elems_free(struct m_elems *l)
 	l->n = 0;
 }
 
-static void m_rule_free(struct m_rule *r)
+void m_rule_free(struct m_rule *r)
 {
 	unsigned i;
 
@@ -43,6 +44,7 @@ void model_free(struct model *m)
 	}
 	for (i = 0; i < m->n_rules; i++)
 		m_rule_free(m->rules[i]);
+	m_shapes_free(m);
 	free(m->sets);
 	free(m->zones);
 	free(m->rules);

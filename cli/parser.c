@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "parser.h"
 #include "parser_internal.h"
+#include "shape.h"
 #include "source.h"
 #include "xalloc.h"
 
@@ -467,7 +468,7 @@ static int unknown_statement(const struct parser *p)
 	static const char *const words[] = {
 		"accept", "ct", "define", "dnat", "drop", "helper", "include",
 		"masquerade", "notrack", "policy", "redirect", "reject", "set",
-		"snat", "zone",
+		"shape", "snat", "zone",
 	};
 	enum chain_id chain;
 
@@ -506,6 +507,7 @@ static const statement_fn statements[KW_COUNT] = {
 	[KW_NOTRACK] = parse_rule,
 	[KW_HELPER] = parse_rule,
 	[KW_CT] = parse_rule,
+	[KW_SHAPE] = parse_shape,
 };
 
 /*

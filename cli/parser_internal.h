@@ -76,6 +76,12 @@ int parse_expected(const struct parser *p, const char *what);
 int parse_unknown_word(const struct parser *p, const char *const *words,
 		       size_t n, const char *where);
 int parse_rule(struct parser *p);
+/*
+ * One match of a rule (from, to, src, ..., icmpv6 type) into r, for
+ * statements that classify with the filter rules' matches: 1 when the
+ * token starts no match (p untouched), 0 when read, -1 on an error.
+ */
+int parse_rule_match(struct parser *p, struct ast_rule *r);
 /* 30, 30s, 5m, 1h30m: a positive duration in milliseconds. */
 int parse_duration(struct parser *p, uint64_t *ms);
 /* Marks a part of the rule as given; twice is an error. */

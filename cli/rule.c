@@ -419,7 +419,7 @@ static void rule_statements(const struct ast_rule *ar, struct m_rule *r)
 	r->log_prefix = ar->log_prefix;
 }
 
-static struct m_rule *rule_build(struct checker *c, const struct ast_rule *ar)
+struct m_rule *check_rule(struct checker *c, const struct ast_rule *ar)
 {
 	struct m_rule *r = xcalloc(1, sizeof(*r));
 	unsigned i;
@@ -444,7 +444,7 @@ void check_rules(struct checker *c)
 	size_t i;
 
 	for (i = 0; i < c->ast->n_rules; i++) {
-		r = rule_build(c, c->ast->rules[i]);
+		r = check_rule(c, c->ast->rules[i]);
 		if (!r)
 			continue;
 		m->rules = xgrow(m->rules, m->n_rules, sizeof(*m->rules));

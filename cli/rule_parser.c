@@ -294,6 +294,15 @@ static const char *const misplaced[KW_COUNT] = {
 	[KW_OUTPUT] = "a rule has one chain, right after its action",
 };
 
+int parse_rule_match(struct parser *p, struct ast_rule *r)
+{
+	enum kw kw = at(p, T_IDENT) ? p->tok.kw : KW_NONE;
+
+	if (!rule_parts[kw].parse || rule_parts[kw].part >= R_OPERANDS)
+		return 1;
+	return rule_parts[kw].parse(p, r, rule_parts[kw].part);
+}
+
 static int unknown_part(const struct parser *p)
 {
 	static const char *const words[] = {

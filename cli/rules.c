@@ -14,6 +14,7 @@
 #include "diag.h"
 #include "export.h"
 #include "kernel.h"
+#include "shape.h"
 
 /* Parses the one FILE argument (and --kernel for check). */
 static const char *file_arg(int argc, char **argv, bool *kernel)
@@ -154,6 +155,7 @@ int cmd_check(int argc, char **argv, const struct fw_opts *o)
 		return FW_EXIT_RULES;
 	if (kernel) {
 		warn_missing_interfaces(t);
+		shape_warn_missing(t);
 		err = kernel_apply(t, true);
 	}
 	if (!err && o->verbose)
@@ -176,6 +178,9 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 		return FW_EXIT_RULES;
 	warn_missing_interfaces(t);
 	err = kernel_apply(t, false);
+	/* Shaping follows the filter rules, never goes without them. */
+	if (!err)
+		err = shape_apply(t);
 	if (!err && o->verbose)
 		printf("%s: applied, %zu kernel rules\n", path,
 		       ir_table_rule_count(t));
@@ -218,11 +223,14 @@ int cmd_show(int argc, char **argv, const struct fw_opts *o)
 
 int cmd_flush(int argc, char **argv, const struct fw_opts *o)
 {
+	int err;
+
 	(void)argv;
 	(void)o;
 	if (no_args(argc, "flush"))
 		return FW_EXIT_USAGE;
-	return kernel_flush();
+	err = kernel_flush();
+	return shape_flush() ? FW_EXIT_SYSTEM : err;
 }
 
 int cmd_status(int argc, char **argv, const struct fw_opts *o)
