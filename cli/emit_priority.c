@@ -2,9 +2,8 @@
 /*
  * meta priority set, the statement that classifies into an HTB class:
  * a class handle as an immediate, or a jhash of the source address into
- * a range of handles. nft builds the same: load to register 1, set from
- * register 1. The seed is 0, never random, so that a host stays in its
- * bucket across applies.
+ * a range of handles, built as nft builds them. The seed is 0, never
+ * random, so that a host stays in its bucket across applies.
  */
 #include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
@@ -35,13 +34,18 @@ static struct nftnl_expr *expr_add(struct nftnl_rule *nr, const char *name)
 
 static void emit_hash(struct nftnl_rule *nr, const struct ir_priority *p)
 {
-	struct nftnl_expr *e;
+	struct nftnl_expr *e = expr_add(nr, "payload");
 
-	emit_payload(nr, NFT_PAYLOAD_NETWORK_HEADER,
-		     hash_fields[p->hash_field].offset,
-		     hash_fields[p->hash_field].len);
+	/* nft hashes from register 2 into register 1; so do we. */
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_2);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
+			   NFT_PAYLOAD_NETWORK_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET,
+			   hash_fields[p->hash_field].offset);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN,
+			   hash_fields[p->hash_field].len);
 	e = expr_add(nr, "hash");
-	nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_SREG, NFT_REG_2);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_DREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_LEN,
 			   hash_fields[p->hash_field].len);

@@ -184,6 +184,7 @@ static void dispatch(struct lower *lw, struct ir_chain *base,
 		memcpy(val.hi, val.lo, sizeof(val.hi));
 		snprintf(v.chain, sizeof(v.chain), "%s", chains[i]->name);
 		ir_set_add_elem(s, &val, &v);
+		/* Missing interfaces are warned about at the shape. */
 		s->elems[s->n_elems - 1].loc = shapes[i].loc;
 	}
 	ir_set_normalize(s);

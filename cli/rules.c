@@ -155,7 +155,6 @@ int cmd_check(int argc, char **argv, const struct fw_opts *o)
 		return FW_EXIT_RULES;
 	if (kernel) {
 		warn_missing_interfaces(t);
-		shape_warn_missing(t);
 		err = kernel_apply(t, true);
 	}
 	if (!err && o->verbose)

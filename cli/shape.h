@@ -123,8 +123,6 @@ void shape_rate_format(uint64_t bps, char *buf, size_t size);
 int shape_apply(const struct ir_table *t);
 /* Removes every tree and IFB device fwctl made (fwctl flush). */
 int shape_flush(void);
-/* Warnings (check --kernel) for shaped interfaces that do not exist. */
-void shape_warn_missing(const struct ir_table *t);
 /* `fwctl shape show [-j]`. */
 int shape_show(FILE *out, bool json);
 /* The IFB device that takes the ingress of ifindex: "fwi<ifindex>". */

@@ -179,16 +179,3 @@ int shape_flush(void)
 		return FW_EXIT_OK;
 	return FW_EXIT_SYSTEM;
 }
-
-void shape_warn_missing(const struct ir_table *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n_shapes; i++)
-		if (!if_nametoindex(t->shapes[i].ifname))
-			diag_warning(t->shapes[i].loc,
-				     (unsigned)strlen(t->shapes[i].ifname),
-				     "interface '%s' does not exist here (yet): "
-				     "apply will shape it only once it exists",
-				     t->shapes[i].ifname);
-}
