@@ -144,8 +144,16 @@ struct scn_conntrack {
 	unsigned	lo, hi;
 };
 
+/* qdisc NODE IF expect KIND: the kind of the interface's root qdisc. */
+struct scn_qdisc {
+	size_t		node;
+	char		ifname[16];
+	char		kind[16];
+};
+
 enum scn_item_kind { SCN_ITEM_EXPECT, SCN_ITEM_APPLY, SCN_ITEM_STREAM,
-		     SCN_ITEM_FLOWING, SCN_ITEM_CONNTRACK };
+		     SCN_ITEM_FLOWING, SCN_ITEM_CONNTRACK, SCN_ITEM_FLUSH,
+		     SCN_ITEM_QDISC };
 
 /* An expectation or a step, in file order. */
 struct scn_item {
@@ -159,6 +167,8 @@ struct scn_item {
 		struct scn_stream	stream;
 		struct scn_conntrack	conntrack;
 		size_t			flowing;	/* the stream item */
+		size_t			flush;		/* the node */
+		struct scn_qdisc	qdisc;
 	};
 };
 
