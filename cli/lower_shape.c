@@ -80,12 +80,17 @@ static void set_fair(struct ir_rule *r, uint16_t minor, int fam)
 	};
 }
 
+/* The family goes first, as lowering orders every rule's matches. */
 static void match_nfproto(struct ir_rule *r, int fam)
 {
-	struct ir_match *m = ir_match_add(r, IR_NFPROTO, IR_EQ);
+	struct ir_match m = { .field = IR_NFPROTO, .op = IR_EQ };
 
-	m->value.lo[0] = m->value.hi[0] = fam == 4 ? NFPROTO_IPV4 :
-						     NFPROTO_IPV6;
+	m.value.lo[0] = m.value.hi[0] = fam == 4 ? NFPROTO_IPV4 :
+						   NFPROTO_IPV6;
+	ir_match_add(r, IR_NFPROTO, IR_EQ);
+	memmove(&r->matches[1], &r->matches[0],
+		(r->n_matches - 1) * sizeof(r->matches[0]));
+	r->matches[0] = m;
 }
 
 /* A copy of rule i of c (its matches; sets are shared, not owned). */
@@ -145,6 +150,20 @@ static void default_rules(struct ir_chain *c, const struct ir_shape_class *cls)
 	}
 }
 
+/* A regular chain, placed before the base chains as the IR keeps them. */
+static struct ir_chain *regular_chain(struct ir_table *t, const char *name)
+{
+	struct ir_chain *c = ir_chain_add(t, name, IR_HOOK_NONE);
+	size_t i = t->n_chains - 1;
+
+	while (i && t->chains[i - 1]->hook != IR_HOOK_NONE) {
+		t->chains[i] = t->chains[i - 1];
+		i--;
+	}
+	t->chains[i] = c;
+	return c;
+}
+
 static struct ir_chain *class_chain(struct lower *lw, const struct m_shape *ms,
 				    const struct ir_shape *is)
 {
@@ -153,7 +172,7 @@ static struct ir_chain *class_chain(struct lower *lw, const struct m_shape *ms,
 	size_t i, j, from;
 
 	snprintf(name, sizeof(name), "shape_%s", is->ifname);
-	c = ir_chain_add(lw->t, name, IR_HOOK_NONE);
+	c = regular_chain(lw->t, name);
 	for (i = 0; i < is->n_classes; i++) {
 		from = c->n_rules;
 		for (j = 0; j < ms->classes[i].n_rules; j++)
