@@ -11,6 +11,7 @@
  * "class" stays legal everywhere else. A class's match takes the filter
  * rules' matches and runs to the next class, ';' or '}'.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,33 +69,44 @@ static int parse_rate(struct parser *p, uint64_t *bps, struct fw_loc *loc,
 	return 0;
 }
 
-/* Bytes: 1600, 15k or 15kb (x1024), 1m or 1mb (x1048576). */
-static int parse_burst(struct parser *p, uint32_t *bytes)
+/* Bytes: 1600, 15k or 15kb (x1024), 1m or 1mb (x1048576); below 1g. */
+static int burst_value(const char *text, uint32_t *bytes)
 {
 	static const struct { const char *unit; uint64_t mult; } units[] = {
 		{ "", 1 }, { "b", 1 }, { "k", 1024 }, { "kb", 1024 },
 		{ "m", 1 << 20 }, { "mb", 1 << 20 },
 	};
-	unsigned long long v = 0;
-	char *end = NULL;
+	unsigned long long v;
+	char *end;
 	size_t i;
 
-	next(p);
-	if (at(p, T_WORD) || at(p, T_NUMBER))
-		v = strtoull(p->tok.text, &end, 10);
-	for (i = 0; end && end != p->tok.text && v && v < (1u << 30) &&
-	     i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit) || v * units[i].mult >= 1u << 30)
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (end == text || errno || !v)
+		return -1;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) ||
+		    v >= (1ull << 30) / units[i].mult)
 			continue;
 		*bytes = (uint32_t)(v * units[i].mult);
-		next(p);
 		return 0;
 	}
+	return -1;
+}
+
+static int parse_burst(struct parser *p, uint32_t *bytes)
+{
+	next(p);
 	if (!at(p, T_WORD) && !at(p, T_NUMBER))
 		return parse_expected(p, "a burst in bytes like 15k");
-	diag_error(p->tok.loc, p->tok.width, "bad burst '%s': expected bytes "
-		   "from 1 to 1g, like 1600, 15k or 1mb", p->tok.text);
-	return -1;
+	if (burst_value(p->tok.text, bytes) < 0) {
+		diag_error(p->tok.loc, p->tok.width, "bad burst '%s': expected "
+			   "bytes from 1 to 1g, like 1600, 15k or 1mb",
+			   p->tok.text);
+		return -1;
+	}
+	next(p);
+	return 0;
 }
 
 static int parse_prio(struct parser *p, unsigned *prio)
@@ -199,13 +211,15 @@ static int class_option(struct parser *p, struct ast_shape *s,
 		return parse_burst(p, &c->burst);
 	case SW_MATCH:
 		return parse_class_match(p, s, c);
-	default:
-		c->fair |= w == SW_FAIR;
-		c->is_default |= w == SW_DEFAULT;
+	case SW_DEFAULT:
+		c->is_default = true;
 		c->default_loc = p->tok.loc;
-		next(p);
-		return 0;
+		break;
+	default:
+		c->fair = true;
 	}
+	next(p);
+	return 0;
 }
 
 static int parse_class(struct parser *p, struct ast_shape *s)
