@@ -43,18 +43,18 @@ struct ast_shape_class {
 	uint64_t	rate, ceil;	/* bit/s; ceil 0: not given */
 	struct fw_loc	rate_loc, ceil_loc;
 	unsigned	rate_width, ceil_width;
-	uint32_t	burst;		/* bytes; 0: the kernel's default */
+	uint32_t	burst;		/* bytes; 0: the kernel's */
 	unsigned	prio;		/* 0 (first) .. 7 */
 	bool		fair;
 	bool		is_default;
 	struct fw_loc	default_loc;
 	struct ast_rule	*match;		/* NULL: no match */
-	bool		either_port;	/* `port P`: as sport or as dport */
+	bool		either_port;	/* `port P`: sport or dport */
 };
 
 struct ast_shape {
 	char			*ifname;
-	struct fw_loc		loc;		/* the interface name */
+	struct fw_loc		loc;	/* the interface name */
 	unsigned		width;
 	bool			ingress;
 	uint64_t		rate;
@@ -85,7 +85,7 @@ struct ir_shape_class {
 	uint64_t	rate, ceil;	/* bit/s; ceil always given */
 	uint32_t	burst;
 	uint8_t		prio;
-	bool		fair;		/* SHAPE_FAIR_BUCKETS buckets below */
+	bool		fair;	/* SHAPE_FAIR_BUCKETS buckets below */
 };
 
 /* One interface's tree: classes under fc:1, which holds the link rate. */

@@ -180,7 +180,7 @@ static int parse_class_match(struct parser *p, struct ast_shape *s,
 	}
 	if (!c->match->has[R_FROM] && !c->match->has[R_TO] &&
 	    !memchr(c->match->has, true, R_OPERANDS)) {
-		diag_error(c->match->loc, 5, "'match' needs at least one match");
+		diag_error(c->match->loc, 5, "'match' needs a match after it");
 		return -1;
 	}
 	return 0;

@@ -68,7 +68,7 @@ static void test_tree(const struct ir_table *t)
 	CHECK_EQ(t->shapes[1].rate, 50000000);
 	CHECK_EQ(s->n_classes, 3);
 	CHECK_EQ(s->classes[0].minor, SHAPE_MINOR_BASE);
-	CHECK_EQ(s->classes[0].ceil, 5000000);	/* ceil defaults to rate */
+	CHECK_EQ(s->classes[0].ceil, 5000000);	/* the rate, by default */
 	CHECK_EQ(s->classes[1].prio, 3);
 	CHECK(s->classes[1].fair && !s->classes[0].fair);
 	CHECK_EQ(s->classes[2].ceil, 90000000);
