@@ -202,6 +202,8 @@ struct ast {
 	size_t			n_rules;
 	struct ast_inspect	**inspects;
 	size_t			n_inspects;
+	struct ast_shape	**shapes;	/* shape.h */
+	size_t			n_shapes;
 	const char		*source;	/* the top-level file */
 };
 

@@ -145,6 +145,7 @@ static void emit_actions(struct nftnl_rule *nr, const struct ir_rule *r)
 		emit_meta(nr, NFT_META_MARK);
 		emit_ct_set(nr, NFT_CT_MARK);
 	}
+	emit_priority(nr, &r->priority);
 }
 
 void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r,

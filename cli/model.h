@@ -158,6 +158,8 @@ struct model {
 	size_t			n_inspects;
 	struct m_profile	*profiles;
 	size_t			n_profiles;
+	struct m_shape		*shapes;	/* shape.h */
+	size_t			n_shapes;
 	bool			policy_drop[CHAIN_COUNT];
 	struct fw_loc		policy_loc[CHAIN_COUNT];
 	const char		*source;
@@ -166,6 +168,7 @@ struct model {
 void model_free(struct model *m);
 void m_elems_free(struct m_elems *l);
 void m_domains_free(struct m_domains *l);
+void m_rule_free(struct m_rule *r);
 struct m_elem *m_elems_add(struct m_elems *l);
 
 /*

@@ -17,6 +17,7 @@
 #include "feature.h"
 #include "inspect_config.h"
 #include "kernel.h"
+#include "shape.h"
 
 /* Parses the one FILE argument (and --kernel for check). */
 static const char *file_arg(int argc, char **argv, bool *kernel)
@@ -168,6 +169,19 @@ static int queue_choose(struct ir_table *t)
 	return FW_EXIT_OK;
 }
 
+/*
+ * What comes after the rules committed: the daemon's profiles and the
+ * shaping trees. Each is tried even if the other failed: they are
+ * independent, and the first error decides the exit code.
+ */
+static int apply_after_rules(const struct fw_opts *o, struct ir_table *t)
+{
+	int err = inspect_config_push(o->rundir, t);
+	int shape_err = shape_apply(t);
+
+	return err ? err : shape_err;
+}
+
 int cmd_check(int argc, char **argv, const struct fw_opts *o)
 {
 	bool kernel = false;
@@ -208,8 +222,9 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 	err = queue_choose(t);
 	if (!err)
 		err = kernel_apply(t, false);
+	/* The daemon and shaping follow the rules, never go without them. */
 	if (!err)
-		err = inspect_config_push(o->rundir, t);
+		err = apply_after_rules(o, t);
 	if (!err && o->verbose)
 		printf("%s: applied, %zu kernel rules\n", path,
 		       ir_table_rule_count(t));
@@ -258,7 +273,10 @@ int cmd_flush(int argc, char **argv, const struct fw_opts *o)
 	if (no_args(argc, "flush"))
 		return FW_EXIT_USAGE;
 	err = kernel_flush();
-	return err ? err : inspect_config_push(o->rundir, NULL);
+	if (err)
+		return err;
+	err = inspect_config_push(o->rundir, NULL);
+	return shape_flush() ? FW_EXIT_SYSTEM : err;
 }
 
 int cmd_status(int argc, char **argv, const struct fw_opts *o)
