@@ -639,9 +639,10 @@ static void print_profile(FILE *out, const struct ir_profile *p)
 	fprintf(out, "# fwctld profile: queues %u", p->queue_first);
 	if (p->queue_count > 1)
 		fprintf(out, "-%u", p->queue_first + p->queue_count - 1);
-	fprintf(out, ", %s, default %s, budget %u\n",
+	fprintf(out, ", %s, default %s, budget %u, queue-length %u\n",
 		p->fail_open ? "fail-open" : "fail-closed",
-		p->default_drop ? "drop" : "accept", p->budget);
+		p->default_drop ? "drop" : "accept", p->budget,
+		p->queue_length);
 	for (i = 0; i < p->n_patterns; i++)
 		fprintf(out, "#\t%s %s \"%s\"\n",
 			p->patterns[i].action == IR_INSPECT_DENY ? "deny" :

@@ -287,6 +287,7 @@ struct ir_profile {
 	bool			fail_open;
 	bool			default_drop;
 	uint16_t		budget;		/* packets */
+	uint32_t		queue_length;	/* packets per queue */
 	size_t			n_patterns;
 	struct ir_pattern	*patterns;	/* names live in the table */
 	struct fw_loc		loc;		/* the first inspect rule */

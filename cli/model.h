@@ -134,6 +134,7 @@ struct m_inspect {
 	struct m_clause		*clauses;	/* sorted by action, kind */
 	bool			default_drop, fail_open;
 	uint16_t		budget;
+	uint32_t		queue_length;	/* packets per queue */
 	bool			queues_given;
 	struct fw_loc		queues_loc;
 	unsigned		queues_width;
