@@ -133,17 +133,35 @@ static void classify(struct ir_chain *c, size_t from,
 	}
 }
 
-/* A fair default class also hashes what no class took. */
-static void default_rules(struct ir_chain *c, const struct ir_shape_class *cls)
+/*
+ * What no class took goes to the default class explicitly: HTB would put
+ * it there anyway, but this rule carries the class's name for `fwctl shape
+ * show` (the kernel keeps no class names). A fair default class hashes it.
+ */
+static void default_rules(struct lower *lw, struct ir_chain *c,
+			  const struct ir_shape *is,
+			  const struct ir_shape_class *cls)
 {
+	char text[128];
 	struct ir_rule *r;
 	int fam;
 
-	if (!cls->fair)
+	snprintf(text, sizeof(text), "shape %s class %s %x:%x", is->ifname,
+		 cls->name, TC_MAJOR, cls->minor);
+	if (!cls->fair) {
+		r = ir_rule_add(c, cls->loc);
+		r->why = "shape-default";
+		r->text = ir_table_strdup(lw->t, text);
+		r->verdict.kind = IR_ACCEPT;
+		r->priority = (struct ir_priority){
+			.set = true, .value = TC_CLASS(cls->minor),
+		};
 		return;
+	}
 	for (fam = 4; fam <= 6; fam += 2) {
 		r = ir_rule_add(c, cls->loc);
 		r->why = "shape-default";
+		r->text = ir_table_strdup(lw->t, text);
 		r->verdict.kind = IR_ACCEPT;
 		match_nfproto(r, fam);
 		set_fair(r, cls->minor, fam);
@@ -179,7 +197,7 @@ static struct ir_chain *class_chain(struct lower *lw, const struct m_shape *ms,
 			lower_rule(lw, c, ms->classes[i].rules[j]);
 		classify(c, from, &is->classes[i]);
 	}
-	default_rules(c, &is->classes[ms->default_class]);
+	default_rules(lw, c, is, &is->classes[ms->default_class]);
 	return c;
 }
 

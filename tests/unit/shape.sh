@@ -62,6 +62,7 @@ veth gone
 check "once it exists, apply shapes it (exit 0)" status_is 0 fw apply "$tmp/both.fw"
 check "... gone has its tree" qdisc gone htb
 check "shape show names the classes" sh -c "'$FWCTL' --netns $ns shape show | grep -q '^  web  *fc:10 .*20mbit  *50mbit'"
+check "... the default class too" sh -c "'$FWCTL' --netns $ns shape show | grep -q '^  rest  *fc:11 .*10mbit  *50mbit'"
 check "shape show -j is JSON" sh -c "'$FWCTL' --netns $ns shape show -j | python3 -c 'import json,sys; d=json.load(sys.stdin); assert {s[\"interface\"] for s in d} == {\"upl\", \"own\", \"gone\"}'"
 check "apply of a smaller file: exit 0" status_is 0 fw apply "$tmp/less.fw"
 check "... upl loses its tree" qdisc upl noqueue
