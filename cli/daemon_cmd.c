@@ -33,13 +33,14 @@ static void status_text(const struct control_status *s, const char *rundir)
 	for (i = 0; i < s->nqueues; i++) {
 		const struct control_queue_stat *q = &s->queues[i];
 
-		printf("%6u %12llu %12llu %12llu %10llu %10llu %10llu\n",
+		printf("%6u %12llu %12llu %12llu %10llu %10llu %10llu%s\n",
 		       q->queue, (unsigned long long)q->packets,
 		       (unsigned long long)q->accepted,
 		       (unsigned long long)q->denied,
 		       (unsigned long long)q->drops,
 		       (unsigned long long)q->overruns,
-		       (unsigned long long)q->flows);
+		       (unsigned long long)q->flows,
+		       q->watchdog ? "  (hung: the watchdog answers)" : "");
 	}
 	if (s->ntop)
 		printf("most denied names:\n");
@@ -58,6 +59,7 @@ static void queue_json(struct json *j, const struct control_queue_stat *q)
 	json_uint(j, "drops", q->drops);
 	json_uint(j, "overruns", q->overruns);
 	json_uint(j, "flows", q->flows);
+	json_bool(j, "watchdog", q->watchdog);
 	json_object_end(j);
 }
 

@@ -154,6 +154,34 @@ static void daemon_end(struct daemon_proc *d, int sig)
 	d->stopped = false;
 }
 
+/*
+ * A daemon that was stopped takes its queues back from its watchdog once
+ * it runs again (within the watchdog's tick); until then the watchdog
+ * answers without inspecting. continue returns when every queue is the
+ * daemon's again, so that the next step sees the daemon deciding.
+ */
+static int daemon_resumed(struct run *run, size_t node, char *why,
+			  size_t size)
+{
+	uint64_t deadline = run_now_ms() + DAEMON_READY_MS;
+	struct control_status st;
+	size_t i, held;
+
+	do {
+		if (ctlclient_status(run->s->nodes[node].rundir, &st, why,
+				     size))
+			return -1;
+		for (i = held = 0; i < st.nqueues; i++)
+			held += st.queues[i].watchdog;
+		if (!held)
+			return 0;
+		sleep_ms(10);
+	} while (run_now_ms() < deadline);
+	snprintf(why, size, "the watchdog still answers %zu queue%s after "
+		 "5 s", held, held == 1 ? "" : "s");
+	return -1;
+}
+
 int daemon_act(struct run *run, size_t node, enum scn_daemon_action a,
 	       char *why, size_t size)
 {
@@ -167,7 +195,9 @@ int daemon_act(struct run *run, size_t node, enum scn_daemon_action a,
 	}
 	if (a == SCN_DAEMON_STOP || a == SCN_DAEMON_CONTINUE) {
 		d->stopped = a == SCN_DAEMON_STOP;
-		return kill(d->pid, d->stopped ? SIGSTOP : SIGCONT);
+		if (kill(d->pid, d->stopped ? SIGSTOP : SIGCONT))
+			return -1;
+		return d->stopped ? 0 : daemon_resumed(run, node, why, size);
 	}
 	if (a != SCN_DAEMON_START)
 		daemon_end(d, a == SCN_DAEMON_KILL ? SIGKILL : SIGTERM);

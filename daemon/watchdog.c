@@ -39,7 +39,21 @@ struct wd_queue {
 /* The queues watched: as many as the daemon may run. */
 static struct wd_queue watched[CONTROL_QUEUES_MAX];
 
-static _Atomic uint64_t *beats;	/* shared: last beat per queue, in ms */
+/*
+ * Shared by the daemon and the watchdog, per queue number. Only the owner
+ * reads the queue's socket and answers packets: a batch verdict covers
+ * every id up to its own, so two readers would answer each other's
+ * packets (with the other's mark). The watchdog takes a queue whose beat
+ * is stale; the daemon, back, asks for it (want) and gets it when the
+ * watchdog has answered what it read.
+ */
+struct wd_shared {
+	_Atomic uint64_t beat;		/* the queue thread's, in ms */
+	atomic_bool watchdog_owns;
+	atomic_bool want;		/* the daemon wants its queue back */
+};
+
+static struct wd_shared *shared;
 static int wd_sock = -1;
 
 static uint64_t now_ms(void)
@@ -52,9 +66,22 @@ static uint64_t now_ms(void)
 
 void watchdog_beat(uint16_t num)
 {
-	if (beats)
-		atomic_store_explicit(&beats[num], now_ms(),
+	if (shared)
+		atomic_store_explicit(&shared[num].beat, now_ms(),
 				      memory_order_relaxed);
+}
+
+bool watchdog_holds(uint16_t num)
+{
+	return shared && atomic_load(&shared[num].watchdog_owns);
+}
+
+bool watchdog_owns(uint16_t num)
+{
+	if (!shared || !atomic_load(&shared[num].watchdog_owns))
+		return false;
+	atomic_store(&shared[num].want, true);
+	return true;
 }
 
 static void wd_send(const struct wd_msg *m, int fd)
@@ -135,6 +162,9 @@ static void wd_receive(int sock)
 	if (q->fd >= 0)
 		close(q->fd);
 	*q = (struct wd_queue){ m.add ? fd : -1, m.num, m.fail_open };
+	/* A new or removed queue starts with the daemon owning it. */
+	atomic_store(&shared[m.num].watchdog_owns, false);
+	atomic_store(&shared[m.num].want, false);
 }
 
 static void wd_verdict(const struct wd_queue *q, uint32_t top)
@@ -184,7 +214,7 @@ static void wd_drain(const struct wd_queue *q)
  * socket any more; the kernel's table of queues says how many wait and
  * the last id it gave out, and one batch verdict on that id frees them.
  */
-static void wd_flush(struct wd_queue **stalled, unsigned n)
+static void wd_flush(const struct wd_queue *const *stalled, unsigned n)
 {
 	unsigned num, total, id, i;
 	FILE *f;
@@ -203,6 +233,31 @@ static void wd_flush(struct wd_queue **stalled, unsigned n)
 }
 
 /*
+ * Whether the watchdog answers queue q now: it takes a queue whose beat
+ * is stale and gives it back once the daemon asks, having answered every
+ * packet queued so far: those it read, those the daemon read after it
+ * took over (and dropped its own verdicts for), and those still unread.
+ */
+static bool wd_owns(const struct wd_queue *q, uint64_t now)
+{
+	struct wd_shared *s = &shared[q->num];
+
+	if (atomic_load(&s->watchdog_owns)) {
+		if (!atomic_exchange(&s->want, false))
+			return true;
+		wd_drain(q);
+		wd_flush(&q, 1);
+		atomic_store(&s->watchdog_owns, false);
+		return false;
+	}
+	if (now - atomic_load(&s->beat) <= WATCHDOG_STALL_MS)
+		return false;
+	atomic_store(&s->want, false);
+	atomic_store(&s->watchdog_owns, true);
+	return true;
+}
+
+/*
  * Waits for the daemon or for packets on the queues that are stalled,
  * so that once a queue is taken over its packets are answered as they
  * come; a queue that is not stalled is only looked at every TICK_MS.
@@ -211,14 +266,12 @@ static void wd_poll(int sock)
 {
 	struct pollfd p[CONTROL_QUEUES_MAX + 1] = {
 		{ .fd = sock, .events = POLLIN } };
-	struct wd_queue *stalled[CONTROL_QUEUES_MAX];
+	const struct wd_queue *stalled[CONTROL_QUEUES_MAX];
 	uint64_t now = now_ms();
 	unsigned i, n = 0;
 
 	for (i = 0; i < CONTROL_QUEUES_MAX; i++)
-		if (watched[i].fd >= 0 &&
-		    now - atomic_load(&beats[watched[i].num]) >
-		    WATCHDOG_STALL_MS) {
+		if (watched[i].fd >= 0 && wd_owns(&watched[i], now)) {
 			stalled[n] = &watched[i];
 			p[++n] = (struct pollfd){ .fd = watched[i].fd,
 						  .events = POLLIN };
@@ -249,9 +302,9 @@ int watchdog_start(void)
 	pid_t parent = getpid(), pid;
 	int sv[2];
 
-	beats = mmap(NULL, QUEUES * sizeof(*beats), PROT_READ | PROT_WRITE,
-		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (beats == MAP_FAILED || socketpair(AF_UNIX, SOCK_SEQPACKET |
+	shared = mmap(NULL, QUEUES * sizeof(*shared), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED || socketpair(AF_UNIX, SOCK_SEQPACKET |
 					      SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	pid = fork();

@@ -187,6 +187,7 @@ static int put_queue_stat(struct control_buf *b,
 	size_t i;
 
 	put_be(be, q->queue, 2);
+	put_be(be + 2, q->watchdog ? CONTROL_QF_WATCHDOG : 0, 2);
 	for (i = 0; i < 6; i++)
 		put_be(be + 4 + 8 * i, v[i], 8);
 	return put_attr(b, CONTROL_A_QUEUE_STAT, be, sizeof(be));
@@ -544,10 +545,12 @@ static int status_queue(struct control_status *s, const struct attr *a)
 	uint64_t *v[6];
 	size_t i;
 
-	if (s->nqueues == CONTROL_QUEUES_MAX || a->v[2] || a->v[3])
+	if (s->nqueues == CONTROL_QUEUES_MAX ||
+	    get_be(a->v + 2, 2) & ~CONTROL_QF_WATCHDOG)
 		return -EBADMSG;
 	q = &s->queues[s->nqueues++];
 	q->queue = get_be(a->v, 2);
+	q->watchdog = get_be(a->v + 2, 2) & CONTROL_QF_WATCHDOG;
 	v[0] = &q->packets, v[1] = &q->accepted, v[2] = &q->denied;
 	v[3] = &q->drops, v[4] = &q->overruns, v[5] = &q->flows;
 	for (i = 0; i < 6; i++)

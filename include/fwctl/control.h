@@ -2,6 +2,7 @@
 #ifndef FWCTL_CONTROL_H
 #define FWCTL_CONTROL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,7 +84,7 @@ enum control_attr {
 	CONTROL_A_ERRNO,		/* u32, a positive errno */
 	CONTROL_A_ERRMSG,		/* 1..CONTROL_ERRMSG_MAX bytes */
 	/* STATUS */
-	CONTROL_A_QUEUE_STAT,		/* u16 queue, u16 zero, 6 x u64 */
+	CONTROL_A_QUEUE_STAT,		/* u16 queue, u16 flags, 6 x u64 */
 	CONTROL_A_TOP_DENIED,		/* u64 count, name */
 	CONTROL_A_BAD_REQUESTS,		/* u64 */
 	CONTROL_A_FLOWS,		/* u64 */
@@ -93,6 +94,8 @@ enum control_attr {
 };
 
 #define CONTROL_QUEUE_STAT_LEN	(4 + 6 * 8)
+/* QUEUE_STAT flags; other bits are zero. */
+#define CONTROL_QF_WATCHDOG	0x0001	/* the watchdog answers it now */
 
 enum control_verdict { CONTROL_ACCEPT, CONTROL_DROP };
 enum control_kind { CONTROL_SNI, CONTROL_HOST, CONTROL_DNS, CONTROL_KINDS };
@@ -123,6 +126,7 @@ struct control_config {
 struct control_queue_stat {
 	uint16_t queue;
 	uint64_t packets, accepted, denied, drops, overruns, flows;
+	bool watchdog;		/* the daemon hung; its watchdog answers */
 };
 
 struct control_top {
