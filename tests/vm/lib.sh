@@ -1,0 +1,32 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared by the guest tests: tests/daemon/lib.sh (two namespaces on a
+# veth pair, fwctld, check/finish) plus what the module needs: the nft
+# rules of the module form and the hookctl helper.
+. "$top_srcdir/tests/daemon/lib.sh"
+
+HOOKCTL=$top_builddir/tests/vm/hookctl
+hs() { ins "$HOOKCTL" "$@"; }
+
+# The module form of `inspect ... tcp port {80, 443}, udp port 53` at the
+# server: the inspect chain only puts profile 0 (mark 0x01000000) into
+# the packet mark; fwhook.ko does the rest.
+module_rules_up() {
+	ins nft -f - <<-'NFT' || exit 1
+	table inet fwhm {
+		chain inspect {
+			type filter hook input priority 10; policy accept;
+			tcp dport { 80, 443 } meta mark set meta mark & 0xc0ffffff | 0x01000000
+			udp dport 53 meta mark set meta mark & 0xc0ffffff | 0x01000000
+		}
+	}
+	NFT
+}
+
+# session_field DPORT FIELD: FIELD of the first session to DPORT.
+session_field() {
+	hs sessions | awk -v p="$1" -v f="$2" \
+		'{ for (i = 1; i < NF; i += 2) v[$i] = $(i + 1) }
+		 v["dport"] == p { print v[f]; exit }'
+}
+
+hook_stat() { hs stats | awk -v f="$1" '$1 == f { print $2 }'; }
