@@ -31,6 +31,8 @@ static const struct command commands[] = {
 	  "run scenarios: build namespaces, apply rules, send packets" },
 	{ "conntrack",	cmd_conntrack,	"CMD [FILTER...]",
 	  "list, count, delete, flush or watch conntrack entries" },
+	{ "sessions",	cmd_sessions,	"[-j|delete ID|all]",
+	  "inspected connections in fwhook.ko: verdict, counters" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

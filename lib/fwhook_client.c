@@ -156,16 +156,11 @@ static void profile_encode(struct nlmsghdr *nlh, const struct fwhook_profile *p,
 	mnl_attr_nest_end(nlh, nest);
 }
 
-int fwhook_set_config(struct fwhook *h, const struct fwhook_config *c)
+void fwhook_config_encode(struct nlmsghdr *nlh, const struct fwhook_config *c)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = request(h, buf, FWHOOK_CMD_SET_CONFIG,
-				       NLM_F_ACK);
 	struct nlattr *list;
 	size_t i;
 
-	if (c->nprofiles > FWHOOK_PROFILES_MAX)
-		return -E2BIG;
 	if (c->idle_timeout)
 		mnl_attr_put_u32(nlh, FWHOOK_A_IDLE_TIMEOUT, c->idle_timeout);
 	if (c->max_sessions)
@@ -174,14 +169,25 @@ int fwhook_set_config(struct fwhook *h, const struct fwhook_config *c)
 	for (i = 0; i < c->nprofiles; i++)
 		profile_encode(nlh, &c->profiles[i], i + 1);
 	mnl_attr_nest_end(nlh, list);
+}
+
+int fwhook_set_config(struct fwhook *h, const struct fwhook_config *c)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	if (c->nprofiles > FWHOOK_PROFILES_MAX)
+		return -E2BIG;
+	nlh = request(h, buf, FWHOOK_CMD_SET_CONFIG, NLM_F_ACK);
+	fwhook_config_encode(nlh, c);
 	return nlsock_request(&h->sock, nlh, NULL, NULL);
 }
 
-static int config_cb(const struct nlmsghdr *nlh, void *data)
+void fwhook_config_decode(const struct nlmsghdr *nlh, struct fwhook_config *c)
 {
-	struct fwhook_config *c = data;
 	const struct nlattr *a, *p;
 
+	memset(c, 0, sizeof(*c));
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		switch (mnl_attr_get_type(a)) {
 		case FWHOOK_A_IDLE_TIMEOUT:
@@ -200,6 +206,11 @@ static int config_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		}
 	}
+}
+
+static int config_cb(const struct nlmsghdr *nlh, void *data)
+{
+	fwhook_config_decode(nlh, data);
 	return MNL_CB_OK;
 }
 
@@ -207,7 +218,7 @@ int fwhook_get_config(struct fwhook *h, struct fwhook_config *c)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 
-	memset(c, 0, sizeof(*c));
+	memset(c, 0, sizeof(*c));	/* no reply: not configured */
 	return nlsock_request(&h->sock,
 			      request(h, buf, FWHOOK_CMD_GET_CONFIG, NLM_F_ACK),
 			      config_cb, c);
@@ -247,13 +258,21 @@ struct walk {
 	int			ret;
 };
 
+void fwhook_session_decode(const struct nlmsghdr *nlh,
+			   struct fwhook_session *s)
+{
+	struct nest_reply r = { FWHOOK_A_SESSION, session_fields, s };
+
+	memset(s, 0, sizeof(*s));
+	nest_cb(nlh, &r);
+}
+
 static int session_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct walk *w = data;
-	struct fwhook_session s = { 0 };
-	struct nest_reply r = { FWHOOK_A_SESSION, session_fields, &s };
+	struct fwhook_session s;
 
-	nest_cb(nlh, &r);
+	fwhook_session_decode(nlh, &s);
 	w->ret = w->fn(&s, w->arg);
 	return w->ret ? MNL_CB_STOP : MNL_CB_OK;
 }

@@ -61,6 +61,17 @@ int fwhook_sessions(struct fwhook *h, fwhook_session_fn fn, void *arg);
 int fwhook_delete(struct fwhook *h, uint64_t id);
 int fwhook_flush(struct fwhook *h);
 
+/*
+ * The wire formats, for the calls above and the tests: a configuration
+ * into the attributes of a SET_CONFIG request and out of a GET_CONFIG
+ * reply (the same layout), a session out of a GET_SESSION message.
+ * nlh starts with a struct genlmsghdr.
+ */
+void fwhook_config_encode(struct nlmsghdr *nlh, const struct fwhook_config *c);
+void fwhook_config_decode(const struct nlmsghdr *nlh, struct fwhook_config *c);
+void fwhook_session_decode(const struct nlmsghdr *nlh,
+			   struct fwhook_session *s);
+
 /* Names for enum fwhook_verdict and enum fwhook_reason values. */
 const char *fwhook_verdict_name(unsigned int v);
 const char *fwhook_reason_name(unsigned int r);

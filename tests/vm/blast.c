@@ -3,7 +3,7 @@
  * Packets/s through the firewall: one UDP flow (one session) of small
  * datagrams for a fixed time.
  *
- *   blast send ADDR PORT SECONDS	prints "sent N"
+ *   blast send ADDR PORT SECONDS	prints "sent N" (ADDR v4 or v6)
  *   blast recv PORT SECONDS		prints "received N pps P"
  *
  * The receiver counts from its first datagram for SECONDS, so the
@@ -25,17 +25,24 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* ADDR is IPv4 or IPv6; the receiver listens on both. */
 static int blast_send(const char *addr, int port, double secs)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_port = htons(port) };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(port) };
+	struct in_addr v4;
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
 	char payload[64] = "fwctl blast";
 	unsigned long n = 0;
 	double end = now() + secs;
 
-	if (fd < 0 || inet_pton(AF_INET, addr, &sa.sin_addr) != 1 ||
-	    connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (inet_pton(AF_INET, addr, &v4) == 1) {
+		sa.sin6_addr.s6_addr[10] = sa.sin6_addr.s6_addr[11] = 0xff;
+		memcpy(&sa.sin6_addr.s6_addr[12], &v4, 4);
+	} else if (inet_pton(AF_INET6, addr, &sa.sin6_addr) != 1) {
+		return 2;
+	}
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return 1;
 	while (now() < end)
 		for (int i = 0; i < 64; i++)
@@ -47,15 +54,18 @@ static int blast_send(const char *addr, int port, double secs)
 
 static int blast_recv(int port, double secs)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-				  .sin_port = htons(port) };
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
+				   .sin6_port = htons(port) };
 	struct timeval tv = { .tv_sec = 10 };
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int fd = socket(AF_INET6, SOCK_DGRAM, 0), off = 0;
 	unsigned long n = 0;
 	double start = 0, t = 0;
 	char buf[2048];
 
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (fd < 0)
+		return 1;
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return 1;
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	while (recv(fd, buf, sizeof(buf), 0) >= 0) {

@@ -16,7 +16,7 @@ module_rules_up() {
 		chain inspect {
 			type filter hook input priority 10; policy accept;
 			tcp dport { 80, 443 } meta mark set meta mark & 0xc0ffffff | 0x01000000
-			udp dport 53 meta mark set meta mark & 0xc0ffffff | 0x01000000
+			udp dport { 53, 9000 } meta mark set meta mark & 0xc0ffffff | 0x01000000
 		}
 	}
 	NFT
@@ -27,6 +27,18 @@ session_field() {
 	hs sessions | awk -v p="$1" -v f="$2" \
 		'{ for (i = 1; i < NF; i += 2) v[$i] = $(i + 1) }
 		 v["dport"] == p { print v[f]; exit }'
+}
+
+BLAST=$top_builddir/tests/vm/blast
+
+# udp_flow ADDR SECONDS: one UDP flow client -> server:9000; passes when
+# the server received some of it.
+udp_flow() {
+	ins "$BLAST" recv 9000 "$2" >"$TMP/udp.recv" &
+	sleep 0.3
+	inc "$BLAST" send "$1" 9000 "$2" >/dev/null
+	wait $!
+	grep -q '^received [1-9]' "$TMP/udp.recv"
 }
 
 hook_stat() { hs stats | awk -v f="$1" '$1 == f { print $2 }'; }

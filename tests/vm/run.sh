@@ -66,7 +66,7 @@ timeout 1500 qemu-system-x86_64 -m 1024 -smp 2 -nographic -no-reboot \
 	-append "console=ttyS0 quiet panic=-1 oops=panic fwvm.src=$top_srcdir fwvm.build=$top_builddir fwvm.only=$only" \
 	-fsdev local,id=h,path=/,readonly=on,security_model=none,multidevs=remap \
 	-device virtio-9p-pci,fsdev=h,mount_tag=host \
-	</dev/null 2>&1 | tr -d '\r' | tee "$TMP/console"
+	</dev/null 2>&1 | sed -u 's/\r//g' | tee "$TMP/console"
 
 rc=$(sed -n 's/^FWVM-END rc=\([0-9]*\).*/\1/p' "$TMP/console")
 [ -n "$rc" ] || { echo "FAIL: the guest did not finish"; exit 1; }
