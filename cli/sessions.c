@@ -156,16 +156,32 @@ int cmd_sessions(int argc, char **argv, const struct fw_opts *o)
 	return FW_EXIT_OK;
 }
 
-bool sessions_engine(struct fwhook_stats *st, size_t *nprofiles)
+/* Which engine the inspect rules of this namespace use right now. */
+void sessions_engine_print(FILE *out, struct json *j)
 {
 	struct fwhook_config c;
+	struct fwhook_stats st;
 	struct fwhook h;
-	bool ok;
+	bool live;
 
-	if (fwhook_open(&h))
-		return false;
-	ok = !fwhook_get_stats(&h, st) && !fwhook_get_config(&h, &c);
+	if (fwhook_open(&h)) {
+		if (j)
+			json_string(j, "inspect_engine", "nft ct mark");
+		else
+			fprintf(out, "inspect engine: nft ct mark "
+				"(fwhook.ko not loaded)\n");
+		return;
+	}
+	live = !fwhook_get_config(&h, &c) && !fwhook_get_stats(&h, &st);
 	fwhook_close(&h);
-	*nprofiles = ok ? c.nprofiles : 0;
-	return ok;
+	if (j) {
+		json_string(j, "inspect_engine", "fwhook");
+		json_uint(j, "fwhook_profiles", live ? c.nprofiles : 0);
+		json_uint(j, "fwhook_sessions", live ? st.sessions : 0);
+	} else if (live) {
+		fprintf(out, "inspect engine: fwhook.ko (%zu profiles, "
+			"%u sessions)\n", c.nprofiles, st.sessions);
+	} else {
+		fprintf(out, "inspect engine: fwhook.ko (not readable)\n");
+	}
 }

@@ -2,16 +2,16 @@
 #ifndef FWCTL_SESSIONS_H
 #define FWCTL_SESSIONS_H
 
-#include <stdbool.h>
-#include <stddef.h>
+#include <stdio.h>
 
-#include "fwhook_client.h"
+#include "json.h"
 
 /*
- * Which inspect engine is live in this namespace: true when fwhook.ko
- * answers (with its counters and how many profiles it has), false when
- * the nft-native ct mark form is what inspect rules compile to.
+ * The "inspect engine" of `fwctl status`: fwhook.ko (with its profiles
+ * and sessions) when the module answers in this namespace, else the
+ * nft-native ct mark form. Text to out, or members of the open JSON
+ * object j when j is not NULL.
  */
-bool sessions_engine(struct fwhook_stats *st, size_t *nprofiles);
+void sessions_engine_print(FILE *out, struct json *j);
 
 #endif

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "kernel.h"
 #include "live.h"
+#include "sessions.h"
 
 static const char *errno_name(int err)
 {
@@ -35,6 +36,7 @@ static void status_text(FILE *out, const struct feature *f, size_t n,
 			fprintf(out, "no (%s: %s)\n", errno_name(-f[i].err),
 				strerror(-f[i].err));
 	}
+	sessions_engine_print(out, NULL);
 	if (lt->present)
 		fprintf(out, "table inet fwctl: present, source %s, "
 			"%zu chains, %zu rules, %zu sets\n",
@@ -67,6 +69,7 @@ static void status_json(FILE *out, const struct feature *f, size_t n,
 		json_object_end(&j);
 	}
 	json_array_end(&j);
+	sessions_engine_print(out, &j);
 	if (lt->present) {
 		json_object_begin(&j, "table");
 		json_string(&j, "name", "fwctl");

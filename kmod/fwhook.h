@@ -36,15 +36,14 @@ struct fwh_stats {
 };
 
 /*
- * One per inspected connection. The conntrack entry is only a key: the
- * session holds no reference on it (that would pin conntrack entries), so
- * a lookup compares the original tuple too, and sessions die by idle
- * timeout rather than with their connection.
+ * One per inspected connection, found by the original tuple of its
+ * conntrack entry. It holds no reference on the entry (that would pin
+ * conntrack entries), so sessions die by idle timeout rather than with
+ * their connection.
  */
 struct fwh_session {
 	struct hlist_node node;
 	struct rcu_head rcu;
-	const void *ct;
 	struct nf_conntrack_tuple tuple;
 	u64 id;
 	unsigned long first, last;	/* jiffies */
@@ -78,6 +77,8 @@ void fwh_stats_sum(const struct fwh_net *fn, struct fwh_stats *sum);
 int fwh_config_set(struct fwh_net *fn, struct fwh_config *cfg);
 void fwh_config_clear(struct fwh_net *fn);
 
+/* The same for every packet of a connection, in either direction. */
+u32 fwh_session_hash(const struct nf_conn *ct);
 struct fwh_session *fwh_session_find(struct fwh_net *fn,
 				     const struct nf_conn *ct);
 struct fwh_session *fwh_session_create(struct fwh_net *fn,

@@ -52,12 +52,15 @@ static void decide(struct fwh_session *s, u8 verdict, u8 reason)
 	WRITE_ONCE(s->verdict, verdict);
 }
 
-/* One connection always goes to the same queue: fwctld's flow state is
- * per queue. */
+/*
+ * One connection always goes to the same queue (fwctld's flow state is
+ * per queue), even its first packets, which still have conntrack entries
+ * of their own.
+ */
 static unsigned int queue(struct fwh_net *fn, const struct fwh_profile *p,
 			  const struct nf_conn *ct)
 {
-	u32 q = p->queue_first + reciprocal_scale(hash_ptr(ct, 32),
+	u32 q = p->queue_first + reciprocal_scale(fwh_session_hash(ct),
 						  p->queue_count);
 
 	fwh_stat_inc(fn, queued);

@@ -18,22 +18,19 @@ struct fwh_net *fwh_net(const struct net *net)
 	return net_generic(net, fwh_net_id);
 }
 
+/* struct fwh_stats is u64 counters only, so it sums as an array. */
 void fwh_stats_sum(const struct fwh_net *fn, struct fwh_stats *sum)
 {
+	u64 *total = (u64 *)sum;
+	size_t i;
 	int cpu;
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
-		const struct fwh_stats *s = per_cpu_ptr(fn->stats, cpu);
+		const u64 *c = (const u64 *)per_cpu_ptr(fn->stats, cpu);
 
-		sum->created += READ_ONCE(s->created);
-		sum->expired += READ_ONCE(s->expired);
-		sum->table_full += READ_ONCE(s->table_full);
-		sum->queued += READ_ONCE(s->queued);
-		sum->accepted += READ_ONCE(s->accepted);
-		sum->dropped += READ_ONCE(s->dropped);
-		sum->verdicts += READ_ONCE(s->verdicts);
-		sum->budget += READ_ONCE(s->budget);
+		for (i = 0; i < sizeof(*sum) / sizeof(u64); i++)
+			total[i] += READ_ONCE(c[i]);
 	}
 }
 

@@ -166,26 +166,39 @@ static int config_put(struct sk_buff *msg, const struct fwh_config *cfg)
 	return 0;
 }
 
+#define FWH_STAT(attr, field) { attr, offsetof(struct fwh_stats, field) }
+
+static const struct {
+	u16 type;
+	size_t off;
+} fwh_stat_attrs[] = {
+	FWH_STAT(FWHOOK_ST_CREATED, created),
+	FWH_STAT(FWHOOK_ST_EXPIRED, expired),
+	FWH_STAT(FWHOOK_ST_TABLE_FULL, table_full),
+	FWH_STAT(FWHOOK_ST_QUEUED, queued),
+	FWH_STAT(FWHOOK_ST_ACCEPTED, accepted),
+	FWH_STAT(FWHOOK_ST_DROPPED, dropped),
+	FWH_STAT(FWHOOK_ST_VERDICTS, verdicts),
+	FWH_STAT(FWHOOK_ST_BUDGET, budget),
+};
+
 static int stats_put(struct sk_buff *msg, const struct fwh_net *fn)
 {
 	struct nlattr *nest = nla_nest_start(msg, FWHOOK_A_STATS);
 	struct fwh_stats s;
+	size_t i;
 
-	fwh_stats_sum(fn, &s);
 	if (!nest ||
-	    nla_put_u32(msg, FWHOOK_ST_SESSIONS, atomic_read(&fn->nsessions)) ||
-	    nla_put_u64_64bit(msg, FWHOOK_ST_CREATED, s.created, FWHOOK_ST_PAD) ||
-	    nla_put_u64_64bit(msg, FWHOOK_ST_EXPIRED, s.expired, FWHOOK_ST_PAD) ||
-	    nla_put_u64_64bit(msg, FWHOOK_ST_TABLE_FULL, s.table_full,
-			      FWHOOK_ST_PAD) ||
-	    nla_put_u64_64bit(msg, FWHOOK_ST_QUEUED, s.queued, FWHOOK_ST_PAD) ||
-	    nla_put_u64_64bit(msg, FWHOOK_ST_ACCEPTED, s.accepted,
-			      FWHOOK_ST_PAD) ||
-	    nla_put_u64_64bit(msg, FWHOOK_ST_DROPPED, s.dropped, FWHOOK_ST_PAD) ||
-	    nla_put_u64_64bit(msg, FWHOOK_ST_VERDICTS, s.verdicts,
-			      FWHOOK_ST_PAD) ||
-	    nla_put_u64_64bit(msg, FWHOOK_ST_BUDGET, s.budget, FWHOOK_ST_PAD))
+	    nla_put_u32(msg, FWHOOK_ST_SESSIONS, atomic_read(&fn->nsessions)))
 		return -EMSGSIZE;
+	fwh_stats_sum(fn, &s);
+	for (i = 0; i < ARRAY_SIZE(fwh_stat_attrs); i++) {
+		u64 v = *(u64 *)((char *)&s + fwh_stat_attrs[i].off);
+
+		if (nla_put_u64_64bit(msg, fwh_stat_attrs[i].type, v,
+				      FWHOOK_ST_PAD))
+			return -EMSGSIZE;
+	}
 	nla_nest_end(msg, nest);
 	return 0;
 }

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The session table: a fixed hash of RCU lists keyed by conntrack entry.
+ * The session table: a fixed hash of RCU lists keyed by the original
+ * tuple of the conntrack entry. Not by the entry's address: while the
+ * first packet of a connection waits in the queue its entry is not yet
+ * confirmed, so the packets behind it get entries of their own (merged
+ * later); by tuple they all find the same session.
  * Readers (the hooks, the dump) take no lock; writers (create, delete,
  * garbage collection) hold table_lock, and memory is freed after a grace
  * period. The table is bounded by the configured maximum and by idle
  * timeouts, which the collector enforces every FWHOOK_GC_PERIOD.
  */
+#include <linux/jhash.h>
 #include <linux/slab.h>
 #include <net/netfilter/nf_conntrack.h>
 
@@ -16,27 +21,46 @@ static const struct nf_conntrack_tuple *orig_tuple(const struct nf_conn *ct)
 	return &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 }
 
-static struct fwh_session *lookup(struct fwh_net *fn, const struct nf_conn *ct)
+static u32 fwh_seed __read_mostly;
+
+/* As conntrack hashes its tuples; the seed keeps the buckets unguessable. */
+static u32 tuple_hash(const struct nf_conntrack_tuple *t)
+{
+	net_get_random_once(&fwh_seed, sizeof(fwh_seed));
+	return jhash2((const u32 *)t,
+		      (sizeof(t->src) + sizeof(t->dst.u3)) / sizeof(u32),
+		      fwh_seed ^ ((__force u32)t->dst.u.all << 16 |
+				  t->dst.protonum));
+}
+
+static struct fwh_session *lookup(struct fwh_net *fn,
+				  const struct nf_conntrack_tuple *t, u32 key)
 {
 	struct fwh_session *s;
 
-	hash_for_each_possible_rcu(fn->table, s, node, (unsigned long)ct,
+	hash_for_each_possible_rcu(fn->table, s, node, key,
 				   lockdep_is_held(&fn->table_lock))
-		if (s->ct == ct && nf_ct_tuple_equal(&s->tuple, orig_tuple(ct)))
+		if (nf_ct_tuple_equal(&s->tuple, t))
 			return s;
 	return NULL;
+}
+
+u32 fwh_session_hash(const struct nf_conn *ct)
+{
+	return tuple_hash(orig_tuple(ct));
 }
 
 struct fwh_session *fwh_session_find(struct fwh_net *fn,
 				     const struct nf_conn *ct)
 {
-	return lookup(fn, ct);
+	const struct nf_conntrack_tuple *t = orig_tuple(ct);
+
+	return lookup(fn, t, tuple_hash(t));
 }
 
 static void session_init(struct fwh_session *s, const struct nf_conn *ct,
 			 u8 profile)
 {
-	s->ct = ct;
 	s->tuple = *orig_tuple(ct);
 	s->first = jiffies;
 	s->last = s->first;
@@ -53,20 +77,22 @@ struct fwh_session *fwh_session_create(struct fwh_net *fn,
 				       const struct nf_conn *ct, u8 profile)
 {
 	struct fwh_session *s, *old;
+	u32 key;
 
 	s = kzalloc(sizeof(*s), GFP_ATOMIC);
 	if (!s)
 		return NULL;
 	session_init(s, ct, profile);
+	key = tuple_hash(&s->tuple);
 	spin_lock_bh(&fn->table_lock);
-	old = lookup(fn, ct);
+	old = lookup(fn, &s->tuple, key);
 	if (old || atomic_read(&fn->nsessions) >= cfg->max_sessions) {
 		spin_unlock_bh(&fn->table_lock);
 		kfree(s);
 		return old;
 	}
 	s->id = ++fn->next_id;
-	hash_add_rcu(fn->table, &s->node, (unsigned long)ct);
+	hash_add_rcu(fn->table, &s->node, key);
 	atomic_inc(&fn->nsessions);
 	spin_unlock_bh(&fn->table_lock);
 	fwh_stat_inc(fn, created);

@@ -41,4 +41,14 @@ udp_flow() {
 	grep -q '^received [1-9]' "$TMP/udp.recv"
 }
 
+# wait_until COMMAND...: polls for up to 15 s (python starts slowly in
+# an emulated CPU).
+wait_until() {
+	for _ in $(seq 30); do
+		"$@" && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
 hook_stat() { hs stats | awk -v f="$1" '$1 == f { print $2 }'; }

@@ -71,7 +71,7 @@ timeout 1500 qemu-system-x86_64 -m 1024 -smp 2 -nographic -no-reboot \
 rc=$(sed -n 's/^FWVM-END rc=\([0-9]*\).*/\1/p' "$TMP/console")
 [ -n "$rc" ] || { echo "FAIL: the guest did not finish"; exit 1; }
 bad=$(sed -n '/^FWVM-DMESG-BEGIN/,/^FWVM-DMESG-END/p' "$TMP/console" |
-	grep -E 'WARNING:|BUG[: ]|Oops|refcount_t|KASAN|general protection|RCU stall|list_(add|del) corruption|fwhook.*(leak|still)')
+	grep -E 'WARNING:|BUG[: ]|Oops|refcount_t|KASAN|UBSAN|Call Trace|general protection|RCU stall|blocked for more than|list_(add|del) corruption')
 if [ -n "$bad" ]; then
 	echo "FAIL: the guest kernel complained:"
 	echo "$bad"
