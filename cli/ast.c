@@ -113,6 +113,33 @@ void ast_rule_free(struct ast_rule *r)
 	free(r);
 }
 
+struct ast_inspect *ast_inspect_new(void)
+{
+	struct ast_inspect *i = xcalloc(1, sizeof(*i));
+
+	i->rule = ast_rule_new();
+	return i;
+}
+
+void ast_inspect_free(struct ast_inspect *i)
+{
+	size_t k;
+
+	if (!i)
+		return;
+	for (k = 0; k < i->n_clauses; k++)
+		ast_list_free(&i->clauses[k].names);
+	free(i->clauses);
+	ast_rule_free(i->rule);
+	free(i);
+}
+
+void ast_add_inspect(struct ast *a, struct ast_inspect *i)
+{
+	a->inspects = xgrow(a->inspects, a->n_inspects, sizeof(*a->inspects));
+	a->inspects[a->n_inspects++] = i;
+}
+
 static void ast_decls_free(struct ast *a)
 {
 	size_t i;
@@ -146,6 +173,9 @@ void ast_free(struct ast *a)
 	ast_decls_free(a);
 	for (i = 0; i < a->n_rules; i++)
 		ast_rule_free(a->rules[i]);
+	for (i = 0; i < a->n_inspects; i++)
+		ast_inspect_free(a->inspects[i]);
+	free(a->inspects);
 	free(a->defines);
 	free(a->zones);
 	free(a->sets);

@@ -160,6 +160,35 @@ struct ast_rule {
 	bool			conn_per_src;
 };
 
+/* deny|allow sni|host|dns @set | { "name", ... } */
+struct ast_clause {
+	enum ir_inspect_action	action;
+	enum ir_inspect_kind	kind;
+	struct fw_loc		loc;	/* the action word */
+	unsigned		width;	/* action and kind */
+	struct ast_list		names;
+};
+
+/* The options of an inspect rule, each given at most once. */
+enum ast_inspect_opt { IO_DEFAULT, IO_FAIL, IO_QUEUES, IO_BUDGET, IO_COUNT };
+
+/*
+ * inspect CHAIN MATCHES CLAUSE[, CLAUSE...] [default accept|drop]
+ * [fail-open|fail-closed] [queues N[-M]] [budget N]. The matches are
+ * those of a filter rule, kept in an ast_rule whose action is accept.
+ */
+struct ast_inspect {
+	struct ast_rule		*rule;
+	size_t			n_clauses;
+	struct ast_clause	*clauses;
+	bool			has[IO_COUNT];
+	struct fw_loc		opt_loc[IO_COUNT];	/* the option's value */
+	unsigned		opt_width[IO_COUNT];
+	bool			default_drop, fail_closed;
+	uint64_t		queue_first, queue_last;
+	uint64_t		budget;
+};
+
 struct ast {
 	struct ast_define	**defines;
 	size_t			n_defines;
@@ -171,6 +200,8 @@ struct ast {
 	size_t			n_policies;
 	struct ast_rule		**rules;
 	size_t			n_rules;
+	struct ast_inspect	**inspects;
+	size_t			n_inspects;
 	const char		*source;	/* the top-level file */
 };
 
@@ -184,6 +215,10 @@ struct ast_policy *ast_add_policy(struct ast *a);
 struct ast_rule *ast_rule_new(void);
 void ast_rule_free(struct ast_rule *r);
 void ast_add_rule(struct ast *a, struct ast_rule *r);
+/* Inspect rules, like rules, join the tree only when they parse. */
+struct ast_inspect *ast_inspect_new(void);
+void ast_inspect_free(struct ast_inspect *i);
+void ast_add_inspect(struct ast *a, struct ast_inspect *i);
 struct ast_value *ast_list_add(struct ast_list *l);
 void ast_list_free(struct ast_list *l);
 

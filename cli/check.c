@@ -179,6 +179,7 @@ struct model *check_ast(const struct ast *a)
 	check_sets(&c);
 	check_policies(&c);
 	check_rules(&c);
+	check_inspects(&c);
 	checker_free(&c);
 	if (diag_error_count() != errors) {
 		model_free(c.m);

@@ -87,6 +87,11 @@ const char *value_quote(const struct ast_value *v, char *buf, size_t size);
 void check_zones(struct checker *c);
 void check_sets(struct checker *c);
 void check_rules(struct checker *c);
+/* One rule resolved and checked, or NULL after reporting why not. */
+struct m_rule *rule_check(struct checker *c, const struct ast_rule *ar);
+
+/* inspect.c: inspect rules, their queues and daemon profiles. */
+void check_inspects(struct checker *c);
 
 /*
  * nat.c: NAT and conntrack rules (and connection limits); resolve before

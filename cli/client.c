@@ -9,6 +9,11 @@
  *         connected, but no echo before the deadline       partial
  *   udp   send request ──► echo back / ICMP error / nothing
  *   icmp  raw echo request ──► echo reply / ICMP error quoting it
+ *   tls   connect ──► ClientHello ──► the bytes it asked for   accept
+ *   http  connect ──► GET / with Host ──► 200                  accept
+ *   dns   query ──► its answer                                 accept
+ *         (tls, http: connected, but nothing before the deadline: drop,
+ *         as fwctld drops the flow once it has read the name)
  *
  * An ftp expectation is a whole FTP session instead (ftp_client.c).
  *
@@ -37,8 +42,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dns_query.h"
 #include "netns.h"
 #include "scenario.h"
+#include "tls_hello.h"
 
 #define CLIENT_GRACE_MS	2000	/* beyond its own timeouts, before a kill */
 #define PROBE_BUF	640
@@ -52,10 +59,11 @@ struct probe {
 	short			events;
 	uint64_t		start_us, deadline_us;
 	uint16_t		id, seq;
-	char			req[48];
+	char			req[TLS_HELLO_BUF];
 	size_t			req_len;
 	char			buf[PROBE_BUF];
 	size_t			got;
+	uint64_t		total;		/* tls: bytes received */
 	struct client_result	r;
 };
 
@@ -260,6 +268,58 @@ static void tcp_event(struct probe *p, short revents)
 		probe_finish(p, SCN_PARTIAL, strerror(errno));
 }
 
+/* Reads into buf; false (and finished) once the connection is over. */
+static bool stream_read(struct probe *p, char *buf, size_t size, ssize_t *n)
+{
+	char detail[64];
+
+	*n = read(p->fd, buf, size);
+	if (*n > 0 || (*n < 0 && errno == EAGAIN))
+		return true;
+	snprintf(detail, sizeof(detail), "%s after %llu bytes", *n ?
+		 strerror(errno) : "closed", (unsigned long long)p->total);
+	probe_finish(p, SCN_PARTIAL, detail);
+	return false;
+}
+
+static void tls_event(struct probe *p, short revents)
+{
+	static char sink[65536];
+	ssize_t n;
+
+	if (p->state == P_CONNECTING) {
+		tcp_connected(p, revents);
+		return;
+	}
+	if (!stream_read(p, sink, sizeof(sink), &n) || n < 0)
+		return;
+	p->total += n;
+	if (p->total >= p->e->bytes)
+		probe_finish(p, SCN_ACCEPT, NULL);
+}
+
+static void http_event(struct probe *p, short revents)
+{
+	ssize_t n;
+
+	if (p->state == P_CONNECTING) {
+		tcp_connected(p, revents);
+		return;
+	}
+	if (!stream_read(p, p->buf + p->got, sizeof(p->buf) - 1 - p->got,
+			 &n) || n < 0)
+		return;
+	p->got += n;
+	p->total += n;
+	p->buf[p->got] = '\0';
+	if (!strstr(p->buf, "\r\n\r\n") && p->got < sizeof(p->buf) - 1)
+		return;
+	if (!strncmp(p->buf, "HTTP/1.1 200 ", 13))
+		probe_finish(p, SCN_ACCEPT, NULL);
+	else
+		probe_finish(p, SCN_PARTIAL, "the answer is not 200");
+}
+
 static void udp_start(struct probe *p)
 {
 	struct sockaddr_storage ss;
@@ -288,6 +348,18 @@ static void udp_event(struct probe *p, short revents)
 	} else if (errno != EAGAIN) {
 		probe_errno(p, errno);
 	}
+}
+
+/* Answers to other queries (a late one of an earlier probe) are skipped. */
+static void dns_event(struct probe *p, short revents)
+{
+	ssize_t n = recv(p->fd, p->buf, sizeof(p->buf), 0);
+
+	(void)revents;
+	if (n >= 0 && dns_answer_ok((uint8_t *)p->buf, n, p->id))
+		probe_finish(p, SCN_ACCEPT, NULL);
+	else if (n < 0 && errno != EAGAIN)
+		probe_errno(p, errno);
 }
 
 static uint16_t icmp_checksum(const void *data, size_t len)
@@ -423,6 +495,9 @@ static const struct probe_ops probe_ops[] = {
 	[SCN_TCP]	= { tcp_start, tcp_event },
 	[SCN_UDP]	= { udp_start, udp_event },
 	[SCN_ICMP]	= { icmp_start, icmp_event },
+	[SCN_TLS]	= { tcp_start, tls_event },
+	[SCN_HTTP]	= { tcp_start, http_event },
+	[SCN_DNS]	= { udp_start, dns_event },
 };
 
 static void probe_expire(struct probe *p, uint64_t now)
@@ -437,7 +512,12 @@ static void probe_expire(struct probe *p, uint64_t now)
 		probe_finish(p, SCN_PARTIAL, detail);
 		return;
 	}
-	probe_finish(p, SCN_DROP, NULL);
+	if (p->state == P_WAITING && p->e->proto != SCN_DNS &&
+	    p->e->proto != SCN_UDP)
+		snprintf(detail, sizeof(detail), "connected, %llu bytes "
+			 "within %u ms", (unsigned long long)p->total,
+			 p->e->timeout_ms);
+	probe_finish(p, SCN_DROP, p->state == P_WAITING ? detail : NULL);
 	p->r.elapsed_ms = p->e->timeout_ms;
 }
 
@@ -483,6 +563,28 @@ static bool probes_step(struct probe *pr, size_t n, uint64_t t0,
 	return true;
 }
 
+/* What probe i sends: its protocol's request, or a line to echo. */
+static void request_build(struct probe *p, size_t i)
+{
+	const struct scn_expect *e = p->e;
+	uint8_t *req = (uint8_t *)p->req;
+
+	if (e->proto == SCN_TLS)
+		p->req_len = tls_hello_build(req, sizeof(p->req), e->name,
+					     e->bytes);
+	else if (e->proto == SCN_DNS)
+		p->req_len = dns_query_build(req, sizeof(p->req), p->id,
+					     e->name, e->family == AF_INET6);
+	else if (e->proto == SCN_HTTP)
+		p->req_len = snprintf(p->req, sizeof(p->req), "GET / HTTP/1.1"
+				      "\r\nHost: %s\r\nUser-Agent: fwctl-test"
+				      "\r\nConnection: close\r\n\r\n",
+				      e->name);
+	else
+		p->req_len = snprintf(p->req, sizeof(p->req),
+				      "fwctl probe %d %zu\n", getpid(), i);
+}
+
 static void probes_run(const struct scn_expect *e, struct client_result *res)
 {
 	size_t i, n = e->count ? e->count : 1;
@@ -501,8 +603,7 @@ static void probes_run(const struct scn_expect *e, struct client_result *res)
 		 */
 		pr[i].id = getpid() * 1024 + i;
 		pr[i].seq = i;
-		pr[i].req_len = snprintf(pr[i].req, sizeof(pr[i].req),
-					 "fwctl probe %d %zu\n", getpid(), i);
+		request_build(&pr[i], i);
 	}
 	while (probes_step(pr, n, t0, e->count ? e->window_ms : 0, pfd))
 		;

@@ -27,6 +27,8 @@ int cmd_status(int argc, char **argv, const struct fw_opts *o);	/* rules.c */
 int cmd_test(int argc, char **argv, const struct fw_opts *o);	/* scenario.c */
 /* conntrack.c */
 int cmd_conntrack(int argc, char **argv, const struct fw_opts *o);
+/* daemon_cmd.c */
+int cmd_daemon(int argc, char **argv, const struct fw_opts *o);
 int cmd_sessions(int argc, char **argv, const struct fw_opts *o); /* sessions.c */
 
 #endif

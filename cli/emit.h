@@ -80,18 +80,27 @@ void emit_chain(struct batch *b, const struct ir_chain *c);
 /* name: the kernel name ("__set%d" for anonymous sets); id: NFTA_SET_ID. */
 void emit_set(struct batch *b, const struct ir_set *s, const char *name,
 	      uint32_t id);
+/* queue_xt: queue verdicts as the xt NFQUEUE target (ir_table.queue_xt). */
 void emit_rule(struct batch *b, const struct ir_chain *c,
-	       const struct ir_rule *r);
+	       const struct ir_rule *r, bool queue_xt);
 /* The kernel verdict code of v (accept, drop, jump, goto; NONE: continue). */
 int emit_verdict_code(const struct ir_verdict *v);
 /* Appends the statements and the verdict of r (not a vmap) to nr. */
-void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r);
+void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r,
+		     bool queue_xt);
 
 /* Expression constructors, all on register 1 like nft's own. */
 void emit_meta(struct nftnl_rule *nr, uint32_t key);
 void emit_payload(struct nftnl_rule *nr, uint32_t base, uint32_t offset,
 		  uint32_t len);
 void emit_ct(struct nftnl_rule *nr, uint32_t key);
+/* ct KEY set from register 1. */
+void emit_ct_set(struct nftnl_rule *nr, uint32_t key);
+/* flags: NFT_QUEUE_FLAG_* (the xt target's flags are the same bits). */
+void emit_queue(struct nftnl_rule *nr, uint16_t first, uint16_t total,
+		uint16_t flags);
+void emit_xt_nfqueue(struct nftnl_rule *nr, uint16_t first, uint16_t total,
+		     uint16_t flags);
 void emit_cmp(struct nftnl_rule *nr, uint32_t op, const void *data,
 	      uint32_t len);
 void emit_bitwise(struct nftnl_rule *nr, const void *mask, uint32_t len);

@@ -18,6 +18,7 @@ enum {
 	NFT_TYPE_INET_PROTOCOL	= 12,
 	NFT_TYPE_INET_SERVICE	= 13,
 	NFT_TYPE_ICMP_TYPE	= 14,
+	NFT_TYPE_MARK		= 19,
 	NFT_TYPE_CT_STATE	= 26,
 	NFT_TYPE_CT_STATUS	= 28,
 	NFT_TYPE_FIB_ADDRTYPE	= 44,
@@ -44,6 +45,8 @@ const struct emit_key emit_keys[IR_FIELD_COUNT] = {
 	[IR_CT_STATUS]	 = { "ct_status",    NFT_TYPE_CT_STATUS, ORDER_HOST },
 	[IR_FIB_DADDR_TYPE] = { "fib_addrtype", NFT_TYPE_FIB_ADDRTYPE,
 				ORDER_HOST },
+	[IR_CT_MARK]	 = { "mark",	     NFT_TYPE_MARK,	ORDER_HOST },
+	[IR_META_MARK]	 = { "mark",	     NFT_TYPE_MARK,	ORDER_HOST },
 };
 
 /* Length of the UTF-8 sequence s starts, or 0 if it is not a valid one. */

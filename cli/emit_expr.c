@@ -279,3 +279,44 @@ void emit_dynset_connlimit(struct nftnl_rule *nr, const char *set,
 		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, set_id);
 	nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, connlimit_new(count), 0);
 }
+
+void emit_ct_set(struct nftnl_rule *nr, uint32_t key)
+{
+	struct nftnl_expr *e = expr_new(nr, "ct");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
+}
+
+void emit_queue(struct nftnl_rule *nr, uint16_t first, uint16_t total,
+		uint16_t flags)
+{
+	struct nftnl_expr *e = expr_new(nr, "queue");
+
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, first);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, total);
+	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS, flags);
+}
+
+/*
+ * xt_NFQUEUE revision 3 through nft_compat: struct xt_NFQ_info_v3
+ * { __u16 queuenum, queues_total, flags; }, padded to 8 bytes as
+ * XT_ALIGN() does; its flags are the queue expression's. libnftnl keeps
+ * (and frees) the info it is given.
+ */
+void emit_xt_nfqueue(struct nftnl_rule *nr, uint16_t first, uint16_t total,
+		     uint16_t flags)
+{
+	struct nftnl_expr *e = expr_new(nr, "target");
+	uint16_t *info = calloc(4, sizeof(*info));
+
+	if (!info)
+		abort();
+	info[0] = first;
+	info[1] = total;
+	info[2] = flags;
+
+	nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
+	nftnl_expr_set_data(e, NFTNL_EXPR_TG_INFO, info, 4 * sizeof(*info));
+}

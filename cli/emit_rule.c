@@ -53,6 +53,8 @@ static const struct field_load loads[IR_FIELD_COUNT] = {
 			     NFPROTO_IPV6, IPPROTO_ICMPV6 },
 	[IR_CT_STATUS]	 = { LOAD_CT, NFT_CT_STATUS },
 	[IR_FIB_DADDR_TYPE] = { LOAD_FIB, NFT_FIB_RESULT_ADDRTYPE },
+	[IR_CT_MARK]	 = { LOAD_CT, NFT_CT_MARK },
+	[IR_META_MARK]	 = { LOAD_META, NFT_META_MARK },
 };
 
 /* The protocols earlier matches proved, as nft's protocol context. */
@@ -138,6 +140,16 @@ static void match_ct_bits(struct nftnl_rule *nr, const struct ir_match *m)
 		 sizeof(zero));
 }
 
+/* mark & mask == value, as nft writes "ct mark & 0xc0000000 == ...". */
+static void match_mark(struct nftnl_rule *nr, const struct field_load *f,
+		       const struct ir_match *m)
+{
+	field_load(nr, f, 4);
+	emit_bitwise(nr, &m->mark_mask, sizeof(m->mark_mask));
+	emit_cmp(nr, m->op == IR_EQ ? NFT_CMP_EQ : NFT_CMP_NEQ, m->value.lo,
+		 4);
+}
+
 /*
  * An address prefix on a byte boundary compares only its bytes (so does
  * an interface wildcard, "eth*"); other prefixes mask; a range compares
@@ -190,6 +202,8 @@ static void rule_match(struct nftnl_rule *nr, struct rule_ctx *ctx,
 			    set_id, false, m->op == IR_NE);
 	} else if (m->field == IR_CT_STATE || m->field == IR_CT_STATUS) {
 		match_ct_bits(nr, m);
+	} else if (m->mark_mask) {
+		match_mark(nr, f, m);
 	} else {
 		match_value(nr, f, m, len);
 	}
@@ -316,7 +330,7 @@ static void rule_connlimit(struct nftnl_rule *nr, struct rule_ctx *ctx,
 
 static struct nftnl_rule *rule_build(const struct ir_chain *c,
 				     const struct ir_rule *r,
-				     const uint32_t *ids)
+				     const uint32_t *ids, bool queue_xt)
 {
 	struct nftnl_rule *nr = nftnl_rule_alloc();
 	struct rule_ctx ctx = { 0 };
@@ -332,20 +346,20 @@ static struct nftnl_rule *rule_build(const struct ir_chain *c,
 		rule_match(nr, &ctx, &r->matches[i], ids[i]);
 	if (r->has_connlimit)
 		rule_connlimit(nr, &ctx, &r->connlimit);
-	emit_statements(nr, r);
+	emit_statements(nr, r, queue_xt);
 	if (r->verdict.kind == IR_VMAP)
 		rule_vmap(nr, &ctx, r, ids[i]);
 	return nr;
 }
 
 void emit_rule(struct batch *b, const struct ir_chain *c,
-	       const struct ir_rule *r)
+	       const struct ir_rule *r, bool queue_xt)
 {
 	struct batch_origin o = {
 		.what = BATCH_RULE, .name = c->name, .loc = r->loc,
 	};
 	uint32_t *ids = rule_sets(b, r);
-	struct nftnl_rule *nr = rule_build(c, r, ids);
+	struct nftnl_rule *nr = rule_build(c, r, ids, queue_xt);
 
 	nftnl_rule_nlmsg_build_payload(batch_msg(b, NFT_MSG_NEWRULE,
 						 EMIT_TABLE_FAMILY,

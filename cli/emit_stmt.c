@@ -21,6 +21,7 @@ static const int verdict_codes[] = {
 	[IR_JUMP]	  = NFT_JUMP,
 	[IR_GOTO]	  = NFT_GOTO,
 	[IR_VMAP]	  = NF_DROP,
+	[IR_QUEUE]	  = NF_DROP,
 };
 
 int emit_verdict_code(const struct ir_verdict *v)
@@ -45,7 +46,17 @@ static const uint32_t reject_types[] = {
 	[IR_REJECT_ICMPV6]	= NFT_REJECT_ICMP_UNREACH,
 };
 
-static void emit_verdict(struct nftnl_rule *nr, const struct ir_rule *r)
+static void emit_queue_verdict(struct nftnl_rule *nr,
+			       const struct ir_queue *q, bool xt)
+{
+	uint16_t flags = (q->bypass ? NFT_QUEUE_FLAG_BYPASS : 0) |
+			 (q->fanout ? NFT_QUEUE_FLAG_CPU_FANOUT : 0);
+
+	(xt ? emit_xt_nfqueue : emit_queue)(nr, q->first, q->count, flags);
+}
+
+static void emit_verdict(struct nftnl_rule *nr, const struct ir_rule *r,
+			 bool queue_xt)
 {
 	const struct ir_verdict *v = &r->verdict;
 	struct emit_reject rj;
@@ -53,6 +64,9 @@ static void emit_verdict(struct nftnl_rule *nr, const struct ir_rule *r)
 	switch (v->kind) {
 	case IR_VERDICT_NONE:
 	case IR_VMAP:		/* emit_rule() looks the map up itself */
+		return;
+	case IR_QUEUE:
+		emit_queue_verdict(nr, &v->queue, queue_xt);
 		return;
 	case IR_REJECT:
 		rj = emit_reject_of(r);
@@ -127,9 +141,14 @@ static void emit_actions(struct nftnl_rule *nr, const struct ir_rule *r)
 		emit_notrack(nr);
 	if (r->obj_kind != IR_OBJ_NONE)
 		emit_objref(nr, object_types[r->obj_kind], r->obj);
+	if (r->ct_mark_from_meta) {
+		emit_meta(nr, NFT_META_MARK);
+		emit_ct_set(nr, NFT_CT_MARK);
+	}
 }
 
-void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r)
+void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r,
+		     bool queue_xt)
 {
 	char prefix[sizeof(r->log.prefix)];
 
@@ -144,5 +163,5 @@ void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r)
 		emit_log(nr, prefix);
 	}
 	emit_actions(nr, r);
-	emit_verdict(nr, r);
+	emit_verdict(nr, r, queue_xt);
 }

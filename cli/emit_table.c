@@ -171,5 +171,6 @@ void emit_table(struct batch *b, const struct ir_table *t)
 				 batch_set_id(b));
 	for (i = 0; i < t->n_chains; i++)
 		for (j = 0; j < t->chains[i]->n_rules; j++)
-			emit_rule(b, t->chains[i], &t->chains[i]->rules[j]);
+			emit_rule(b, t->chains[i], &t->chains[i]->rules[j],
+				  t->queue_xt);
 }

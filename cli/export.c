@@ -192,6 +192,14 @@ static void print_icmpv6_type(FILE *out, const uint8_t *v)
 	print_sym(out, SYMS(icmpv6_types), v[0]);
 }
 
+static void print_mark(FILE *out, const uint8_t *v)
+{
+	uint32_t mark;
+
+	memcpy(&mark, v, sizeof(mark));
+	fprintf(out, "0x%08" PRIx32, mark);
+}
+
 typedef void (*value_print_fn)(FILE *out, const uint8_t *v);
 
 static const value_print_fn value_printers[IR_FIELD_COUNT] = {
@@ -210,6 +218,8 @@ static const value_print_fn value_printers[IR_FIELD_COUNT] = {
 	[IR_ICMPV6_TYPE] = print_icmpv6_type,
 	[IR_CT_STATUS]	 = print_ct_status,
 	[IR_FIB_DADDR_TYPE] = print_fib_type,
+	[IR_CT_MARK]	 = print_mark,
+	[IR_META_MARK]	 = print_mark,
 };
 
 /* A single value, a prefix (CIDR or "eth*") where nft has one, or a-b. */
@@ -245,7 +255,7 @@ static void print_verdict(FILE *out, const struct ir_verdict *v)
 	static const char *const words[] = {
 		[IR_VERDICT_NONE] = "continue", [IR_ACCEPT] = "accept",
 		[IR_DROP] = "drop", [IR_REJECT] = "drop", [IR_VMAP] = "drop",
-		[IR_JUMP] = "jump", [IR_GOTO] = "goto",
+		[IR_JUMP] = "jump", [IR_GOTO] = "goto", [IR_QUEUE] = "queue",
 	};
 
 	fputs(words[v->kind], out);
@@ -288,7 +298,8 @@ static void print_match(FILE *out, const struct ir_match *m)
 {
 	const char *ne = m->op == IR_NE ? "!= " : "";
 
-	fprintf(out, "%s ", ir_field_info[m->field].nft);
+	fprintf(out, "%s %s", ir_field_info[m->field].nft,
+		m->mark_mask ? "& " : "");
 	if (m->set) {
 		fputs(ne, out);
 		print_set_ref(out, m->set);
@@ -299,6 +310,10 @@ static void print_match(FILE *out, const struct ir_match *m)
 			print_ct_state_mask(out, m->ct_mask);
 		else
 			print_ct_status(out, (const uint8_t *)&m->ct_mask);
+	} else if (m->mark_mask) {
+		print_mark(out, (const uint8_t *)&m->mark_mask);
+		fprintf(out, " %s ", m->op == IR_NE ? "!=" : "==");
+		print_mark(out, m->value.lo);
 	} else {
 		fputs(ne, out);
 		print_interval(out, m->field, &m->value);
@@ -402,6 +417,20 @@ static void print_actions(FILE *out, const struct ir_rule *r)
 	if (r->obj_kind != IR_OBJ_NONE)
 		fprintf(out, "ct %s set \"%s\" ", object_words[r->obj_kind],
 			r->obj);
+	if (r->ct_mark_from_meta)
+		fputs("ct mark set meta mark ", out);
+}
+
+/* queue num 0, queue num 0-3 bypass,fanout */
+static void print_queue(FILE *out, const struct ir_queue *q)
+{
+	fprintf(out, "queue num %u", q->first);
+	if (q->count > 1)
+		fprintf(out, "-%u", q->first + q->count - 1);
+	if (q->bypass || q->fanout)
+		fprintf(out, " %s%s%s", q->bypass ? "bypass" : "",
+			q->bypass && q->fanout ? "," : "",
+			q->fanout ? "fanout" : "");
 }
 
 static void print_statements(FILE *out, const struct ir_rule *r)
@@ -440,6 +469,8 @@ static void print_rule_verdict(FILE *out, const struct ir_rule *r)
 	} else if (v->kind == IR_VMAP) {
 		fprintf(out, "%s vmap ", ir_field_info[v->vmap_field].nft);
 		print_set_ref(out, v->vmap);
+	} else if (v->kind == IR_QUEUE) {
+		print_queue(out, &v->queue);
 	} else if (v->kind != IR_VERDICT_NONE) {
 		print_verdict(out, v);
 	}
@@ -578,6 +609,31 @@ static void print_object(FILE *out, const struct ir_object *o)
 }
 
 /*
+ * The inspection daemon's part as comments: nft skips them, people and
+ * the golden tests see what fwctld will be told.
+ */
+static void print_profile(FILE *out, const struct ir_profile *p)
+{
+	static const char *const kinds[] = {
+		[IR_INSPECT_SNI] = "sni", [IR_INSPECT_HOST] = "host",
+		[IR_INSPECT_DNS] = "dns",
+	};
+	size_t i;
+
+	fprintf(out, "# fwctld profile: queues %u", p->queue_first);
+	if (p->queue_count > 1)
+		fprintf(out, "-%u", p->queue_first + p->queue_count - 1);
+	fprintf(out, ", %s, default %s, budget %u\n",
+		p->fail_open ? "fail-open" : "fail-closed",
+		p->default_drop ? "drop" : "accept", p->budget);
+	for (i = 0; i < p->n_patterns; i++)
+		fprintf(out, "#\t%s %s \"%s\"\n",
+			p->patterns[i].action == IR_INSPECT_DENY ? "deny" :
+			"allow", kinds[p->patterns[i].kind],
+			p->patterns[i].name);
+}
+
+/*
  * "table; delete table; table {...}" replaces the table in one nft
  * transaction, exactly like kernel_apply()'s batch.
  */
@@ -607,6 +663,8 @@ int export_table(const struct ir_table *t, FILE *out)
 		sep = "\n";
 	}
 	fputs("}\n", out);
+	for (i = 0; i < t->n_profiles; i++)
+		print_profile(out, &t->profiles[i]);
 	fflush(out);
 	return ferror(out) ? FW_EXIT_SYSTEM : FW_EXIT_OK;
 }

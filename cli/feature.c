@@ -387,3 +387,46 @@ size_t feature_probe_all(struct nlsock *s, struct feature *out)
 	}
 	return i;
 }
+
+static const struct probe *probe_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
+		if (!strcmp(probes[i].name, name))
+			return &probes[i];
+	abort();
+}
+
+enum feature_queue feature_queue_probe(struct nlsock *s)
+{
+	if (!probe_run(s, probe_find("queue")))
+		return FEATURE_QUEUE_NATIVE;
+	if (!probe_run(s, probe_find("xt_nfqueue")))
+		return FEATURE_QUEUE_XT;
+	return FEATURE_QUEUE_NONE;
+}
+
+enum feature_queue feature_queue_of(const struct feature *f, size_t n)
+{
+	bool xt = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(f[i].name, "queue") && !f[i].err)
+			return FEATURE_QUEUE_NATIVE;
+		xt |= !strcmp(f[i].name, "xt_nfqueue") && !f[i].err;
+	}
+	return xt ? FEATURE_QUEUE_XT : FEATURE_QUEUE_NONE;
+}
+
+const char *feature_queue_label(enum feature_queue q)
+{
+	static const char *const labels[] = {
+		[FEATURE_QUEUE_NONE] = "none",
+		[FEATURE_QUEUE_NATIVE] = "native nft queue",
+		[FEATURE_QUEUE_XT] = "queue via xt NFQUEUE (nft_compat)",
+	};
+
+	return labels[q];
+}

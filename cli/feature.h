@@ -23,4 +23,18 @@ struct feature {
 /* Probes every feature into out[FEATURE_MAX]; returns how many. */
 size_t feature_probe_all(struct nlsock *s, struct feature *out);
 
+/* How packets reach a userspace queue on this kernel, best first. */
+enum feature_queue {
+	FEATURE_QUEUE_NONE,
+	FEATURE_QUEUE_NATIVE,	/* the nft queue expression */
+	FEATURE_QUEUE_XT,	/* the xt NFQUEUE target through nft_compat */
+};
+
+/* Probes the queue mechanisms (two check-only batches at most). */
+enum feature_queue feature_queue_probe(struct nlsock *s);
+/* The same, read from the results of feature_probe_all(). */
+enum feature_queue feature_queue_of(const struct feature *f, size_t n);
+/* "native nft queue", "xt NFQUEUE (nft_compat)" or "none". */
+const char *feature_queue_label(enum feature_queue q);
+
 #endif

@@ -13,6 +13,7 @@ enum fw_exit {
 /* Options every command sees, parsed by main(). */
 struct fw_opts {
 	const char	*netns;		/* --netns NAME, or NULL */
+	const char	*rundir;	/* --rundir DIR: fwctld's files */
 	int		json;		/* -j/--json */
 	int		verbose;	/* -v */
 };

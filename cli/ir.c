@@ -21,6 +21,8 @@ const struct ir_field_info ir_field_info[IR_FIELD_COUNT] = {
 	[IR_ICMPV6_TYPE] = { "icmpv6 type",	1 },
 	[IR_CT_STATUS]	 = { "ct status",	4 },
 	[IR_FIB_DADDR_TYPE] = { "fib daddr type", 4 },
+	[IR_CT_MARK]	 = { "ct mark",		4 },
+	[IR_META_MARK]	 = { "meta mark",	4 },
 };
 
 static void *xcalloc(size_t n, size_t size)
@@ -82,6 +84,9 @@ void ir_table_free(struct ir_table *t)
 	for (i = 0; i < t->n_objects; i++)
 		free(t->objects[i]);
 	free(t->objects);
+	for (i = 0; i < t->n_profiles; i++)
+		free(t->profiles[i].patterns);
+	free(t->profiles);
 	for (i = 0; i < t->n_strings; i++)
 		free(t->strings[i]);
 	free(t->strings);
@@ -277,6 +282,29 @@ size_t ir_table_rule_count(const struct ir_table *t)
 	for (i = 0; i < t->n_chains; i++)
 		n += t->chains[i]->n_rules;
 	return n;
+}
+
+struct ir_profile *ir_profile_add(struct ir_table *t, struct fw_loc loc)
+{
+	struct ir_profile *p;
+
+	t->profiles = grow(t->profiles, t->n_profiles, sizeof(*t->profiles));
+	p = &t->profiles[t->n_profiles++];
+	p->loc = loc;
+	return p;
+}
+
+void ir_profile_add_pattern(struct ir_table *t, struct ir_profile *p,
+			    enum ir_inspect_kind kind,
+			    enum ir_inspect_action action, const char *name)
+{
+	struct ir_pattern *pat;
+
+	p->patterns = grow(p->patterns, p->n_patterns, sizeof(*p->patterns));
+	pat = &p->patterns[p->n_patterns++];
+	pat->kind = kind;
+	pat->action = action;
+	pat->name = ir_table_strdup(t, name);
 }
 
 bool ir_value_is_single(const struct ir_value *v, unsigned len)

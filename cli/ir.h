@@ -43,6 +43,8 @@ enum ir_field {
 	IR_ICMPV6_TYPE,		/* icmpv6 type, 1 byte; needs L4PROTO icmpv6 */
 	IR_CT_STATUS,		/* ct status, 4 byte host-order bitmask */
 	IR_FIB_DADDR_TYPE,	/* fib daddr type, 4 byte host order RTN_* */
+	IR_CT_MARK,		/* ct mark, 4 bytes host order, see mark_mask */
+	IR_META_MARK,		/* meta mark, 4 bytes host order */
 	IR_FIELD_COUNT
 };
 
@@ -85,6 +87,7 @@ enum ir_verdict_kind {
 	IR_JUMP,
 	IR_GOTO,
 	IR_VMAP,		/* look up a field in a verdict map */
+	IR_QUEUE,		/* to NFQUEUE queues, see struct ir_queue */
 };
 
 /* How a reject answers. */
@@ -98,6 +101,15 @@ enum ir_reject_kind {
 
 struct ir_set;
 
+/*
+ * Queues first .. first + count - 1. bypass: accept while no program
+ * listens on the queue (fail-open); fanout: spread by CPU, not by flow.
+ */
+struct ir_queue {
+	uint16_t	first, count;
+	bool		bypass, fanout;
+};
+
 struct ir_verdict {
 	enum ir_verdict_kind	kind;
 	enum ir_reject_kind	reject;		/* IR_REJECT */
@@ -105,6 +117,7 @@ struct ir_verdict {
 	char			chain[IR_NAME_MAX]; /* IR_JUMP, IR_GOTO */
 	enum ir_field		vmap_field;	/* IR_VMAP */
 	struct ir_set		*vmap;		/* IR_VMAP, a map of verdicts */
+	struct ir_queue		queue;		/* IR_QUEUE */
 };
 
 /* What a set holds; a set holds one field's values. */
@@ -140,6 +153,8 @@ struct ir_match {
 	struct ir_value	value;		/* when set == NULL */
 	struct ir_set	*set;		/* lookup; anonymous or named */
 	uint32_t	ct_mask;	/* IR_CT_STATE, IR_CT_STATUS: any bit */
+	uint32_t	mark_mask;	/* IR_CT_MARK, IR_META_MARK: the value
+					 * compares with field & mark_mask */
 };
 
 enum ir_limit_unit { IR_PER_SECOND, IR_PER_MINUTE, IR_PER_HOUR, IR_PER_DAY };
@@ -218,6 +233,7 @@ struct ir_rule {
 	bool			notrack;
 	enum ir_object_kind	obj_kind;	/* ct helper/timeout set */
 	char			obj[IR_NAME_MAX];
+	bool			ct_mark_from_meta;	/* ct mark set meta mark */
 	struct ir_verdict	verdict;
 };
 
@@ -239,6 +255,31 @@ struct ir_chain {
 	struct ir_rule	*rules;
 };
 
+/* What the inspection daemon looks for in the first packets of a flow. */
+enum ir_inspect_kind { IR_INSPECT_SNI, IR_INSPECT_HOST, IR_INSPECT_DNS };
+enum ir_inspect_action { IR_INSPECT_DENY, IR_INSPECT_ALLOW };
+
+struct ir_pattern {
+	enum ir_inspect_kind	kind;
+	enum ir_inspect_action	action;
+	const char		*name;	/* lowercase; "*.suffix" for below */
+};
+
+/*
+ * One daemon configuration and the queues whose packets it decides. The
+ * rules that queue there say so with IR_QUEUE verdicts; profiles never
+ * share a queue.
+ */
+struct ir_profile {
+	uint16_t		queue_first, queue_count;
+	bool			fail_open;
+	bool			default_drop;
+	uint16_t		budget;		/* packets */
+	size_t			n_patterns;
+	struct ir_pattern	*patterns;	/* names live in the table */
+	struct fw_loc		loc;		/* the first inspect rule */
+};
+
 struct ir_table {
 	size_t		n_sets;
 	struct ir_set	**sets;		/* named and anonymous, in emit order */
@@ -246,6 +287,14 @@ struct ir_table {
 	struct ir_chain	**chains;	/* regular chains first, base last */
 	size_t		n_objects;
 	struct ir_object **objects;	/* ct helpers and timeouts */
+	size_t		n_profiles;
+	struct ir_profile *profiles;	/* inspection, by queue_first */
+	/*
+	 * How the batch encodes IR_QUEUE: the native queue expression, or
+	 * the xt NFQUEUE target through nft_compat. Not the compiler's
+	 * choice: whoever probed the kernel sets it before the push.
+	 */
+	bool		queue_xt;
 	const char	*source;	/* the top-level rule file */
 	size_t		n_strings;
 	char		**strings;	/* owned: see ir_table_strdup() */
@@ -278,6 +327,10 @@ struct ir_set *ir_table_find_set(const struct ir_table *t, const char *name);
 struct ir_chain *ir_table_find_chain(const struct ir_table *t,
 				     const char *name);
 size_t ir_table_rule_count(const struct ir_table *t);
+struct ir_profile *ir_profile_add(struct ir_table *t, struct fw_loc loc);
+void ir_profile_add_pattern(struct ir_table *t, struct ir_profile *p,
+			    enum ir_inspect_kind kind,
+			    enum ir_inspect_action action, const char *name);
 
 /* True when [lo, hi] is exactly one prefix; *plen gets its length in bits. */
 bool ir_value_is_prefix(const struct ir_value *v, unsigned len,

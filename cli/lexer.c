@@ -34,6 +34,7 @@ static const struct name_entry keyword_entries[] = {
 	{ "iif",	KW_IIF },
 	{ "include",	KW_INCLUDE },
 	{ "input",	KW_INPUT },
+	{ "inspect",	KW_INSPECT },
 	{ "interfaces",	KW_INTERFACES },
 	{ "limit",	KW_LIMIT },
 	{ "log",	KW_LOG },

@@ -413,6 +413,8 @@ static void lower_sets(struct lower *lw)
 	for (i = 0; i < lw->m->n_sets; i++) {
 		const struct m_set *s = lw->m->sets[i];
 
+		if (s->kind == SK_DOMAIN)
+			continue;
 		if (s->kind != SK_ADDR) {
 			lw->named[i][0] = lw->named[i][1] =
 				named_set(lw, s, "", fields[s->kind], FAM_ANY);
@@ -427,8 +429,8 @@ static void lower_sets(struct lower *lw)
 	}
 }
 
-static struct ir_rule *builtin(struct ir_chain *c, const char *why,
-			       enum ir_verdict_kind verdict)
+struct ir_rule *lower_builtin(struct ir_chain *c, const char *why,
+			      enum ir_verdict_kind verdict)
 {
 	struct ir_rule *r = ir_rule_add(c, (struct fw_loc){ NULL, 0, 0 });
 
@@ -452,17 +454,17 @@ static void builtin_rules(struct lower *lw, struct ir_chain *c,
 	struct ir_match *m;
 	size_t i;
 
-	r = builtin(c, "stateful", IR_ACCEPT);
+	r = lower_builtin(c, "stateful", IR_ACCEPT);
 	r->counter = true;
 	m = ir_match_add(r, IR_CT_STATE, IR_EQ);
 	m->ct_mask = IR_CT_ESTABLISHED | IR_CT_RELATED;
-	r = builtin(c, "stateful", IR_DROP);
+	r = lower_builtin(c, "stateful", IR_DROP);
 	r->counter = true;
 	m = ir_match_add(r, IR_CT_STATE, IR_EQ);
 	m->ct_mask = IR_CT_INVALID;
 	if (chain == CHAIN_FORWARD)
 		return;
-	r = builtin(c, "ipv6-nd", IR_ACCEPT);
+	r = lower_builtin(c, "ipv6-nd", IR_ACCEPT);
 	m = ir_match_add(r, IR_L4PROTO, IR_EQ);
 	m->value.lo[0] = m->value.hi[0] = IPPROTO_ICMPV6;
 	m = ir_match_add(r, IR_ICMPV6_TYPE, IR_EQ);
@@ -500,7 +502,7 @@ static void base_dispatch(const struct model *m, struct base *b)
 
 static void dispatch_rule(struct lower *lw, const struct base *b)
 {
-	struct ir_rule *r = builtin(b->ir, "zone-dispatch", IR_VMAP);
+	struct ir_rule *r = lower_builtin(b->ir, "zone-dispatch", IR_VMAP);
 	struct ir_set *s = ir_set_add(lw->t, NULL, IR_IIFNAME, r->loc);
 	struct ir_verdict v = { .kind = IR_GOTO };
 	size_t i, j;
@@ -597,6 +599,7 @@ struct ir_table *lower_model(const struct model *m)
 	}
 	lower_chains(&lw, bases);
 	lower_ct_chains(&lw);
+	lower_inspect(&lw);
 	for (c = 0; c < CHAIN_COUNT; c++) {
 		free(bases[c].dispatched);
 		free(bases[c].zone_chain);

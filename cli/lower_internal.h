@@ -24,5 +24,11 @@ void lower_rule_actions(struct lower *lw, struct ir_rule *ir,
 			const struct m_rule *r, uint8_t fam);
 void lower_pass_rules(struct lower *lw, struct ir_chain *forward);
 void lower_ct_chains(struct lower *lw);
+/* lower_inspect.c: the inspect chains and the daemon profiles. */
+void lower_inspect(struct lower *lw);
+
+/* A rule fwctl adds by itself; why names it in `fwctl show`. */
+struct ir_rule *lower_builtin(struct ir_chain *c, const char *why,
+			      enum ir_verdict_kind verdict);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "fwctl/control.h"
 #include "fwctl.h"
 #include "netns.h"
 
@@ -31,6 +32,8 @@ static const struct command commands[] = {
 	  "run scenarios: build namespaces, apply rules, send packets" },
 	{ "conntrack",	cmd_conntrack,	"CMD [FILTER...]",
 	  "list, count, delete, flush or watch conntrack entries" },
+	{ "daemon",	cmd_daemon,	"status|reload",
+	  "fwctld's per-queue counters and top denied names; reload" },
 	{ "sessions",	cmd_sessions,	"[-j|delete ID|all]",
 	  "inspected connections in fwhook.ko: verdict, counters" },
 };
@@ -42,7 +45,8 @@ static void usage(FILE *out)
 	size_t i;
 
 	fprintf(out,
-		"usage: fwctl [--netns NAME] [-j] [-v] COMMAND [ARGS]\n\n");
+		"usage: fwctl [--netns NAME] [--rundir DIR] [-j] [-v] COMMAND "
+		"[ARGS]\n\n");
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-9s %-18s %s\n", commands[i].name,
 			commands[i].args, commands[i].help);
@@ -64,12 +68,13 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "netns",   required_argument, NULL, 'n' },
+		{ "rundir",  required_argument, NULL, 'r' },
 		{ "json",    no_argument,       NULL, 'j' },
 		{ "verbose", no_argument,       NULL, 'v' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct fw_opts opts = { 0 };
+	struct fw_opts opts = { .rundir = CONTROL_RUN_DIR };
 	const struct command *cmd;
 	int c;
 
@@ -78,6 +83,9 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'n':
 			opts.netns = optarg;
+			break;
+		case 'r':
+			opts.rundir = optarg;
 			break;
 		case 'j':
 			opts.json = 1;

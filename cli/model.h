@@ -33,7 +33,22 @@ struct m_elems {
 	bool		interval;	/* some element is not a single value */
 };
 
-enum set_kind { SK_ADDR, SK_PORT, SK_IFNAME };
+enum set_kind { SK_ADDR, SK_PORT, SK_IFNAME, SK_DOMAIN };
+
+/*
+ * A domain name as the inspection daemon compares it: lowercase, without
+ * a trailing dot, "*.suffix" for every name below suffix.
+ */
+struct m_domain {
+	char			*name;
+	const struct ast_value	*src;
+	const struct ast_value	*via;
+};
+
+struct m_domains {
+	size_t		n;
+	struct m_domain	*d;	/* sorted by name, each name once */
+};
 
 struct m_set {
 	const char	*name;
@@ -44,6 +59,7 @@ struct m_set {
 	bool		interval;
 	uint64_t	timeout_ms;
 	struct m_elems	elems;
+	struct m_domains domains;	/* SK_DOMAIN: no kernel set */
 	unsigned	index;	/* position in model.sets */
 };
 
@@ -99,6 +115,38 @@ struct m_rule {
 	uint32_t		conn_count;
 };
 
+/* deny|allow sni|host|dns NAMES of an inspect rule. */
+struct m_clause {
+	enum ir_inspect_action	action;
+	enum ir_inspect_kind	kind;
+	const struct m_domains	*names;	/* a set's, or own */
+	struct m_domains	own;	/* { "name", ... } in the rule */
+};
+
+/*
+ * An inspect rule: rule holds its matches (action accept), the rest its
+ * daemon profile. Queues are assigned by the checker; inspect rules whose
+ * ranges overlap share one profile (index into model.profiles).
+ */
+struct m_inspect {
+	struct m_rule		*rule;
+	size_t			n_clauses;
+	struct m_clause		*clauses;	/* sorted by action, kind */
+	bool			default_drop, fail_open;
+	uint16_t		budget;
+	bool			queues_given;
+	struct fw_loc		queues_loc;
+	unsigned		queues_width;
+	uint16_t		queue_first, queue_count;
+	size_t			profile;
+};
+
+/* Queues [first, first + count) and the inspect rule that decides them. */
+struct m_profile {
+	uint16_t		first, count;
+	const struct m_inspect	*rep;
+};
+
 struct model {
 	struct m_set		**sets;
 	size_t			n_sets;
@@ -106,6 +154,10 @@ struct model {
 	size_t			n_zones;
 	struct m_rule		**rules;
 	size_t			n_rules;
+	struct m_inspect	**inspects;
+	size_t			n_inspects;
+	struct m_profile	*profiles;
+	size_t			n_profiles;
 	bool			policy_drop[CHAIN_COUNT];
 	struct fw_loc		policy_loc[CHAIN_COUNT];
 	const char		*source;
@@ -113,6 +165,7 @@ struct model {
 
 void model_free(struct model *m);
 void m_elems_free(struct m_elems *l);
+void m_domains_free(struct m_domains *l);
 struct m_elem *m_elems_add(struct m_elems *l);
 
 /*

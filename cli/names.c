@@ -168,6 +168,7 @@ TABLE(names_rate_unit,
 
 TABLE(names_set_type,
 	{ "addr",	SET_TYPE_ADDR },
+	{ "domain",	SET_TYPE_DOMAIN },
 	{ "ifname",	SET_TYPE_IFNAME },
 	{ "ipv4",	SET_TYPE_IPV4 },
 	{ "ipv6",	SET_TYPE_IPV6 },

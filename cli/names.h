@@ -41,6 +41,7 @@ enum set_type {
 	SET_TYPE_ADDR,
 	SET_TYPE_PORT,
 	SET_TYPE_IFNAME,
+	SET_TYPE_DOMAIN,
 };
 
 /* How `reject with KIND` answers; the values are enum ir_reject_kind. */

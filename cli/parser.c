@@ -307,7 +307,7 @@ static int set_type(struct parser *p, struct ast_set *s)
 	if (!at(p, T_IDENT) || !names_lookup(&names_set_type, p->tok.text,
 					     &type))
 		return parse_expected(p, "a set type (ipv4, ipv6, addr, "
-				      "port or ifname)");
+				      "port, ifname or domain)");
 	s->type = (enum set_type)type;
 	next(p);
 	return 0;
@@ -466,7 +466,7 @@ static int unknown_statement(const struct parser *p)
 {
 	static const char *const words[] = {
 		"accept", "ct", "define", "dnat", "drop", "helper", "include",
-		"masquerade", "notrack", "policy", "redirect", "reject", "set",
+		"inspect", "masquerade", "notrack", "policy", "redirect", "reject", "set",
 		"snat", "zone",
 	};
 	enum chain_id chain;
@@ -506,6 +506,7 @@ static const statement_fn statements[KW_COUNT] = {
 	[KW_NOTRACK] = parse_rule,
 	[KW_HELPER] = parse_rule,
 	[KW_CT] = parse_rule,
+	[KW_INSPECT] = parse_inspect,
 };
 
 /*

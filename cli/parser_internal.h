@@ -76,6 +76,15 @@ int parse_expected(const struct parser *p, const char *what);
 int parse_unknown_word(const struct parser *p, const char *const *words,
 		       size_t n, const char *where);
 int parse_rule(struct parser *p);
+/* One match or statement of a filter rule: 1 when p is at none (nothing
+ * read or reported), 0 when read, -1 after an error. */
+int parse_rule_part(struct parser *p, struct ast_rule *r);
+/* Reports the word at p that is not a part of a rule. */
+int unknown_part(const struct parser *p);
+/* The source text [start, end) as one line, for `fwctl show`. */
+char *rule_text(const char *src, size_t start, size_t end);
+/* inspect_parser.c */
+int parse_inspect(struct parser *p);
 /* 30, 30s, 5m, 1h30m: a positive duration in milliseconds. */
 int parse_duration(struct parser *p, uint64_t *ms);
 /* Marks a part of the rule as given; twice is an error. */

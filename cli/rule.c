@@ -62,6 +62,12 @@ static int resolve_setref(struct checker *c, const struct xvalue *x,
 	s = sym->obj;
 	if (!s)
 		return -1;
+	if (s->kind == SK_DOMAIN) {
+		check_error(x, "set @%s holds domain names: those match only "
+			    "after sni, host or dns in an inspect rule",
+			    s->name);
+		return -1;
+	}
 	if ((int)s->kind != k->set_kind) {
 		check_error(x, "set @%s holds %s, not %s", s->name,
 			    set_kind_names[s->kind],
@@ -419,7 +425,7 @@ static void rule_statements(const struct ast_rule *ar, struct m_rule *r)
 	r->log_prefix = ar->log_prefix;
 }
 
-static struct m_rule *rule_build(struct checker *c, const struct ast_rule *ar)
+struct m_rule *rule_check(struct checker *c, const struct ast_rule *ar)
 {
 	struct m_rule *r = xcalloc(1, sizeof(*r));
 	unsigned i;
@@ -444,7 +450,7 @@ void check_rules(struct checker *c)
 	size_t i;
 
 	for (i = 0; i < c->ast->n_rules; i++) {
-		r = rule_build(c, c->ast->rules[i]);
+		r = rule_check(c, c->ast->rules[i]);
 		if (!r)
 			continue;
 		m->rules = xgrow(m->rules, m->n_rules, sizeof(*m->rules));

@@ -294,7 +294,16 @@ static const char *const misplaced[KW_COUNT] = {
 	[KW_OUTPUT] = "a rule has one chain, right after its action",
 };
 
-static int unknown_part(const struct parser *p)
+int parse_rule_part(struct parser *p, struct ast_rule *r)
+{
+	enum kw kw = at(p, T_IDENT) ? p->tok.kw : KW_NONE;
+
+	if (!rule_parts[kw].parse)
+		return 1;
+	return rule_parts[kw].parse(p, r, rule_parts[kw].part);
+}
+
+int unknown_part(const struct parser *p)
 {
 	static const char *const words[] = {
 		"comment", "counter", "ct", "dport", "dst", "from", "icmp",
@@ -321,7 +330,7 @@ static int unknown_part(const struct parser *p)
  * The rule as one line for `fwctl show`: comments and continuations gone,
  * blanks squeezed, cut to fit the userdata (at a UTF-8 character start).
  */
-static char *rule_text(const char *src, size_t start, size_t end)
+char *rule_text(const char *src, size_t start, size_t end)
 {
 	char out[FWCTL_UDATA_TEXT_MAX + 4];
 	bool quoted = false, blank = false;

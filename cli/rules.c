@@ -9,10 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "batch.h"
 #include "commands.h"
 #include "compile.h"
 #include "diag.h"
 #include "export.h"
+#include "feature.h"
+#include "inspect_config.h"
 #include "kernel.h"
 
 /* Parses the one FILE argument (and --kernel for check). */
@@ -140,6 +143,31 @@ static void warn_missing_interfaces(const struct ir_table *t)
 	}
 }
 
+/*
+ * Inspect rules queue packets: probe once how this kernel does it and let
+ * the back end encode it so. Without a way, nothing is applied.
+ */
+static int queue_choose(struct ir_table *t)
+{
+	enum feature_queue q;
+	struct nlsock s;
+
+	if (!t->n_profiles)
+		return FW_EXIT_OK;
+	if (batch_socket_open(&s) < 0)
+		return FW_EXIT_SYSTEM;
+	q = feature_queue_probe(&s);
+	nlsock_close(&s);
+	if (q == FEATURE_QUEUE_NONE) {
+		diag_error(t->profiles[0].loc, 7, "this kernel cannot queue "
+			   "packets to userspace (no nft queue expression and "
+			   "no xt NFQUEUE target)");
+		return FW_EXIT_SYSTEM;
+	}
+	t->queue_xt = q == FEATURE_QUEUE_XT;
+	return FW_EXIT_OK;
+}
+
 int cmd_check(int argc, char **argv, const struct fw_opts *o)
 {
 	bool kernel = false;
@@ -154,7 +182,9 @@ int cmd_check(int argc, char **argv, const struct fw_opts *o)
 		return FW_EXIT_RULES;
 	if (kernel) {
 		warn_missing_interfaces(t);
-		err = kernel_apply(t, true);
+		err = queue_choose(t);
+		if (!err)
+			err = kernel_apply(t, true);
 	}
 	if (!err && o->verbose)
 		printf("%s: ok, %zu kernel rules\n", path,
@@ -175,7 +205,11 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 	if (!t)
 		return FW_EXIT_RULES;
 	warn_missing_interfaces(t);
-	err = kernel_apply(t, false);
+	err = queue_choose(t);
+	if (!err)
+		err = kernel_apply(t, false);
+	if (!err)
+		err = inspect_config_push(o->rundir, t);
 	if (!err && o->verbose)
 		printf("%s: applied, %zu kernel rules\n", path,
 		       ir_table_rule_count(t));
@@ -218,11 +252,13 @@ int cmd_show(int argc, char **argv, const struct fw_opts *o)
 
 int cmd_flush(int argc, char **argv, const struct fw_opts *o)
 {
+	int err;
+
 	(void)argv;
-	(void)o;
 	if (no_args(argc, "flush"))
 		return FW_EXIT_USAGE;
-	return kernel_flush();
+	err = kernel_flush();
+	return err ? err : inspect_config_push(o->rundir, NULL);
 }
 
 int cmd_status(int argc, char **argv, const struct fw_opts *o)

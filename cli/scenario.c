@@ -83,7 +83,7 @@ static int rules_apply_initial(struct run *run)
 		if (!s->nodes[i].rules)
 			continue;
 		args[1] = s->nodes[i].rules;
-		status = fwctl_run(s->nodes[i].netns, args, &out, NULL);
+		status = fwctl_run(&s->nodes[i], args, &out, NULL);
 		if (status || run->verbose)
 			run_print_output(out);
 		free(out);
@@ -425,11 +425,15 @@ static int scenario_run(struct scenario *s, unsigned k, bool keep,
 		snprintf(prefix, sizeof(prefix), "fwt%d-", (int)getpid());
 	run.streams = calloc(s->n_items, sizeof(*run.streams));
 	err = run.streams ? topology_create(s, prefix, verbose) : -1;
+	/* Daemons first: fwctl apply pushes the inspect rules to them. */
+	if (!err)
+		err = daemons_setup(&run);
 	if (!err)
 		err = rules_apply_initial(&run);
 	if (!err)
 		err = items_run(&run);
 	steps_stop(&run);
+	daemons_teardown(&run, keep);
 	free(run.streams);
 	summary(&run, err);
 	if (keep)

@@ -13,7 +13,10 @@
  *   client.c          the probes: the client side of one expectation
  *   ftp_server.c      vsftpd inside a node, for ftp expectations
  *   ftp_client.c      the FTP probe: login, PORT or PASV, RETR
- *   stream.c          background TCP streams that must survive steps
+ *   stream.c          background streams that must survive steps
+ *   tls_hello.c       the TLS ClientHello of tls expectations
+ *   dns_query.c       the DNS query of dns expectations, and its answer
+ *   daemon_node.c     fwctld in a node: start, signals, status, its log
  *   rate.c            rate expectations: a bulk sender and its sink
  *   latency.c         latency expectations: a UDP round-trip probe
  *   scenario_step.c   the steps: apply, stream, flowing, conntrack
@@ -56,10 +59,12 @@ struct scn_node {
 	char		name[SCN_NAME_MAX];
 	bool		router;		/* forwards between its links */
 	char		*rules;		/* path to apply at start, or NULL */
+	bool		daemon;		/* runs fwctld (daemon_node.c) */
 	size_t		n_routes;
 	struct scn_route *routes;
 	struct fw_loc	loc;
 	char		netns[SCN_NETNS_MAX];	/* set by topology_create() */
+	char		*rundir;	/* fwctld's; set by daemons_create() */
 };
 
 struct scn_member {
@@ -79,7 +84,13 @@ struct scn_link {
 	struct fw_loc	loc;
 };
 
-enum scn_proto { SCN_TCP, SCN_UDP, SCN_ICMP, SCN_FTP };
+/* tls, http and dns talk the protocol, for fwctld to inspect. */
+enum scn_proto { SCN_TCP, SCN_UDP, SCN_ICMP, SCN_FTP, SCN_TLS, SCN_HTTP,
+		 SCN_DNS };
+
+#define SCN_HOST_MAX	254	/* a DNS name and its NUL */
+#define SCN_TLS_BYTES	1000	/* what a tls server sends by default */
+#define SCN_TLS_BYTES_MAX 100000000
 
 enum scn_measure { SCN_MEASURE_NONE, SCN_MEASURE_RATE, SCN_MEASURE_LATENCY };
 
@@ -121,6 +132,9 @@ struct scn_expect {
 	uint64_t	offered;	/* udp: bit/s the sender paces to */
 	unsigned	below_ms;	/* latency: the median must be below */
 	bool		under_load;	/* latency: wait for the others' load */
+	/* tls, http, dns: the name the probe sends (sni, host, name) */
+	char		name[SCN_HOST_MAX];
+	unsigned	bytes;		/* tls: what the server sends back */
 };
 
 struct scn_apply {
@@ -129,7 +143,11 @@ struct scn_apply {
 	bool		fails;		/* must be refused, changing nothing */
 };
 
-/* A background TCP stream: e holds its ends, port and family. */
+/*
+ * A background stream: e holds its ends, port, family and protocol. tcp
+ * writes to a sink; http makes one request after another, each on a new
+ * connection; tls reads what the server keeps sending on one connection.
+ */
 struct scn_stream {
 	char			name[SCN_NAME_MAX];
 	struct scn_expect	e;
@@ -144,8 +162,28 @@ struct scn_conntrack {
 	unsigned	lo, hi;
 };
 
+enum scn_daemon_action { SCN_DAEMON_START, SCN_DAEMON_KILL,
+			 SCN_DAEMON_STOP, SCN_DAEMON_CONTINUE,
+			 SCN_DAEMON_RESTART };
+
+/* daemon NODE start|kill|stop|continue|restart */
+struct scn_daemon_step {
+	size_t			node;
+	enum scn_daemon_action	action;
+};
+
+enum scn_counter { SCN_COUNT_QUEUED, SCN_COUNT_FLOWS, SCN_COUNT_DENIED };
+
+/* expect daemon NODE queued|flows|denied LO..HI (below N: 0..N-1) */
+struct scn_daemon_check {
+	size_t		node;
+	enum scn_counter counter;
+	unsigned	lo, hi;
+};
+
 enum scn_item_kind { SCN_ITEM_EXPECT, SCN_ITEM_APPLY, SCN_ITEM_STREAM,
-		     SCN_ITEM_FLOWING, SCN_ITEM_CONNTRACK };
+		     SCN_ITEM_FLOWING, SCN_ITEM_CONNTRACK, SCN_ITEM_DAEMON,
+		     SCN_ITEM_DAEMON_CHECK };
 
 /* An expectation or a step, in file order. */
 struct scn_item {
@@ -158,6 +196,8 @@ struct scn_item {
 		struct scn_apply	apply;
 		struct scn_stream	stream;
 		struct scn_conntrack	conntrack;
+		struct scn_daemon_step	daemon;
+		struct scn_daemon_check	daemon_check;
 		size_t			flowing;	/* the stream item */
 	};
 };
@@ -215,6 +255,9 @@ struct server_set;
 struct server_set *server_start(const struct scenario *s,
 				const struct scn_item *items, size_t n);
 void server_stop(struct server_set *set);
+/* A server of one port alone, for a stream (stream.c); -1 on failure. */
+pid_t server_spawn_port(const struct scenario *s, size_t node, uint16_t port,
+			enum scn_proto proto);
 
 /* What the probes of one expectation observed. */
 struct client_result {

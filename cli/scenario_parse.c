@@ -431,9 +431,22 @@ static int parse_route(struct parser *p, void *ctx, const struct token *kw)
 	return 0;
 }
 
+/* daemon: the node runs fwctld from the start (daemon_node.c). */
+static int parse_daemon_opt(struct parser *p, void *ctx,
+			    const struct token *kw)
+{
+	struct scn_node *n = ctx;
+
+	if (n->daemon)
+		return error_at(p, kw, "%s: daemon is given twice", n->name);
+	n->daemon = true;
+	return 0;
+}
+
 static const struct keyword node_keywords[] = {
 	{ "rules",	parse_rules },
 	{ "route",	parse_route },
+	{ "daemon",	parse_daemon_opt },
 };
 
 static int parse_node_stmt(struct parser *p, void *ctx)
@@ -442,9 +455,24 @@ static int parse_node_stmt(struct parser *p, void *ctx)
 
 	kw = keyword_find(node_keywords, N_KEYWORDS(node_keywords), peek(p));
 	if (!kw)
-		return error_at(p, peek(p), "expected rules or route, found "
-				"%s", tok_desc(peek(p)));
+		return error_at(p, peek(p), "expected rules, route or daemon, "
+				"found %s", tok_desc(peek(p)));
 	return kw->parse(p, ctx, next(p));
+}
+
+/* What a node name is reserved for, or NULL. */
+static const char *reserved_for(const char *name)
+{
+	static const struct { const char *name, *use; } reserved[] = {
+		{ "sw",		"the namespace of the bridges" },
+		{ "daemon",	"expect daemon NODE ..." },
+	};
+	size_t i;
+
+	for (i = 0; i < N_KEYWORDS(reserved); i++)
+		if (!strcmp(name, reserved[i].name))
+			return reserved[i].use;
+	return NULL;
 }
 
 static int parse_node(struct parser *p, void *ctx, const struct token *kw)
@@ -457,9 +485,9 @@ static int parse_node(struct parser *p, void *ctx, const struct token *kw)
 	if (!t || parse_name(p, t, n.name))
 		return -1;
 	n.loc = t->loc;
-	if (!strcmp(n.name, "sw"))
-		return error_at(p, t, "the name '%s' is reserved for the "
-				"namespace of the bridges", n.name);
+	if (reserved_for(n.name))
+		return error_at(p, t, "the name '%s' is reserved for %s",
+				n.name, reserved_for(n.name));
 	if (scenario_find_node(s, n.name) != SCN_NONE)
 		return error_at(p, t, "node '%s' is declared twice", n.name);
 	if (s->n_nodes == SCN_MAX_NODES)
@@ -661,6 +689,7 @@ struct expect_ctx {
 	struct scn_expect	e;
 	const struct token	*verdict, *family, *source, *served, *send;
 	const struct token	*timeout, *passive, *duration, *under_load;
+	const struct token	*bytes;
 	int			family_opt;
 };
 
@@ -875,11 +904,22 @@ static int opt_under(struct parser *p, struct expect_ctx *x,
 	return expect_keyword(p, "load");
 }
 
+/* bytes N: what the tls server sends back after the ClientHello */
+static int opt_bytes(struct parser *p, struct expect_ctx *x,
+		     const struct token *kw)
+{
+	struct token *t = expect_word(p, "a number of bytes");
+
+	x->bytes = kw;
+	return t ? parse_uint(p, t, 1, SCN_TLS_BYTES_MAX, &x->e.bytes) : -1;
+}
+
 static const struct {
 	const char	*name;
 	int		(*parse)(struct parser *p, struct expect_ctx *x,
 				 const struct token *kw);
 } expect_options[] = {
+	{ "bytes",	opt_bytes },
 	{ "for",	opt_for },
 	{ "under",	opt_under },
 	{ "ipv4",	opt_family },
@@ -902,8 +942,8 @@ static int parse_option(struct parser *p, struct expect_ctx *x)
 		if (!strcmp(expect_options[i].name, t->text))
 			return expect_options[i].parse(p, x, t);
 	return error_at(p, t, "unknown option '%s' (ipv4, ipv6, timeout, "
-			"source, served-by, send, passive, for, under load)",
-			t->text);
+			"source, served-by, send, passive, for, under load, "
+			"bytes)", t->text);
 }
 
 /* A node name, or an address (which has a ':' or starts with a digit). */
@@ -926,12 +966,63 @@ static int parse_target(struct parser *p, struct scn_expect *e)
 
 static const char *const proto_names[] = {
 	[SCN_TCP] = "tcp", [SCN_UDP] = "udp", [SCN_ICMP] = "icmp",
-	[SCN_FTP] = "ftp",
+	[SCN_FTP] = "ftp", [SCN_TLS] = "tls", [SCN_HTTP] = "http",
+	[SCN_DNS] = "dns",
 };
+
+/* The word before the name each inspected protocol sends. */
+static const char *const name_words[] = {
+	[SCN_TLS] = "sni", [SCN_HTTP] = "host", [SCN_DNS] = "name",
+};
+
+/*
+ * A name as fwctld compares it: labels of letters, digits, '-' and '_',
+ * 1 to 63 long, 253 in all. Upper case stays: matching ignores case.
+ */
+static int parse_host(struct parser *p, const struct token *t, char *out)
+{
+	const char *c = t->text;
+	size_t label = 0;
+
+	if (strlen(c) > SCN_HOST_MAX - 1)
+		goto bad;
+	for (; *c; c++) {
+		if (*c == '.' && label)
+			label = 0;
+		else if ((isalnum((unsigned char)*c) || *c == '-' ||
+			  *c == '_') && ++label <= 63)
+			continue;
+		else
+			goto bad;
+	}
+	if (!label)
+		goto bad;
+	strcpy(out, t->text);
+	return 0;
+bad:
+	return error_at(p, t, "'%s' is not a host name (labels of letters, "
+			"digits, '-' and '_', 1 to 63 long, 253 in all)",
+			t->text);
+}
+
+/* sni NAME, host NAME or name NAME, as the protocol wants. */
+static int parse_proto_name(struct parser *p, struct scn_expect *e)
+{
+	struct token *t;
+
+	if (expect_keyword(p, name_words[e->proto]))
+		return -1;
+	t = expect_word(p, "a host name");
+	if (!t || parse_host(p, t, e->name))
+		return -1;
+	if (e->proto == SCN_TLS)
+		e->bytes = SCN_TLS_BYTES;
+	return 0;
+}
 
 static int parse_proto(struct parser *p, struct scn_expect *e)
 {
-	struct token *t = expect_word(p, "tcp, udp, icmp or ftp");
+	struct token *t = expect_word(p, "a protocol");
 	unsigned i, port;
 
 	if (!t)
@@ -940,8 +1031,8 @@ static int parse_proto(struct parser *p, struct scn_expect *e)
 		if (!strcmp(proto_names[i], t->text))
 			break;
 	if (i == N_KEYWORDS(proto_names))
-		return error_at(p, t, "expected tcp, udp, icmp or ftp, found "
-				"'%s'", t->text);
+		return error_at(p, t, "expected tcp, udp, icmp, ftp, tls, http "
+				"or dns, found '%s'", t->text);
 	e->proto = i;
 	t = peek(p);
 	if (e->proto == SCN_ICMP) {
@@ -953,6 +1044,8 @@ static int parse_proto(struct parser *p, struct scn_expect *e)
 	if (!t || parse_uint(p, t, 1, 65535, &port))
 		return -1;
 	e->port = port;
+	if (e->proto >= SCN_TLS)
+		return parse_proto_name(p, e);
 	return 0;
 }
 
@@ -1031,6 +1124,8 @@ static int measure_validate(struct parser *p, struct expect_ctx *x,
 	struct scn_expect *e = &x->e;
 	bool rate = e->measure == SCN_MEASURE_RATE;
 
+	if (x->bytes)
+		return error_at(p, x->bytes, "bytes is for tls");
 	if (e->proto != SCN_UDP && (!rate || e->proto != SCN_TCP))
 		return error_at(p, kw, "%s", rate ? "a rate is measured over "
 				"tcp or udp" : "latency is measured over udp");
@@ -1071,9 +1166,11 @@ static int expect_validate(struct parser *p, struct expect_ctx *x,
 		return error_at(p, x->verdict ? x->verdict : x->send,
 				"a count (send ...) counts replies: write "
 				"accept or no verdict, and not with ftp");
-	if (x->source && (icmp || ftp || e->verdict != SCN_ACCEPT))
+	if (x->source && (e->proto > SCN_UDP || e->verdict != SCN_ACCEPT))
 		return error_at(p, x->source, "source is what a TCP or UDP "
 				"server saw: it needs tcp or udp and accept");
+	if (x->bytes && e->proto != SCN_TLS)
+		return error_at(p, x->bytes, "bytes is for tls");
 	if (x->served && icmp)
 		return error_at(p, x->served, "icmp is answered by the "
 				"kernel: no server to place");
@@ -1116,6 +1213,70 @@ static int parse_flowing(struct parser *p, const struct token *kw,
 	return 0;
 }
 
+/* The index of t's word in words[0..n), or n. */
+static unsigned word_index(const char *const *words, unsigned n,
+			   const struct token *t)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(t->text, words[i]))
+			break;
+	return i;
+}
+
+/* The node after daemon: one declared with daemon in its block. */
+static struct token *parse_daemon_node(struct parser *p, size_t *node)
+{
+	struct token *t = parse_node_ref(p, node);
+
+	if (t && !p->s->nodes[*node].daemon) {
+		error_at(p, t, "%s runs no daemon (write daemon in its block)",
+			 t->text);
+		return NULL;
+	}
+	return t;
+}
+
+/* expect daemon NODE queued|flows|denied LO..HI, or ... below N */
+static int parse_daemon_check(struct parser *p, const struct token *kw)
+{
+	static const char *const counters[] = {
+		[SCN_COUNT_QUEUED] = "queued", [SCN_COUNT_FLOWS] = "flows",
+		[SCN_COUNT_DENIED] = "denied",
+	};
+	struct scn_daemon_check c = { 0 };
+	size_t from = p->pos - 1;
+	struct scn_item *it;
+	struct token *t;
+
+	next(p);
+	if (!parse_daemon_node(p, &c.node))
+		return -1;
+	t = expect_word(p, "queued, flows or denied");
+	if (!t)
+		return -1;
+	c.counter = word_index(counters, N_KEYWORDS(counters), t);
+	if (c.counter == N_KEYWORDS(counters))
+		return error_at(p, t, "expected queued, flows or denied, "
+				"found '%s'", t->text);
+	t = expect_word(p, "below N, N or LO..HI");
+	if (t && !strcmp(t->text, "below")) {
+		t = expect_word(p, "a number");
+		if (!t || parse_uint(p, t, 1, 100000, &c.hi))
+			return -1;
+		c.hi--;
+	} else if (!t || parse_range(p, t, &c.lo, &c.hi)) {
+		return -1;
+	}
+	if (expect_end(p))
+		return -1;
+	it = item_add(p, SCN_ITEM_DAEMON_CHECK, kw);
+	it->daemon_check = c;
+	it->text = statement_text(p, from, p->pos);
+	return 0;
+}
+
 static int parse_expect(struct parser *p, void *ctx, const struct token *kw)
 {
 	struct expect_ctx x = { .e = { .timeout_ms = 1000,
@@ -1127,6 +1288,8 @@ static int parse_expect(struct parser *p, void *ctx, const struct token *kw)
 	(void)ctx;
 	if (stream != SCN_NONE)
 		return parse_flowing(p, kw, stream);
+	if (peek(p)->kind == TOK_WORD && !strcmp(peek(p)->text, "daemon"))
+		return parse_daemon_check(p, kw);
 	x.e.src_loc = peek(p)->loc;
 	if (!parse_node_ref(p, &x.e.src) || expect_keyword(p, "->") ||
 	    parse_target(p, &x.e))
@@ -1149,13 +1312,16 @@ static int parse_expect(struct parser *p, void *ctx, const struct token *kw)
 }
 
 
-/* stream NAME SOURCE -> TARGET tcp PORT [ipv4|ipv6] [served-by N[:P]] */
+/*
+ * stream NAME SOURCE -> TARGET tcp PORT | http PORT host NAME |
+ *	tls PORT sni NAME [ipv4|ipv6] [served-by N[:P]]
+ */
 static int parse_stream(struct parser *p, void *ctx, const struct token *kw)
 {
 	struct expect_ctx x = { .e = { .dst_node = SCN_NONE,
 				       .server = SCN_NONE } };
 	size_t from = p->pos - 1;
-	struct token *name = expect_word(p, "a stream name");
+	struct token *name = expect_word(p, "a stream name"), *proto;
 	struct scn_item *it;
 	char buf[SCN_NAME_MAX];
 
@@ -1168,15 +1334,19 @@ static int parse_stream(struct parser *p, void *ctx, const struct token *kw)
 				"already", buf);
 	x.e.src_loc = peek(p)->loc;
 	if (!parse_node_ref(p, &x.e.src) || expect_keyword(p, "->") ||
-	    parse_target(p, &x.e) || parse_proto(p, &x.e))
+	    parse_target(p, &x.e))
 		return -1;
-	if (x.e.proto != SCN_TCP)
-		return error_at(p, &p->toks[p->pos - 2], "a stream is tcp");
+	proto = peek(p);
+	if (parse_proto(p, &x.e))
+		return -1;
+	if (x.e.proto != SCN_TCP && x.e.proto != SCN_TLS &&
+	    x.e.proto != SCN_HTTP)
+		return error_at(p, proto, "a stream is tcp, http or tls");
 	while (!at_end(p))
 		if (parse_option(p, &x))
 			return -1;
 	if (x.timeout || x.source || x.send || x.passive || x.duration ||
-	    x.under_load)
+	    x.under_load || x.bytes)
 		return error_at(p, kw, "a stream takes only ipv4, ipv6 and "
 				"served-by");
 	if (expect_family(p, &x))
@@ -1256,6 +1426,38 @@ static int parse_conntrack(struct parser *p, void *ctx,
 	return 0;
 }
 
+/* daemon NODE start|kill|stop|continue|restart */
+static int parse_daemon_step(struct parser *p, void *ctx,
+			     const struct token *kw)
+{
+	static const char *const actions[] = {
+		[SCN_DAEMON_START] = "start", [SCN_DAEMON_KILL] = "kill",
+		[SCN_DAEMON_STOP] = "stop", [SCN_DAEMON_CONTINUE] = "continue",
+		[SCN_DAEMON_RESTART] = "restart",
+	};
+	struct scn_daemon_step d = { 0 };
+	size_t from = p->pos - 1;
+	struct scn_item *it;
+	struct token *t;
+
+	(void)ctx;
+	if (!parse_daemon_node(p, &d.node))
+		return -1;
+	t = expect_word(p, "start, kill, stop, continue or restart");
+	if (!t)
+		return -1;
+	d.action = word_index(actions, N_KEYWORDS(actions), t);
+	if (d.action == N_KEYWORDS(actions))
+		return error_at(p, t, "expected start, kill, stop, continue or "
+				"restart, found '%s'", t->text);
+	if (expect_end(p))
+		return -1;
+	it = item_add(p, SCN_ITEM_DAEMON, kw);
+	it->daemon = d;
+	it->text = statement_text(p, from, p->pos);
+	return 0;
+}
+
 /* One expect of a together block: a rate or a latency. */
 static int parse_together_stmt(struct parser *p, void *ctx)
 {
@@ -1301,6 +1503,7 @@ static const struct keyword top_keywords[] = {
 	{ "apply",	parse_apply },
 	{ "stream",	parse_stream },
 	{ "conntrack",	parse_conntrack },
+	{ "daemon",	parse_daemon_step },
 };
 
 static void parse_file(struct parser *p)
@@ -1316,8 +1519,8 @@ static void parse_file(struct parser *p)
 		kw = keyword_find(top_keywords, N_KEYWORDS(top_keywords), t);
 		if (!kw) {
 			error_at(p, t, "expected router, host, link, expect, "
-				 "together, apply, stream or conntrack, found "
-				 "%s", tok_desc(t));
+				 "together, apply, stream, conntrack or "
+				 "daemon, found %s", tok_desc(t));
 			skip_statement(p);
 		} else if (kw->parse(p, NULL, next(p)) || expect_end(p)) {
 			skip_statement(p);
@@ -1410,6 +1613,7 @@ void scenario_free(struct scenario *s)
 		return;
 	for (i = 0; i < s->n_nodes; i++) {
 		free(s->nodes[i].rules);
+		free(s->nodes[i].rundir);
 		free(s->nodes[i].routes);
 	}
 	for (i = 0; i < s->n_links; i++) {

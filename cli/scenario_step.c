@@ -2,7 +2,8 @@
 /*
  * The steps of a scenario, run alone between batches of expectations:
  * apply a rule file, start a background stream, check that a stream still
- * flows, and look at or change a node's conntrack table. apply and
+ * flows, look at or change a node's conntrack table, act on a node's
+ * fwctld and check its counters. apply and
  * conntrack run this very binary inside the node's namespace, the way a
  * person would; streams keep running until the scenario ends.
  */
@@ -43,15 +44,20 @@ static bool read_all(int fd, FILE *out, uint64_t deadline)
 	}
 }
 
-static void __attribute__((noreturn)) fwctl_exec(const char *netns,
+static void __attribute__((noreturn)) fwctl_exec(const struct scn_node *n,
 						 const char *const *args,
 						 int out, int err)
 {
-	const char *argv[FWCTL_MAX_ARGS + 4] = { "fwctl", "--netns", netns };
-	size_t i;
+	const char *argv[FWCTL_MAX_ARGS + 6] = { "fwctl", "--netns",
+						 n->netns };
+	size_t i, k = 3;
 
+	if (n->rundir) {
+		argv[k++] = "--rundir";
+		argv[k++] = n->rundir;
+	}
 	for (i = 0; args[i] && i < FWCTL_MAX_ARGS; i++)
-		argv[3 + i] = args[i];
+		argv[k + i] = args[i];
 	dup2(out, STDOUT_FILENO);
 	dup2(err, STDERR_FILENO);
 	execv("/proc/self/exe", (char *const *)argv);
@@ -74,8 +80,8 @@ static char *file_slurp(FILE *f)
 	return text;
 }
 
-int fwctl_run(const char *netns, const char *const *args, char **output,
-	      char **err)
+int fwctl_run(const struct scn_node *n, const char *const *args,
+	      char **output, char **err)
 {
 	FILE *out = NULL, *errf = err ? tmpfile() : NULL;
 	int pipefd[2], status = -1;
@@ -89,7 +95,7 @@ int fwctl_run(const char *netns, const char *const *args, char **output,
 	out = open_memstream(output, &len);
 	pid = out ? guard_fork() : -1;
 	if (pid == 0)
-		fwctl_exec(netns, args, pipefd[1],
+		fwctl_exec(n, args, pipefd[1],
 			   errf ? fileno(errf) : pipefd[1]);
 	close(pipefd[1]);
 	if (pid > 0) {
@@ -150,6 +156,13 @@ static void ruleset_unchanged(const char *ns, const char *before,
 	free(after);
 }
 
+/* A failed step on a node with a daemon shows what the daemon said. */
+static void print_daemon_log(const struct run *run, size_t node)
+{
+	if (run->s->nodes[node].daemon)
+		daemon_print_log(run, node);
+}
+
 static void step_apply(struct run *run, const struct scn_item *it)
 {
 	const struct scn_apply *a = &it->apply;
@@ -163,7 +176,7 @@ static void step_apply(struct run *run, const struct scn_item *it)
 	/* On failure before stays NULL, and the step says so below. */
 	if (a->fails)
 		snapshot_take(ns, &before, &blen);
-	status = fwctl_run(ns, args, &out, NULL);
+	status = fwctl_run(&run->s->nodes[a->node], args, &out, NULL);
 	if (a->fails ? !apply_refused(status) : status != 0)
 		describe_status("apply", status, why, sizeof(why));
 	else if (a->fails)
@@ -173,6 +186,8 @@ static void step_apply(struct run *run, const struct scn_item *it)
 	run_report(run, it, !why[0], why, extra);
 	if (why[0] || run->verbose)
 		run_print_output(out);
+	if (why[0])
+		print_daemon_log(run, a->node);
 	free(before);
 	free(out);
 }
@@ -282,7 +297,7 @@ static void step_conntrack(struct run *run, const struct scn_item *it)
 	args[n++] = "conntrack";
 	for (i = 0; i < c->argc && n < FWCTL_MAX_ARGS; i++)
 		args[n++] = c->argv[i];
-	status = fwctl_run(run->s->nodes[c->node].netns, args, &out, &err);
+	status = fwctl_run(&run->s->nodes[c->node], args, &out, &err);
 	conntrack_judge(c, status, out ? out : "", why, sizeof(why), extra,
 			sizeof(extra));
 	snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
@@ -296,11 +311,48 @@ static void step_conntrack(struct run *run, const struct scn_item *it)
 	free(err);
 }
 
+static void step_daemon(struct run *run, const struct scn_item *it)
+{
+	const struct scn_daemon_step *d = &it->daemon;
+	uint64_t t0 = run_now_ms();
+	char why[192] = "", extra[32];
+
+	if (daemon_act(run, d->node, d->action, why, sizeof(why)) &&
+	    !why[0])
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+	snprintf(extra, sizeof(extra), "%llu ms",
+		 (unsigned long long)(run_now_ms() - t0));
+	run_report(run, it, !why[0], why, extra);
+	if (why[0])
+		print_daemon_log(run, d->node);
+}
+
+/* expect daemon NODE queued|flows|denied RANGE */
+static void step_daemon_check(struct run *run, const struct scn_item *it)
+{
+	const struct scn_daemon_check *c = &it->daemon_check;
+	char why[192] = "", extra[32] = "";
+	uint64_t v[3];
+
+	if (!daemon_counters(run, c->node, v, why, sizeof(why))) {
+		snprintf(extra, sizeof(extra), "%llu",
+			 (unsigned long long)v[c->counter]);
+		if (v[c->counter] < c->lo || v[c->counter] > c->hi)
+			snprintf(why, sizeof(why), "got %llu",
+				 (unsigned long long)v[c->counter]);
+	}
+	run_report(run, it, !why[0], why, extra);
+	if (why[0])
+		print_daemon_log(run, c->node);
+}
+
 static void (*const step_fns[])(struct run *run, const struct scn_item *it) = {
 	[SCN_ITEM_APPLY]	= step_apply,
 	[SCN_ITEM_STREAM]	= step_stream,
 	[SCN_ITEM_FLOWING]	= step_flowing,
 	[SCN_ITEM_CONNTRACK]	= step_conntrack,
+	[SCN_ITEM_DAEMON]	= step_daemon,
+	[SCN_ITEM_DAEMON_CHECK]	= step_daemon_check,
 };
 
 void step_run(struct run *run, const struct scn_item *it)

@@ -12,6 +12,13 @@
  * from any other, the client's connected socket -- and conntrack -- would
  * not take it for a reply.
  *
+ * tls, http and dns ports talk just enough of their protocol for fwctld
+ * to inspect the client's first bytes: a tls port reads the ClientHello
+ * and sends back the bytes it asks for (tls_hello.h), or a chunk every
+ * few milliseconds for as long as the client stays (a tls stream); an
+ * http port answers a request head with 200; a dns port answers a query
+ * with an address (dns_query.h).
+ *
  * ftp expectations get vsftpd instead (ftp_server.c).
  */
 #include <arpa/inet.h>
@@ -23,16 +30,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "dns_query.h"
 #include "netns.h"
 #include "scenario.h"
+#include "tls_hello.h"
 
 #define SERVER_MAX_FDS		512
 #define SERVER_MAX_PORTS	128
 #define SERVER_READY_MS		5000
 #define SERVER_MSG_MAX		512
 #define SERVER_MAX_FTP		16
+#define SERVER_HEAD_MAX		1024	/* an http head, a ClientHello */
+#define SERVER_TICK_MS		10	/* endless tls: a chunk per tick */
+#define SERVER_CHUNK		1024
 
 struct server_proc {
 	size_t	node;
@@ -46,20 +59,35 @@ struct server_set {
 	struct server_proc	procs[];
 };
 
-/* The ports one node serves; tcp[i] tells the protocol of port[i]. */
+/* The ports one node serves, and the protocol of each. */
 struct server_ports {
 	size_t		n;
 	uint16_t	port[SERVER_MAX_PORTS];
-	bool		tcp[SERVER_MAX_PORTS];
+	enum scn_proto	proto[SERVER_MAX_PORTS];
 };
 
 enum fd_kind { FD_LISTEN, FD_UDP, FD_CONN };
 
+/* A socket of the loop; a connection keeps what it has read so far. */
+struct conn {
+	enum fd_kind	kind;
+	enum scn_proto	proto;
+	size_t		got;
+	uint8_t		buf[SERVER_HEAD_MAX];
+	uint64_t	left;		/* tls: bytes still to send */
+	bool		endless;	/* tls: send until the client leaves */
+};
+
 struct server_loop {
 	struct pollfd	fds[SERVER_MAX_FDS];
-	enum fd_kind	kind[SERVER_MAX_FDS];
+	struct conn	conn[SERVER_MAX_FDS];
 	size_t		n;
 };
+
+static bool proto_tcp(enum scn_proto p)
+{
+	return p == SCN_TCP || p == SCN_TLS || p == SCN_HTTP;
+}
 
 static const char *peer_str(const struct sockaddr_in6 *sa, char *buf,
 			    size_t size)
@@ -113,29 +141,33 @@ static int listen_socket(uint16_t port, bool tcp)
 	return fd;
 }
 
-static void loop_add(struct server_loop *l, int fd, enum fd_kind kind)
+static void loop_add(struct server_loop *l, int fd, enum fd_kind kind,
+		     enum scn_proto proto)
 {
 	if (l->n == SERVER_MAX_FDS) {
 		close(fd);	/* the client sees no echo and says so */
 		return;
 	}
 	l->fds[l->n] = (struct pollfd){ .fd = fd, .events = POLLIN };
-	l->kind[l->n++] = kind;
+	l->conn[l->n].kind = kind;
+	l->conn[l->n].proto = proto;
+	l->conn[l->n].got = 0;
+	l->conn[l->n++].endless = false;
 }
 
 static void loop_del(struct server_loop *l, size_t i)
 {
 	close(l->fds[i].fd);
 	l->fds[i] = l->fds[--l->n];
-	l->kind[i] = l->kind[l->n];
+	l->conn[i] = l->conn[l->n];
 }
 
-static void serve_accept(struct server_loop *l, int fd)
+static void serve_accept(struct server_loop *l, size_t i)
 {
-	int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int c = accept4(l->fds[i].fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	if (c >= 0)
-		loop_add(l, c, FD_CONN);
+		loop_add(l, c, FD_CONN, l->conn[i].proto);
 }
 
 /* One request, one answer, then close: a probe is one round trip. */
@@ -159,7 +191,120 @@ static void serve_conn(struct server_loop *l, size_t i)
 	loop_del(l, i);
 }
 
-static void serve_udp(int fd)
+/*
+ * Reads into the connection's buffer; false when the connection is over
+ * (closed, failed, or more than a head without the end of one).
+ */
+static bool conn_read(struct conn *c, int fd)
+{
+	ssize_t n = read(fd, c->buf + c->got, sizeof(c->buf) - c->got);
+
+	if (n < 0)
+		return errno == EAGAIN;
+	c->got += n;
+	return n > 0 && c->got < sizeof(c->buf);
+}
+
+/* A request head, however much of it: 200 once the blank line is there. */
+static void serve_http(struct server_loop *l, size_t i)
+{
+	static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
+				 "Connection: close\r\n\r\nok\n";
+	struct conn *c = &l->conn[i];
+	bool more = conn_read(c, l->fds[i].fd);
+
+	if (memmem(c->buf, c->got, "\r\n\r\n", 4))
+		send(l->fds[i].fd, ok, sizeof(ok) - 1, MSG_NOSIGNAL);
+	else if (more)
+		return;
+	loop_del(l, i);
+}
+
+/* Sends what is left, as much as the socket takes; false when done. */
+static bool tls_send(struct server_loop *l, size_t i)
+{
+	static const uint8_t zero[65536];
+	struct conn *c = &l->conn[i];
+	size_t want = c->endless ? SERVER_CHUNK :
+		      c->left < sizeof(zero) ? c->left : sizeof(zero);
+	ssize_t n = send(l->fds[i].fd, zero, want, MSG_NOSIGNAL);
+
+	if (n < 0)
+		return errno == EAGAIN;
+	if (!c->endless)
+		c->left -= n;
+	return c->endless || c->left;
+}
+
+/* Reads the hello; once it is whole, turns to sending what it asks. */
+static bool tls_hello_read(struct server_loop *l, size_t i)
+{
+	struct conn *c = &l->conn[i];
+	bool more = conn_read(c, l->fds[i].fd);
+	long len = tls_hello_len(c->buf, c->got), bytes;
+
+	if (len < 0)
+		return false;
+	if (!len || (size_t)len > c->got)
+		return more;
+	bytes = tls_hello_bytes(c->buf, c->got);
+	if (bytes < 0)
+		return false;
+	c->endless = bytes == TLS_HELLO_ENDLESS;
+	c->left = bytes;
+	l->fds[i].events = c->endless ? POLLIN : POLLOUT;
+	return true;
+}
+
+/*
+ * Before the hello is whole: read it. Then send the bytes it asks for,
+ * or (endless) read only to see the client go: server_tick() sends.
+ */
+static void serve_tls(struct server_loop *l, size_t i, short revents)
+{
+	struct conn *c = &l->conn[i];
+	bool more;
+
+	if (!c->endless && !c->left) {
+		more = tls_hello_read(l, i);
+	} else if (revents & POLLOUT) {
+		more = tls_send(l, i);
+	} else {
+		c->got = 0;
+		more = conn_read(c, l->fds[i].fd);
+	}
+	if (!more)
+		loop_del(l, i);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+/* A chunk to every endless tls connection, once a tick; the poll timeout. */
+static int server_tick(struct server_loop *l, uint64_t *next)
+{
+	uint64_t now = mono_ms();
+	bool endless = false;
+	size_t i;
+
+	for (i = l->n; i-- > 0;) {
+		if (!l->conn[i].endless)
+			continue;
+		endless = true;
+		if (now >= *next && !tls_send(l, i))
+			loop_del(l, i);
+	}
+	if (now >= *next)
+		*next = now + SERVER_TICK_MS;
+	return endless ? SERVER_TICK_MS : -1;
+}
+
+static void serve_udp(int fd, enum scn_proto proto)
 {
 	char req[SERVER_MSG_MAX], out[SERVER_MSG_MAX + 64];
 	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
@@ -175,7 +320,11 @@ static void serve_udp(int fd)
 	if (n <= 0)
 		return;
 	iov.iov_base = out;
-	iov.iov_len = answer(out, sizeof(out), &peer, req, n);
+	if (proto == SCN_DNS)
+		iov.iov_len = dns_answer_build((uint8_t *)out, sizeof(out),
+					       (uint8_t *)req, n);
+	else
+		iov.iov_len = answer(out, sizeof(out), &peer, req, n);
 	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
 		if (cm->cmsg_level == IPPROTO_IPV6 &&
 		    cm->cmsg_type == IPV6_PKTINFO) {
@@ -192,24 +341,34 @@ static void serve_udp(int fd)
 		sendmsg(fd, &msg, MSG_NOSIGNAL);
 }
 
+static void serve_one(struct server_loop *l, size_t i, short revents)
+{
+	const struct conn *c = &l->conn[i];
+
+	if (c->kind == FD_LISTEN)
+		serve_accept(l, i);
+	else if (c->kind == FD_UDP)
+		serve_udp(l->fds[i].fd, c->proto);
+	else if (c->proto == SCN_TLS)
+		serve_tls(l, i, revents);
+	else if (c->proto == SCN_HTTP)
+		serve_http(l, i);
+	else
+		serve_conn(l, i);
+}
+
 static void __attribute__((noreturn)) server_loop_run(struct server_loop *l)
 {
+	uint64_t next_tick = 0;
 	size_t i;
 
 	for (;;) {
-		if (poll(l->fds, l->n, -1) < 0)
+		if (poll(l->fds, l->n, server_tick(l, &next_tick)) <= 0)
 			continue;
-		/* Backwards: serve_conn() moves the last entry into i. */
-		for (i = l->n; i-- > 0;) {
-			if (!l->fds[i].revents)
-				continue;
-			if (l->kind[i] == FD_LISTEN)
-				serve_accept(l, l->fds[i].fd);
-			else if (l->kind[i] == FD_UDP)
-				serve_udp(l->fds[i].fd);
-			else
-				serve_conn(l, i);
-		}
+		/* Backwards: loop_del() moves the last entry into i. */
+		for (i = l->n; i-- > 0;)
+			if (l->fds[i].revents)
+				serve_one(l, i, l->fds[i].revents);
 	}
 }
 
@@ -227,13 +386,14 @@ static void __attribute__((noreturn)) server_child(const char *netns,
 		snprintf(msg, sizeof(msg), "cannot enter %s: %s", netns,
 			 strerror(errno));
 	for (i = 0; !strcmp(msg, "ok") && i < p->n; i++) {
-		fd = listen_socket(p->port[i], p->tcp[i]);
+		fd = listen_socket(p->port[i], proto_tcp(p->proto[i]));
 		if (fd < 0)
 			snprintf(msg, sizeof(msg), "cannot listen on %s port "
-				 "%u: %s", p->tcp[i] ? "tcp" : "udp",
-				 p->port[i], strerror(errno));
+				 "%u: %s", proto_tcp(p->proto[i]) ? "tcp" :
+				 "udp", p->port[i], strerror(errno));
 		else
-			loop_add(&loop, fd, p->tcp[i] ? FD_LISTEN : FD_UDP);
+			loop_add(&loop, fd, proto_tcp(p->proto[i]) ?
+				 FD_LISTEN : FD_UDP, p->proto[i]);
 	}
 	if (write(ready, msg, strlen(msg)) < 0 || strcmp(msg, "ok"))
 		_exit(1);
@@ -282,17 +442,22 @@ static pid_t server_spawn(const struct scenario *s, size_t node,
 	return err ? -1 : pid;
 }
 
-static int ports_add(struct server_ports *p, uint16_t port, bool tcp)
+/* -1 when full, -2 when the port serves another protocol already. */
+static int ports_add(struct server_ports *p, uint16_t port,
+		     enum scn_proto proto)
 {
 	size_t i;
 
-	for (i = 0; i < p->n; i++)
-		if (p->port[i] == port && p->tcp[i] == tcp)
-			return 0;
+	for (i = 0; i < p->n; i++) {
+		if (p->port[i] != port ||
+		    proto_tcp(p->proto[i]) != proto_tcp(proto))
+			continue;
+		return p->proto[i] == proto ? 0 : -2;
+	}
 	if (p->n == SERVER_MAX_PORTS)
 		return -1;
 	p->port[p->n] = port;
-	p->tcp[p->n++] = tcp;
+	p->proto[p->n++] = proto;
 	return 0;
 }
 
@@ -301,6 +466,7 @@ static int ports_of(const struct scenario *s, size_t node,
 		    struct server_ports *p)
 {
 	size_t i;
+	int err;
 
 	p->n = 0;
 	for (i = 0; i < n; i++) {
@@ -311,12 +477,17 @@ static int ports_of(const struct scenario *s, size_t node,
 		    e->proto == SCN_ICMP || e->proto == SCN_FTP ||
 		    e->measure == SCN_MEASURE_RATE)
 			continue;
-		if (ports_add(p, e->server_port, e->proto == SCN_TCP)) {
+		err = ports_add(p, e->server_port, e->proto);
+		if (err == -1)
 			fprintf(stderr, "fwctl: test: %s serves more than %d "
 				"ports at once\n", s->nodes[node].name,
 				SERVER_MAX_PORTS);
+		else if (err)
+			fprintf(stderr, "fwctl: test: %s cannot serve port %u "
+				"with two protocols in one batch\n",
+				s->nodes[node].name, e->server_port);
+		if (err)
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -359,6 +530,15 @@ static int ftp_start(const struct scenario *s, const struct scn_item *items,
 			return -1;
 	}
 	return 0;
+}
+
+pid_t server_spawn_port(const struct scenario *s, size_t node, uint16_t port,
+			enum scn_proto proto)
+{
+	struct server_ports p = { .n = 1, .port = { port },
+				  .proto = { proto } };
+
+	return server_spawn(s, node, &p);
 }
 
 struct server_set *server_start(const struct scenario *s,

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Named sets. Their kind (addresses, ports or interfaces) is the type when
- * one is given, else the elements': an address makes an address set, a
- * number or a port range a port set, a string or eth* an interface set.
- * Bare names are services when all of them are, else interfaces.
+ * Named sets. Their kind (addresses, ports, interfaces or domain names) is
+ * the type when one is given, else the elements': an address makes an
+ * address set, a number or a port range a port set, a quoted name that
+ * reads as a domain ("*.example.com", "ads.example") a domain set, another
+ * string or eth* an interface set. Bare names are services when all of
+ * them are, else interfaces. Domain sets have no kernel set: the
+ * inspection daemon gets their names.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 
 #include "check.h"
 #include "diag.h"
+#include "domain.h"
 #include "xalloc.h"
 
 static const value_fn kind_values[] = {
@@ -29,7 +33,19 @@ static const struct {
 	[SET_TYPE_ADDR] = { SK_ADDR, FAM_ANY, "addr" },
 	[SET_TYPE_PORT] = { SK_PORT, 0, "port" },
 	[SET_TYPE_IFNAME] = { SK_IFNAME, 0, "ifname" },
+	[SET_TYPE_DOMAIN] = { SK_DOMAIN, 0, "domain" },
 };
+
+/* In a set of domain names, every string is one (a bare "localhost"). */
+static bool elem_kind(const struct ast_value *v, enum set_kind set,
+		      enum set_kind *kind)
+{
+	if (v->kind == AV_STRING && (set == SK_DOMAIN || domain_like(v))) {
+		*kind = SK_DOMAIN;
+		return true;
+	}
+	return value_kind(v, kind);
+}
 
 /* The first element that decides the kind; NULL when all are names. */
 static const struct xvalue *set_decider(const struct xlist *xl,
@@ -37,6 +53,11 @@ static const struct xvalue *set_decider(const struct xlist *xl,
 {
 	size_t i;
 
+	for (i = 0; i < xl->n; i++)
+		if (domain_like(xl->x[i].v)) {
+			*kind = SK_DOMAIN;
+			return &xl->x[i];
+		}
 	for (i = 0; i < xl->n; i++)
 		if (value_kind(xl->x[i].v, kind))
 			return &xl->x[i];
@@ -58,13 +79,14 @@ static int set_infer(const struct ast_set *as, const struct xlist *xl,
 
 	if (!xl->n) {
 		diag_error(as->loc, as->width, "empty set '%s' needs a type: "
-			   "set %s type ipv4|ipv6|addr|port|ifname", as->name,
-			   as->name);
+			   "set %s type ipv4|ipv6|addr|port|ifname|domain",
+			   as->name, as->name);
 		return -1;
 	}
 	decider = set_decider(xl, &s->kind);
 	for (i = 0; decider && i < xl->n; i++) {
-		if (!value_kind(xl->x[i].v, &kind) || kind == s->kind)
+		if (!elem_kind(xl->x[i].v, s->kind, &kind) ||
+		    kind == s->kind)
 			continue;
 		check_error(&xl->x[i], "set '%s' mixes %s and %s", as->name,
 			    set_kind_names[s->kind], set_kind_names[kind]);
@@ -114,13 +136,22 @@ static struct m_set *set_build(struct checker *c, const struct ast_set *as)
 		err = set_infer(as, &xl, s);
 	else if (!err)
 		s->kind = set_types[as->type].kind;
-	if (!err)
+	if (!err && s->kind == SK_DOMAIN)
+		err = domain_list(&xl, &s->domains);
+	else if (!err)
 		err = value_list(&xl, kind_values[s->kind], &s->elems);
 	if (!err && as->type != SET_TYPE_NONE && s->kind == SK_ADDR)
 		err = set_families(as, s);
+	if (!err && s->kind == SK_DOMAIN && s->timeout_ms) {
+		diag_error(as->loc, as->width, "domain set '%s' cannot have a "
+			   "timeout: its names live in the inspection daemon",
+			   as->name);
+		err = -1;
+	}
 	free(xl.x);
 	if (err) {
 		m_elems_free(&s->elems);
+		m_domains_free(&s->domains);
 		free(s);
 		return NULL;
 	}
@@ -148,6 +179,8 @@ static size_t kernel_names(const struct m_set *s, struct kernel_name *out)
 {
 	size_t n = 0;
 
+	if (s->kind == SK_DOMAIN)
+		return 0;
 	if (s->kind != SK_ADDR) {
 		snprintf(out[n++].name, IR_NAME_MAX, "%s", s->name);
 	} else {

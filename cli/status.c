@@ -36,6 +36,8 @@ static void status_text(FILE *out, const struct feature *f, size_t n,
 			fprintf(out, "no (%s: %s)\n", errno_name(-f[i].err),
 				strerror(-f[i].err));
 	}
+	fprintf(out, "inspection: %s\n",
+		feature_queue_label(feature_queue_of(f, n)));
 	sessions_engine_print(out, NULL);
 	if (lt->present)
 		fprintf(out, "table inet fwctl: present, source %s, "
@@ -69,6 +71,8 @@ static void status_json(FILE *out, const struct feature *f, size_t n,
 		json_object_end(&j);
 	}
 	json_array_end(&j);
+	json_string(&j, "inspection",
+		    feature_queue_label(feature_queue_of(f, n)));
 	sessions_engine_print(out, &j);
 	if (lt->present) {
 		json_object_begin(&j, "table");

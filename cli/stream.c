@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Background TCP streams, to show that connections survive a step (a
- * reload must not break conntrack or NAT state). A sink process in the
- * serving node accepts and reads; a writer process in the source node
- * sends a small chunk every few milliseconds. Progress is what the peer
- * acknowledged -- written bytes minus the send queue (SIOCOUTQ) -- not
- * what the kernel buffered, so a broken path shows as a stall at once.
- * The writer keeps its figures in memory shared with the runner.
+ * Background streams, to show that connections survive a step (a reload
+ * must not break conntrack or NAT state, a daemon restart no decided
+ * flow). A tcp stream: a sink process in the serving node accepts and
+ * reads; a writer process in the source node sends a small chunk every
+ * few milliseconds. Progress is what the peer acknowledged -- written
+ * bytes minus the send queue (SIOCOUTQ) -- not what the kernel buffered,
+ * so a broken path shows as a stall at once.
+ *
+ * A tls stream is one connection the other way round: the client sends
+ * a ClientHello asking for endless data, and the scenario server sends a
+ * chunk every few milliseconds; progress is what arrived. An http stream
+ * makes request after request, each on a new connection -- new flows
+ * for fwctld to decide -- and counts the answered and the failed ones.
+ *
+ * The client process keeps its figures in memory shared with the runner.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +32,7 @@
 
 #include "netns.h"
 #include "scenario.h"
+#include "tls_hello.h"
 
 #define STREAM_CHUNK		1024
 #define STREAM_TICK_MS		10
@@ -31,20 +40,32 @@
 #define STREAM_CONNECT_MS	3000
 #define STREAM_WINDOW_MS	500	/* bytes must move within this */
 #define STREAM_STALL_MS		1000	/* the longest stall allowed */
+#define HTTP_REQUEST_MS		3000	/* one request of an http stream */
+#define HTTP_WINDOW_MS		1500	/* requests must succeed in this */
 
 enum stream_state { ST_CONNECTING, ST_RUNNING, ST_FAILED };
 
-/* Written by the writer, read by the runner: one writer, one reader. */
+/*
+ * Written by the client, read by the runner: one writer, one reader.
+ * acked counts bytes, or for http the answered requests.
+ */
 struct stream_stats {
 	volatile int		state;
 	volatile uint64_t	acked;
+	volatile uint64_t	failed;		/* http: failed requests */
 	volatile uint32_t	max_stall_ms;
 	char			error[96];
 };
 
 struct stream {
 	pid_t			sink, writer;
+	enum scn_proto		proto;
 	struct stream_stats	*stats;
+};
+
+/* Progress tracking: the longest time acked stood still. */
+struct progress {
+	uint64_t	last, since;
 };
 
 static uint64_t mono_ms(void)
@@ -183,12 +204,26 @@ static int writer_tick(int fd, uint64_t *written, struct stream_stats *st)
 	return 0;
 }
 
+static void progress_note(struct progress *pg, struct stream_stats *st)
+{
+	uint64_t now = mono_ms();
+	uint32_t stall;
+
+	if (!pg->since || st->acked != pg->last) {
+		pg->last = st->acked;
+		pg->since = now;
+	}
+	stall = now - pg->since;
+	if (stall > st->max_stall_ms)
+		st->max_stall_ms = stall;
+}
+
 static void __attribute__((noreturn)) writer_loop(int fd,
 						  struct stream_stats *st)
 {
 	struct timespec tick = { 0, STREAM_TICK_MS * 1000000L };
-	uint64_t written = 0, last = 0, progress = mono_ms(), now;
-	uint32_t stall;
+	struct progress pg = { 0 };
+	uint64_t written = 0;
 
 	__atomic_store_n(&st->state, ST_RUNNING, __ATOMIC_RELEASE);
 	for (;;) {
@@ -197,14 +232,100 @@ static void __attribute__((noreturn)) writer_loop(int fd,
 			stats_fail(st, "send", errno);
 			pause();
 		}
-		now = mono_ms();
-		if (st->acked != last) {
-			last = st->acked;
-			progress = now;
+		progress_note(&pg, st);
+	}
+}
+
+/* tls: the hello asks for endless data; count what arrives. */
+static void __attribute__((noreturn)) tls_loop(int fd,
+					       const struct scn_expect *e,
+					       struct stream_stats *st)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	uint8_t hello[TLS_HELLO_BUF], buf[65536];
+	size_t len = tls_hello_build(hello, sizeof(hello), e->name,
+				     TLS_HELLO_ENDLESS);
+	struct progress pg = { 0 };
+	ssize_t n;
+
+	if (send(fd, hello, len, MSG_NOSIGNAL) != (ssize_t)len) {
+		stats_fail(st, "send", errno);
+		pause();
+	}
+	__atomic_store_n(&st->state, ST_RUNNING, __ATOMIC_RELEASE);
+	for (;;) {
+		poll(&pfd, 1, STREAM_TICK_MS);
+		n = read(fd, buf, sizeof(buf));
+		if (n == 0 || (n < 0 && errno != EAGAIN)) {
+			stats_fail(st, "read", n ? errno : EPIPE);
+			pause();
 		}
-		stall = now - progress;
-		if (stall > st->max_stall_ms)
-			st->max_stall_ms = stall;
+		st->acked += n > 0 ? n : 0;
+		progress_note(&pg, st);
+	}
+}
+
+/* Waits for fd until the deadline; false (errno ETIMEDOUT) after it. */
+static bool wait_fd(int fd, short events, uint64_t deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	uint64_t now = mono_ms();
+
+	if (now < deadline && poll(&pfd, 1, deadline - now) == 1)
+		return true;
+	errno = ETIMEDOUT;
+	return false;
+}
+
+/* One request on a new connection; 0, or an errno. */
+static int http_request(const struct scn_expect *e)
+{
+	uint64_t deadline = mono_ms() + HTTP_REQUEST_MS;
+	char req[SCN_HOST_MAX + 64], buf[512];
+	size_t got = 0;
+	int fd = writer_connect(e), len, err = 0;
+	ssize_t n = 0;
+
+	len = snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nHost: %s\r\n"
+		       "Connection: close\r\n\r\n", e->name);
+	if (fd < 0 || send(fd, req, len, MSG_NOSIGNAL) != len)
+		err = errno;
+	while (!err && got < sizeof(buf) - 1 && wait_fd(fd, POLLIN, deadline) &&
+	       (n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0) {
+		got += n;
+		buf[got] = '\0';
+		if (strstr(buf, "\r\n\r\n"))
+			break;
+	}
+	if (!err && (got < 13 || strncmp(buf, "HTTP/1.1 200 ", 13)))
+		err = n < 0 || got == 0 ? (errno ? errno : EPIPE) : EPROTO;
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/* http: request after request; the first one must work. */
+static void __attribute__((noreturn)) http_loop(const struct scn_expect *e,
+						struct stream_stats *st)
+{
+	struct timespec tick = { 0, STREAM_TICK_MS * 1000000L };
+	int err = http_request(e);
+
+	if (err) {
+		stats_fail(st, "the first request", err);
+		pause();
+	}
+	st->acked++;
+	__atomic_store_n(&st->state, ST_RUNNING, __ATOMIC_RELEASE);
+	for (;;) {
+		nanosleep(&tick, NULL);
+		err = http_request(e);
+		if (!err) {
+			st->acked++;
+			continue;
+		}
+		snprintf(st->error, sizeof(st->error), "%s", strerror(err));
+		st->failed++;
 	}
 }
 
@@ -220,11 +341,15 @@ static pid_t writer_spawn(const char *netns, const struct scn_expect *e,
 		stats_fail(st, "setns", errno);
 		pause();
 	}
+	if (e->proto == SCN_HTTP)
+		http_loop(e, st);
 	fd = writer_connect(e);
 	if (fd < 0) {
 		stats_fail(st, "connect", errno);
 		pause();
 	}
+	if (e->proto == SCN_TLS)
+		tls_loop(fd, e, st);
 	writer_loop(fd, st);
 }
 
@@ -261,8 +386,13 @@ struct stream *stream_start(const struct scenario *s,
 		st->stats = NULL;
 		goto err;
 	}
-	st->sink = sink_spawn(s->nodes[e->server].netns, e->server_port, why,
-			      size);
+	st->proto = e->proto;
+	if (e->proto == SCN_TCP)
+		st->sink = sink_spawn(s->nodes[e->server].netns,
+				      e->server_port, why, size);
+	else
+		st->sink = server_spawn_port(s, e->server, e->server_port,
+					     e->proto);
 	if (st->sink < 0)
 		goto err;
 	st->writer = writer_spawn(s->nodes[e->src].netns, e, st->stats);
@@ -275,12 +405,37 @@ err:
 	return NULL;
 }
 
+/* Every request that ended in the window succeeded, and one did. */
+static bool http_flowing(struct stream *st, char *why, size_t size,
+			 char *extra, size_t esize)
+{
+	struct timespec window = { HTTP_WINDOW_MS / 1000,
+				   HTTP_WINDOW_MS % 1000 * 1000000L };
+	uint64_t ok = st->stats->acked, failed = st->stats->failed;
+
+	nanosleep(&window, NULL);
+	ok = st->stats->acked - ok;
+	failed = st->stats->failed - failed;
+	snprintf(extra, esize, "%llu requests, %llu in the last %u ms",
+		 (unsigned long long)st->stats->acked,
+		 (unsigned long long)ok, HTTP_WINDOW_MS);
+	if (failed)
+		snprintf(why, size, "%llu requests failed (%s)",
+			 (unsigned long long)failed, st->stats->error);
+	else if (!ok)
+		snprintf(why, size, "no request completed in the last %u ms",
+			 HTTP_WINDOW_MS);
+	return !why[0];
+}
+
 bool stream_flowing(struct stream *st, char *why, size_t size, char *extra,
 		    size_t esize)
 {
 	struct timespec window = { 0, STREAM_WINDOW_MS * 1000000L };
 	uint64_t before = st->stats->acked, after;
 
+	if (st->proto == SCN_HTTP)
+		return http_flowing(st, why, size, extra, esize);
 	nanosleep(&window, NULL);
 	after = st->stats->acked;
 	snprintf(extra, esize, "%llu bytes, longest stall %u ms",

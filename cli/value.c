@@ -15,6 +15,7 @@ const char *const set_kind_names[] = {
 	[SK_ADDR] = "addresses",
 	[SK_PORT] = "ports",
 	[SK_IFNAME] = "interfaces",
+	[SK_DOMAIN] = "domain names",
 };
 
 const char *value_quote(const struct ast_value *v, char *buf, size_t size)

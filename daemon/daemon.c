@@ -1,56 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The daemon's state: its policy, its queues, its counters. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "conffile.h"
+#include "control_text.h"
 #include "daemon.h"
 #include "log.h"
 #include "queue.h"
 #include "watchdog.h"
-
-/*
- * A hazard pointer: announce, then check the pointer is still the
- * published one, so daemon_set_policy() cannot miss our announcement
- * (both sides use sequentially consistent atomics).
- */
-const struct policy *daemon_get_policy(struct daemon *d,
-				       _Atomic(struct policy *) *hazard)
-{
-	struct policy *p;
-
-	do {
-		p = atomic_load(&d->policy);
-		atomic_store(hazard, p);
-	} while (p != atomic_load(&d->policy));
-	return p;
-}
-
-void daemon_put_policy(_Atomic(struct policy *) *hazard)
-{
-	atomic_store(hazard, NULL);
-}
-
-static bool policy_in_use(struct daemon *d, struct policy *p)
-{
-	unsigned i;
-
-	for (i = 0; i < d->nqueues; i++)
-		if (queue_hazard(d->queues[i]) == p)
-			return true;
-	return false;
-}
-
-static void daemon_set_policy(struct daemon *d, struct policy *p)
-{
-	struct policy *old = atomic_exchange(&d->policy, p);
-
-	while (old && policy_in_use(d, old))
-		usleep(1000);
-	policy_free(old);
-}
 
 void daemon_count_denied(struct daemon *d, const char *name)
 {
@@ -75,84 +35,178 @@ void daemon_count_denied(struct daemon *d, const char *name)
 	pthread_mutex_unlock(&d->top_lock);
 }
 
-static bool same_queues(const struct control_config *a,
-			const struct control_config *b)
+/* The profile whose range holds queue num, or -1. */
+static int profile_of(const struct control_config *c, uint16_t num)
 {
-	return a->queue_first == b->queue_first &&
-	       a->queue_count == b->queue_count &&
-	       a->queue_maxlen == b->queue_maxlen &&
-	       a->fail_open == b->fail_open;
+	size_t i;
+
+	for (i = 0; i < c->nprofiles; i++)
+		if ((unsigned)(num - c->profiles[i].queue_first) <
+		    c->profiles[i].queue_count)
+			return i;
+	return -1;
 }
 
-static void daemon_stop_queues(struct daemon *d)
+static struct queue *daemon_queue(struct daemon *d, uint16_t num)
 {
-	while (d->nqueues) {
-		struct queue *q = d->queues[--d->nqueues];
+	unsigned i;
 
-		watchdog_remove(queue_num(q));
-		queue_stop(q);
+	for (i = 0; i < d->nqueues; i++)
+		if (queue_num(d->queues[i]) == num)
+			return d->queues[i];
+	return NULL;
+}
+
+static void daemon_stop_queue(struct daemon *d, unsigned i)
+{
+	struct queue *q = d->queues[i];
+
+	d->queues[i] = d->queues[--d->nqueues];
+	watchdog_remove(queue_num(q));
+	queue_stop(q);
+}
+
+/*
+ * Unbinds the queues no profile of c wants as they are; the others move
+ * to their profile's new policy (their flows stay in their tables).
+ */
+static void daemon_keep_queues(struct daemon *d,
+			       const struct control_config *c,
+			       struct policy **pols)
+{
+	unsigned i = 0;
+	int k;
+
+	while (i < d->nqueues) {
+		k = profile_of(c, queue_num(d->queues[i]));
+		if (k < 0 || !queue_fits(d->queues[i], &c->profiles[k])) {
+			daemon_stop_queue(d, i);
+			continue;
+		}
+		queue_set_policy(d->queues[i++], pols[k]);
 	}
 }
 
 static int daemon_start_queues(struct daemon *d,
-			       const struct control_config *c)
+			       const struct control_config *c,
+			       struct policy **pols, char *why, size_t len)
 {
+	const struct control_profile *p;
 	struct queue *q;
-	unsigned i;
+	unsigned num;
+	size_t k;
 
-	for (i = 0; i < c->queue_count; i++) {
-		q = queue_start(d, c->queue_first + i, c);
-		if (!q) {
-			log_msg("queue %u: %m", c->queue_first + i);
-			return -errno;
+	for (k = 0; k < c->nprofiles; k++) {
+		p = &c->profiles[k];
+		for (num = p->queue_first;
+		     num < p->queue_first + p->queue_count; num++) {
+			if (daemon_queue(d, num))
+				continue;
+			q = queue_start(d, num, p, pols[k]);
+			if (!q) {
+				int err = -errno;
+
+				snprintf(why, len, "cannot bind queue %u: %s",
+					 num, strerror(-err));
+				log_msg("%s", why);
+				return err;
+			}
+			d->queues[d->nqueues++] = q;
+			watchdog_add(num, queue_fd(q), p->fail_open);
 		}
-		d->queues[d->nqueues++] = q;
-		watchdog_add(queue_num(q), queue_fd(q), c->fail_open);
 	}
 	return 0;
 }
 
-int daemon_apply(struct daemon *d, const struct control_config *c,
-		 const char **why)
+static bool policy_in_use(struct daemon *d, struct policy *p)
 {
-	struct policy *p = policy_new(c, why);
-	int err = 0;
+	unsigned i;
 
-	if (!p)
-		return -EINVAL;
-	daemon_set_policy(d, p);
-	if (!d->configured || !same_queues(c, &d->running)) {
-		daemon_stop_queues(d);
-		err = daemon_start_queues(d, c);
-		if (err) {
-			*why = "cannot bind the queues";
-			daemon_stop_queues(d);
+	for (i = 0; i < d->nqueues; i++)
+		if (queue_hazard(d->queues[i]) == p)
+			return true;
+	return false;
+}
+
+/* Frees policies no queue publishes any more, once no thread holds them. */
+static void policies_retire(struct daemon *d, struct policy **old, size_t n)
+{
+	while (n--) {
+		while (policy_in_use(d, old[n]))
+			usleep(1000);
+		policy_free(old[n]);
+	}
+}
+
+static int policies_new(const struct control_config *c, struct policy **pols,
+			char *why, size_t len)
+{
+	const char *bad;
+	size_t k;
+
+	for (k = 0; k < c->nprofiles; k++) {
+		pols[k] = policy_new(&c->profiles[k], &bad);
+		if (!pols[k]) {
+			snprintf(why, len, "profile %zu: %s", k + 1, bad);
+			while (k--)
+				policy_free(pols[k]);
+			return -EINVAL;
 		}
 	}
-	d->running = (struct control_config){
-		.queue_first = c->queue_first, .queue_count = c->queue_count,
-		.queue_maxlen = c->queue_maxlen, .fail_open = c->fail_open };
-	d->configured = !err;
+	return 0;
+}
+
+/*
+ * Everything that can be refused is checked before the first queue
+ * changes; a queue that cannot be bound leaves the others of the new
+ * configuration in place and says which.
+ */
+int daemon_apply(struct daemon *d, const struct control_config *c,
+		 char *why, size_t len)
+{
+	struct policy *pols[CONTROL_QUEUES_MAX], *old[CONTROL_QUEUES_MAX];
+	const char *bad = control_config_check(c);
+	size_t nold = d->npolicies;
+	int err;
+
+	if (bad) {
+		snprintf(why, len, "%s", bad);
+		return -EINVAL;
+	}
+	err = policies_new(c, pols, why, len);
+	if (err)
+		return err;
+	daemon_keep_queues(d, c, pols);
+	memcpy(old, d->policies, nold * sizeof(old[0]));
+	memcpy(d->policies, pols, c->nprofiles * sizeof(pols[0]));
+	d->npolicies = c->nprofiles;
+	err = daemon_start_queues(d, c, pols, why, len);
+	policies_retire(d, old, nold);
 	return err;
 }
 
-int daemon_reload(struct daemon *d, const char **why)
+int daemon_reload(struct daemon *d, char *why, size_t len)
 {
+	char msg[CONTROL_ERRMSG_MAX + 1];
 	struct control_config c;
-	int err;
+	int err = control_text_read(d->config_file, &c, why, len);
 
-	if (!d->config_file) {
-		*why = "started without -c FILE: nothing to reload";
-		return -ENOENT;
-	}
-	err = conffile_read(d->config_file, &c);
-	if (err) {
-		*why = "bad config file (see the daemon's log)";
+	if (err == -ENOENT && d->config_optional)
+		c = (struct control_config){ 0 };
+	else if (err)
 		return err;
-	}
-	err = daemon_apply(d, &c, why);
+	err = daemon_apply(d, &c, msg, sizeof(msg));
+	if (err)
+		snprintf(why, len, "%s: %s", d->config_file, msg);
 	control_config_free(&c);
 	return err;
+}
+
+static int queue_cmp(const void *a, const void *b)
+{
+	const struct control_queue_stat *x = a, *y = b;
+
+	return x->queue - y->queue;
 }
 
 static int top_cmp(const void *a, const void *b)
@@ -174,6 +228,8 @@ void daemon_status(struct daemon *d, struct control_status *s)
 		s->flows += s->queues[i].flows;
 	}
 	s->nqueues = d->nqueues;
+	/* In queue order: new configurations shuffle d->queues. */
+	qsort(s->queues, s->nqueues, sizeof(s->queues[0]), queue_cmp);
 	pthread_mutex_lock(&d->top_lock);
 	memcpy(top, d->top, sizeof(top));
 	pthread_mutex_unlock(&d->top_lock);
@@ -184,6 +240,8 @@ void daemon_status(struct daemon *d, struct control_status *s)
 
 void daemon_stop(struct daemon *d)
 {
-	daemon_stop_queues(d);
-	daemon_set_policy(d, NULL);
+	while (d->nqueues)
+		daemon_stop_queue(d, d->nqueues - 1);
+	policies_retire(d, d->policies, d->npolicies);
+	d->npolicies = 0;
 }

@@ -16,45 +16,43 @@
 struct queue;
 
 /*
- * The daemon's state. The policy is published with an atomic pointer and
- * each queue thread announces the policy it is using in its hazard slot,
- * so a new policy replaces the old without the packet path taking a
- * lock: daemon_set_policy() frees the old one once no slot holds it.
+ * The daemon's state: one policy per profile of the configuration in use
+ * and the queues of all profiles. Each queue publishes the policy of its
+ * profile and announces the one its thread is using in a hazard slot, so
+ * a new configuration replaces the policies without the packet path
+ * taking a lock: daemon_apply() frees an old policy once no slot holds it.
  */
 struct daemon {
-	_Atomic(struct policy *) policy;
 	struct queue *queues[CONTROL_QUEUES_MAX];
 	unsigned nqueues;
-	struct control_config running;	/* queue parameters in use */
-	bool configured;
-	const char *config_file;	/* -c FILE, for SIGHUP and RELOAD */
+	struct policy *policies[CONTROL_QUEUES_MAX];	/* one per profile */
+	size_t npolicies;
+	const char *config_file;	/* for SIGHUP and RELOAD */
+	bool config_optional;		/* a missing file: no profiles */
 	atomic_uint_fast64_t bad_requests;
 
 	pthread_mutex_t top_lock;
 	struct control_top top[DAEMON_TOP_SLOTS];
 };
 
-/* The policy for a batch of packets, held until daemon_put_policy(). */
-const struct policy *daemon_get_policy(struct daemon *d,
-				       _Atomic(struct policy *) *hazard);
-void daemon_put_policy(_Atomic(struct policy *) *hazard);
-
 /* Counts a denied name for GET_STATUS' top list. */
 void daemon_count_denied(struct daemon *d, const char *name);
 
 /*
- * Applies a configuration: a new policy always, new queues when the
- * queue parameters changed. Returns 0 or -errno with *why set.
+ * Applies a configuration: new policies always; queues bound for the
+ * profiles' ranges, unbound where no profile wants them any more, and
+ * kept (with their flow tables) where their queue parameters did not
+ * change. Returns 0 or -errno with why filled.
  */
 int daemon_apply(struct daemon *d, const struct control_config *c,
-		 const char **why);
+		 char *why, size_t len);
 
-/* Rereads d->config_file and applies it. */
-int daemon_reload(struct daemon *d, const char **why);
+/* Rereads d->config_file and applies it; 0 or -errno with why filled. */
+int daemon_reload(struct daemon *d, char *why, size_t len);
 
 void daemon_status(struct daemon *d, struct control_status *s);
 
-/* Unbinds every queue and frees the policy. */
+/* Unbinds every queue and frees the policies. */
 void daemon_stop(struct daemon *d);
 
 #endif

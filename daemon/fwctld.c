@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 
-#include "conffile.h"
 #include "daemon.h"
 #include "log.h"
 #include "process.h"
@@ -22,29 +22,38 @@
 #include "watchdog.h"
 
 struct options {
-	const char *socket_path, *config_file;
+	const char *run_dir, *socket_path, *config_file;
+	char *paths[2];		/* the ones made from run_dir, to free */
 };
 
 static void usage(FILE *f)
 {
-	fputs("usage: fwctld [-s SOCKET] [-c FILE]\n"
-	      "  -s, --socket PATH  control socket (" CONTROL_SOCKET_PATH ")\n"
+	fputs("usage: fwctld [-r DIR] [-s SOCKET] [-c FILE]\n"
+	      "  -r, --rundir DIR   socket and config directory ("
+	      CONTROL_RUN_DIR ")\n"
+	      "  -s, --socket PATH  control socket (DIR/" CONTROL_SOCKET_NAME
+	      ")\n"
 	      "  -c, --config FILE  configuration to start with and to "
-	      "reload on SIGHUP\n", f);
+	      "reload on SIGHUP\n"
+	      "                     (DIR/" CONTROL_CONFIG_NAME
+	      ", optional; FILE must exist)\n", f);
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
+		{ "rundir", required_argument, NULL, 'r' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 } };
 	int c;
 
-	*o = (struct options){ .socket_path = CONTROL_SOCKET_PATH };
-	while ((c = getopt_long(argc, argv, "s:c:h", longopts, NULL)) != -1) {
-		if (c == 's')
+	*o = (struct options){ .run_dir = CONTROL_RUN_DIR };
+	while ((c = getopt_long(argc, argv, "r:s:c:h", longopts, NULL)) != -1) {
+		if (c == 'r')
+			o->run_dir = optarg;
+		else if (c == 's')
 			o->socket_path = optarg;
 		else if (c == 'c')
 			o->config_file = optarg;
@@ -52,6 +61,31 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return c == 'h' ? 1 : -1;
 	}
 	return optind == argc ? 0 : -1;
+}
+
+/*
+ * The paths -s and -c do not give come from the run directory, which is
+ * made root-only when we create it. An existing one is left as it is:
+ * an administrator may have chosen its mode.
+ */
+static int paths_from_run_dir(struct options *o)
+{
+	const char **slot[2] = { &o->socket_path, &o->config_file };
+	const char *names[2] = { CONTROL_SOCKET_NAME, CONTROL_CONFIG_NAME };
+	int i;
+
+	if (o->socket_path && o->config_file)
+		return 0;
+	if (mkdir(o->run_dir, 0700) && errno != EEXIST)
+		return -errno;
+	for (i = 0; i < 2; i++) {
+		if (*slot[i])
+			continue;
+		if (asprintf(&o->paths[i], "%s/%s", o->run_dir, names[i]) < 0)
+			return -ENOMEM;
+		*slot[i] = o->paths[i];
+	}
+	return 0;
 }
 
 /* Signals arrive on a descriptor, read by the main loop only. */
@@ -73,14 +107,14 @@ static int signals_fd(void)
 /* Returns false when it is time to go. */
 static bool on_signal(int sfd, struct daemon *d)
 {
+	char why[CONTROL_ERRMSG_MAX + 1];
 	struct signalfd_siginfo si;
-	const char *why;
 
 	if (read(sfd, &si, sizeof(si)) != sizeof(si))
 		return true;
 	if (si.ssi_signo != SIGHUP)
 		return false;
-	if (daemon_reload(d, &why))
+	if (daemon_reload(d, why, sizeof(why)))
 		log_msg("reload: %s", why);
 	else
 		log_msg("reloaded %s", d->config_file);
@@ -113,8 +147,7 @@ static int start_failed(const char *what, const char *why)
 static int start(struct daemon *d, const struct options *o, int *lfd,
 		 int *sfd)
 {
-	struct control_config c;
-	const char *why;
+	char why[CONTROL_ERRMSG_MAX + 1];
 	int err;
 
 	err = watchdog_start();
@@ -126,13 +159,11 @@ static int start(struct daemon *d, const struct options *o, int *lfd,
 	*lfd = server_open(o->socket_path);
 	if (*lfd < 0)
 		return start_failed(o->socket_path, strerror(-*lfd));
-	if (o->config_file) {
-		if (conffile_read(o->config_file, &c))
-			return -1;
-		err = daemon_apply(d, &c, &why);
-		control_config_free(&c);
-		if (err)
-			return start_failed(o->config_file, why);
+	/* A config that cannot be applied stops the start: better no
+	 * daemon, and the rules' fail mode, than one deciding wrongly. */
+	if (daemon_reload(d, why, sizeof(why))) {
+		fprintf(stderr, "fwctld: %s\n", why);
+		return -1;
 	}
 	err = process_drop_caps();
 	if (err)
@@ -150,6 +181,12 @@ int main(int argc, char **argv)
 		usage(r > 0 ? stdout : stderr);
 		return r > 0 ? 0 : 2;
 	}
+	d.config_optional = !o.config_file;
+	r = paths_from_run_dir(&o);
+	if (r) {
+		fprintf(stderr, "fwctld: %s: %s\n", o.run_dir, strerror(-r));
+		return 1;
+	}
 	d.config_file = o.config_file;
 	if (start(&d, &o, &lfd, &sfd) == 0) {
 		process_notify("READY=1");
@@ -165,5 +202,7 @@ int main(int argc, char **argv)
 		close(lfd);
 		unlink(o.socket_path);
 	}
+	free(o.paths[0]);
+	free(o.paths[1]);
 	return r;
 }

@@ -56,7 +56,7 @@ static int policy_sets_new(struct policy *p)
 	return 0;
 }
 
-struct policy *policy_new(const struct control_config *c, const char **why)
+struct policy *policy_new(const struct control_profile *c, const char **why)
 {
 	struct policy *p = calloc(1, sizeof(*p));
 	size_t i;

@@ -13,13 +13,15 @@
 /*
  * What the daemon decides by: the domain sets per kind (sni, host, dns)
  * and action (deny, allow), the default verdict and the packet budget.
- * Built whole from a control_config and never changed afterwards, so the
- * queue threads read it without locks (see daemon.c for how it is swapped).
+ * Built whole from one profile of a control_config and never changed
+ * afterwards, so the queue threads read it without locks (see daemon.c for
+ * how it is swapped).
  */
 struct policy;
 
 /* Builds a policy; NULL with *why set for a bad pattern or no memory. */
-struct policy *policy_new(const struct control_config *c, const char **why);
+struct policy *policy_new(const struct control_profile *c,
+			  const char **why);
 void policy_free(struct policy *p);
 
 /*

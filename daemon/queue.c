@@ -43,6 +43,8 @@ struct run {
 struct queue {
 	struct daemon *d;
 	uint16_t num;
+	uint32_t maxlen;
+	bool fail_open;
 	int fd;
 	struct mnl_socket *nl;
 	uint32_t portid, cfg_seq;
@@ -50,7 +52,7 @@ struct queue {
 	bool cfg_acked;
 	pthread_t thread;
 	atomic_bool stop;
-	_Atomic(struct policy *) hazard;
+	_Atomic(struct policy *) policy, hazard;
 	struct flow_table *flows;
 	atomic_uint_fast64_t packets, accepted, denied, nflows;
 	struct run run;
@@ -88,6 +90,11 @@ static void run_flush(struct queue *q)
  * A batch verdict covers every queued id up to its own; that is safe
  * because the kernel reads our messages in order, so every id before
  * the run has had its verdict already.
+ *
+ * A denied packet is accepted too, with the deny mark: the compiled
+ * rules record the mark in the connection and then drop the packet (see
+ * fwctl/mark.h). Dropping it here would leave the connection unmarked,
+ * and every retransmission would come back to the queue.
  */
 static void verdict_add(struct queue *q, uint32_t id, enum flow_state st,
 			uint32_t mark)
@@ -95,7 +102,7 @@ static void verdict_add(struct queue *q, uint32_t id, enum flow_state st,
 	struct run *r = &q->run;
 	struct run next = {
 		.open = true, .first = id, .last = id,
-		.verdict = st == FLOW_DENY ? NF_DROP : NF_ACCEPT,
+		.verdict = NF_ACCEPT,
 		.set_mark = st != FLOW_UNDECIDED,
 		.mark = (mark & ~FWCTL_MARK_MASK) |
 			(st == FLOW_DENY ? FWCTL_MARK_DENY : FWCTL_MARK_ACCEPT),
@@ -190,6 +197,23 @@ static void queue_message(struct queue *q, const struct policy *pol,
 	}
 }
 
+/*
+ * A hazard pointer: announce, then check the pointer is still the
+ * published one, so the daemon, which waits for no hazard to hold an old
+ * policy before it frees it, cannot miss our announcement (both sides use
+ * sequentially consistent atomics).
+ */
+static const struct policy *queue_get_policy(struct queue *q)
+{
+	struct policy *p;
+
+	do {
+		p = atomic_load(&q->policy);
+		atomic_store(&q->hazard, p);
+	} while (p != atomic_load(&q->policy));
+	return p;
+}
+
 /* Takes what is there (waiting up to the socket's timeout for the first). */
 static int queue_receive(struct queue *q)
 {
@@ -208,13 +232,13 @@ static int queue_receive(struct queue *q)
 	n = recvmmsg(q->fd, msgs, QUEUE_BATCH, MSG_WAITFORONE, NULL);
 	if (n <= 0)
 		return n < 0 ? -errno : 0;
-	pol = daemon_get_policy(q->d, &q->hazard);
+	pol = queue_get_policy(q);
 	q->txlen = 0;
 	for (i = 0; i < n; i++)
 		if (from[i].nl_pid == 0 &&
 		    !(msgs[i].msg_hdr.msg_flags & MSG_TRUNC))
 			queue_message(q, pol, q->rx[i], msgs[i].msg_len);
-	daemon_put_policy(&q->hazard);
+	atomic_store(&q->hazard, NULL);
 	run_flush(q);
 	if (q->txlen && mnl_socket_sendto(q->nl, q->tx, q->txlen) < 0)
 		log_msg("queue %u: sending verdicts: %m", q->num);
@@ -254,16 +278,16 @@ static struct nlmsghdr *queue_config_msg(struct queue *q, uint8_t *buf,
  * first packets may still arrive before the ack and are answered as
  * usual while we wait for it.
  */
-static int queue_bind(struct queue *q, const struct control_config *c)
+static int queue_bind(struct queue *q)
 {
-	uint32_t flags = NFQA_CFG_F_GSO | (c->fail_open ?
+	uint32_t flags = NFQA_CFG_F_GSO | (q->fail_open ?
 					   NFQA_CFG_F_FAIL_OPEN : 0);
 	uint8_t buf[256];
 	struct nlmsghdr *nlh = queue_config_msg(q, buf, NFQNL_CFG_CMD_BIND);
 	int i;
 
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, QUEUE_COPY_RANGE);
-	nfq_nlmsg_cfg_put_qmaxlen(nlh, c->queue_maxlen);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, q->maxlen);
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK,
 			 htonl(NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN));
@@ -308,7 +332,8 @@ static void queue_free(struct queue *q)
 }
 
 struct queue *queue_start(struct daemon *d, uint16_t num,
-			  const struct control_config *c)
+			  const struct control_profile *p,
+			  struct policy *pol)
 {
 	struct queue *q = calloc(1, sizeof(*q));
 	int err = -ENOMEM;
@@ -317,11 +342,14 @@ struct queue *queue_start(struct daemon *d, uint16_t num,
 		goto err;
 	q->d = d;
 	q->num = num;
+	q->maxlen = p->queue_maxlen;
+	q->fail_open = p->fail_open;
+	atomic_store(&q->policy, pol);
 	q->flows = flow_table_new(FLOWS_MAX, FLOW_IDLE_NS);
 	if (!q->flows)
 		goto err;
 	err = queue_socket(q);
-	err = err ?: queue_bind(q, c);
+	err = err ?: queue_bind(q);
 	if (!err)
 		err = -pthread_create(&q->thread, NULL, queue_thread, q);
 	if (!err)
@@ -343,6 +371,16 @@ void queue_stop(struct queue *q)
 	nlh = queue_config_msg(q, buf, NFQNL_CFG_CMD_UNBIND);
 	mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len);
 	queue_free(q);
+}
+
+bool queue_fits(const struct queue *q, const struct control_profile *p)
+{
+	return q->maxlen == p->queue_maxlen && q->fail_open == p->fail_open;
+}
+
+void queue_set_policy(struct queue *q, struct policy *pol)
+{
+	atomic_store(&q->policy, pol);
 }
 
 uint16_t queue_num(const struct queue *q)

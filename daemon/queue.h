@@ -2,6 +2,7 @@
 #ifndef FWCTL_QUEUE_H
 #define FWCTL_QUEUE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "fwctl/control.h"
@@ -23,11 +24,22 @@ struct daemon;
 struct queue;
 
 /*
- * Binds queue num with the parameters of c and starts its thread. The
- * socket is this thread's alone. NULL with errno set on failure.
+ * Binds queue num with the queue parameters of profile p and starts its
+ * thread, which decides by pol. The socket is this thread's alone. NULL
+ * with errno set on failure.
  */
 struct queue *queue_start(struct daemon *d, uint16_t num,
-			  const struct control_config *c);
+			  const struct control_profile *p,
+			  struct policy *pol);
+
+/* Whether the queue is bound with the queue parameters of p. */
+bool queue_fits(const struct queue *q, const struct control_profile *p);
+
+/*
+ * Publishes the policy the thread decides by from its next batch on; the
+ * old one may still be in use: see queue_hazard().
+ */
+void queue_set_policy(struct queue *q, struct policy *pol);
 
 /* Stops the thread, unbinds (the kernel drops what is still queued). */
 void queue_stop(struct queue *q);

@@ -72,13 +72,16 @@ static bool write_full(int fd, const uint8_t *p, size_t n)
 static int serve_config(struct daemon *d, const uint8_t *p, size_t n,
 			struct control_buf *out)
 {
+	char why[CONTROL_ERRMSG_MAX + 1] = "";
 	struct control_config c;
-	const char *why = "";
 	int err = control_get_config(p, n, &c);
 
 	if (err)
 		return err;
-	err = daemon_apply(d, &c, &why);
+	err = daemon_apply(d, &c, why, sizeof(why));
+	if (!err)
+		log_msg("control: applied %zu profile%s", c.nprofiles,
+			c.nprofiles == 1 ? "" : "s");
 	control_config_free(&c);
 	return err ? control_put_error(out, err, why) :
 		     control_put_request(out, CONTROL_OK);
@@ -87,12 +90,14 @@ static int serve_config(struct daemon *d, const uint8_t *p, size_t n,
 static int serve_reload(struct daemon *d, const uint8_t *p, size_t n,
 			struct control_buf *out)
 {
-	const char *why = "";
+	char why[CONTROL_ERRMSG_MAX + 1] = "";
 	int err;
 
 	if (n != CONTROL_HDR_LEN)
 		return -EBADMSG;
-	err = daemon_reload(d, &why);
+	err = daemon_reload(d, why, sizeof(why));
+	if (err)
+		log_msg("reload: %s", why);
 
 	return err ? control_put_error(out, err, why) :
 		     control_put_request(out, CONTROL_OK);

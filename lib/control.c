@@ -16,6 +16,7 @@ static const uint16_t attr_size[CONTROL_A_MAX + 1] = {
 	[CONTROL_A_DEFAULT] = 1, [CONTROL_A_BUDGET] = 2,
 	[CONTROL_A_ERRNO] = 4, [CONTROL_A_QUEUE_STAT] = CONTROL_QUEUE_STAT_LEN,
 	[CONTROL_A_BAD_REQUESTS] = 8, [CONTROL_A_FLOWS] = 8,
+	[CONTROL_A_PROFILE] = 2,
 };
 
 static void put_be(uint8_t *p, uint64_t v, size_t n)
@@ -137,19 +138,32 @@ static int put_pattern(struct control_buf *b, const struct control_pattern *p)
 	return put_attr(b, CONTROL_A_PATTERN, v, 2 + n);
 }
 
+static int put_profile(struct control_buf *b, const struct control_profile *p)
+{
+	int err = put_uint(b, CONTROL_A_PROFILE, 0);
+	size_t i;
+
+	err = err ?: put_uint(b, CONTROL_A_QUEUE_FIRST, p->queue_first);
+	err = err ?: put_uint(b, CONTROL_A_QUEUE_COUNT, p->queue_count);
+	err = err ?: put_uint(b, CONTROL_A_QUEUE_MAXLEN, p->queue_maxlen);
+	err = err ?: put_uint(b, CONTROL_A_FAIL_OPEN, p->fail_open);
+	err = err ?: put_uint(b, CONTROL_A_DEFAULT, p->default_verdict);
+	err = err ?: put_uint(b, CONTROL_A_BUDGET, p->budget);
+	for (i = 0; !err && i < p->npatterns; i++)
+		err = put_pattern(b, &p->patterns[i]);
+	return err;
+}
+
 int control_put_config(struct control_buf *b, const struct control_config *c)
 {
 	size_t start = b->len, i;
-	int err = put_hdr(b, CONTROL_SET_CONFIG);
+	int err;
 
-	err = err ?: put_uint(b, CONTROL_A_QUEUE_FIRST, c->queue_first);
-	err = err ?: put_uint(b, CONTROL_A_QUEUE_COUNT, c->queue_count);
-	err = err ?: put_uint(b, CONTROL_A_QUEUE_MAXLEN, c->queue_maxlen);
-	err = err ?: put_uint(b, CONTROL_A_FAIL_OPEN, c->fail_open);
-	err = err ?: put_uint(b, CONTROL_A_DEFAULT, c->default_verdict);
-	err = err ?: put_uint(b, CONTROL_A_BUDGET, c->budget);
-	for (i = 0; !err && i < c->npatterns; i++)
-		err = put_pattern(b, &c->patterns[i]);
+	if (control_config_check(c))
+		return -EINVAL;
+	err = put_hdr(b, CONTROL_SET_CONFIG);
+	for (i = 0; !err && i < c->nprofiles; i++)
+		err = put_profile(b, &c->profiles[i]);
 	return msg_end(b, start, err);
 }
 
@@ -280,88 +294,202 @@ static bool name_ok(const uint8_t *v, size_t n)
 	return n >= 1 && n <= CONTROL_NAME_MAX && !memchr(v, 0, n);
 }
 
-static int config_pattern(struct control_config *c, const struct attr *a,
-			  size_t *cap)
+/*
+ * The arrays grow in powers of two, so their capacity need not be
+ * stored: a count that is a power of two (or zero) is a full array.
+ */
+static int grow(void **a, size_t n, size_t size)
 {
-	struct control_pattern *p;
+	void *p;
 
-	if (a->n < 3 || !name_ok(a->v + 2, a->n - 2) ||
-	    a->v[0] >= CONTROL_KINDS || a->v[1] >= CONTROL_ACTIONS ||
-	    c->npatterns >= CONTROL_PATTERNS_MAX)
-		return -EBADMSG;
-	if (c->npatterns == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-
-		p = realloc(c->patterns, ncap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		c->patterns = p;
-		*cap = ncap;
-	}
-	p = &c->patterns[c->npatterns++];
-	p->kind = a->v[0];
-	p->action = a->v[1];
-	memcpy(p->name, a->v + 2, a->n - 2);
-	p->name[a->n - 2] = '\0';
+	if (n & (n - 1))
+		return 0;
+	p = realloc(*a, (n ? 2 * n : 1) * size);
+	if (!p)
+		return -ENOMEM;
+	*a = p;
 	return 0;
 }
 
-static int config_scalar(struct control_config *c, const struct attr *a)
+void control_profile_init(struct control_profile *p)
+{
+	*p = (struct control_profile){
+		.queue_count = 1, .queue_maxlen = CONTROL_MAXLEN_DEFAULT,
+		.fail_open = 1, .default_verdict = CONTROL_ACCEPT,
+		.budget = CONTROL_BUDGET_DEFAULT };
+}
+
+struct control_profile *control_config_add_profile(struct control_config *c)
+{
+	struct control_profile *p;
+
+	if (grow((void **)&c->profiles, c->nprofiles, sizeof(*p)))
+		return NULL;
+	p = &c->profiles[c->nprofiles++];
+	control_profile_init(p);
+	return p;
+}
+
+int control_profile_add_pattern(struct control_profile *p,
+				enum control_kind kind,
+				enum control_action action, const char *name)
+{
+	size_t n = strlen(name);
+	struct control_pattern *cp;
+
+	if (!n || n > CONTROL_NAME_MAX)
+		return -EINVAL;
+	if (grow((void **)&p->patterns, p->npatterns, sizeof(*cp)))
+		return -ENOMEM;
+	cp = &p->patterns[p->npatterns++];
+	cp->kind = kind;
+	cp->action = action;
+	memcpy(cp->name, name, n + 1);
+	return 0;
+}
+
+static const char *profile_fields_check(const struct control_profile *p)
+{
+	if (p->queue_count < 1 || p->queue_count > CONTROL_QUEUES_MAX ||
+	    p->queue_first + p->queue_count - 1 > UINT16_MAX)
+		return "queue range out of bounds (1..64 queues, up to 65535)";
+	if (p->queue_maxlen < 1 || p->queue_maxlen > CONTROL_MAXLEN_MAX)
+		return "queue length out of bounds (1..1000000)";
+	if (p->fail_open > 1 || p->default_verdict > CONTROL_DROP)
+		return "bad fail mode or default verdict";
+	if (p->budget < 1 || p->budget > CONTROL_BUDGET_MAX)
+		return "budget out of bounds (1..1000 packets)";
+	if (p->npatterns > CONTROL_PATTERNS_MAX)
+		return "too many names";
+	return NULL;
+}
+
+const char *control_profile_check(const struct control_config *c, size_t i)
+{
+	const struct control_profile *p = &c->profiles[i], *o;
+	const char *why = profile_fields_check(p);
+	size_t total = p->queue_count, j;
+
+	for (j = 0; !why && j < i; j++) {
+		o = &c->profiles[j];
+		total += o->queue_count;
+		if (p->queue_first < o->queue_first + o->queue_count &&
+		    o->queue_first < p->queue_first + p->queue_count)
+			why = "queue range overlaps another profile's";
+	}
+	if (!why && total > CONTROL_QUEUES_MAX)
+		why = "more than 64 queues in all profiles";
+	return why;
+}
+
+const char *control_config_check(const struct control_config *c)
+{
+	const char *why = NULL;
+	size_t i;
+
+	for (i = 0; !why && i < c->nprofiles; i++)
+		why = control_profile_check(c, i);
+	return why;
+}
+
+static int config_pattern(struct control_profile *p, const struct attr *a)
+{
+	struct control_pattern *cp;
+
+	if (a->n < 3 || !name_ok(a->v + 2, a->n - 2) ||
+	    a->v[0] >= CONTROL_KINDS || a->v[1] >= CONTROL_ACTIONS ||
+	    p->npatterns >= CONTROL_PATTERNS_MAX)
+		return -EBADMSG;
+	if (grow((void **)&p->patterns, p->npatterns, sizeof(*cp)))
+		return -ENOMEM;
+	cp = &p->patterns[p->npatterns++];
+	cp->kind = a->v[0];
+	cp->action = a->v[1];
+	memcpy(cp->name, a->v + 2, a->n - 2);
+	cp->name[a->n - 2] = '\0';
+	return 0;
+}
+
+/* Where each scalar goes; the ranges are checked per profile at its end. */
+static void config_scalar(struct control_profile *p, const struct attr *a)
 {
 	uint64_t v = get_be(a->v, a->n);
 
 	switch (a->type) {
 	case CONTROL_A_QUEUE_FIRST:
-		c->queue_first = v;
-		return 0;
+		p->queue_first = v;
+		break;
 	case CONTROL_A_QUEUE_COUNT:
-		c->queue_count = v;
-		return v >= 1 && v <= CONTROL_QUEUES_MAX &&
-		       c->queue_first + v - 1 <= UINT16_MAX ? 0 : -EBADMSG;
+		p->queue_count = v;
+		break;
 	case CONTROL_A_QUEUE_MAXLEN:
-		c->queue_maxlen = v;
-		return v >= 1 && v <= 1000000 ? 0 : -EBADMSG;
+		p->queue_maxlen = v;
+		break;
 	case CONTROL_A_FAIL_OPEN:
-		c->fail_open = v;
-		return v <= 1 ? 0 : -EBADMSG;
+		p->fail_open = v;
+		break;
 	case CONTROL_A_DEFAULT:
-		c->default_verdict = v;
-		return v <= CONTROL_DROP ? 0 : -EBADMSG;
+		p->default_verdict = v;
+		break;
 	case CONTROL_A_BUDGET:
-		c->budget = v;
-		return v >= 1 && v <= 1000 ? 0 : -EBADMSG;
+		p->budget = v;
+		break;
 	}
-	return -EBADMSG;
 }
 
-/* The queue range is checked once all attributes are in, in any order. */
 static const uint32_t config_required = 1u << CONTROL_A_QUEUE_FIRST |
 	1u << CONTROL_A_QUEUE_COUNT | 1u << CONTROL_A_QUEUE_MAXLEN |
 	1u << CONTROL_A_FAIL_OPEN | 1u << CONTROL_A_DEFAULT |
 	1u << CONTROL_A_BUDGET;
 
+/* The profile just finished: all scalars given, all in bounds. */
+static int config_profile_end(const struct control_config *c, uint32_t seen)
+{
+	if (!c->nprofiles)
+		return 0;
+	if (seen != config_required ||
+	    control_profile_check(c, c->nprofiles - 1))
+		return -EBADMSG;
+	return 0;
+}
+
+static int config_attr(struct control_config *c, const struct attr *a,
+		       uint32_t *seen)
+{
+	struct control_profile *p;
+	int err;
+
+	if (a->type == CONTROL_A_PROFILE) {
+		err = config_profile_end(c, *seen);
+		if (err || get_be(a->v, a->n) ||
+		    c->nprofiles == CONTROL_QUEUES_MAX)
+			return err ?: -EBADMSG;
+		*seen = 0;
+		return control_config_add_profile(c) ? 0 : -ENOMEM;
+	}
+	if (!c->nprofiles)
+		return -EBADMSG;
+	p = &c->profiles[c->nprofiles - 1];
+	if (a->type == CONTROL_A_PATTERN)
+		return config_pattern(p, a);
+	if (!(config_required & 1u << a->type) || !once(seen, a->type))
+		return -EBADMSG;
+	config_scalar(p, a);
+	return 0;
+}
+
 int control_get_config(const uint8_t *p, size_t len, struct control_config *c)
 {
 	const uint8_t *end;
 	uint32_t seen = 0;
-	size_t cap = 0;
 	struct attr a;
 	int r;
 
 	*c = (struct control_config){ 0 };
 	r = msg_body(p, len, CONTROL_SET_CONFIG, &p, &end);
-	while (!r && (r = attr_next(&p, end, &a)) > 0) {
-		if (a.type == CONTROL_A_PATTERN)
-			r = config_pattern(c, &a, &cap);
-		else if (!(config_required & 1u << a.type) ||
-			 !once(&seen, a.type))
-			r = -EBADMSG;
-		else
-			r = config_scalar(c, &a);
-	}
-	if (!r && (seen != config_required ||
-		   c->queue_first + c->queue_count - 1 > UINT16_MAX))
-		r = -EBADMSG;
+	while (!r && (r = attr_next(&p, end, &a)) > 0)
+		r = config_attr(c, &a, &seen);
+	r = r ?: config_profile_end(c, seen);
 	if (r)
 		control_config_free(c);
 	return r;
@@ -369,9 +497,12 @@ int control_get_config(const uint8_t *p, size_t len, struct control_config *c)
 
 void control_config_free(struct control_config *c)
 {
-	free(c->patterns);
-	c->patterns = NULL;
-	c->npatterns = 0;
+	size_t i;
+
+	for (i = 0; i < c->nprofiles; i++)
+		free(c->profiles[i].patterns);
+	free(c->profiles);
+	*c = (struct control_config){ 0 };
 }
 
 static int error_attr(const struct attr *a, uint32_t *seen, int *err,

@@ -33,6 +33,13 @@
  * unknown version or message type is refused; an unknown attribute type
  * is refused too (there is no "ignore" bit: both sides ship together).
  * Repeated scalar attributes are refused.
+ *
+ * SET_CONFIG is a list of profiles: CONTROL_A_PROFILE starts one, and the
+ * config attributes after it (every scalar exactly once, patterns any
+ * number of times) belong to it until the next PROFILE. A config
+ * attribute before the first PROFILE is refused, and so are profiles
+ * whose queue ranges overlap or that own more than CONTROL_QUEUES_MAX
+ * queues together. A SET_CONFIG without profiles unbinds every queue.
  */
 #define CONTROL_VERSION		1
 #define CONTROL_HDR_LEN		8
@@ -43,12 +50,20 @@
 #define CONTROL_TOP_MAX		16
 #define CONTROL_NAME_MAX	253		/* HOSTNAME_MAX */
 #define CONTROL_ERRMSG_MAX	200
-#define CONTROL_SOCKET_PATH	"/run/fwctld.sock"
+#define CONTROL_MAXLEN_MAX	1000000
+#define CONTROL_MAXLEN_DEFAULT	1024
+#define CONTROL_BUDGET_MAX	1000
+#define CONTROL_BUDGET_DEFAULT	8
+
+/* Files shared by fwctl and fwctld: fwctl --rundir DIR, fwctld -r DIR. */
+#define CONTROL_RUN_DIR		"/run/fwctld"
+#define CONTROL_SOCKET_NAME	"fwctld.sock"	/* DIR/fwctld.sock, 0600 */
+#define CONTROL_CONFIG_NAME	"inspect.conf"	/* fwctld's text format */
 
 enum control_type {
 	CONTROL_SET_CONFIG = 1,	/* request: config attributes; reply OK */
 	CONTROL_GET_STATUS,	/* request: no attributes; reply STATUS */
-	CONTROL_RELOAD,		/* request: none; rereads -c FILE; reply OK */
+	CONTROL_RELOAD,		/* request: none; rereads the config file */
 	CONTROL_OK,		/* reply: no attributes */
 	CONTROL_ERROR,		/* reply: ERRNO, ERRMSG */
 	CONTROL_STATUS,		/* reply: status attributes */
@@ -72,7 +87,9 @@ enum control_attr {
 	CONTROL_A_TOP_DENIED,		/* u64 count, name */
 	CONTROL_A_BAD_REQUESTS,		/* u64 */
 	CONTROL_A_FLOWS,		/* u64 */
-	CONTROL_A_MAX = CONTROL_A_FLOWS,
+	/* SET_CONFIG: starts a profile (numbered after the others) */
+	CONTROL_A_PROFILE,		/* u16, zero */
+	CONTROL_A_MAX = CONTROL_A_PROFILE,
 };
 
 #define CONTROL_QUEUE_STAT_LEN	(4 + 6 * 8)
@@ -87,14 +104,20 @@ struct control_pattern {
 	char name[CONTROL_NAME_MAX + 1];	/* checked by the daemon */
 };
 
-struct control_config {
-	uint16_t queue_first, queue_count;
-	uint32_t queue_maxlen;
-	uint8_t fail_open;
+/* One inspect configuration and the queues that decide by it. */
+struct control_profile {
+	uint16_t queue_first, queue_count;	/* count 1..QUEUES_MAX */
+	uint32_t queue_maxlen;		/* 1..CONTROL_MAXLEN_MAX */
+	uint8_t fail_open;		/* 1: bypass flag set in the rule */
 	uint8_t default_verdict;	/* enum control_verdict */
-	uint16_t budget;		/* packets without a decision */
+	uint16_t budget;		/* 1..CONTROL_BUDGET_MAX packets */
 	size_t npatterns;
 	struct control_pattern *patterns;	/* malloc'd by the decoder */
+};
+
+struct control_config {
+	size_t nprofiles;		/* 0: no inspection, unbind all */
+	struct control_profile *profiles;	/* malloc'd by the decoder */
 };
 
 struct control_queue_stat {
@@ -140,11 +163,36 @@ int control_put_status(struct control_buf *b, const struct control_status *s);
  */
 long control_msg_len(const uint8_t *p, size_t len, enum control_type *type);
 
+/* A profile with the defaults: queue 0, fail-open, accept, no patterns. */
+void control_profile_init(struct control_profile *p);
+
+/*
+ * Grow a config by one profile (initialised) or a profile by one pattern
+ * (name copied, not checked beyond its length). NULL / -ENOMEM, -EINVAL.
+ * Arrays grown only by these (and the decoder) may be freed with
+ * control_config_free().
+ */
+struct control_profile *control_config_add_profile(struct control_config *c);
+int control_profile_add_pattern(struct control_profile *p,
+				enum control_kind kind,
+				enum control_action action, const char *name);
+
+/*
+ * Checks profile i of c: its fields in range, its queues disjoint from
+ * those of profiles 0..i-1 and all of them together at most
+ * CONTROL_QUEUES_MAX. Returns NULL or why not (a constant string).
+ * control_config_check() checks every profile the same way.
+ */
+const char *control_profile_check(const struct control_config *c, size_t i);
+const char *control_config_check(const struct control_config *c);
+
 /*
  * Decode one whole message of the given type (p, len as control_msg_len()
  * accepted). Return 0 or -EBADMSG (anything out of bounds, see above),
- * -ENOMEM. control_get_config() allocates c->patterns: free it with
- * control_config_free(); on error nothing is left allocated.
+ * -ENOMEM. control_get_config() allocates the profiles and their
+ * patterns: free them with control_config_free(); on error nothing is
+ * left allocated. control_put_config() refuses (-EINVAL) a config
+ * control_config_check() refuses.
  */
 int control_get_config(const uint8_t *p, size_t len,
 		       struct control_config *c);

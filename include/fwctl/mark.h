@@ -17,7 +17,10 @@
  *  +---+---+---------------------------------------------------------+
  *  D: decided (no more queueing)   X: denied (drop the connection)
  *
- * Undecided packets are accepted with their mark untouched.
+ * Undecided packets are accepted with their mark untouched. A denied
+ * packet is accepted as well, with D and X set: the later chain copies
+ * the mark to the connection and then drops the packet, so the kernel
+ * drops the rest of the connection without asking fwctld again.
  */
 #define FWCTL_MARK_MASK		0xc0000000u
 #define FWCTL_MARK_DECIDED	0x80000000u

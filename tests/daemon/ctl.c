@@ -5,9 +5,11 @@
  *
  *   ctl SOCKET status    prints the counters, one "key value" a line
  *   ctl SOCKET reload
+ *   ctl SOCKET set FILE  sends the config of FILE (fwctld's text format)
  *   ctl SOCKET garbage   sends bytes that are no message; prints the reply
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "control_text.h"
 #include "fwctl/control.h"
 
 static int connect_to(const char *path)
@@ -98,6 +101,28 @@ static int print_reply(const uint8_t *p, size_t len, enum control_type type)
 	return 1;
 }
 
+/* The request argv asks for, encoded into b; false on a bad argument. */
+static bool put_request(struct control_buf *b, int argc, char **argv)
+{
+	char why[256];
+	struct control_config c;
+	bool ok;
+
+	if (!strcmp(argv[2], "status") && argc == 3)
+		return !control_put_request(b, CONTROL_GET_STATUS);
+	if (!strcmp(argv[2], "reload") && argc == 3)
+		return !control_put_request(b, CONTROL_RELOAD);
+	if (strcmp(argv[2], "set") || argc != 4)
+		return false;
+	if (control_text_read(argv[3], &c, why, sizeof(why))) {
+		fprintf(stderr, "%s\n", why);
+		return false;
+	}
+	ok = !control_put_config(b, &c);
+	control_config_free(&c);
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	static const uint8_t garbage[] = "GET / HTTP/1.1\r\n\r\n";
@@ -107,17 +132,17 @@ int main(int argc, char **argv)
 	uint8_t *reply;
 	int fd, r;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: ctl SOCKET status|reload|garbage\n");
+	if (argc < 3 || (strcmp(argv[2], "garbage") &&
+			 !put_request(&b, argc, argv))) {
+		fprintf(stderr, "usage: ctl SOCKET status|reload|garbage\n"
+			"       ctl SOCKET set FILE\n");
 		return 2;
 	}
 	fd = connect_to(argv[1]);
 	if (!strcmp(argv[2], "garbage"))
 		r = send(fd, garbage, sizeof(garbage) - 1, 0) < 0;
 	else
-		r = control_put_request(&b, !strcmp(argv[2], "reload") ?
-					CONTROL_RELOAD : CONTROL_GET_STATUS) ||
-		    send(fd, b.p, b.len, 0) != (ssize_t)b.len;
+		r = send(fd, b.p, b.len, 0) != (ssize_t)b.len;
 	control_buf_free(&b);
 	if (r || !(reply = read_reply(fd, &len, &type))) {
 		puts("error no-reply");

@@ -17,7 +17,7 @@ traffic() {
 }
 
 start() {	# start fail-open|fail-closed
-	daemon_up "queues 0" "default accept" "budget 8" \
+	daemon_up "profile" "queues 0" "default accept" "budget 8" \
 		"deny host bad.example" "$1"
 }
 

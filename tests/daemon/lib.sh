@@ -86,6 +86,7 @@ rules_up() {
 		chain copy {
 			type filter hook input priority 10; policy accept;
 			meta mark & 0x80000000 == 0x80000000 ct mark set meta mark
+			meta mark & 0xc0000000 == 0xc0000000 drop
 		}
 	}
 	NFT
@@ -100,7 +101,8 @@ servers_up() {
 	sleep 0.5
 }
 
-# daemon_up CONFIG-LINES...: writes the config file and starts fwctld.
+# daemon_up CONFIG-LINES...: writes the config file and starts fwctld
+# (fwctld's text format: a "profile" line starts each profile).
 daemon_up() {
 	printf '%s\n' "$@" >"$TMP/fwctld.conf"
 	# not through ins(): $! must be the daemon itself (ip netns exec execs)
@@ -115,9 +117,9 @@ daemon_up() {
 	echo "fwctld did not start:"; cat "$TMP/fwctld.log"; exit 1
 }
 
-stat_field() {	# stat_field NAME: a field of queue 0's status line
-	"$CTL" "$SOCK" status | awk -v f="$1" \
-		'$1 == "queue" { for (i = 3; i < NF; i += 2)
+stat_field() {	# stat_field NAME [QUEUE]: a field of a queue's status line
+	"$CTL" "$SOCK" status | awk -v f="$1" -v q="${2:-0}" \
+		'$1 == "queue" && $2 == q { for (i = 3; i < NF; i += 2)
 			if ($i == f) print $(i + 1) }'
 }
 

@@ -9,7 +9,7 @@
 net_up
 rules_up bypass
 servers_up
-daemon_up "queues 0" "fail-open" "default accept" "budget 8" \
+daemon_up "profile" "queues 0" "fail-open" "default accept" "budget 8" \
 	"deny sni bad.example *.ads.example" "deny host bad.example" \
 	"deny dns bad.example"
 

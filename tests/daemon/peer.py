@@ -148,6 +148,10 @@ def main(argv):
         ok = tcp_exchange(host, int(port), client_hello(name), int(n))
     elif cmd == "http-client":
         ok = http_get(args[0], int(args[1]), args[2])
+    elif cmd == "raw-client":
+        # bytes in which no dissector can find a name, then the blank
+        # line the HTTP server answers
+        ok = tcp_exchange(args[0], int(args[1]), b"HELLO\r\n\r\n", 20)
     elif cmd == "http-loop":
         ok = http_loop(args[0], int(args[1]), args[2], float(args[3]))
     elif cmd == "dns-client":

@@ -131,7 +131,7 @@ static struct control_pattern pats[] = {
 	{ CONTROL_DNS, CONTROL_ALLOW, "good.example" },
 };
 
-static const struct control_config cfg = {
+static const struct control_profile cfg = {
 	.queue_count = 1, .queue_maxlen = 8, .default_verdict = CONTROL_DROP,
 	.budget = 4, .npatterns = 2, .patterns = pats,
 };
@@ -220,7 +220,7 @@ static void test_budget(void)
 	struct flow_table *t = flow_table_new(4, SEC);
 	struct packet p = pkt(a1, 5, a2, 80, IPPROTO_TCP);
 	char name[HOSTNAME_MAX + 1];
-	struct control_config c = cfg;
+	struct control_profile c = cfg;
 	struct policy *pol;
 	const char *why;
 	struct flow *f;
@@ -246,7 +246,7 @@ static void test_budget(void)
 static void test_bad_pattern(void)
 {
 	struct control_pattern bad = { CONTROL_SNI, CONTROL_DENY, "a..b" };
-	struct control_config c = cfg;
+	struct control_profile c = cfg;
 	const char *why = NULL;
 
 	c.patterns = &bad;

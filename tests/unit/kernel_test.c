@@ -3,7 +3,8 @@
  * The kernel back end against a real kernel, each part in its own
  * network namespace: errors mapped to rule locations and atomicity,
  * check-only batches, the generation guard, flush, show and status, and
- * one batch of 50,000 rules and 100,000 set elements.
+ * one batch of 50,000 rules and 100,000 set elements; inspect rules with
+ * the queue mechanism the kernel has.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,7 +17,9 @@
 #include "apply.h"
 #include "backend_util.h"
 #include "batch.h"
+#include "compile.h"
 #include "diag.h"
+#include "feature.h"
 #include "fwctl.h"
 #include "kernel.h"
 #include "live.h"
@@ -339,6 +342,71 @@ static void test_big_batch(void)
 	ir_table_free(t);
 }
 
+static const char inspect_rules[] =
+	"zone lan { interfaces veth-lan; networks 192.168.1.0/24 }\n"
+	"set bad = { \"*.example.invalid\", \"tracker.example\" }\n"
+	"inspect forward from lan proto tcp port 443 deny sni @bad\n"
+	"inspect output proto udp port 53 deny dns @bad fail-closed "
+	"queues 2-3\n";
+
+/*
+ * The inspect chains with their queue verdicts, in the mechanism probed
+ * here; a refused inspect table changes nothing.
+ */
+static void test_inspect(void)
+{
+	const char *ns = bt_netns_new("inspect");
+	struct ir_table *t, *bad;
+	enum feature_queue q;
+	char *before, *after, *msg;
+	struct ir_rule *r;
+	struct nlsock s;
+
+	t = compile_buffer("inspect.fw", inspect_rules, strlen(inspect_rules));
+	bad = compile_buffer("inspect.fw", inspect_rules,
+			     strlen(inspect_rules));
+	CHECK(t && bad);
+	if (!t || !bad)
+		return;
+	CHECK(t->n_profiles == 2);
+	bt_netns_enter(ns);
+	CHECK(batch_socket_open(&s) == 0);
+	q = feature_queue_probe(&s);
+	nlsock_close(&s);
+	if (q == FEATURE_QUEUE_NONE) {
+		fprintf(stderr, "inspect: no queue mechanism, part skipped\n");
+		goto out;
+	}
+	t->queue_xt = bad->queue_xt = q == FEATURE_QUEUE_XT;
+	CHECK(kernel_apply(t, false) == FW_EXIT_OK);
+	before = bt_run(ns, LIST " 2>/dev/null", NULL);
+	CHECK(contains(before, "chain inspect_forward {"));
+	CHECK(contains(before, "hook forward priority filter + 10; policy "
+		       "accept;"));
+	CHECK(contains(before, "chain inspect_forward_mark {"));
+	CHECK(contains(before, "hook forward priority 20; policy accept;"));
+	CHECK(contains(before, "chain inspect_output {"));
+	CHECK(contains(before, "ct mark set meta mark"));
+	CHECK(contains(before, "iifname \"veth-lan\" ip saddr "
+		       "192.168.1.0/24 tcp dport 443"));
+	CHECK(!strstr(before, "chain inspect_input"));
+	r = ir_rule_add(ir_table_find_chain(bad, "inspect_output"),
+			(struct fw_loc){ .file = bad->source, .line = 4 });
+	r->verdict.kind = IR_JUMP;
+	snprintf(r->verdict.chain, sizeof(r->verdict.chain), "nowhere");
+	CHECK(kernel_apply(bad, false) == FW_EXIT_SYSTEM);
+	msg = diag_take();
+	CHECK(contains(msg, "nothing was changed"));
+	after = bt_run(ns, LIST " 2>/dev/null", NULL);
+	CHECK(strcmp(before, after) == 0);
+	free(msg);
+	free(before);
+	free(after);
+out:
+	ir_table_free(t);
+	ir_table_free(bad);
+}
+
 int main(void)
 {
 	bt_need_kernel();
@@ -349,5 +417,6 @@ int main(void)
 	test_flush();
 	test_show_status();
 	test_big_batch();
+	test_inspect();
 	return bt_exit("kernel_test");
 }

@@ -2,13 +2,17 @@
 /*
  * The two back ends are exact mirrors: the same IR pushed by
  * kernel_apply() into one namespace and, as export_table() text, by
- * `nft -f` into another must list identically, bytecode included.
+ * `nft -f` into another must list identically, bytecode included; and
+ * so must the inspect chains of a compiled rule file.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "backend_util.h"
+#include "batch.h"
+#include "compile.h"
+#include "feature.h"
 #include "fwctl.h"
 #include "kernel.h"
 
@@ -116,6 +120,61 @@ static void check_listing(const char *ns)
 	free(out);
 }
 
+static const char inspect_rules[] =
+	"zone lan { interfaces veth-lan; networks 192.168.1.0/24 }\n"
+	"inspect forward from lan proto tcp port 443 deny sni "
+	"{ \"*.example.invalid\" }\n"
+	"inspect input proto udp port 53 deny dns { \"a.example\" } "
+	"fail-closed queues 2-3\n";
+
+/* nft loads queue statements only where the kernel has nft_queue. */
+static void queue_verdicts_drop(struct ir_table *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->n_chains; i++)
+		for (j = 0; j < t->chains[i]->n_rules; j++)
+			if (t->chains[i]->rules[j].verdict.kind == IR_QUEUE)
+				t->chains[i]->rules[j].verdict.kind =
+					IR_VERDICT_NONE;
+}
+
+/*
+ * The inspect chains: ct and meta mark matches under a mask, ct mark set
+ * meta mark, priorities 10 and 20, and the queue verdicts when nft can
+ * load them here (else they go, and export_roundtrip.sh counts the xt
+ * targets instead).
+ */
+static void test_inspect(void)
+{
+	const char *a = bt_netns_new("ia"), *b = bt_netns_new("ib");
+	struct ir_table *t = compile_buffer("inspect.fw", inspect_rules,
+					    strlen(inspect_rules));
+	char *text, *out;
+	struct nlsock s;
+
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	bt_netns_enter(a);
+	CHECK(batch_socket_open(&s) == 0);
+	if (feature_queue_probe(&s) != FEATURE_QUEUE_NATIVE)
+		queue_verdicts_drop(t);
+	nlsock_close(&s);
+	text = bt_export(t);
+	CHECK(kernel_apply(t, false) == FW_EXIT_OK);
+	nft_load(b, text);
+	compare(a, b, LIST);
+	compare(a, b, BYTECODE);
+	out = bt_run(a, LIST, NULL);
+	CHECK(strstr(out, "meta mark 0x80000000/1 ct mark set meta mark"));
+	CHECK(strstr(out, "ct mark 0xc0000000/2 drop"));
+	CHECK(strstr(out, "hook input priority filter + 10;"));
+	free(out);
+	free(text);
+	ir_table_free(t);
+}
+
 int main(void)
 {
 	struct ir_table *t = bt_table_all();
@@ -143,5 +202,6 @@ int main(void)
 	compare(a, b, ELEMENTS);
 	free(text);
 	ir_table_free(t);
+	test_inspect();
 	return bt_exit("roundtrip_test");
 }

@@ -108,6 +108,12 @@ static void test_good(void)
 	"host c { route default via 10.0.0.1 }\n"			\
 	"link l { fw e0 10.0.0.1/24; c e0 10.0.0.2/24 }\n"
 
+/* The same with fwctld on fw. */
+#define TOPO_D								\
+	"router fw { daemon }\n"					\
+	"host c { route default via 10.0.0.1 }\n"			\
+	"link l { fw e0 10.0.0.1/24; c e0 10.0.0.2/24 }\n"
+
 static const struct {
 	const char	*text;
 	const char	*error;		/* the first line printed */
@@ -120,7 +126,8 @@ static const struct {
 	{ "host c { }\nhost c { }\n",
 	  "t.scn:2:6: error: node 'c' is declared twice" },
 	{ "host c { bogus }\n",
-	  "t.scn:1:10: error: expected rules or route, found 'bogus'" },
+	  "t.scn:1:10: error: expected rules, route or daemon, found "
+	  "'bogus'" },
 	{ "host c { rules x.fw }\n",
 	  "t.scn:1:16: error: expected a quoted file name" },
 	{ "host c { rules \"a\"; rules \"b\" }\n",
@@ -142,7 +149,7 @@ static const struct {
 	{ "\"open\n", "t.scn:1:1: error: unterminated string" },
 	{ "frobnicate\n",
 	  "t.scn:1:1: error: expected router, host, link, expect, together, "
-	  "apply, stream or conntrack" },
+	  "apply, stream, conntrack or daemon" },
 	{ TOPO "expect c -> fw tcp accept\n",
 	  "t.scn:4:20: error: expected a number from 1 to 65535" },
 	{ TOPO "expect c -> fw icmp 7 accept\n",
@@ -277,6 +284,60 @@ static const struct {
 	{ "host c { }\nhost d { }\nlink l { c e0 rate 1mbit rate 2mbit; "
 	  "d e0 }\n",
 	  "t.scn:3:26: error: 'rate' is not an address" },
+	/* fwctld in a node, and what it inspects. */
+	{ "host daemon { }\n",
+	  "t.scn:1:6: error: the name 'daemon' is reserved" },
+	{ "router fw { daemon; daemon }\n",
+	  "t.scn:1:21: error: fw: daemon is given twice" },
+	{ TOPO "daemon fw start\n",
+	  "t.scn:4:8: error: fw runs no daemon (write daemon in its block)" },
+	{ TOPO "expect daemon c queued 1\n",
+	  "t.scn:4:15: error: c runs no daemon" },
+	{ TOPO_D "daemon fw reboot\n",
+	  "t.scn:4:11: error: expected start, kill, stop, continue or "
+	  "restart, found 'reboot'" },
+	{ TOPO_D "daemon fw start now\n",
+	  "t.scn:4:17: error: unexpected 'now' at the end" },
+	{ TOPO_D "daemon\n",
+	  "t.scn:4:7: error: expected a node name, found end of line" },
+	{ TOPO_D "expect daemon fw packets 3\n",
+	  "t.scn:4:18: error: expected queued, flows or denied, found "
+	  "'packets'" },
+	{ TOPO_D "expect daemon fw queued below 0\n",
+	  "t.scn:4:31: error: expected a number from 1 to 100000, found '0'" },
+	{ TOPO_D "expect daemon fw denied\n",
+	  "t.scn:4:24: error: expected below N, N or LO..HI, found end" },
+	{ TOPO_D "expect daemon fw flows 3..2\n",
+	  "t.scn:4:24: error: expected a number from 3 to 100000, found '2'" },
+	{ TOPO "expect c -> fw tls 443 accept\n",
+	  "t.scn:4:24: error: expected 'sni', found 'accept'" },
+	{ TOPO "expect c -> fw http 80 sni x.example accept\n",
+	  "t.scn:4:24: error: expected 'host', found 'sni'" },
+	{ TOPO "expect c -> fw dns 53 name bad..name accept\n",
+	  "t.scn:4:28: error: 'bad..name' is not a host name" },
+	{ TOPO "expect c -> fw dns 53 name x.example. accept\n",
+	  "t.scn:4:28: error: 'x.example.' is not a host name" },
+	{ TOPO "expect c -> fw dns 53 name a/b accept\n",
+	  "t.scn:4:28: error: 'a/b' is not a host name" },
+	{ TOPO "expect c -> fw http 80 host "
+	  "a234567890123456789012345678901234567890123456789012345678901234"
+	  " accept\n",
+	  "t.scn:4:29: error: 'a2345678901234567890123456789012345678901234"
+	  "56789012345678901234' is not a host name" },
+	{ TOPO "expect c -> fw tls 443 sni x.example maybe\n",
+	  "t.scn:4:38: error: expected accept, reject, drop, no-data or rate" },
+	{ TOPO "expect c -> fw http 80 host x.example accept bytes 10\n",
+	  "t.scn:4:46: error: bytes is for tls" },
+	{ TOPO "expect c -> fw tls 443 sni x.example accept bytes 0\n",
+	  "t.scn:4:51: error: expected a number from 1 to 100000000" },
+	{ TOPO "expect c -> fw tls 443 sni x.example accept source 10.0.0.2\n",
+	  "t.scn:4:52: error: source is what a TCP or UDP server saw" },
+	{ TOPO "expect c -> fw tcp 1 rate 1mbit bytes 5\n",
+	  "t.scn:4:33: error: bytes is for tls" },
+	{ TOPO "stream s c -> fw dns 53 name x.example\n",
+	  "t.scn:4:18: error: a stream is tcp, http or tls" },
+	{ TOPO "stream s c -> fw tls 443 sni x.example bytes 5\n",
+	  "t.scn:4:1: error: a stream takes only ipv4, ipv6 and served-by" },
 };
 
 static void test_bad(void)
@@ -411,6 +472,71 @@ static void test_steps(void)
 	scenario_free(s);
 }
 
+static const char inspect[] =
+	"router fw { rules \"r.fw\"; daemon }\n"
+	"host c { route default via 10.0.0.1; route default via fd00::1 }\n"
+	"link l { fw e0 10.0.0.1/24 fd00::1/64; c e0 10.0.0.2/24 "
+	"fd00::2/64 }\n"
+	"expect c -> fw tls 443 sni Www.Example.org accept\n"
+	"expect c -> fw tls 8443 sni a.example drop bytes 1000000 ipv6\n"
+	"expect c -> fw http 80 host x_y.example accept timeout 1s\n"
+	"expect c -> fw dns 53 name tracker.example drop ipv6\n"
+	"expect daemon fw queued below 20\n"
+	"expect daemon fw denied 2..5\n"
+	"daemon fw kill\n"
+	"daemon fw restart\n"
+	"stream web c -> fw http 80 host good.example\n"
+	"stream dl c -> fw tls 443 sni good.example ipv6\n";
+
+static void test_inspect(void)
+{
+	struct scenario *s = scenario_parse_buffer("t.scn", inspect,
+						   strlen(inspect));
+	const struct scn_expect *e;
+
+	CHECK(s && s->n_items == 10);
+	if (!s || s->n_items != 10)
+		return;
+	CHECK(s->nodes[0].daemon && !s->nodes[1].daemon);
+	CHECK(!s->nodes[0].rundir);
+	e = &s->items[0].expect;
+	CHECK(e->proto == SCN_TLS && e->port == 443 && e->server == 0);
+	CHECK(!strcmp(e->name, "Www.Example.org"));
+	CHECK(e->bytes == SCN_TLS_BYTES && e->verdict == SCN_ACCEPT);
+	e = &s->items[1].expect;
+	CHECK(e->bytes == 1000000 && e->family == AF_INET6 &&
+	      e->verdict == SCN_DROP && e->server_port == 8443);
+	e = &s->items[2].expect;
+	CHECK(e->proto == SCN_HTTP && !strcmp(e->name, "x_y.example") &&
+	      e->timeout_ms == 1000 && !e->bytes);
+	e = &s->items[3].expect;
+	CHECK(e->proto == SCN_DNS && e->family == AF_INET6 &&
+	      !strcmp(e->name, "tracker.example"));
+	CHECK(!strcmp(s->items[3].text,
+		      "c -> fw dns 53 name tracker.example drop ipv6"));
+
+	CHECK(s->items[4].kind == SCN_ITEM_DAEMON_CHECK);
+	CHECK(s->items[4].daemon_check.counter == SCN_COUNT_QUEUED &&
+	      s->items[4].daemon_check.lo == 0 &&
+	      s->items[4].daemon_check.hi == 19);
+	CHECK(!strcmp(s->items[4].text, "expect daemon fw queued below 20"));
+	CHECK(s->items[5].daemon_check.counter == SCN_COUNT_DENIED &&
+	      s->items[5].daemon_check.lo == 2 &&
+	      s->items[5].daemon_check.hi == 5);
+	CHECK(s->items[6].kind == SCN_ITEM_DAEMON &&
+	      s->items[6].daemon.node == 0 &&
+	      s->items[6].daemon.action == SCN_DAEMON_KILL);
+	CHECK(s->items[7].daemon.action == SCN_DAEMON_RESTART);
+	CHECK(!strcmp(s->items[7].text, "daemon fw restart"));
+
+	e = &s->items[8].stream.e;
+	CHECK(s->items[8].kind == SCN_ITEM_STREAM && e->proto == SCN_HTTP &&
+	      !strcmp(e->name, "good.example") && e->port == 80);
+	e = &s->items[9].stream.e;
+	CHECK(e->proto == SCN_TLS && e->family == AF_INET6);
+	scenario_free(s);
+}
+
 /* Every error of a file at once, not only the first. */
 static void test_keeps_going(void)
 {
@@ -453,6 +579,7 @@ int main(void)
 	test_bad();
 	test_steps();
 	test_measures();
+	test_inspect();
 	test_keeps_going();
 	test_addr();
 	if (failures)
