@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "export.h"
 #include "feature.h"
+#include "hook_form.h"
 #include "inspect_config.h"
 #include "kernel.h"
 
@@ -168,6 +169,19 @@ static int queue_choose(struct ir_table *t)
 	return FW_EXIT_OK;
 }
 
+/*
+ * With fwhook.ko answering here, inspect rules take its form and need no
+ * queue expression; otherwise the nft-native form needs one.
+ */
+static int engine_choose(struct ir_table *t)
+{
+	if (t->n_profiles && hook_form_live() && hook_form_lower(t)) {
+		t->inspect_hook = true;
+		return FW_EXIT_OK;
+	}
+	return queue_choose(t);
+}
+
 int cmd_check(int argc, char **argv, const struct fw_opts *o)
 {
 	bool kernel = false;
@@ -182,7 +196,7 @@ int cmd_check(int argc, char **argv, const struct fw_opts *o)
 		return FW_EXIT_RULES;
 	if (kernel) {
 		warn_missing_interfaces(t);
-		err = queue_choose(t);
+		err = engine_choose(t);
 		if (!err)
 			err = kernel_apply(t, true);
 	}
@@ -205,9 +219,13 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 	if (!t)
 		return FW_EXIT_RULES;
 	warn_missing_interfaces(t);
-	err = queue_choose(t);
+	err = engine_choose(t);
 	if (!err)
 		err = kernel_apply(t, false);
+	if (!err && t->inspect_hook)
+		err = hook_form_push(t);
+	else if (!err && hook_form_live())
+		err = hook_form_push(NULL);
 	if (!err)
 		err = inspect_config_push(o->rundir, t);
 	if (!err && o->verbose)
@@ -258,6 +276,8 @@ int cmd_flush(int argc, char **argv, const struct fw_opts *o)
 	if (no_args(argc, "flush"))
 		return FW_EXIT_USAGE;
 	err = kernel_flush();
+	if (!err && hook_form_live())
+		err = hook_form_push(NULL);
 	return err ? err : inspect_config_push(o->rundir, NULL);
 }
 

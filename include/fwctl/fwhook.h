@@ -21,10 +21,13 @@
 /*
  * The packet mark carries the inspect profile from fwctl's nf_tables
  * chain to the module: an inspect rule sets bits 24-29 to the profile's
- * index + 1 (0 = not inspected). Bits 30-31 are fwctld's verdict
- * (fwctl/mark.h). The module clears all eight bits again before the packet
- * leaves its last hook, so the rest of the stack sees the mark the packet
- * came with.
+ * index + 1 (0 = not inspected) and accepts, in nft terms
+ *
+ *	meta mark set meta mark & 0x00ffffff | 0x01000000 accept
+ *
+ * for profile 0. Bits 30-31 are fwctld's verdict (fwctl/mark.h). The
+ * module clears all eight bits again before the packet leaves its last
+ * hook, so the rest of the stack sees the mark the packet came with.
  */
 #define FWHOOK_MARK_PROFILE_SHIFT	24
 #define FWHOOK_MARK_PROFILE_MASK	0x3f000000u

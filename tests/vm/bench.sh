@@ -30,7 +30,7 @@ module_rules() {
 	table inet fwhb {
 		chain inspect_input {
 			type filter hook input priority 10; policy accept;
-			udp dport 9000 meta mark set meta mark & 0xc0ffffff | 0x01000000
+			udp dport 9000 meta mark set meta mark & 0x00ffffff | 0x01000000 accept
 		}
 	}
 	NFT

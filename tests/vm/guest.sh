@@ -15,7 +15,7 @@ wanted() { case ",$FWVM_ONLY," in *,all,*|*,$1,*) return 0;; esac; return 1; }
 
 pass=0
 fail=0
-for t in basic fuzz netns datapath rmmod; do
+for t in basic fuzz netns datapath scenarios rmmod; do
 	wanted "$t" || continue
 	echo "FWVM-TEST $t"
 	if sh "$VM/t-$t.sh"; then

@@ -15,8 +15,8 @@ module_rules_up() {
 	table inet fwhm {
 		chain inspect {
 			type filter hook input priority 10; policy accept;
-			tcp dport { 80, 443 } meta mark set meta mark & 0xc0ffffff | 0x01000000
-			udp dport { 53, 9000 } meta mark set meta mark & 0xc0ffffff | 0x01000000
+			tcp dport { 80, 443 } meta mark set meta mark & 0x00ffffff | 0x01000000 accept
+			udp dport { 53, 9000 } meta mark set meta mark & 0x00ffffff | 0x01000000 accept
 		}
 	}
 	NFT

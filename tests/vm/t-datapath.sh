@@ -36,9 +36,9 @@ check "session: age is reported" test "$(session_field 443 age_ms)" -ge 0
 hs flush
 check_not "tls: denied name is blocked" \
 	inc $PEER tls-client 10.99.0.2 443 bad.example 1
-check "session: fwctld dropped a queued packet, so never defaulted" \
-	test "$(session_field 443 verdict)" = undecided -a \
-	"$(session_field 443 returned)" -lt "$(session_field 443 queued)"
+check "session: denied by the daemon, the kernel drops the rest" \
+	test "$(session_field 443 verdict)/$(session_field 443 reason)" = \
+	deny/daemon
 check_not "tls: denied wildcard is blocked" \
 	inc $PEER tls-client 10.99.0.2 443 x.ads.example 1
 check "http: allowed host passes" \
@@ -67,8 +67,8 @@ hs flush
 check_not "fail-closed without fwctld: a new flow is blocked" \
 	inc $PEER tls-client 10.99.0.2 443 good.example 1
 
-# A daemon that answers deny with NF_ACCEPT and the deny mark: the
-# module records it and drops the rest of the session itself.
+# A stand-in daemon that denies everything: one packet reaches the
+# queue, the module drops the retransmissions itself.
 hs set profile 0 1 open accept 8
 hs flush
 ins "$VERDICT" 0 deny >"$TMP/verdict.out" &
