@@ -11,9 +11,12 @@
  *
  * A packet resumes after the hook that queued it, so record sees exactly
  * the packets steer queued: steer clears the mark bits it owns from every
- * packet it does not queue. A packet fwctld drops never comes back; while
- * one is missing, the session keeps going to fwctld instead of falling
- * to the default, so a denied connection stays denied.
+ * packet it does not queue. fwctld accepts denied packets with the deny
+ * mark so that record drops them; a packet dropped in the queue (a full
+ * queue, fail-closed without a reader) never comes back, and while one
+ * is missing the session keeps going to the queue instead of falling to
+ * the default: the default is for a reader that saw the packets and said
+ * nothing.
  */
 #include <linux/netfilter.h>
 #include <net/netfilter/nf_conntrack.h>

@@ -62,7 +62,7 @@ module() {
 median() { sort -n "$TMP/$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] + 0 }'; }
 
 net_up
-daemon_up "queues 0" "fail-open" "default accept" "budget 4"
+daemon_up "profile" "queues 0" "fail-open" "default accept" "budget 4"
 # Alternating rounds: the emulated CPU is shared, so its speed drifts.
 for _ in $(seq "${FWVM_BENCH_ROUNDS:-3}"); do
 	baseline

@@ -22,11 +22,13 @@ module_rules_up() {
 	NFT
 }
 
-# session_field DPORT FIELD: FIELD of the first session to DPORT.
+# session_field DPORT FIELD [REGEX]: FIELD of the first session to DPORT
+# (whose line matches REGEX): retransmissions of earlier flows may have
+# sessions too.
 session_field() {
-	hs sessions | awk -v p="$1" -v f="$2" \
+	hs sessions | awk -v p="$1" -v f="$2" -v re="${3:-.}" \
 		'{ for (i = 1; i < NF; i += 2) v[$i] = $(i + 1) }
-		 v["dport"] == p { print v[f]; exit }'
+		 v["dport"] == p && $0 ~ re { print v[f]; exit }'
 }
 
 BLAST=$top_builddir/tests/vm/blast

@@ -14,7 +14,7 @@ inc ip addr add fd00:99::1/64 dev fwhd-c$$ nodad
 module_rules_up
 hs set profile 0 1 open accept 8 || exit 1
 servers_up
-daemon_up "queues 0" "fail-open" "default accept" "budget 8" \
+daemon_up "profile" "queues 0" "fail-open" "default accept" "budget 8" \
 	"deny sni bad.example *.ads.example" "deny host bad.example" \
 	"deny dns bad.example"
 
@@ -37,8 +37,7 @@ hs flush
 check_not "tls: denied name is blocked" \
 	inc $PEER tls-client 10.99.0.2 443 bad.example 1
 check "session: denied by the daemon, the kernel drops the rest" \
-	test "$(session_field 443 verdict)/$(session_field 443 reason)" = \
-	deny/daemon
+	test -n "$(session_field 443 id 'verdict deny reason daemon')"
 check_not "tls: denied wildcard is blocked" \
 	inc $PEER tls-client 10.99.0.2 443 x.ads.example 1
 check "http: allowed host passes" \
@@ -61,7 +60,7 @@ hs flush
 check "fail-open without fwctld: a new flow passes" \
 	inc $PEER tls-client 10.99.0.2 443 good.example 100000
 check "fail-open: the budget ran out into the default" \
-	test "$(session_field 443 reason)" = budget
+	test -n "$(session_field 443 id 'verdict accept reason budget')"
 hs set profile 0 1 closed accept 8
 hs flush
 check_not "fail-closed without fwctld: a new flow is blocked" \
@@ -77,13 +76,13 @@ sleep 0.5
 check_not "deny mark: the flow is blocked" \
 	inc $PEER tls-client 10.99.0.2 443 good.example 1
 kill "$VPID"; wait "$VPID"
+denied='verdict deny reason daemon'
 check "deny mark: session denied by the daemon" \
-	test "$(session_field 443 verdict)/$(session_field 443 reason)" = \
-	deny/daemon
+	test -n "$(session_field 443 id "$denied")"
 check "deny mark: one packet went to the queue, the kernel dropped the rest" \
-	test "$(session_field 443 queued)" = 1 -a \
+	test "$(session_field 443 queued "$denied")" = 1 -a \
 	"$(hook_stat dropped)" -ge 2
-id=$(session_field 443 id)
+id=$(session_field 443 id "$denied")
 check "delete one session by id" hs del "$id"
 check_not "gone" sh -c "ip netns exec $NSS '$HOOKCTL' sessions |
 	grep -q '^id $id '"

@@ -30,7 +30,7 @@ two_sessions() { test "$(hook_stat sessions)" -ge 2; }
 
 # Round 1: fwctld answering, fail-open.
 hs set profile 0 1 open accept 8 || exit 1
-daemon_up "queues 0" "fail-open" "default accept" "budget 8"
+daemon_up "profile" "queues 0" "fail-open" "default accept" "budget 8"
 traffic
 check "both flows have sessions before the unload" wait_until two_sessions
 check "rmmod under traffic" rmmod fwhook
