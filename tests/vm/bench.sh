@@ -6,7 +6,7 @@
 # FWVM-BENCH lines. Fails only when a form delivers nothing.
 . "$top_srcdir/tests/vm/lib.sh"
 
-SECS=${FWVM_BENCH_SECONDS:-5}
+SECS=${FWVM_BENCH_SECONDS:-3}
 
 native_rules() {
 	ins nft -f - <<-'NFT' || exit 1
@@ -64,7 +64,7 @@ median() { sort -n "$TMP/$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 
 net_up
 daemon_up "profile" "queues 0" "fail-open" "default accept" "budget 4"
 # Alternating rounds: the emulated CPU is shared, so its speed drifts.
-for _ in $(seq "${FWVM_BENCH_ROUNDS:-3}"); do
+for _ in $(seq "${FWVM_BENCH_ROUNDS:-5}"); do
 	baseline
 	native
 	module
