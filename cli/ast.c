@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "ast.h"
+#include "shape.h"
 #include "xalloc.h"
 
 const char *const chain_names[CHAIN_COUNT] = {
@@ -171,6 +172,7 @@ void ast_free(struct ast *a)
 	if (!a)
 		return;
 	ast_decls_free(a);
+	ast_shapes_free(a);
 	for (i = 0; i < a->n_rules; i++)
 		ast_rule_free(a->rules[i]);
 	for (i = 0; i < a->n_inspects; i++)

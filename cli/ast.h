@@ -170,11 +170,12 @@ struct ast_clause {
 };
 
 /* The options of an inspect rule, each given at most once. */
-enum ast_inspect_opt { IO_DEFAULT, IO_FAIL, IO_QUEUES, IO_BUDGET, IO_COUNT };
+enum ast_inspect_opt { IO_DEFAULT, IO_FAIL, IO_QUEUES, IO_BUDGET, IO_QLEN,
+		       IO_COUNT };
 
 /*
  * inspect CHAIN MATCHES CLAUSE[, CLAUSE...] [default accept|drop]
- * [fail-open|fail-closed] [queues N[-M]] [budget N]. The matches are
+ * [fail-open|fail-closed] [queues N[-M]] [budget N] [queue-length N]. The matches are
  * those of a filter rule, kept in an ast_rule whose action is accept.
  */
 struct ast_inspect {
@@ -187,6 +188,7 @@ struct ast_inspect {
 	bool			default_drop, fail_closed;
 	uint64_t		queue_first, queue_last;
 	uint64_t		budget;
+	uint64_t		queue_length;
 };
 
 struct ast {
@@ -202,6 +204,8 @@ struct ast {
 	size_t			n_rules;
 	struct ast_inspect	**inspects;
 	size_t			n_inspects;
+	struct ast_shape	**shapes;	/* shape.h */
+	size_t			n_shapes;
 	const char		*source;	/* the top-level file */
 };
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "shape.h"
 #include "diag.h"
 #include "names.h"
 #include "xalloc.h"
@@ -180,6 +181,7 @@ struct model *check_ast(const struct ast *a)
 	check_policies(&c);
 	check_rules(&c);
 	check_inspects(&c);
+	check_shapes(&c);
 	checker_free(&c);
 	if (diag_error_count() != errors) {
 		model_free(c.m);

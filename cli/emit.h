@@ -129,6 +129,8 @@ void emit_notrack(struct nftnl_rule *nr);
 /* flags: NFTA_FIB_F_*; result: NFT_FIB_RESULT_*. */
 void emit_fib(struct nftnl_rule *nr, uint32_t flags, uint32_t result);
 void emit_objref(struct nftnl_rule *nr, uint32_t type, const char *name);
+/* meta priority set (emit_priority.c); nothing when p->set is false. */
+void emit_priority(struct nftnl_rule *nr, const struct ir_priority *p);
 void emit_connlimit(struct nftnl_rule *nr, uint32_t count);
 void emit_dynset_connlimit(struct nftnl_rule *nr, const char *set,
 			   uint32_t set_id, uint32_t count);

@@ -403,6 +403,21 @@ static void print_nat(FILE *out, const struct ir_nat *n)
 		fputc(' ', out);
 }
 
+/* As nft prints it: a class handle major:minor in hex, or a jhash. */
+static void print_priority(FILE *out, const struct ir_priority *p)
+{
+	if (!p->set)
+		return;
+	if (!p->hash_mod) {
+		fprintf(out, "meta priority set %x:%x ", p->value >> 16,
+			p->value & 0xffff);
+		return;
+	}
+	fprintf(out, "meta priority set jhash %s mod %" PRIu32 " seed 0x0 "
+		"offset %" PRIu32 " ", ir_field_info[p->hash_field].nft,
+		p->hash_mod, p->value);
+}
+
 static const char *const object_words[] = {
 	[IR_OBJ_CT_HELPER] = "helper", [IR_OBJ_CT_TIMEOUT] = "timeout",
 };
@@ -419,6 +434,7 @@ static void print_actions(FILE *out, const struct ir_rule *r)
 			r->obj);
 	if (r->ct_mark_from_meta)
 		fputs("ct mark set meta mark ", out);
+	print_priority(out, &r->priority);
 	if (r->meta_mark_set)
 		fprintf(out, "meta mark set meta mark & 0x%08x | 0x%08x ",
 			r->meta_mark_and, r->meta_mark_xor);
@@ -626,9 +642,10 @@ static void print_profile(FILE *out, const struct ir_profile *p)
 	fprintf(out, "# fwctld profile: queues %u", p->queue_first);
 	if (p->queue_count > 1)
 		fprintf(out, "-%u", p->queue_first + p->queue_count - 1);
-	fprintf(out, ", %s, default %s, budget %u\n",
+	fprintf(out, ", %s, default %s, budget %u, queue-length %u\n",
 		p->fail_open ? "fail-open" : "fail-closed",
-		p->default_drop ? "drop" : "accept", p->budget);
+		p->default_drop ? "drop" : "accept", p->budget,
+		p->queue_length);
 	for (i = 0; i < p->n_patterns; i++)
 		fprintf(out, "#\t%s %s \"%s\"\n",
 			p->patterns[i].action == IR_INSPECT_DENY ? "deny" :

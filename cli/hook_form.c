@@ -128,7 +128,7 @@ static void config_from_ir(const struct ir_table *t, struct fwhook_config *c)
 	}
 }
 
-int hook_form_push(const struct ir_table *t)
+static int hook_form_push(const struct ir_table *t)
 {
 	struct fwhook_config c;
 	struct fwhook h;
@@ -145,4 +145,11 @@ int hook_form_push(const struct ir_table *t)
 	diag_error((struct fw_loc){ NULL, 0, 0 }, 0, "fwhook.ko did not take "
 		   "the inspect profiles: %s", strerror(-err));
 	return FW_EXIT_SYSTEM;
+}
+
+int hook_form_sync(const struct ir_table *t)
+{
+	if (t && t->inspect_hook)
+		return hook_form_push(t);
+	return hook_form_live() ? hook_form_push(NULL) : FW_EXIT_OK;
 }

@@ -17,7 +17,11 @@
 bool hook_form_live(void);
 /* false (table untouched) when the profiles do not fit the module. */
 bool hook_form_lower(struct ir_table *t);
-/* The profiles of t to the module; t NULL: switch it off. FW_EXIT_*. */
-int hook_form_push(const struct ir_table *t);
+/*
+ * After a commit: the module gets the profiles of t when t took its form
+ * (t->inspect_hook), and is switched off in the namespace otherwise (no
+ * inspect rules; t NULL: flush). Nothing without the module. FW_EXIT_*.
+ */
+int hook_form_sync(const struct ir_table *t);
 
 #endif

@@ -96,6 +96,8 @@ static void inspect_options(const struct ast_inspect *ai,
 	mi->fail_open = !ai->fail_closed;
 	mi->budget = ai->has[IO_BUDGET] ? (uint16_t)ai->budget :
 					  CONTROL_BUDGET_DEFAULT;
+	mi->queue_length = ai->has[IO_QLEN] ? (uint32_t)ai->queue_length :
+					      CONTROL_MAXLEN_DEFAULT;
 	mi->queues_given = ai->has[IO_QUEUES];
 	mi->queues_loc = ai->has[IO_QUEUES] ? ai->opt_loc[IO_QUEUES] :
 					      ai->rule->loc;
@@ -196,6 +198,7 @@ static bool profile_equal(const struct m_inspect *a,
 
 	if (a->default_drop != b->default_drop ||
 	    a->fail_open != b->fail_open || a->budget != b->budget ||
+	    a->queue_length != b->queue_length ||
 	    a->n_clauses != b->n_clauses)
 		return false;
 	for (k = 0; k < a->n_clauses; k++)
@@ -233,8 +236,8 @@ static void overlap_error(const struct m_inspect *mi,
 	char a[32], b[32];
 
 	diag_error(mi->queues_loc, mi->queues_width, "%s overlap%s %s of an "
-		   "inspect rule with other clauses, default, fail mode or "
-		   "budget; only identical inspect rules share queues",
+		   "inspect rule with other clauses, default, fail mode, "
+		   "budget or queue length; only identical inspect rules share queues",
 		   range_text(mi->queue_first, mi->queue_count, a, sizeof(a)),
 		   mi->queue_count == 1 ? "s" : "",
 		   range_text(rep->queue_first, rep->queue_count, b,

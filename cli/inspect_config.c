@@ -39,6 +39,7 @@ static int profile_from_ir(const struct ir_profile *ip,
 	p->fail_open = ip->fail_open;
 	p->default_verdict = ip->default_drop ? CONTROL_DROP : CONTROL_ACCEPT;
 	p->budget = ip->budget;
+	p->queue_maxlen = ip->queue_length;
 	for (i = 0; i < ip->n_patterns; i++) {
 		const struct ir_pattern *pat = &ip->patterns[i];
 

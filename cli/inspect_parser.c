@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * inspect CHAIN MATCHES CLAUSE[, CLAUSE...] [default accept|drop]
- * [fail-open|fail-closed] [queues N[-M]] [budget N]
+ * [fail-open|fail-closed] [queues N[-M]] [budget N] [queue-length N]
  *
  * The matches are those of filter rules and are read by rule_parser.c; the
  * words of inspection are plain identifiers here, not keywords, so that
@@ -17,6 +17,7 @@
 #define QUEUE_NUM_MAX	65535u
 #define QUEUES_PER_RULE	64u	/* CONTROL_QUEUES_MAX */
 #define BUDGET_MAX	1000u	/* CONTROL_BUDGET_MAX */
+#define QLEN_MAX	1000000u	/* CONTROL_MAXLEN_MAX */
 
 typedef int (*inspect_fn)(struct parser *p, struct ast_inspect *i);
 
@@ -201,6 +202,29 @@ static int parse_budget(struct parser *p, struct ast_inspect *i)
 	return 0;
 }
 
+/*
+ * queue-length N: packets the kernel holds for the daemon per queue. A
+ * short queue fails over sooner when the daemon is slow (fail-open lets
+ * the excess pass, fail-closed drops it).
+ */
+static int parse_queue_length(struct parser *p, struct ast_inspect *i)
+{
+	next(p);
+	if (!at(p, T_NUMBER))
+		return parse_expected(p, "a number of packets after "
+				      "'queue-length'");
+	if (option_claim(p, i, IO_QLEN, "'queue-length'") < 0)
+		return -1;
+	if (p->tok.lo.num == 0 || p->tok.lo.num > QLEN_MAX) {
+		diag_error(p->tok.loc, p->tok.width, "a queue length is 1 to "
+			   "%u packets", QLEN_MAX);
+		return -1;
+	}
+	i->queue_length = p->tok.lo.num;
+	next(p);
+	return 0;
+}
+
 /* port P: the server's port, as `to port P` says in a filter rule. */
 static int parse_port(struct parser *p, struct ast_inspect *i)
 {
@@ -226,6 +250,7 @@ static const struct {
 	{ "deny", parse_clauses },
 	{ "fail-closed", parse_fail },
 	{ "fail-open", parse_fail },
+	{ "queue-length", parse_queue_length },
 	{ "queues", parse_queues },
 };
 
@@ -248,7 +273,8 @@ static int unknown_inspect_word(const struct parser *p)
 	static const char *const words[] = {
 		"allow", "budget", "comment", "counter", "ct", "default",
 		"deny", "dport", "dst", "fail-closed", "fail-open", "from",
-		"iif", "limit", "log", "oif", "port", "proto", "queues",
+		"iif", "limit", "log", "oif", "port", "proto", "queue-length",
+		"queues",
 		"sport", "src", "to",
 	};
 

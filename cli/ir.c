@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ir.h"
+#include "shape.h"
 
 const struct ir_field_info ir_field_info[IR_FIELD_COUNT] = {
 	[IR_IIFNAME]	 = { "meta iifname",	16 },
@@ -87,6 +88,7 @@ void ir_table_free(struct ir_table *t)
 	for (i = 0; i < t->n_profiles; i++)
 		free(t->profiles[i].patterns);
 	free(t->profiles);
+	ir_shapes_free(t);
 	for (i = 0; i < t->n_strings; i++)
 		free(t->strings[i]);
 	free(t->strings);

@@ -215,6 +215,17 @@ struct ir_connlimit {
 	enum ir_field	key;		/* with a set */
 };
 
+/*
+ * meta priority set: the HTB class handle value, or with hash_mod a jhash
+ * of hash_field (an address) into the hash_mod handles from value on.
+ */
+struct ir_priority {
+	bool			set;
+	uint32_t		value;
+	uint32_t		hash_mod;
+	enum ir_field		hash_field;
+};
+
 struct ir_rule {
 	struct fw_loc		loc;	/* source rule; file NULL: built in */
 	const char		*text;	/* source rule text (userdata), or NULL */
@@ -234,6 +245,7 @@ struct ir_rule {
 	enum ir_object_kind	obj_kind;	/* ct helper/timeout set */
 	char			obj[IR_NAME_MAX];
 	bool			ct_mark_from_meta;	/* ct mark set meta mark */
+	struct ir_priority	priority;	/* after the actions */
 	bool			meta_mark_set;	/* meta mark set (meta mark */
 	uint32_t		meta_mark_and;	/* & meta_mark_and) ^ */
 	uint32_t		meta_mark_xor;	/* meta_mark_xor */
@@ -278,6 +290,7 @@ struct ir_profile {
 	bool			fail_open;
 	bool			default_drop;
 	uint16_t		budget;		/* packets */
+	uint32_t		queue_length;	/* packets per queue */
 	size_t			n_patterns;
 	struct ir_pattern	*patterns;	/* names live in the table */
 	struct fw_loc		loc;		/* the first inspect rule */
@@ -301,6 +314,8 @@ struct ir_table {
 	/* Inspect rules rewritten for fwhook.ko (cli/hook_form.c). */
 	bool		inspect_hook;
 	const char	*source;	/* the top-level rule file */
+	size_t		n_shapes;
+	struct ir_shape	*shapes;	/* shape.h: HTB trees to apply */
 	size_t		n_strings;
 	char		**strings;	/* owned: see ir_table_strdup() */
 };

@@ -49,6 +49,7 @@ static const struct name_entry keyword_entries[] = {
 	{ "redirect",	KW_REDIRECT },
 	{ "reject",	KW_REJECT },
 	{ "set",	KW_SET },
+	{ "shape",	KW_SHAPE },
 	{ "snat",	KW_SNAT },
 	{ "sport",	KW_SPORT },
 	{ "src",	KW_SRC },

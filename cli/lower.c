@@ -20,6 +20,7 @@
 
 #include "lower.h"
 #include "lower_internal.h"
+#include "shape.h"
 #include "xalloc.h"
 
 /*
@@ -600,6 +601,7 @@ struct ir_table *lower_model(const struct model *m)
 	lower_chains(&lw, bases);
 	lower_ct_chains(&lw);
 	lower_inspect(&lw);
+	lower_shapes(&lw);
 	for (c = 0; c < CHAIN_COUNT; c++) {
 		free(bases[c].dispatched);
 		free(bases[c].zone_chain);

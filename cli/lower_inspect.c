@@ -126,6 +126,7 @@ static void lower_profiles(struct lower *lw)
 		p->fail_open = mp->rep->fail_open;
 		p->default_drop = mp->rep->default_drop;
 		p->budget = mp->rep->budget;
+		p->queue_length = mp->rep->queue_length;
 		profile_patterns(lw, p, mp->rep);
 	}
 }

@@ -25,7 +25,7 @@ static const struct command commands[] = {
 	{ "export",	cmd_export,	"FILE",
 	  "print the nft text of what apply would push" },
 	{ "flush",	cmd_flush,	"",
-	  "remove fwctl's table (and only it)" },
+	  "remove fwctl's table and shaping (and only them)" },
 	{ "status",	cmd_status,	"",
 	  "kernel features as probed, table, rules, generation" },
 	{ "test",	cmd_test,	"[-k] [-n] SCENARIO...",
@@ -34,6 +34,8 @@ static const struct command commands[] = {
 	  "list, count, delete, flush or watch conntrack entries" },
 	{ "daemon",	cmd_daemon,	"status|reload",
 	  "fwctld's per-queue counters and top denied names; reload" },
+	{ "shape",	cmd_shape,	"show [-j]",
+	  "per class: configured and current rate, bytes, drops, backlog" },
 	{ "sessions",	cmd_sessions,	"[-j|delete ID|all]",
 	  "inspected connections in fwhook.ko: verdict, counters" },
 };

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "model.h"
+#include "shape.h"
 #include "xalloc.h"
 
 struct m_elem *m_elems_add(struct m_elems *l)
@@ -28,7 +29,7 @@ void m_domains_free(struct m_domains *l)
 	l->n = 0;
 }
 
-static void m_rule_free(struct m_rule *r)
+void m_rule_free(struct m_rule *r)
 {
 	unsigned i;
 
@@ -70,6 +71,7 @@ void model_free(struct model *m)
 		m_inspect_free(m->inspects[i]);
 	free(m->inspects);
 	free(m->profiles);
+	m_shapes_free(m);
 	free(m->sets);
 	free(m->zones);
 	free(m->rules);

@@ -134,6 +134,7 @@ struct m_inspect {
 	struct m_clause		*clauses;	/* sorted by action, kind */
 	bool			default_drop, fail_open;
 	uint16_t		budget;
+	uint32_t		queue_length;	/* packets per queue */
 	bool			queues_given;
 	struct fw_loc		queues_loc;
 	unsigned		queues_width;
@@ -158,6 +159,8 @@ struct model {
 	size_t			n_inspects;
 	struct m_profile	*profiles;
 	size_t			n_profiles;
+	struct m_shape		*shapes;	/* shape.h */
+	size_t			n_shapes;
 	bool			policy_drop[CHAIN_COUNT];
 	struct fw_loc		policy_loc[CHAIN_COUNT];
 	const char		*source;
@@ -166,6 +169,7 @@ struct model {
 void model_free(struct model *m);
 void m_elems_free(struct m_elems *l);
 void m_domains_free(struct m_domains *l);
+void m_rule_free(struct m_rule *r);
 struct m_elem *m_elems_add(struct m_elems *l);
 
 /*

@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "parser.h"
 #include "parser_internal.h"
+#include "shape.h"
 #include "source.h"
 #include "xalloc.h"
 
@@ -466,8 +467,8 @@ static int unknown_statement(const struct parser *p)
 {
 	static const char *const words[] = {
 		"accept", "ct", "define", "dnat", "drop", "helper", "include",
-		"inspect", "masquerade", "notrack", "policy", "redirect", "reject", "set",
-		"snat", "zone",
+		"inspect", "masquerade", "notrack", "policy", "redirect", "reject",
+		"set", "shape", "snat", "zone",
 	};
 	enum chain_id chain;
 
@@ -507,6 +508,7 @@ static const statement_fn statements[KW_COUNT] = {
 	[KW_HELPER] = parse_rule,
 	[KW_CT] = parse_rule,
 	[KW_INSPECT] = parse_inspect,
+	[KW_SHAPE] = parse_shape,
 };
 
 /*

@@ -85,6 +85,12 @@ int unknown_part(const struct parser *p);
 char *rule_text(const char *src, size_t start, size_t end);
 /* inspect_parser.c */
 int parse_inspect(struct parser *p);
+/*
+ * One match of a rule (from, to, src, ..., icmpv6 type) into r, for
+ * statements that classify with the filter rules' matches: 1 when the
+ * token starts no match (p untouched), 0 when read, -1 on an error.
+ */
+int parse_rule_match(struct parser *p, struct ast_rule *r);
 /* 30, 30s, 5m, 1h30m: a positive duration in milliseconds. */
 int parse_duration(struct parser *p, uint64_t *ms);
 /* Marks a part of the rule as given; twice is an error. */

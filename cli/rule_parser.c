@@ -303,6 +303,15 @@ int parse_rule_part(struct parser *p, struct ast_rule *r)
 	return rule_parts[kw].parse(p, r, rule_parts[kw].part);
 }
 
+int parse_rule_match(struct parser *p, struct ast_rule *r)
+{
+	enum kw kw = at(p, T_IDENT) ? p->tok.kw : KW_NONE;
+
+	if (rule_parts[kw].parse && rule_parts[kw].part >= R_OPERANDS)
+		return 1;
+	return parse_rule_part(p, r);
+}
+
 int unknown_part(const struct parser *p)
 {
 	static const char *const words[] = {

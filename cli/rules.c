@@ -18,6 +18,7 @@
 #include "hook_form.h"
 #include "inspect_config.h"
 #include "kernel.h"
+#include "shape.h"
 
 /* Parses the one FILE argument (and --kernel for check). */
 static const char *file_arg(int argc, char **argv, bool *kernel)
@@ -182,6 +183,20 @@ static int engine_choose(struct ir_table *t)
 	return queue_choose(t);
 }
 
+/*
+ * What comes after the rules committed: the module's and the daemon's
+ * profiles and the shaping trees. Each is tried even if another failed:
+ * they are independent, and the first error decides the exit code.
+ */
+static int apply_after_rules(const struct fw_opts *o, struct ir_table *t)
+{
+	int hook_err = hook_form_sync(t);
+	int err = inspect_config_push(o->rundir, t);
+	int shape_err = shape_apply(t);
+
+	return hook_err ? hook_err : err ? err : shape_err;
+}
+
 int cmd_check(int argc, char **argv, const struct fw_opts *o)
 {
 	bool kernel = false;
@@ -222,12 +237,9 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 	err = engine_choose(t);
 	if (!err)
 		err = kernel_apply(t, false);
-	if (!err && t->inspect_hook)
-		err = hook_form_push(t);
-	else if (!err && hook_form_live())
-		err = hook_form_push(NULL);
+	/* The daemon and shaping follow the rules, never go without them. */
 	if (!err)
-		err = inspect_config_push(o->rundir, t);
+		err = apply_after_rules(o, t);
 	if (!err && o->verbose)
 		printf("%s: applied, %zu kernel rules\n", path,
 		       ir_table_rule_count(t));
@@ -270,15 +282,19 @@ int cmd_show(int argc, char **argv, const struct fw_opts *o)
 
 int cmd_flush(int argc, char **argv, const struct fw_opts *o)
 {
-	int err;
+	int err, hook_err;
 
 	(void)argv;
 	if (no_args(argc, "flush"))
 		return FW_EXIT_USAGE;
 	err = kernel_flush();
-	if (!err && hook_form_live())
-		err = hook_form_push(NULL);
-	return err ? err : inspect_config_push(o->rundir, NULL);
+	if (err)
+		return err;
+	hook_err = hook_form_sync(NULL);
+	err = inspect_config_push(o->rundir, NULL);
+	if (!err)
+		err = hook_err;
+	return shape_flush() ? FW_EXIT_SYSTEM : err;
 }
 
 int cmd_status(int argc, char **argv, const struct fw_opts *o)

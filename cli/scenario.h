@@ -181,9 +181,17 @@ struct scn_daemon_check {
 	unsigned	lo, hi;
 };
 
+
+/* qdisc NODE IF expect KIND: the kind of the interface's root qdisc. */
+struct scn_qdisc {
+	size_t		node;
+	char		ifname[16];
+	char		kind[16];
+};
+
 enum scn_item_kind { SCN_ITEM_EXPECT, SCN_ITEM_APPLY, SCN_ITEM_STREAM,
 		     SCN_ITEM_FLOWING, SCN_ITEM_CONNTRACK, SCN_ITEM_DAEMON,
-		     SCN_ITEM_DAEMON_CHECK };
+		     SCN_ITEM_DAEMON_CHECK, SCN_ITEM_FLUSH, SCN_ITEM_QDISC };
 
 /* An expectation or a step, in file order. */
 struct scn_item {
@@ -199,6 +207,8 @@ struct scn_item {
 		struct scn_daemon_step	daemon;
 		struct scn_daemon_check	daemon_check;
 		size_t			flowing;	/* the stream item */
+		size_t			flush;		/* the node */
+		struct scn_qdisc	qdisc;
 	};
 };
 

@@ -684,6 +684,49 @@ static int parse_apply(struct parser *p, void *ctx, const struct token *kw)
 	return 0;
 }
 
+/* flush NODE: fwctl flush must succeed. */
+static int parse_flush(struct parser *p, void *ctx, const struct token *kw)
+{
+	size_t from = p->pos - 1, node;
+	struct scn_item *it;
+
+	(void)ctx;
+	if (!parse_node_ref(p, &node) || expect_end(p))
+		return -1;
+	it = item_add(p, SCN_ITEM_FLUSH, kw);
+	it->flush = node;
+	it->text = statement_text(p, from, p->pos);
+	return 0;
+}
+
+/* qdisc NODE IFNAME expect KIND */
+static int parse_qdisc(struct parser *p, void *ctx, const struct token *kw)
+{
+	struct scn_qdisc q = { 0 };
+	size_t from = p->pos - 1;
+	struct scn_item *it;
+	struct token *ifname, *kind;
+
+	(void)ctx;
+	if (!parse_node_ref(p, &q.node) ||
+	    !(ifname = expect_word(p, "an interface name")) ||
+	    expect_keyword(p, "expect") ||
+	    !(kind = expect_word(p, "a qdisc kind (noqueue, htb, ...)")))
+		return -1;
+	if (strlen(ifname->text) >= sizeof(q.ifname) ||
+	    strlen(kind->text) >= sizeof(q.kind))
+		return error_at(p, ifname, "interface name or qdisc kind "
+				"longer than 15 characters");
+	if (expect_end(p))
+		return -1;
+	memcpy(q.ifname, ifname->text, strlen(ifname->text));
+	memcpy(q.kind, kind->text, strlen(kind->text));
+	it = item_add(p, SCN_ITEM_QDISC, kw);
+	it->qdisc = q;
+	it->text = statement_text(p, from, p->pos);
+	return 0;
+}
+
 /* An expectation while it is parsed: the tokens that need a second look. */
 struct expect_ctx {
 	struct scn_expect	e;
@@ -1504,6 +1547,8 @@ static const struct keyword top_keywords[] = {
 	{ "stream",	parse_stream },
 	{ "conntrack",	parse_conntrack },
 	{ "daemon",	parse_daemon_step },
+	{ "flush",	parse_flush },
+	{ "qdisc",	parse_qdisc },
 };
 
 static void parse_file(struct parser *p)
@@ -1519,8 +1564,8 @@ static void parse_file(struct parser *p)
 		kw = keyword_find(top_keywords, N_KEYWORDS(top_keywords), t);
 		if (!kw) {
 			error_at(p, t, "expected router, host, link, expect, "
-				 "together, apply, stream, conntrack or "
-				 "daemon, found %s", tok_desc(t));
+				 "together, apply, stream, conntrack, daemon, "
+				 "flush or qdisc, found %s", tok_desc(t));
 			skip_statement(p);
 		} else if (kw->parse(p, NULL, next(p)) || expect_end(p)) {
 			skip_statement(p);

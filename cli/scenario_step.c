@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "netns.h"
 #include "scenario_run.h"
+#include "tc.h"
 
 #define FWCTL_TIMEOUT_MS	60000
 #define FWCTL_MAX_ARGS		64
@@ -346,6 +348,53 @@ static void step_daemon_check(struct run *run, const struct scn_item *it)
 		print_daemon_log(run, c->node);
 }
 
+static void step_flush(struct run *run, const struct scn_item *it)
+{
+	const char *args[] = { "flush", NULL };
+	char why[128] = "", *out = NULL, extra[32];
+	uint64_t t0 = run_now_ms();
+	int status;
+
+	status = fwctl_run(&run->s->nodes[it->flush], args, &out, NULL);
+	if (status)
+		describe_status("flush", status, why, sizeof(why));
+	snprintf(extra, sizeof(extra), "%llu ms",
+		 (unsigned long long)(run_now_ms() - t0));
+	run_report(run, it, !why[0], why, extra);
+	if (why[0] || run->verbose)
+		run_print_output(out);
+	free(out);
+}
+
+struct qdisc_query {
+	const char	*ifname;
+	char		kind[16];
+};
+
+static int qdisc_kind(void *arg)
+{
+	struct qdisc_query *q = arg;
+
+	return tc_root_kind(q->ifname, q->kind, sizeof(q->kind));
+}
+
+static void step_qdisc(struct run *run, const struct scn_item *it)
+{
+	const struct scn_qdisc *e = &it->qdisc;
+	struct qdisc_query q = { .ifname = e->ifname };
+	char why[128] = "";
+	int err;
+
+	err = netns_call(run->s->nodes[e->node].netns, qdisc_kind, &q);
+	if (err)
+		snprintf(why, sizeof(why), "cannot read the qdisc of %s: %s",
+			 e->ifname, tc_error());
+	else if (strcmp(q.kind, e->kind))
+		snprintf(why, sizeof(why), "the root qdisc is %s",
+			 q.kind[0] ? q.kind : "none");
+	run_report(run, it, !why[0], why, q.kind);
+}
+
 static void (*const step_fns[])(struct run *run, const struct scn_item *it) = {
 	[SCN_ITEM_APPLY]	= step_apply,
 	[SCN_ITEM_STREAM]	= step_stream,
@@ -353,6 +402,8 @@ static void (*const step_fns[])(struct run *run, const struct scn_item *it) = {
 	[SCN_ITEM_CONNTRACK]	= step_conntrack,
 	[SCN_ITEM_DAEMON]	= step_daemon,
 	[SCN_ITEM_DAEMON_CHECK]	= step_daemon_check,
+	[SCN_ITEM_FLUSH]	= step_flush,
+	[SCN_ITEM_QDISC]	= step_qdisc,
 };
 
 void step_run(struct run *run, const struct scn_item *it)

@@ -8,7 +8,7 @@
 
 /*
  * Traffic control over rtnetlink: one HTB tree per shaped interface
- * (root qdisc 1:, classes 1:N, a leaf qdisc under every class without
+ * (root qdisc fc:, classes fc:N, a leaf qdisc under every class without
  * children), and whole-link ingress shaping through an IFB device.
  *
  * Rates are in bit/s as the rule language writes them (the kernel keeps
@@ -17,13 +17,20 @@
  * kernel's own words when it gave any.
  */
 
-/* Handle 1:, the root qdisc of every tree and the parent of top classes. */
-#define TC_HTB_MAJOR	0x10000u
+/*
+ * Handle fc:, the root qdisc of every tree fwctl makes and the parent of
+ * its top classes. Not 1:, the handle of every tc tutorial: an HTB root
+ * with this handle is how fwctl knows a tree is its own (and may remove
+ * it), and an admin's hand-made 1: tree is left alone.
+ */
+#define TC_MAJOR	0xfcu
+#define TC_HTB_MAJOR	(TC_MAJOR << 16)
 #define TC_HANDLE(maj, min)	(((uint32_t)(maj) << 16) | (uint16_t)(min))
+#define TC_CLASS(min)	TC_HANDLE(TC_MAJOR, min)
 
 struct tc_class {
-	uint32_t	handle;		/* 1:N */
-	uint32_t	parent;		/* 1: for a top class */
+	uint32_t	handle;		/* fc:N */
+	uint32_t	parent;		/* fc: for a top class */
 	uint64_t	rate, ceil;	/* bit/s; ceil 0: the rate */
 	uint32_t	burst, cburst;	/* bytes; 0: rate/1000 + MTU */
 	uint32_t	prio;		/* 0 (first) .. 7 */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * An HTB tree brought to a wanted state: root qdisc 1:, classes created
+ * An HTB tree brought to a wanted state: root qdisc fc:, classes created
  * parents first, stale classes deleted children first, a leaf qdisc under
  * every class without children.
  *
@@ -60,25 +60,25 @@ static int want_fill(struct want *w)
 	struct tc_class *c = &w->c;
 	unsigned maj = c->handle >> 16, min = c->handle & 0xffff;
 
-	if (maj != 1 || !min || c->parent >> 16 != 1) {
-		tc_set_error(0, "class %x:%x: handles must be 1:N "
+	if (maj != TC_MAJOR || !min || c->parent >> 16 != TC_MAJOR) {
+		tc_set_error(0, "class %x:%x: handles must be fc:N "
 			     "(parent %x:%x)", maj, min, c->parent >> 16,
 			     c->parent & 0xffff);
 		return -EINVAL;
 	}
 	if (c->rate / 8 == 0) {
-		tc_set_error(0, "class 1:%x: rate must be at least 8 bit/s",
+		tc_set_error(0, "class fc:%x: rate must be at least 8 bit/s",
 			     min);
 		return -EINVAL;
 	}
 	if (!c->ceil)
 		c->ceil = c->rate;
 	if (c->prio >= TC_HTB_NUMPRIO) {
-		tc_set_error(0, "class 1:%x: prio must be 0..7", min);
+		tc_set_error(0, "class fc:%x: prio must be 0..7", min);
 		return -EINVAL;
 	}
 	if (c->ceil < c->rate) {
-		tc_set_error(0, "class 1:%x: ceil is below rate", min);
+		tc_set_error(0, "class fc:%x: ceil is below rate", min);
 		return -EINVAL;
 	}
 	if (!c->burst)
@@ -87,7 +87,7 @@ static int want_fill(struct want *w)
 		c->cburst = c->ceil / 8 / HTB_HZ + HTB_MTU;
 	if ((uint64_t)c->burst * NSEC_PER_SEC / (c->rate / 8) >> PSCHED_SHIFT >
 	    UINT32_MAX) {
-		tc_set_error(0, "class 1:%x: burst is too long for its rate",
+		tc_set_error(0, "class fc:%x: burst is too long for its rate",
 			     min);
 		return -EINVAL;
 	}
@@ -105,7 +105,7 @@ static int want_link(struct want *w, size_t n)
 			struct want *up = want_find(w, n, p->c.parent);
 
 			if (!up || ++depth > n) {
-				tc_set_error(0, "class 1:%x: parent 1:%x is %s",
+				tc_set_error(0, "class fc:%x: parent fc:%x is %s",
 					     p->c.handle & 0xffff,
 					     p->c.parent & 0xffff, up ?
 					     "part of a cycle" :
@@ -143,7 +143,7 @@ static int want_build(struct want *w, const struct tc_class *c, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		w[i] = (struct want){ .c = c[i] };
 		if (want_find(w, i, c[i].handle)) {
-			tc_set_error(0, "class 1:%x is given twice",
+			tc_set_error(0, "class fc:%x is given twice",
 				     c[i].handle & 0xffff);
 			return -EINVAL;
 		}
@@ -154,9 +154,9 @@ static int want_build(struct want *w, const struct tc_class *c, size_t n,
 	err = want_link(w, n);
 	if (err)
 		return err;
-	d = want_find(w, n, TC_HANDLE(1, defcls));
+	d = want_find(w, n, TC_CLASS(defcls));
 	if (defcls && (!d || d->has_children)) {
-		tc_set_error(0, "default class 1:%x is %s", defcls,
+		tc_set_error(0, "default class fc:%x is %s", defcls,
 			     d ? "not a leaf" : "no class of this tree");
 		return -EINVAL;
 	}
@@ -217,7 +217,7 @@ static int htb_class_set(struct nlsock *s, int ifindex,
 	htb_put_class(nlh, c);
 	err = tc_talk(s, nlh);
 	if (err)
-		tc_set_error(0, "class 1:%x: %s", c->handle & 0xffff,
+		tc_set_error(0, "class fc:%x: %s", c->handle & 0xffff,
 			     strdupa(tc_error()));
 	return err;
 }
@@ -252,7 +252,7 @@ static int htb_root_create(struct nlsock *s, int ifindex, uint16_t defcls)
 
 /* The existing tree: its root's default class and its classes. */
 struct have {
-	bool		ours;		/* root is htb 1: */
+	bool		ours;		/* root is htb fc: */
 	uint32_t	defcls;
 	uint32_t	handle[HTB_MAX_CLASSES], parent[HTB_MAX_CLASSES];
 	bool		stale[HTB_MAX_CLASSES];
@@ -283,7 +283,7 @@ static void have_class(const struct tc_object *o, void *data)
 {
 	struct have *h = data;
 
-	if (strcmp(o->kind, "htb") || o->handle >> 16 != 1 ||
+	if (strcmp(o->kind, "htb") || o->handle >> 16 != TC_MAJOR ||
 	    h->n == HTB_MAX_CLASSES)
 		return;
 	h->handle[h->n] = o->handle;

@@ -173,7 +173,7 @@ static int ingress_build(struct nlsock *s, int ifindex, int ifb_index,
 			 uint64_t rate, const char *classifier)
 {
 	const struct tc_class c = {
-		.handle = TC_HANDLE(1, 1), .parent = TC_HTB_MAJOR, .rate = rate,
+		.handle = TC_CLASS(1), .parent = TC_HTB_MAJOR, .rate = rate,
 	};
 	int err = tc_htb_apply_sock(s, ifb_index, &c, 1, 1);
 

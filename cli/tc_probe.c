@@ -102,7 +102,7 @@ static void probe_redirects(struct nlsock *s, struct tc_features *f)
 static void probe_all(struct nlsock *s, struct tc_features *f)
 {
 	const struct tc_class c = {
-		.handle = TC_HANDLE(1, 1), .parent = TC_HTB_MAJOR,
+		.handle = TC_CLASS(1), .parent = TC_HTB_MAJOR,
 		.rate = 1000000,
 	};
 

@@ -157,7 +157,7 @@ static void readback_class(const struct tc_object *o, void *data)
 	struct readback *r = data;
 	struct tc_class_stats *st;
 
-	if (strcmp(o->kind, "htb") || o->handle >> 16 != 1 || r->err)
+	if (strcmp(o->kind, "htb") || o->handle >> 16 != TC_MAJOR || r->err)
 		return;
 	st = readback_push(r);
 	if (!st) {

@@ -45,7 +45,7 @@ PY
 cat >"$tmp/inspect.fw" <<'FW'
 set bad = { "*.example.invalid", "Tracker.Example" }
 inspect output proto udp port 9001 deny dns @bad
-inspect output proto udp port 9002 deny dns @bad fail-closed
+inspect output proto udp port 9002 deny dns @bad fail-closed queue-length 16
 FW
 run() { "$FWCTL" --netns $ns --rundir "$tmp/run" "$@"; }
 
@@ -81,6 +81,8 @@ check "fail-open: packets bypass the queue nobody reads" 'udp_reaches 9001'
 check "fail-closed: packets wait for a daemon, and die" '! udp_reaches 9002'
 check "inspect.conf has both profiles" \
 	'[ "$(grep -c "^profile" "$tmp/run/inspect.conf")" = 2 ]'
+check "queue-length reaches the daemon's config" \
+	'grep -q "^queue-maxlen 16" "$tmp/run/inspect.conf"'
 check "names lowercased" 'grep -q "tracker.example" "$tmp/run/inspect.conf"'
 run flush
 check "flush empties inspect.conf" \

@@ -149,7 +149,7 @@ static const struct {
 	{ "\"open\n", "t.scn:1:1: error: unterminated string" },
 	{ "frobnicate\n",
 	  "t.scn:1:1: error: expected router, host, link, expect, together, "
-	  "apply, stream, conntrack or daemon" },
+	  "apply, stream, conntrack, daemon, flush or qdisc" },
 	{ TOPO "expect c -> fw tcp accept\n",
 	  "t.scn:4:20: error: expected a number from 1 to 65535" },
 	{ TOPO "expect c -> fw icmp 7 accept\n",

@@ -21,15 +21,15 @@
 
 static struct tc_features feat;
 
-/* The root class 1:1 and three children under it; 1:30 takes the rest. */
+/* The root class fc:1 and three children under it; fc:30 takes the rest. */
 static const struct tc_class tree[] = {
-	{ TC_HANDLE(1, 1), TC_HTB_MAJOR, 100 * MBIT, 100 * MBIT, 20000, 20000,
+	{ TC_CLASS(1), TC_HTB_MAJOR, 100 * MBIT, 100 * MBIT, 20000, 20000,
 	  0, false },
-	{ TC_HANDLE(1, 0x10), TC_HANDLE(1, 1), 10 * MBIT, 100 * MBIT, 15000,
+	{ TC_CLASS(0x10), TC_CLASS(1), 10 * MBIT, 100 * MBIT, 15000,
 	  25000, 0, true },
-	{ TC_HANDLE(1, 0x20), TC_HANDLE(1, 1), 50 * MBIT, 100 * MBIT, 25000,
+	{ TC_CLASS(0x20), TC_CLASS(1), 50 * MBIT, 100 * MBIT, 25000,
 	  25000, 1, true },
-	{ TC_HANDLE(1, 0x30), TC_HANDLE(1, 1), 8 * MBIT, 80 * MBIT, 10000,
+	{ TC_CLASS(0x30), TC_CLASS(1), 8 * MBIT, 80 * MBIT, 10000,
 	  20000, 7, true },
 };
 
@@ -120,8 +120,8 @@ static void test_change(void)
 	CHECK_EQ(tc_htb_apply("v0", t, 4, 0x30), 0);
 	check_tree("v0", t, 4);
 
-	/* 1:30 goes, 1:40 comes under 1:20 (no longer a leaf), default 40. */
-	t[3] = (struct tc_class){ TC_HANDLE(1, 0x40), TC_HANDLE(1, 0x20),
+	/* fc:30 goes, fc:40 comes under fc:20 (no longer a leaf), default 40. */
+	t[3] = (struct tc_class){ TC_CLASS(0x40), TC_CLASS(0x20),
 				  5 * MBIT, 20 * MBIT, 5000, 5000, 2, true };
 	t[2].leaf = false;
 	CHECK_EQ(tc_htb_apply("v0", t, 4, 0x40), 0);
@@ -130,7 +130,7 @@ static void test_change(void)
 	check_tree("v0", tree, 4);
 }
 
-/* Same default class, so the tree stays: 1:20 goes, then 1:10 moves. */
+/* Same default class, so the tree stays: fc:20 goes, then fc:10 moves. */
 static void test_prune(void)
 {
 	struct tc_class t[4] = { tree[0], tree[1], tree[3] };
@@ -138,7 +138,7 @@ static void test_prune(void)
 	CHECK_EQ(tc_htb_apply("v0", t, 3, 0x30), 0);
 	check_tree("v0", t, 3);
 	memcpy(t, tree, sizeof(t));
-	t[1].parent = TC_HANDLE(1, 0x20);
+	t[1].parent = TC_CLASS(0x20);
 	t[1].ceil = t[2].ceil = 50 * MBIT;
 	t[2].leaf = false;
 	CHECK_EQ(tc_htb_apply("v0", t, 4, 0x30), 0);
@@ -162,15 +162,15 @@ static void test_errors(void)
 
 	memcpy(t, tree, sizeof(t));
 	t[2].rate = 0;
-	expect_refusal(t, 4, 30, "class 1:20: rate must be");
+	expect_refusal(t, 4, 30, "class fc:20: rate must be");
 	memcpy(t, tree, sizeof(t));
-	t[3].parent = TC_HANDLE(1, 0x99);
-	expect_refusal(t, 4, 30, "parent 1:99 is no class of this tree");
+	t[3].parent = TC_CLASS(0x99);
+	expect_refusal(t, 4, 30, "parent fc:99 is no class of this tree");
 	memcpy(t, tree, sizeof(t));
 	t[1].ceil = MBIT;
-	expect_refusal(t, 4, 30, "class 1:10: ceil is below rate");
-	expect_refusal(tree, 4, 1, "default class 1:1 is not a leaf");
-	expect_refusal(tree, 4, 0x77, "default class 1:77 is no class");
+	expect_refusal(t, 4, 30, "class fc:10: ceil is below rate");
+	expect_refusal(tree, 4, 1, "default class fc:1 is not a leaf");
+	expect_refusal(tree, 4, 0x77, "default class fc:77 is no class");
 	CHECK_EQ(tc_htb_apply("nosuch0", tree, 4, 0x30), -ENODEV);
 	CHECK_STREQ(tc_error(), "unknown interface 'nosuch0'");
 }
@@ -178,7 +178,7 @@ static void test_errors(void)
 /* Above 4 Gbyte/s the rate travels as TCA_HTB_RATE64. */
 static void test_rate64(void)
 {
-	const struct tc_class big = { TC_HANDLE(1, 5), TC_HTB_MAJOR,
+	const struct tc_class big = { TC_CLASS(5), TC_HTB_MAJOR,
 				      40000 * MBIT, 50000 * MBIT, 5000000,
 				      6250000, 0, true };
 
@@ -189,7 +189,7 @@ static void test_rate64(void)
 
 static void test_ingress(void)
 {
-	uint64_t before = class_bytes("v0", TC_HANDLE(1, 0x30));
+	uint64_t before = class_bytes("v0", TC_CLASS(0x30));
 	char kind[16] = "";
 
 	if (!feat.ifb || !feat.redirect_classifier[0]) {
@@ -204,9 +204,9 @@ static void test_ingress(void)
 	CHECK_EQ(tc_ingress_apply("v1", "ifb0", 20 * MBIT), 0);
 	CHECK_EQ(send_udp(3), 0);
 	/* The datagrams left v0 through its default class ... */
-	CHECK(class_bytes("v0", TC_HANDLE(1, 0x30)) >= before + 3 * 128);
+	CHECK(class_bytes("v0", TC_CLASS(0x30)) >= before + 3 * 128);
 	/* ... and came into v1 through ifb0. */
-	CHECK(class_bytes("ifb0", TC_HANDLE(1, 1)) >= 3 * 128);
+	CHECK(class_bytes("ifb0", TC_CLASS(1)) >= 3 * 128);
 	CHECK_EQ(tc_ingress_remove("v1", "ifb0"), 0);
 	CHECK_EQ(if_nametoindex("ifb0"), 0);
 	CHECK_EQ(send_udp(1), 0);
