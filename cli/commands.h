@@ -30,5 +30,6 @@ int cmd_conntrack(int argc, char **argv, const struct fw_opts *o);
 /* daemon_cmd.c */
 int cmd_daemon(int argc, char **argv, const struct fw_opts *o);
 int cmd_shape(int argc, char **argv, const struct fw_opts *o);	/* shape_show.c */
+int cmd_sessions(int argc, char **argv, const struct fw_opts *o); /* sessions.c */
 
 #endif

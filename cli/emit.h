@@ -104,6 +104,9 @@ void emit_xt_nfqueue(struct nftnl_rule *nr, uint16_t first, uint16_t total,
 void emit_cmp(struct nftnl_rule *nr, uint32_t op, const void *data,
 	      uint32_t len);
 void emit_bitwise(struct nftnl_rule *nr, const void *mask, uint32_t len);
+void emit_bitwise_xor(struct nftnl_rule *nr, const void *mask,
+		      const void *xor, uint32_t len);
+void emit_meta_set(struct nftnl_rule *nr, uint32_t key);
 void emit_range(struct nftnl_rule *nr, uint32_t op, const void *lo,
 		const void *hi, uint32_t len);
 void emit_lookup(struct nftnl_rule *nr, const char *set, uint32_t set_id,

@@ -73,6 +73,27 @@ void emit_bitwise(struct nftnl_rule *nr, const void *mask, uint32_t len)
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
 }
 
+/* reg1 = (reg1 & mask) ^ xor: sets and clears bits of a value. */
+void emit_bitwise_xor(struct nftnl_rule *nr, const void *mask,
+		      const void *xor, uint32_t len)
+{
+	struct nftnl_expr *e = expr_new(nr, "bitwise");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, xor, len);
+}
+
+void emit_meta_set(struct nftnl_rule *nr, uint32_t key)
+{
+	struct nftnl_expr *e = expr_new(nr, "meta");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+}
+
 void emit_range(struct nftnl_rule *nr, uint32_t op, const void *lo,
 		const void *hi, uint32_t len)
 {

@@ -146,6 +146,12 @@ static void emit_actions(struct nftnl_rule *nr, const struct ir_rule *r)
 		emit_ct_set(nr, NFT_CT_MARK);
 	}
 	emit_priority(nr, &r->priority);
+	if (r->meta_mark_set) {
+		emit_meta(nr, NFT_META_MARK);
+		emit_bitwise_xor(nr, &r->meta_mark_and, &r->meta_mark_xor,
+				 sizeof(uint32_t));
+		emit_meta_set(nr, NFT_META_MARK);
+	}
 }
 
 void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r,

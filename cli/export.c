@@ -435,6 +435,9 @@ static void print_actions(FILE *out, const struct ir_rule *r)
 	if (r->ct_mark_from_meta)
 		fputs("ct mark set meta mark ", out);
 	print_priority(out, &r->priority);
+	if (r->meta_mark_set)
+		fprintf(out, "meta mark set meta mark & 0x%08x | 0x%08x ",
+			r->meta_mark_and, r->meta_mark_xor);
 }
 
 /* queue num 0, queue num 0-3 bypass,fanout */

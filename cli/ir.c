@@ -215,6 +215,40 @@ struct ir_chain *ir_chain_add(struct ir_table *t, const char *name,
 	return c;
 }
 
+void ir_chain_drop_rules(struct ir_chain *c,
+			 bool (*drop)(const struct ir_rule *r))
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < c->n_rules; i++) {
+		if (drop(&c->rules[i]))
+			ir_rule_free(&c->rules[i]);
+		else
+			c->rules[n++] = c->rules[i];
+	}
+	c->n_rules = n;
+}
+
+void ir_table_drop_chains(struct ir_table *t,
+			  bool (*drop_chain)(const struct ir_chain *c))
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < t->n_chains; i++) {
+		struct ir_chain *c = t->chains[i];
+
+		if (!drop_chain(c)) {
+			t->chains[n++] = c;
+			continue;
+		}
+		for (j = 0; j < c->n_rules; j++)
+			ir_rule_free(&c->rules[j]);
+		free(c->rules);
+		free(c);
+	}
+	t->n_chains = n;
+}
+
 struct ir_rule *ir_rule_add(struct ir_chain *c, struct fw_loc loc)
 {
 	struct ir_rule *r;

@@ -246,6 +246,9 @@ struct ir_rule {
 	char			obj[IR_NAME_MAX];
 	bool			ct_mark_from_meta;	/* ct mark set meta mark */
 	struct ir_priority	priority;	/* after the actions */
+	bool			meta_mark_set;	/* meta mark set (meta mark */
+	uint32_t		meta_mark_and;	/* & meta_mark_and) ^ */
+	uint32_t		meta_mark_xor;	/* meta_mark_xor */
 	struct ir_verdict	verdict;
 };
 
@@ -308,6 +311,8 @@ struct ir_table {
 	 * choice: whoever probed the kernel sets it before the push.
 	 */
 	bool		queue_xt;
+	/* Inspect rules rewritten for fwhook.ko (cli/hook_form.c). */
+	bool		inspect_hook;
 	const char	*source;	/* the top-level rule file */
 	size_t		n_shapes;
 	struct ir_shape	*shapes;	/* shape.h: HTB trees to apply */
@@ -339,6 +344,15 @@ struct ir_match *ir_match_add(struct ir_rule *r, enum ir_field field,
 struct ir_object *ir_object_get(struct ir_table *t, enum ir_object_kind kind,
 				const char *name, struct fw_loc loc);
 struct ir_set *ir_table_find_set(const struct ir_table *t, const char *name);
+/*
+ * Removes the rules of c for which drop() says yes, and the chains of t
+ * for which drop_chain() says yes (with their rules); the others keep
+ * their order. For passes that rewrite a lowered table.
+ */
+void ir_chain_drop_rules(struct ir_chain *c,
+			 bool (*drop)(const struct ir_rule *r));
+void ir_table_drop_chains(struct ir_table *t,
+			  bool (*drop_chain)(const struct ir_chain *c));
 struct ir_chain *ir_table_find_chain(const struct ir_table *t,
 				     const char *name);
 size_t ir_table_rule_count(const struct ir_table *t);

@@ -36,6 +36,8 @@ static const struct command commands[] = {
 	  "fwctld's per-queue counters and top denied names; reload" },
 	{ "shape",	cmd_shape,	"show [-j]",
 	  "per class: configured and current rate, bytes, drops, backlog" },
+	{ "sessions",	cmd_sessions,	"[-j|delete ID|all]",
+	  "inspected connections in fwhook.ko: verdict, counters" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "export.h"
 #include "feature.h"
+#include "hook_form.h"
 #include "inspect_config.h"
 #include "kernel.h"
 #include "shape.h"
@@ -170,16 +171,30 @@ static int queue_choose(struct ir_table *t)
 }
 
 /*
- * What comes after the rules committed: the daemon's profiles and the
- * shaping trees. Each is tried even if the other failed: they are
- * independent, and the first error decides the exit code.
+ * With fwhook.ko answering here, inspect rules take its form and need no
+ * queue expression; otherwise the nft-native form needs one.
+ */
+static int engine_choose(struct ir_table *t)
+{
+	if (t->n_profiles && hook_form_live() && hook_form_lower(t)) {
+		t->inspect_hook = true;
+		return FW_EXIT_OK;
+	}
+	return queue_choose(t);
+}
+
+/*
+ * What comes after the rules committed: the module's and the daemon's
+ * profiles and the shaping trees. Each is tried even if another failed:
+ * they are independent, and the first error decides the exit code.
  */
 static int apply_after_rules(const struct fw_opts *o, struct ir_table *t)
 {
+	int hook_err = hook_form_sync(t);
 	int err = inspect_config_push(o->rundir, t);
 	int shape_err = shape_apply(t);
 
-	return err ? err : shape_err;
+	return hook_err ? hook_err : err ? err : shape_err;
 }
 
 int cmd_check(int argc, char **argv, const struct fw_opts *o)
@@ -196,7 +211,7 @@ int cmd_check(int argc, char **argv, const struct fw_opts *o)
 		return FW_EXIT_RULES;
 	if (kernel) {
 		warn_missing_interfaces(t);
-		err = queue_choose(t);
+		err = engine_choose(t);
 		if (!err)
 			err = kernel_apply(t, true);
 	}
@@ -219,7 +234,7 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 	if (!t)
 		return FW_EXIT_RULES;
 	warn_missing_interfaces(t);
-	err = queue_choose(t);
+	err = engine_choose(t);
 	if (!err)
 		err = kernel_apply(t, false);
 	/* The daemon and shaping follow the rules, never go without them. */
@@ -267,7 +282,7 @@ int cmd_show(int argc, char **argv, const struct fw_opts *o)
 
 int cmd_flush(int argc, char **argv, const struct fw_opts *o)
 {
-	int err;
+	int err, hook_err;
 
 	(void)argv;
 	if (no_args(argc, "flush"))
@@ -275,7 +290,10 @@ int cmd_flush(int argc, char **argv, const struct fw_opts *o)
 	err = kernel_flush();
 	if (err)
 		return err;
+	hook_err = hook_form_sync(NULL);
 	err = inspect_config_push(o->rundir, NULL);
+	if (!err)
+		err = hook_err;
 	return shape_flush() ? FW_EXIT_SYSTEM : err;
 }
 

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "kernel.h"
 #include "live.h"
+#include "sessions.h"
 
 static const char *errno_name(int err)
 {
@@ -37,6 +38,7 @@ static void status_text(FILE *out, const struct feature *f, size_t n,
 	}
 	fprintf(out, "inspection: %s\n",
 		feature_queue_label(feature_queue_of(f, n)));
+	sessions_engine_print(out, NULL);
 	if (lt->present)
 		fprintf(out, "table inet fwctl: present, source %s, "
 			"%zu chains, %zu rules, %zu sets\n",
@@ -71,6 +73,7 @@ static void status_json(FILE *out, const struct feature *f, size_t n,
 	json_array_end(&j);
 	json_string(&j, "inspection",
 		    feature_queue_label(feature_queue_of(f, n)));
+	sessions_engine_print(out, &j);
 	if (lt->present) {
 		json_object_begin(&j, "table");
 		json_string(&j, "name", "fwctl");
