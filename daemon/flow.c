@@ -8,6 +8,7 @@
 #include "flow.h"
 
 #define TCP_SYN		0x02
+#define TCP_ACK		0x10
 
 struct flow_table {
 	struct flow **bucket;
@@ -150,6 +151,14 @@ struct flow *flow_lookup(struct flow_table *t, const struct packet *pkt,
 	for (f = t->bucket[h]; f; f = f->hnext)
 		if (!memcmp(&f->key, &k, sizeof(k)))
 			break;
+	/* A SYN for a decided flow opens a new connection on the tuple of
+	 * an ended one (the kernel queued it: its connection mark is new):
+	 * it is decided anew, not by what the old connection said. */
+	if (f && f->state != FLOW_UNDECIDED && pkt->proto == IPPROTO_TCP &&
+	    (pkt->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		flow_remove(t, f);
+		f = NULL;
+	}
 	if (f) {
 		lru_unlink(t, f);
 	} else {

@@ -39,13 +39,15 @@ struct fwh_stats {
  * One per inspected connection, found by the original tuple of its
  * conntrack entry. It holds no reference on the entry (that would pin
  * conntrack entries), so sessions die by idle timeout rather than with
- * their connection.
+ * their connection; ct_id, the id of the first confirmed entry seen,
+ * tells a new connection that reuses the tuple (hook.c).
  */
 struct fwh_session {
 	struct hlist_node node;
 	struct rcu_head rcu;
 	struct nf_conntrack_tuple tuple;
 	u64 id;
+	u32 ct_id;			/* 0: not claimed yet */
 	unsigned long first, last;	/* jiffies */
 	atomic64_t packets, bytes;
 	atomic_t queued, returned;

@@ -87,6 +87,35 @@ static unsigned int steer_undecided(struct fwh_net *fn,
 	return queue(fn, p, ct);
 }
 
+/*
+ * The first confirmed conntrack entry that passes claims its session. A
+ * packet of another confirmed entry, or of an unconfirmed one once the
+ * session was claimed, belongs to a new connection that reuses the tuple
+ * of an ended one (two live entries never share a tuple; before the
+ * claim, unconfirmed entries are the first packets' own): the session
+ * starts over, undecided, as the connection mark does in the nft form.
+ */
+static void session_renew(struct fwh_session *s, const struct nf_conn *ct)
+{
+	u32 id = nf_ct_is_confirmed(ct) ? nf_ct_get_id(ct) : 0;
+	u32 old = READ_ONCE(s->ct_id);
+
+	if (old == id)
+		return;
+	if (!old) {
+		cmpxchg(&s->ct_id, 0, id);
+		return;
+	}
+	if (cmpxchg(&s->ct_id, old, id) != old)
+		return;
+	decide(s, FWHOOK_VERDICT_UNDECIDED, 0);
+	atomic_set(&s->queued, 0);
+	atomic_set(&s->returned, 0);
+	atomic64_set(&s->packets, 0);
+	atomic64_set(&s->bytes, 0);
+	WRITE_ONCE(s->first, jiffies);
+}
+
 static unsigned int steer(struct fwh_net *fn, const struct fwh_config *cfg,
 			  struct sk_buff *skb, const struct nf_conn *ct)
 {
@@ -105,6 +134,7 @@ static unsigned int steer(struct fwh_net *fn, const struct fwh_config *cfg,
 	}
 	if (!s)
 		return NF_ACCEPT;
+	session_renew(s, ct);
 	account(s, skb);
 	verdict = READ_ONCE(s->verdict);
 	if (verdict != FWHOOK_VERDICT_UNDECIDED)

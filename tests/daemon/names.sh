@@ -23,6 +23,12 @@ check_not "tls: denied name is blocked" \
 	inc $PEER tls-client 10.99.0.2 443 bad.example 1
 check_not "tls: denied wildcard is blocked" \
 	inc $PEER tls-client 10.99.0.2 443 x.ads.example 1
+# A new connection on the tuple of a decided one (the first ended with a
+# reset, so the kernel starts a new connection at once): decided anew.
+check "tls from port 40443: allowed name passes" \
+	inc $PEER tls-client 10.99.0.2 443 good.example 1 40443
+check_not "same tuple, new connection: its denied name is blocked" \
+	inc $PEER tls-client 10.99.0.2 443 bad.example 1 40443
 check "http: allowed host passes" \
 	inc $PEER http-client 10.99.0.2 80 good.example
 check_not "http: denied host is blocked" \

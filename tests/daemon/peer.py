@@ -10,6 +10,7 @@ socket; the server answers any first bytes with N bytes of data, so no
 certificate is needed: the daemon only ever sees the hello.
 """
 import socket
+import struct
 import ssl
 import sys
 import threading
@@ -79,8 +80,14 @@ def dns_server(port):
             srv.sendto(data[:2] + bytes([data[2] | 0x80]) + data[3:], addr)
 
 
-def tcp_exchange(host, port, first, want):
-    s = socket.create_connection((host, port), timeout=TIMEOUT)
+def tcp_exchange(host, port, first, want, sport=0):
+    s = socket.create_connection((host, port), timeout=TIMEOUT,
+                                 source_address=("0.0.0.0", sport))
+    if sport:
+        # close with a reset: no TIME_WAIT, so the same tuple can
+        # carry the next connection at once
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                     struct.pack("ii", 1, 0))
     s.settimeout(TIMEOUT)
     s.sendall(first)
     got = 0
@@ -124,8 +131,9 @@ def dns_query(name):
     return q + b"\x00\x00\x01\x00\x01"
 
 
-def dns_client(host, port, name):
+def dns_client(host, port, name, sport=0):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", sport))
     s.settimeout(TIMEOUT)
     s.sendto(dns_query(name), (host, port))
     try:
@@ -144,8 +152,10 @@ def main(argv):
     elif cmd == "dns-server":
         dns_server(int(args[0]))
     elif cmd == "tls-client":
-        host, port, name, n = args
-        ok = tcp_exchange(host, int(port), client_hello(name), int(n))
+        host, port, name, n = args[:4]
+        sport = int(args[4]) if len(args) > 4 else 0
+        ok = tcp_exchange(host, int(port), client_hello(name), int(n),
+                          sport)
     elif cmd == "http-client":
         ok = http_get(args[0], int(args[1]), args[2])
     elif cmd == "raw-client":
@@ -155,7 +165,9 @@ def main(argv):
     elif cmd == "http-loop":
         ok = http_loop(args[0], int(args[1]), args[2], float(args[3]))
     elif cmd == "dns-client":
-        ok = dns_client(args[0], int(args[1]), args[2])
+        # an optional source port: two connections with one tuple
+        ok = dns_client(args[0], int(args[1]), args[2],
+                        int(args[3]) if len(args) > 3 else 0)
     else:
         sys.exit("peer.py: unknown command " + cmd)
     # the exchange's own time, without the interpreter's start-up

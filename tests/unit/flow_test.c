@@ -99,6 +99,32 @@ static void test_stream_order(void)
 	flow_table_free(t);
 }
 
+/* A SYN on the tuple of a decided flow is a new connection. */
+static void test_tuple_reuse(void)
+{
+	struct flow_table *t = flow_table_new(4, 60 * SEC);
+	struct packet p = pkt(a1, 40000, a2, 443, IPPROTO_TCP);
+	struct flow *f;
+	bool c;
+
+	p.tcp_flags = 0x02;
+	f = flow_lookup(t, &p, 0, &c);
+	f->state = FLOW_UNDECIDED;
+	CHECK(flow_lookup(t, &p, 1, &c) == f);	/* a retransmitted SYN */
+	CHECK_EQ(f->packets, 2);
+	f->state = FLOW_ACCEPT;
+	p.tcp_flags = 0x10;
+	CHECK(flow_lookup(t, &p, 2, &c)->state == FLOW_ACCEPT);
+	p.tcp_flags = 0x12;			/* SYN-ACK: not a new one */
+	CHECK(flow_lookup(t, &p, 3, &c)->state == FLOW_ACCEPT);
+	p.tcp_flags = 0x02;
+	f = flow_lookup(t, &p, 4, &c);
+	CHECK_EQ(f->state, FLOW_UNDECIDED);
+	CHECK_EQ(f->packets, 1);
+	CHECK_EQ(flow_table_count(t), 1);
+	flow_table_free(t);
+}
+
 /* Segments keep coming until the buffer is full; every byte is kept. */
 static void test_stream_grows(void)
 {
@@ -260,6 +286,7 @@ int main(void)
 	test_directions();
 	test_eviction();
 	test_stream_order();
+	test_tuple_reuse();
 	test_stream_grows();
 	test_policy();
 	test_budget();

@@ -48,6 +48,19 @@ check "dns: allowed name is answered" \
 	inc $PEER dns-client 10.99.0.2 53 good.example
 check_not "dns: denied name is not" \
 	inc $PEER dns-client 10.99.0.2 53 bad.example
+# A new connection with the tuple of an ended one goes to the queue again
+# instead of inheriting the old session's verdict in the kernel (as the
+# connection mark of the nft form would not pass on either).
+check "dns from port 5353: allowed name is answered" \
+	inc $PEER dns-client 10.99.0.2 53 good.example 5353
+queued=$(stat_field packets)
+inc $PEER dns-client 10.99.0.2 53 good.example 5353 >/dev/null
+check "same connection again: decided in the kernel, not queued" \
+	test "$(stat_field packets)" = "$queued"
+ins conntrack -F >/dev/null 2>&1
+inc $PEER dns-client 10.99.0.2 53 good.example 5353 >/dev/null
+check "same tuple, new connection: queued again" \
+	test "$(stat_field packets)" -gt "$queued"
 check "ipv6: a UDP flow passes and gets a session" udp_flow fd00:99::2 1
 check "ipv6: the session shows the v6 tuple" \
 	sh -c "ip netns exec $NSS '$HOOKCTL' sessions | grep -q 'src fd00:99::1'"
