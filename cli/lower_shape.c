@@ -169,7 +169,7 @@ static void default_rules(struct lower *lw, struct ir_chain *c,
 }
 
 /* A regular chain, placed before the base chains as the IR keeps them. */
-static struct ir_chain *regular_chain(struct ir_table *t, const char *name)
+struct ir_chain *shape_regular_chain(struct ir_table *t, const char *name)
 {
 	struct ir_chain *c = ir_chain_add(t, name, IR_HOOK_NONE);
 	size_t i = t->n_chains - 1;
@@ -190,13 +190,14 @@ static struct ir_chain *class_chain(struct lower *lw, const struct m_shape *ms,
 	size_t i, j, from;
 
 	snprintf(name, sizeof(name), "shape_%s", is->ifname);
-	c = regular_chain(lw->t, name);
+	c = shape_regular_chain(lw->t, name);
 	for (i = 0; i < is->n_classes; i++) {
 		from = c->n_rules;
 		for (j = 0; j < ms->classes[i].n_rules; j++)
 			lower_rule(lw, c, ms->classes[i].rules[j]);
 		classify(c, from, &is->classes[i]);
 	}
+	shape_port_maps(lw, c, is->ifname);
 	default_rules(lw, c, is, &is->classes[ms->default_class]);
 	return c;
 }

@@ -106,6 +106,10 @@ int parse_shape(struct parser *p);
 void check_shapes(struct checker *c);
 /* lower_shape.c: the trees and the chain "shape" that classifies. */
 void lower_shapes(struct lower *lw);
+struct ir_chain *shape_regular_chain(struct ir_table *t, const char *name);
+/* lower_shape_map.c: a long list of port classes as verdict maps. */
+void shape_port_maps(struct lower *lw, struct ir_chain *c,
+		     const char *ifname);
 
 /* shape.c: freeing each stage's shapes. */
 void ast_shape_free(struct ast_shape *s);
