@@ -52,6 +52,11 @@ for fw in "$top_srcdir"/tests/unit/compile/*.fw "$top_srcdir"/rules/*.fw \
 	cd "$(dirname "$fw")" || exit 99
 	f=$(basename "$fw")
 	strip=
+	# A shape needs its interface: a veth pair for each one shaped.
+	for ifn in $(sed -n 's/^ *shape \([^ ]*\) .*/\1/p' "$f"); do
+		ip -n $a link show "$ifn" >/dev/null 2>&1 ||
+			ip -n $a link add "$ifn" type veth peer name "$ifn-p"
+	done
 	if ! "$FWCTL" --netns $a --rundir "$tmp.run" apply "$f" \
 		2>"$tmp.err" ||
 	   ! "$FWCTL" export "$f" >"$tmp.nft"; then
