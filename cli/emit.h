@@ -17,6 +17,7 @@
 #include "ir.h"
 
 struct batch;
+struct nftnl_expr;
 struct nftnl_rule;
 
 #define EMIT_TABLE_FAMILY	NFPROTO_INET
@@ -89,6 +90,8 @@ int emit_verdict_code(const struct ir_verdict *v);
 void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r,
 		     bool queue_xt);
 
+/* A new expression of that name, appended to nr. */
+struct nftnl_expr *emit_expr_new(struct nftnl_rule *nr, const char *name);
 /* Expression constructors, all on register 1 like nft's own. */
 void emit_meta(struct nftnl_rule *nr, uint32_t key);
 void emit_payload(struct nftnl_rule *nr, uint32_t base, uint32_t offset,

@@ -13,7 +13,7 @@
 
 #include "emit.h"
 
-static struct nftnl_expr *expr_new(struct nftnl_rule *nr, const char *name)
+struct nftnl_expr *emit_expr_new(struct nftnl_rule *nr, const char *name)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc(name);
 
@@ -25,7 +25,7 @@ static struct nftnl_expr *expr_new(struct nftnl_rule *nr, const char *name)
 
 void emit_meta(struct nftnl_rule *nr, uint32_t key)
 {
-	struct nftnl_expr *e = expr_new(nr, "meta");
+	struct nftnl_expr *e = emit_expr_new(nr, "meta");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
@@ -34,7 +34,7 @@ void emit_meta(struct nftnl_rule *nr, uint32_t key)
 void emit_payload(struct nftnl_rule *nr, uint32_t base, uint32_t offset,
 		  uint32_t len)
 {
-	struct nftnl_expr *e = expr_new(nr, "payload");
+	struct nftnl_expr *e = emit_expr_new(nr, "payload");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
@@ -44,7 +44,7 @@ void emit_payload(struct nftnl_rule *nr, uint32_t base, uint32_t offset,
 
 void emit_ct(struct nftnl_rule *nr, uint32_t key)
 {
-	struct nftnl_expr *e = expr_new(nr, "ct");
+	struct nftnl_expr *e = emit_expr_new(nr, "ct");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
@@ -53,7 +53,7 @@ void emit_ct(struct nftnl_rule *nr, uint32_t key)
 void emit_cmp(struct nftnl_rule *nr, uint32_t op, const void *data,
 	      uint32_t len)
 {
-	struct nftnl_expr *e = expr_new(nr, "cmp");
+	struct nftnl_expr *e = emit_expr_new(nr, "cmp");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
@@ -64,7 +64,7 @@ void emit_cmp(struct nftnl_rule *nr, uint32_t op, const void *data,
 void emit_bitwise(struct nftnl_rule *nr, const void *mask, uint32_t len)
 {
 	static const uint8_t zero[16];
-	struct nftnl_expr *e = expr_new(nr, "bitwise");
+	struct nftnl_expr *e = emit_expr_new(nr, "bitwise");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
@@ -77,7 +77,7 @@ void emit_bitwise(struct nftnl_rule *nr, const void *mask, uint32_t len)
 void emit_bitwise_xor(struct nftnl_rule *nr, const void *mask,
 		      const void *xor, uint32_t len)
 {
-	struct nftnl_expr *e = expr_new(nr, "bitwise");
+	struct nftnl_expr *e = emit_expr_new(nr, "bitwise");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
@@ -88,7 +88,7 @@ void emit_bitwise_xor(struct nftnl_rule *nr, const void *mask,
 
 void emit_meta_set(struct nftnl_rule *nr, uint32_t key)
 {
-	struct nftnl_expr *e = expr_new(nr, "meta");
+	struct nftnl_expr *e = emit_expr_new(nr, "meta");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
@@ -97,7 +97,7 @@ void emit_meta_set(struct nftnl_rule *nr, uint32_t key)
 void emit_range(struct nftnl_rule *nr, uint32_t op, const void *lo,
 		const void *hi, uint32_t len)
 {
-	struct nftnl_expr *e = expr_new(nr, "range");
+	struct nftnl_expr *e = emit_expr_new(nr, "range");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, op);
@@ -109,7 +109,7 @@ void emit_range(struct nftnl_rule *nr, uint32_t op, const void *lo,
 void emit_lookup(struct nftnl_rule *nr, const char *set, uint32_t set_id,
 		 bool verdict, bool invert)
 {
-	struct nftnl_expr *e = expr_new(nr, "lookup");
+	struct nftnl_expr *e = emit_expr_new(nr, "lookup");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
@@ -125,7 +125,7 @@ void emit_lookup(struct nftnl_rule *nr, const char *set, uint32_t set_id,
 /* code: NF_ACCEPT, NF_DROP, NFT_JUMP, NFT_GOTO; chain for the last two. */
 void emit_immediate(struct nftnl_rule *nr, int code, const char *chain)
 {
-	struct nftnl_expr *e = expr_new(nr, "immediate");
+	struct nftnl_expr *e = emit_expr_new(nr, "immediate");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)code);
@@ -135,7 +135,7 @@ void emit_immediate(struct nftnl_rule *nr, int code, const char *chain)
 
 void emit_counter(struct nftnl_rule *nr)
 {
-	struct nftnl_expr *e = expr_new(nr, "counter");
+	struct nftnl_expr *e = emit_expr_new(nr, "counter");
 
 	nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_PACKETS, 0);
 	nftnl_expr_set_u64(e, NFTNL_EXPR_CTR_BYTES, 0);
@@ -145,7 +145,7 @@ void emit_counter(struct nftnl_rule *nr)
 void emit_limit(struct nftnl_rule *nr, uint64_t rate, uint64_t unit,
 		uint32_t burst)
 {
-	struct nftnl_expr *e = expr_new(nr, "limit");
+	struct nftnl_expr *e = emit_expr_new(nr, "limit");
 
 	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, rate);
 	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, unit);
@@ -156,7 +156,7 @@ void emit_limit(struct nftnl_rule *nr, uint64_t rate, uint64_t unit,
 
 void emit_log(struct nftnl_rule *nr, const char *prefix)
 {
-	struct nftnl_expr *e = expr_new(nr, "log");
+	struct nftnl_expr *e = emit_expr_new(nr, "log");
 
 	if (prefix && *prefix)
 		nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, prefix);
@@ -164,7 +164,7 @@ void emit_log(struct nftnl_rule *nr, const char *prefix)
 
 void emit_reject(struct nftnl_rule *nr, uint32_t type, uint8_t code)
 {
-	struct nftnl_expr *e = expr_new(nr, "reject");
+	struct nftnl_expr *e = emit_expr_new(nr, "reject");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, type);
 	nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, code);
@@ -174,7 +174,7 @@ void emit_reject(struct nftnl_rule *nr, uint32_t type, uint8_t code)
 void emit_immediate_data(struct nftnl_rule *nr, uint32_t reg,
 			 const void *data, uint32_t len)
 {
-	struct nftnl_expr *e = expr_new(nr, "immediate");
+	struct nftnl_expr *e = emit_expr_new(nr, "immediate");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, reg);
 	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, data, len);
@@ -187,7 +187,7 @@ void emit_immediate_data(struct nftnl_rule *nr, uint32_t reg,
 void emit_nat(struct nftnl_rule *nr, uint32_t type, uint32_t family,
 	      const uint32_t addr[2], const uint32_t proto[2], uint32_t flags)
 {
-	struct nftnl_expr *e = expr_new(nr, "nat");
+	struct nftnl_expr *e = emit_expr_new(nr, "nat");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, type);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, family);
@@ -213,7 +213,7 @@ static void emit_port_nat(struct nftnl_rule *nr,
 			  const struct port_nat_attrs *a,
 			  const uint32_t proto[2], uint32_t flags)
 {
-	struct nftnl_expr *e = expr_new(nr, a->name);
+	struct nftnl_expr *e = emit_expr_new(nr, a->name);
 
 	if (proto[0]) {
 		nftnl_expr_set_u32(e, a->proto_min, proto[0]);
@@ -247,7 +247,7 @@ void emit_redir(struct nftnl_rule *nr, const uint32_t proto[2],
 
 void emit_fib(struct nftnl_rule *nr, uint32_t flags, uint32_t result)
 {
-	struct nftnl_expr *e = expr_new(nr, "fib");
+	struct nftnl_expr *e = emit_expr_new(nr, "fib");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, flags);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, result);
@@ -256,13 +256,13 @@ void emit_fib(struct nftnl_rule *nr, uint32_t flags, uint32_t result)
 
 void emit_notrack(struct nftnl_rule *nr)
 {
-	expr_new(nr, "notrack");
+	emit_expr_new(nr, "notrack");
 }
 
 /* type: NFT_OBJECT_CT_HELPER or NFT_OBJECT_CT_TIMEOUT. */
 void emit_objref(struct nftnl_rule *nr, uint32_t type, const char *name)
 {
-	struct nftnl_expr *e = expr_new(nr, "objref");
+	struct nftnl_expr *e = emit_expr_new(nr, "objref");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, type);
 	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, name);
@@ -291,7 +291,7 @@ void emit_connlimit(struct nftnl_rule *nr, uint32_t count)
 void emit_dynset_connlimit(struct nftnl_rule *nr, const char *set,
 			   uint32_t set_id, uint32_t count)
 {
-	struct nftnl_expr *e = expr_new(nr, "dynset");
+	struct nftnl_expr *e = emit_expr_new(nr, "dynset");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_ADD);
@@ -303,7 +303,7 @@ void emit_dynset_connlimit(struct nftnl_rule *nr, const char *set,
 
 void emit_ct_set(struct nftnl_rule *nr, uint32_t key)
 {
-	struct nftnl_expr *e = expr_new(nr, "ct");
+	struct nftnl_expr *e = emit_expr_new(nr, "ct");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
@@ -312,7 +312,7 @@ void emit_ct_set(struct nftnl_rule *nr, uint32_t key)
 void emit_queue(struct nftnl_rule *nr, uint16_t first, uint16_t total,
 		uint16_t flags)
 {
-	struct nftnl_expr *e = expr_new(nr, "queue");
+	struct nftnl_expr *e = emit_expr_new(nr, "queue");
 
 	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, first);
 	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, total);
@@ -328,7 +328,7 @@ void emit_queue(struct nftnl_rule *nr, uint16_t first, uint16_t total,
 void emit_xt_nfqueue(struct nftnl_rule *nr, uint16_t first, uint16_t total,
 		     uint16_t flags)
 {
-	struct nftnl_expr *e = expr_new(nr, "target");
+	struct nftnl_expr *e = emit_expr_new(nr, "target");
 	uint16_t *info = calloc(4, sizeof(*info));
 
 	if (!info)

@@ -22,19 +22,9 @@ static const struct {
 	[IR_IP6_SADDR] = { 8, 16 },
 };
 
-static struct nftnl_expr *expr_add(struct nftnl_rule *nr, const char *name)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc(name);
-
-	if (!e)
-		abort();
-	nftnl_rule_add_expr(nr, e);
-	return e;
-}
-
 static void emit_hash(struct nftnl_rule *nr, const struct ir_priority *p)
 {
-	struct nftnl_expr *e = expr_add(nr, "payload");
+	struct nftnl_expr *e = emit_expr_new(nr, "payload");
 
 	/* nft hashes from register 2 into register 1; so do we. */
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_2);
@@ -44,7 +34,7 @@ static void emit_hash(struct nftnl_rule *nr, const struct ir_priority *p)
 			   hash_fields[p->hash_field].offset);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN,
 			   hash_fields[p->hash_field].len);
-	e = expr_add(nr, "hash");
+	e = emit_expr_new(nr, "hash");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_SREG, NFT_REG_2);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_DREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_HASH_LEN,
@@ -66,7 +56,7 @@ void emit_priority(struct nftnl_rule *nr, const struct ir_priority *p)
 	else
 		emit_immediate_data(nr, NFT_REG_1, &p->value,
 				    sizeof(p->value));
-	e = expr_add(nr, "meta");
+	e = emit_expr_new(nr, "meta");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_PRIORITY);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
 }

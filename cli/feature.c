@@ -79,16 +79,6 @@ static void probe_rule(struct batch *b, const char *chain, rule_fill_fn fill)
 	nftnl_rule_free(nr);
 }
 
-static struct nftnl_expr *expr_add(struct nftnl_rule *nr, const char *name)
-{
-	struct nftnl_expr *e = nftnl_expr_alloc(name);
-
-	if (!e)
-		abort();
-	nftnl_rule_add_expr(nr, e);
-	return e;
-}
-
 static void fill_counter(struct nftnl_rule *nr)
 {
 	emit_counter(nr);
@@ -121,7 +111,7 @@ static void fill_ct(struct nftnl_rule *nr)
 
 static void fill_queue(struct nftnl_rule *nr)
 {
-	struct nftnl_expr *e = expr_add(nr, "queue");
+	struct nftnl_expr *e = emit_expr_new(nr, "queue");
 
 	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, 0);
 	nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
@@ -134,7 +124,7 @@ static void fill_queue(struct nftnl_rule *nr)
  */
 static void fill_xt_nfqueue(struct nftnl_rule *nr)
 {
-	struct nftnl_expr *e = expr_add(nr, "target");
+	struct nftnl_expr *e = emit_expr_new(nr, "target");
 	uint16_t *info = calloc(4, sizeof(*info));
 
 	if (!info)
@@ -147,7 +137,7 @@ static void fill_xt_nfqueue(struct nftnl_rule *nr)
 
 static void fill_connlimit(struct nftnl_rule *nr)
 {
-	struct nftnl_expr *e = expr_add(nr, "connlimit");
+	struct nftnl_expr *e = emit_expr_new(nr, "connlimit");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CONNLIMIT_COUNT, 10);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CONNLIMIT_FLAGS, 0);
@@ -155,7 +145,7 @@ static void fill_connlimit(struct nftnl_rule *nr)
 
 static void fill_synproxy(struct nftnl_rule *nr)
 {
-	struct nftnl_expr *e = expr_add(nr, "synproxy");
+	struct nftnl_expr *e = emit_expr_new(nr, "synproxy");
 
 	nftnl_expr_set_u16(e, NFTNL_EXPR_SYNPROXY_MSS, 1460);
 	nftnl_expr_set_u8(e, NFTNL_EXPR_SYNPROXY_WSCALE, 7);
@@ -165,12 +155,12 @@ static void fill_synproxy(struct nftnl_rule *nr)
 /* reg1 = 192.0.2.1, then NAT of type to it. */
 static void fill_nat_to(struct nftnl_rule *nr, uint32_t type)
 {
-	struct nftnl_expr *imm = expr_add(nr, "immediate"), *nat;
+	struct nftnl_expr *imm = emit_expr_new(nr, "immediate"), *nat;
 	uint32_t addr = htonl(0xc0000201);
 
 	nftnl_expr_set_u32(imm, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
 	nftnl_expr_set_data(imm, NFTNL_EXPR_IMM_DATA, &addr, sizeof(addr));
-	nat = expr_add(nr, "nat");
+	nat = emit_expr_new(nr, "nat");
 	nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_TYPE, type);
 	nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
 	nftnl_expr_set_u32(nat, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
@@ -188,12 +178,12 @@ static void fill_dnat(struct nftnl_rule *nr)
 
 static void fill_masq(struct nftnl_rule *nr)
 {
-	expr_add(nr, "masq");
+	emit_expr_new(nr, "masq");
 }
 
 static void fill_redir(struct nftnl_rule *nr)
 {
-	expr_add(nr, "redir");
+	emit_expr_new(nr, "redir");
 }
 
 static void build_nat(struct batch *b)
