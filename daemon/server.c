@@ -36,39 +36,6 @@ int server_open(const char *path)
 	return fd;
 }
 
-/* Reads exactly n bytes; false on EOF, error or timeout. */
-static bool read_full(int fd, uint8_t *p, size_t n)
-{
-	ssize_t r;
-
-	while (n) {
-		r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		p += r;
-		n -= r;
-	}
-	return true;
-}
-
-static bool write_full(int fd, const uint8_t *p, size_t n)
-{
-	ssize_t r;
-
-	while (n) {
-		r = send(fd, p, n, MSG_NOSIGNAL);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		p += r;
-		n -= r;
-	}
-	return true;
-}
-
 static int serve_config(struct daemon *d, const uint8_t *p, size_t n,
 			struct control_buf *out)
 {
@@ -132,20 +99,17 @@ static int serve(struct daemon *d, enum control_type type, const uint8_t *p,
 /* One request and its reply; false when the connection should close. */
 static bool serve_one(int fd, struct daemon *d)
 {
-	uint8_t hdr[CONTROL_HDR_LEN], *msg = NULL;
 	struct control_buf out = { 0 };
 	enum control_type type;
-	long n;
-	int err = -EBADMSG;
+	uint8_t *msg;
+	size_t n;
+	int err = control_recv(fd, &msg, &n, &type);
 
-	if (!read_full(fd, hdr, sizeof(hdr)))
+	/* Closed or silent before a whole header: nothing to answer. */
+	if (err && err != -EBADMSG && err != -ENOMEM)
 		return false;
-	n = control_msg_len(hdr, sizeof(hdr), &type);
-	if (n > 0 && (msg = malloc(n))) {
-		memcpy(msg, hdr, sizeof(hdr));
-		err = read_full(fd, msg + sizeof(hdr), n - sizeof(hdr)) ?
-		      serve(d, type, msg, n, &out) : -EBADMSG;
-	}
+	if (!err)
+		err = serve(d, type, msg, n, &out);
 	free(msg);
 	if (err) {
 		atomic_fetch_add(&d->bad_requests, 1);
@@ -153,7 +117,7 @@ static bool serve_one(int fd, struct daemon *d)
 		control_buf_free(&out);
 		control_put_error(&out, err, "bad request");
 	}
-	if (!write_full(fd, out.p, out.len))
+	if (control_send(fd, &out))
 		err = -EPIPE;
 	control_buf_free(&out);
 	return !err;

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "fwctl/control.h"
 
@@ -234,6 +235,64 @@ long control_msg_len(const uint8_t *p, size_t len, enum control_type *type)
 		return -EBADMSG;
 	*type = p[1];
 	return n;
+}
+
+/* Reads exactly n bytes: 0, -EPIPE when the peer closed, or -errno. */
+static int recv_full(int fd, uint8_t *p, size_t n)
+{
+	ssize_t r;
+
+	while (n) {
+		r = recv(fd, p, n, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r ? -errno : -EPIPE;
+		p += r;
+		n -= r;
+	}
+	return 0;
+}
+
+int control_recv(int fd, uint8_t **msg, size_t *len, enum control_type *type)
+{
+	uint8_t hdr[CONTROL_HDR_LEN];
+	long n;
+	int err = recv_full(fd, hdr, sizeof(hdr));
+
+	*msg = NULL;
+	if (err)
+		return err;
+	n = control_msg_len(hdr, sizeof(hdr), type);
+	if (n < 0)
+		return -EBADMSG;
+	*msg = malloc(n);
+	if (!*msg)
+		return -ENOMEM;
+	memcpy(*msg, hdr, sizeof(hdr));
+	if (recv_full(fd, *msg + sizeof(hdr), n - sizeof(hdr))) {
+		free(*msg);
+		*msg = NULL;
+		return -EBADMSG;
+	}
+	*len = n;
+	return 0;
+}
+
+int control_send(int fd, const struct control_buf *b)
+{
+	size_t off = 0;
+	ssize_t r;
+
+	while (off < b->len) {
+		r = send(fd, b->p + off, b->len - off, MSG_NOSIGNAL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		off += r;
+	}
+	return 0;
 }
 
 /* One attribute of a message being walked; its value is v[0..n). */

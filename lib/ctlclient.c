@@ -81,61 +81,20 @@ static int conn_open(struct conn *c, const char *rundir)
 
 static int conn_send(struct conn *c, const struct control_buf *b)
 {
-	size_t off = 0;
-	ssize_t r;
+	int err = control_send(c->fd, b);
 
-	while (off < b->len) {
-		r = send(c->fd, b->p + off, b->len - off, MSG_NOSIGNAL);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return conn_fail(c, -errno, "sending to");
-		off += r;
-	}
-	return 0;
-}
-
-static int conn_read(struct conn *c, uint8_t *p, size_t n)
-{
-	ssize_t r;
-
-	while (n) {
-		r = recv(c->fd, p, n, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r ? conn_fail(c, -errno, "reading from") :
-				   conn_fail(c, -EPIPE, "reading from");
-		p += r;
-		n -= r;
-	}
-	return 0;
+	return err ? conn_fail(c, err, "sending to") : 0;
 }
 
 /* Reads one reply into a malloc'd *msg of *n bytes. */
 static int conn_reply(struct conn *c, uint8_t **msg, size_t *n,
 		      enum control_type *type)
 {
-	uint8_t hdr[CONTROL_HDR_LEN];
-	long len;
-	int err = conn_read(c, hdr, sizeof(hdr));
+	int err = control_recv(c->fd, msg, n, type);
 
-	if (err)
-		return err;
-	len = control_msg_len(hdr, sizeof(hdr), type);
-	if (len < 0)
-		return conn_fail(c, -EBADMSG, "a garbled reply from");
-	*msg = malloc(len);
-	if (!*msg)
-		return conn_fail(c, -ENOMEM, "reading from");
-	memcpy(*msg, hdr, sizeof(hdr));
-	err = conn_read(c, *msg + sizeof(hdr), len - sizeof(hdr));
-	if (err) {
-		free(*msg);
-		return err;
-	}
-	*n = len;
-	return 0;
+	if (err == -EBADMSG)
+		return conn_fail(c, err, "a garbled reply from");
+	return err ? conn_fail(c, err, "reading from") : 0;
 }
 
 /* An ERROR reply: the daemon's errno and message. */
@@ -201,29 +160,32 @@ int ctlclient_set_config(const char *rundir, const struct control_config *c,
 	return request(rundir, &b, NULL, "the config", why, len);
 }
 
-int ctlclient_status(const char *rundir, struct control_status *s,
-		     char *why, size_t len)
+/* A request without attributes, and its reply (s: a status). */
+static int bare_request(const char *rundir, enum control_type type,
+			struct control_status *s, const char *what,
+			char *why, size_t len)
 {
 	struct control_buf b = { 0 };
-	int err = control_put_request(&b, CONTROL_GET_STATUS);
+	int err = control_put_request(&b, type);
 
 	if (err) {
 		snprintf(why, len, "%s", strerror(-err));
 		return err;
 	}
-	return request(rundir, &b, s, "the status request", why, len);
+	return request(rundir, &b, s, what, why, len);
+}
+
+int ctlclient_status(const char *rundir, struct control_status *s,
+		     char *why, size_t len)
+{
+	return bare_request(rundir, CONTROL_GET_STATUS, s,
+			    "the status request", why, len);
 }
 
 int ctlclient_reload(const char *rundir, char *why, size_t len)
 {
-	struct control_buf b = { 0 };
-	int err = control_put_request(&b, CONTROL_RELOAD);
-
-	if (err) {
-		snprintf(why, len, "%s", strerror(-err));
-		return err;
-	}
-	return request(rundir, &b, NULL, "to reload", why, len);
+	return bare_request(rundir, CONTROL_RELOAD, NULL, "to reload", why,
+			    len);
 }
 
 int ctlclient_save_config(const char *rundir, const struct control_config *c,

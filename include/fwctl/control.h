@@ -191,6 +191,16 @@ const char *control_profile_check(const struct control_config *c, size_t i);
 const char *control_config_check(const struct control_config *c);
 
 /*
+ * The framing on a stream socket, for both ends. control_recv() reads one
+ * whole message into a malloc'd *msg: 0; -EBADMSG for a bad header or a
+ * message cut short after it; otherwise the -errno (-EPIPE: closed) of a
+ * read before the header was complete, -EAGAIN on a socket timeout.
+ * control_send() writes b whole: 0 or -errno.
+ */
+int control_recv(int fd, uint8_t **msg, size_t *len, enum control_type *type);
+int control_send(int fd, const struct control_buf *b);
+
+/*
  * Decode one whole message of the given type (p, len as control_msg_len()
  * accepted). Return 0 or -EBADMSG (anything out of bounds, see above),
  * -ENOMEM. control_get_config() allocates the profiles and their
