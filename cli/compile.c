@@ -9,9 +9,11 @@
 #include "diag.h"
 #include "lower.h"
 #include "model.h"
+#include "optimize.h"
 #include "parser.h"
 
-static struct ir_table *compile_ast(struct ast *a, unsigned errors)
+static struct ir_table *compile_ast(struct ast *a, unsigned errors,
+				    unsigned flags)
 {
 	struct model *m;
 	struct ir_table *t = NULL;
@@ -26,22 +28,35 @@ static struct ir_table *compile_ast(struct ast *a, unsigned errors)
 	m = check_ast(a);
 	if (m && diag_error_count() == errors)
 		t = lower_model(m);
+	if (t && !(flags & COMPILE_LINEAR))
+		ir_optimize(t);
 	model_free(m);
 	ast_free(a);
 	return t;
 }
 
-struct ir_table *compile_file(const char *path)
+struct ir_table *compile_file_flags(const char *path, unsigned flags)
 {
 	unsigned errors = diag_error_count();
 
-	return compile_ast(parse_file(path), errors);
+	return compile_ast(parse_file(path), errors, flags);
+}
+
+struct ir_table *compile_buffer_flags(const char *name, const char *text,
+				      size_t len, unsigned flags)
+{
+	unsigned errors = diag_error_count();
+
+	return compile_ast(parse_buffer(name, text, len), errors, flags);
+}
+
+struct ir_table *compile_file(const char *path)
+{
+	return compile_file_flags(path, 0);
 }
 
 struct ir_table *compile_buffer(const char *name, const char *text,
 				size_t len)
 {
-	unsigned errors = diag_error_count();
-
-	return compile_ast(parse_buffer(name, text, len), errors);
+	return compile_buffer_flags(name, text, len, 0);
 }

@@ -16,4 +16,10 @@ struct ir_table *compile_file(const char *path);
 struct ir_table *compile_buffer(const char *name, const char *text,
 				size_t len);
 
+/* COMPILE_LINEAR: keep every rule list as written (no ir_optimize()). */
+enum { COMPILE_LINEAR = 1 };
+struct ir_table *compile_file_flags(const char *path, unsigned flags);
+struct ir_table *compile_buffer_flags(const char *name, const char *text,
+				      size_t len, unsigned flags);
+
 #endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_OPTIMIZE_H
+#define FWCTL_OPTIMIZE_H
+
+#include "ir.h"
+
+/*
+ * Rewrites the long first-match rule lists of a lowered table into lookups
+ * whose cost per packet grows with the logarithm of the rule count (verdict
+ * maps over intervals and the chains they dispatch to), with exactly the
+ * verdicts the lists give. Rules it cannot move (those with counters,
+ * limits, logs, NAT, marks, gotos) stay where they are and split a list.
+ */
+void ir_optimize(struct ir_table *t);
+
+#endif
