@@ -12,5 +12,7 @@
  * golden-test format. Deterministic: same IR, same bytes.
  */
 int export_table(const struct ir_table *t, FILE *out);
+/* What the optimizer made of each source rule (cli/explain.c). */
+int export_explain(const struct ir_table *t, FILE *out);
 
 #endif

@@ -16,6 +16,7 @@ struct fw_opts {
 	const char	*rundir;	/* --rundir DIR: fwctld's files */
 	int		json;		/* -j/--json */
 	int		verbose;	/* -v */
+	int		no_optimize;	/* --no-optimize: rule lists as written */
 };
 
 #endif

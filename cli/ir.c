@@ -92,6 +92,7 @@ void ir_table_free(struct ir_table *t)
 	for (i = 0; i < t->n_strings; i++)
 		free(t->strings[i]);
 	free(t->strings);
+	free(t->notes);
 	free(t->sets);
 	free(t->chains);
 	free(t);

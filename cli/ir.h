@@ -296,6 +296,13 @@ struct ir_profile {
 	struct fw_loc		loc;		/* the first inspect rule */
 };
 
+/* What the optimizer made of a source rule: `fwctl export --explain`. */
+struct ir_note {
+	struct fw_loc	loc;
+	const char	*text;		/* the source rule, or NULL: a summary */
+	const char	*what;		/* lives in the table's strings */
+};
+
 struct ir_table {
 	size_t		n_sets;
 	struct ir_set	**sets;		/* named and anonymous, in emit order */
@@ -318,6 +325,8 @@ struct ir_table {
 	struct ir_shape	*shapes;	/* shape.h: HTB trees to apply */
 	size_t		n_strings;
 	char		**strings;	/* owned: see ir_table_strdup() */
+	size_t		n_notes;
+	struct ir_note	*notes;		/* ir_optimize(), in source order */
 };
 
 struct ir_table *ir_table_new(const char *source);

@@ -1,7 +1,245 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ir_optimize(): every chain's runs of movable rules (nothing but matches
+ * and accept, drop or reject) of at least RUN_MIN rules become one rule
+ *
+ *     meta nfproto vmap { ipv4 : jump TREE4, ipv6 : jump TREE6 }
+ *
+ * where each tree (opt_tree.c) gives the verdict of the run's first
+ * matching rule or returns, and the chain goes on after the run exactly
+ * as it did when no rule of the run matched. Rules with counters, limits,
+ * logs, NAT or gotos stay where they are: copied into a tree, a counter
+ * would count in several places and a goto would return to the wrong
+ * chain.
+ */
+#include <linux/netfilter.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opt.h"
 #include "optimize.h"
+#include "xalloc.h"
+
+#define RUN_MIN	8	/* shorter lists are cheaper as they are */
+
+struct notes {
+	struct ir_table	*t;
+	size_t		cap;
+};
+
+static void note(struct notes *ns, struct fw_loc loc, const char *text,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void note(struct notes *ns, struct fw_loc loc, const char *text,
+		 const char *fmt, ...)
+{
+	struct ir_table *t = ns->t;
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	t->notes = xgrow(t->notes, t->n_notes, sizeof(*t->notes));
+	t->notes[t->n_notes++] = (struct ir_note){
+		.loc = loc, .text = text, .what = ir_table_strdup(t, buf),
+	};
+}
+
+static void note_rule(struct notes *ns, const struct opt_rule *o,
+		      const char *tree)
+{
+	if (!o->ir.loc.file)
+		return;
+	if (!o->copies && !o->elems)
+		note(ns, o->ir.loc, o->ir.text, "%s: never decides: %s", tree,
+		     o->fams ? "the rules before it cover every packet it "
+			       "matches" : "it matches no packet");
+	else
+		note(ns, o->ir.loc, o->ir.text,
+		     "%s: decides in %u map element%s, %u cop%s in leaf chains",
+		     tree, o->elems, o->elems == 1 ? "" : "s", o->copies,
+		     o->copies == 1 ? "y" : "ies");
+}
+
+/* The rule in place of the run: to each family's tree. */
+static void dispatch_rule(struct ir_table *t, struct ir_rule *r,
+			  struct ir_chain *root[2], struct fw_loc loc)
+{
+	static const uint8_t nfproto[2] = { NFPROTO_IPV4, NFPROTO_IPV6 };
+	struct ir_verdict v = { .kind = IR_JUMP };
+	struct ir_value val;
+	struct ir_match *m;
+	int fi;
+
+	memset(r, 0, sizeof(*r));
+	r->loc = loc;
+	r->why = "decision tree";
+	if (!root[0] || !root[1]) {
+		fi = root[0] ? 0 : 1;
+		m = ir_match_add(r, IR_NFPROTO, IR_EQ);
+		m->value.lo[0] = m->value.hi[0] = nfproto[fi];
+		r->verdict.kind = IR_JUMP;
+		snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s",
+			 root[fi]->name);
+		return;
+	}
+	r->verdict.kind = IR_VMAP;
+	r->verdict.vmap_field = IR_NFPROTO;
+	r->verdict.vmap = ir_set_add(t, NULL, IR_NFPROTO, loc);
+	r->verdict.vmap->is_vmap = true;
+	for (fi = 0; fi < 2; fi++) {
+		memset(&val, 0, sizeof(val));
+		val.lo[0] = val.hi[0] = nfproto[fi];
+		snprintf(v.chain, sizeof(v.chain), "%s", root[fi]->name);
+		ir_set_add_elem(r->verdict.vmap, &val, &v);
+	}
+}
+
+struct chain_out {
+	struct ir_rule	*rules;
+	size_t		n;
+};
+
+static void out_add(struct chain_out *out, const struct ir_rule *r)
+{
+	out->rules = xgrow(out->rules, out->n, sizeof(*out->rules));
+	out->rules[out->n++] = *r;
+}
+
+/*
+ * rules[0..n) of chain c (moved out of it) as trees; the rule that
+ * replaces them goes to out. Returns false when no tree came of them
+ * (no family left): then the run simply goes.
+ */
+static void tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
+		     unsigned run, struct opt_rule *rules, size_t n,
+		     struct chain_out *out)
+{
+	static const char *const fam_names[2] = { "ipv4", "ipv6" };
+	struct ir_chain *root[2] = { NULL, NULL };
+	struct opt_stats st[2];
+	char prefix[IR_NAME_MAX], tree[96];
+	struct ir_rule r;
+	size_t i;
+	int fi;
+
+	for (i = 0; i < n; i++)
+		opt_rule_box(&rules[i]);
+	for (fi = 0; fi < 2; fi++) {
+		memset(&st[fi], 0, sizeof(st[fi]));
+		snprintf(prefix, sizeof(prefix), "%.20s_t%u_%c", c->name,
+			 run % 1000, fi ? '6' : '4');
+		root[fi] = opt_tree(t, rules, n, fi, prefix, &st[fi]);
+	}
+	snprintf(tree, sizeof(tree), "tree %u of chain %s", run, c->name);
+	for (fi = 0; fi < 2; fi++)
+		if (root[fi])
+			note(ns, rules[0].ir.loc, NULL,
+			     "%s, %s (rules %s:%u-%u, %zu rules): %u chains, "
+			     "%u map elements, %u rules in leaf chains, %u "
+			     "lookups deep, %u splits, %u halvings", tree,
+			     fam_names[fi], rules[0].ir.loc.file ?
+			     rules[0].ir.loc.file : "?", rules[0].ir.loc.line,
+			     rules[n - 1].ir.loc.line, n, st[fi].chains,
+			     st[fi].elems, st[fi].leaf_rules, st[fi].depth,
+			     st[fi].splits, st[fi].halvings);
+	for (i = 0; i < n; i++)
+		note_rule(ns, &rules[i], tree);
+	if (root[0] || root[1]) {
+		dispatch_rule(t, &r, root, rules[0].ir.loc);
+		out_add(out, &r);
+	}
+}
+
+static void keep_note(struct notes *ns, const struct ir_chain *c,
+		      const struct ir_rule *r, const char *why)
+{
+	if (!r->loc.file)
+		return;
+	note(ns, r->loc, r->text, "as written, in chain %s%s%s", c->name,
+	     why ? ": it " : "", why ? why : "");
+}
+
+static void optimize_chain(struct ir_table *t, struct notes *ns,
+			   struct ir_chain *c)
+{
+	struct chain_out out = { NULL, 0 };
+	struct opt_rule *run;
+	unsigned runs = 0;
+	const char *why;
+	size_t i = 0, j, k;
+
+	while (i < c->n_rules) {
+		for (j = i; j < c->n_rules &&
+			    opt_rule_movable(&c->rules[j], &why); j++)
+			;
+		if (j - i < RUN_MIN) {
+			for (; i < j; i++) {
+				keep_note(ns, c, &c->rules[i], NULL);
+				out_add(&out, &c->rules[i]);
+			}
+			if (i < c->n_rules) {
+				opt_rule_movable(&c->rules[i], &why);
+				keep_note(ns, c, &c->rules[i], why);
+				out_add(&out, &c->rules[i++]);
+			}
+			continue;
+		}
+		run = xcalloc(j - i, sizeof(*run));
+		for (k = i; k < j; k++)
+			run[k - i].ir = c->rules[k];
+		tree_run(t, ns, c, ++runs, run, j - i, &out);
+		for (k = 0; k < j - i; k++)
+			opt_rule_free(&run[k]);
+		free(run);
+		i = j;
+	}
+	free(c->rules);
+	c->rules = out.rules;
+	c->n_rules = out.n;
+}
+
+static int note_cmp(const void *a, const void *b)
+{
+	const struct ir_note *x = a, *y = b;
+	int d = strcmp(x->loc.file ? x->loc.file : "",
+		       y->loc.file ? y->loc.file : "");
+
+	if (d)
+		return d;
+	if (x->loc.line != y->loc.line)
+		return x->loc.line < y->loc.line ? -1 : 1;
+	/* A tree's summary before its first rule. */
+	return (x->text != NULL) - (y->text != NULL);
+}
+
+/* Regular chains first, base chains last, each in its order. */
+static void chains_order(struct ir_table *t)
+{
+	struct ir_chain **sorted = xcalloc(t->n_chains, sizeof(*sorted));
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n_chains; i++)
+		if (t->chains[i]->hook == IR_HOOK_NONE)
+			sorted[n++] = t->chains[i];
+	for (i = 0; i < t->n_chains; i++)
+		if (t->chains[i]->hook != IR_HOOK_NONE)
+			sorted[n++] = t->chains[i];
+	free(t->chains);
+	t->chains = sorted;
+}
 
 void ir_optimize(struct ir_table *t)
 {
-	(void)t;
+	struct notes ns = { .t = t };
+	size_t i, n = t->n_chains;
+
+	for (i = 0; i < n; i++)
+		if (t->chains[i]->type == IR_CHAIN_FILTER)
+			optimize_chain(t, &ns, t->chains[i]);
+	chains_order(t);
+	qsort(t->notes, t->n_notes, sizeof(*t->notes), note_cmp);
 }

@@ -20,19 +20,21 @@
 #include "kernel.h"
 #include "shape.h"
 
-/* Parses the one FILE argument (and --kernel for check). */
-static const char *file_arg(int argc, char **argv, bool *kernel)
+/* Parses the one FILE argument (and --kernel for check, --explain for
+ * export: flag is where the one the command takes goes). */
+static const char *file_arg(int argc, char **argv, int want, bool *flag)
 {
 	static const struct option longopts[] = {
 		{ "kernel", no_argument, NULL, 'k' },
+		{ "explain", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+k", longopts, NULL)) != -1) {
-		if (c != 'k' || !kernel)
+	while ((c = getopt_long(argc, argv, "+ke", longopts, NULL)) != -1) {
+		if (c != want || !flag)
 			return NULL;
-		*kernel = true;
+		*flag = true;
 	}
 	if (optind != argc - 1)
 		return NULL;
@@ -45,9 +47,11 @@ static int usage_error(const char *cmd, const char *args)
 	return FW_EXIT_USAGE;
 }
 
-static struct ir_table *compile_or_report(const char *path)
+static struct ir_table *compile_or_report(const char *path,
+					  const struct fw_opts *o)
 {
-	struct ir_table *t = compile_file(path);
+	struct ir_table *t = compile_file_flags(path, o->no_optimize ?
+						      COMPILE_LINEAR : 0);
 	unsigned n = diag_error_count();
 
 	if (!t)
@@ -200,13 +204,13 @@ static int apply_after_rules(const struct fw_opts *o, struct ir_table *t)
 int cmd_check(int argc, char **argv, const struct fw_opts *o)
 {
 	bool kernel = false;
-	const char *path = file_arg(argc, argv, &kernel);
+	const char *path = file_arg(argc, argv, 'k', &kernel);
 	struct ir_table *t;
 	int err = FW_EXIT_OK;
 
 	if (!path)
 		return usage_error("check", "[--kernel] FILE");
-	t = compile_or_report(path);
+	t = compile_or_report(path, o);
 	if (!t)
 		return FW_EXIT_RULES;
 	if (kernel) {
@@ -224,13 +228,13 @@ int cmd_check(int argc, char **argv, const struct fw_opts *o)
 
 int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 {
-	const char *path = file_arg(argc, argv, NULL);
+	const char *path = file_arg(argc, argv, 0, NULL);
 	struct ir_table *t;
 	int err;
 
 	if (!path)
 		return usage_error("apply", "FILE");
-	t = compile_or_report(path);
+	t = compile_or_report(path, o);
 	if (!t)
 		return FW_EXIT_RULES;
 	warn_missing_interfaces(t);
@@ -249,17 +253,17 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 
 int cmd_export(int argc, char **argv, const struct fw_opts *o)
 {
-	const char *path = file_arg(argc, argv, NULL);
+	bool explain = false;
+	const char *path = file_arg(argc, argv, 'e', &explain);
 	struct ir_table *t;
 	int err;
 
-	(void)o;
 	if (!path)
-		return usage_error("export", "FILE");
-	t = compile_or_report(path);
+		return usage_error("export", "[--explain] FILE");
+	t = compile_or_report(path, o);
 	if (!t)
 		return FW_EXIT_RULES;
-	err = export_table(t, stdout);
+	err = explain ? export_explain(t, stdout) : export_table(t, stdout);
 	ir_table_free(t);
 	return err;
 }

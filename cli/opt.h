@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_OPT_H
+#define FWCTL_OPT_H
+
+/*
+ * What the optimizer's files share (optimize.c finds the rule lists,
+ * opt_box.c turns a rule into a box, opt_tree.c builds the lookups).
+ *
+ * A rule seen by the optimizer is a box: per dimension (protocol, source,
+ * destination, source port, destination port) the union of the intervals
+ * it accepts. Everything else a rule checks (ct state, interfaces, named
+ * sets, ICMP types) stays in the rule: the tree only narrows down which
+ * rules a packet can meet, and the rules that remain are evaluated as
+ * written, in their order. So the lookups never have to model a match
+ * exactly; they must only never lose a rule that could match.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ir.h"
+
+typedef unsigned __int128 opt_val;
+
+enum opt_dim { D_PROTO, D_SADDR, D_DADDR, D_SPORT, D_DPORT, D_COUNT };
+
+enum { OPT_V4 = 1, OPT_V6 = 2 };
+
+struct opt_span {
+	opt_val	lo, hi;
+};
+
+/* Sorted, disjoint, not touching; n == 0: no value at all. */
+struct opt_ivs {
+	size_t		n;
+	struct opt_span	*s;
+};
+
+struct opt_rule {
+	struct ir_rule	ir;		/* owned: moved out of its chain */
+	struct opt_ivs	dim[2][D_COUNT];	/* per family (v4, v6) */
+	uint8_t		fams;		/* OPT_V4 | OPT_V6 it can match */
+	/* Only dimensions: the box is the whole rule. */
+	bool		exact;
+	uint64_t	key;		/* content hash, for chain names */
+	/* For --explain: what the rule became. */
+	unsigned	copies;		/* in leaf chains */
+	unsigned	elems;		/* map elements deciding by it */
+};
+
+/* opt_box.c */
+opt_val opt_dim_max(enum opt_dim d, int fam);
+/* False when the rule cannot be moved (statements, gotos, ...); *why says. */
+bool opt_rule_movable(const struct ir_rule *r, const char **why);
+void opt_rule_box(struct opt_rule *o);
+void opt_rule_free(struct opt_rule *o);
+bool opt_full(const struct opt_rule *o, int fi, enum opt_dim d);
+/* ir_value <-> number, for dimension d of family index fi (0 v4, 1 v6). */
+void opt_val_to_ir(opt_val v, enum opt_dim d, int fi, uint8_t *out);
+enum ir_field opt_dim_field(enum opt_dim d, int fi);
+/* A deep copy of r (its matches and comment). */
+void opt_rule_copy(struct ir_rule *dst, const struct ir_rule *src);
+
+/* A tree over rules[0..n) of one list; what it produced, for --explain. */
+struct opt_stats {
+	unsigned	chains, elems, leaf_rules, depth, splits, halvings;
+};
+
+/*
+ * opt_tree.c: builds the lookups for family fi over the list's rules that
+ * can match it and returns the chain they start at (NULL: no rule of that
+ * family). Chains are named prefix_HASH.
+ */
+struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
+			  size_t n, int fi, const char *prefix,
+			  struct opt_stats *st);
+
+#endif

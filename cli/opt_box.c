@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A rule as a box: which of its matches the lookups can dispatch on, and
+ * the intervals each accepts. Negations and anonymous sets are unions of
+ * intervals too; a named set may change at run time, so it is never
+ * dispatched on (the rule keeps its lookup and the box stays whole).
+ */
+#include <linux/netfilter.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opt.h"
+#include "xalloc.h"
+
+static const enum ir_field dim_fields[2][D_COUNT] = {
+	{ IR_L4PROTO, IR_IP_SADDR, IR_IP_DADDR, IR_TH_SPORT, IR_TH_DPORT },
+	{ IR_L4PROTO, IR_IP6_SADDR, IR_IP6_DADDR, IR_TH_SPORT, IR_TH_DPORT },
+};
+
+enum ir_field opt_dim_field(enum opt_dim d, int fi)
+{
+	return dim_fields[fi][d];
+}
+
+opt_val opt_dim_max(enum opt_dim d, int fi)
+{
+	unsigned bits = 8u * ir_field_info[dim_fields[fi][d]].len;
+
+	return bits >= 128 ? ~(opt_val)0 : ((opt_val)1 << bits) - 1;
+}
+
+static opt_val val_of(const uint8_t *b, unsigned len)
+{
+	opt_val v = 0;
+	unsigned i;
+
+	for (i = 0; i < len; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+void opt_val_to_ir(opt_val v, enum opt_dim d, int fi, uint8_t *out)
+{
+	unsigned len = ir_field_info[dim_fields[fi][d]].len;
+
+	while (len--) {
+		out[len] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+bool opt_full(const struct opt_rule *o, int fi, enum opt_dim d)
+{
+	const struct opt_ivs *iv = &o->dim[fi][d];
+
+	return iv->n == 1 && iv->s[0].lo == 0 &&
+	       iv->s[0].hi == opt_dim_max(d, fi);
+}
+
+bool opt_rule_movable(const struct ir_rule *r, const char **why)
+{
+	static const char *const kinds[] = {
+		[IR_VERDICT_NONE] = "continues to the next rule",
+		[IR_JUMP] = "jumps", [IR_GOTO] = "goes to a chain",
+		[IR_VMAP] = "is a verdict map", [IR_QUEUE] = "queues",
+	};
+	enum ir_verdict_kind k = r->verdict.kind;
+
+	*why = NULL;
+	if (k != IR_ACCEPT && k != IR_DROP && k != IR_REJECT)
+		*why = kinds[k];
+	else if (r->counter)
+		*why = "has a counter";
+	else if (r->has_limit || r->has_connlimit)
+		*why = "has a limit";
+	else if (r->has_log)
+		*why = "logs";
+	else if (r->nat.kind != IR_NAT_NONE || r->notrack ||
+		 r->obj_kind != IR_OBJ_NONE || r->ct_mark_from_meta ||
+		 r->priority.set || r->meta_mark_set)
+		*why = "changes the packet or its connection";
+	return !*why;
+}
+
+static void ivs_set(struct opt_ivs *iv, opt_val lo, opt_val hi)
+{
+	free(iv->s);
+	iv->s = xcalloc(1, sizeof(*iv->s));
+	iv->s[0] = (struct opt_span){ lo, hi };
+	iv->n = 1;
+}
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct opt_span *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sorts and merges overlapping or touching spans. */
+static void ivs_normalize(struct opt_ivs *iv)
+{
+	size_t i, n = 0;
+
+	if (iv->n < 2)
+		return;
+	qsort(iv->s, iv->n, sizeof(*iv->s), span_cmp);
+	for (i = 1; i < iv->n; i++) {
+		struct opt_span *cur = &iv->s[n];
+
+		if (iv->s[i].lo <= cur->hi || iv->s[i].lo == cur->hi + 1) {
+			if (iv->s[i].hi > cur->hi)
+				cur->hi = iv->s[i].hi;
+		} else {
+			iv->s[++n] = iv->s[i];
+		}
+	}
+	iv->n = n + 1;
+}
+
+static void ivs_complement(struct opt_ivs *iv, opt_val max)
+{
+	struct opt_span *out = xcalloc(iv->n + 1, sizeof(*out));
+	opt_val next = 0;
+	bool open = true;	/* values from next on are still unseen */
+	size_t i, n = 0;
+
+	for (i = 0; i < iv->n; i++) {
+		if (iv->s[i].lo > next)
+			out[n++] = (struct opt_span){ next, iv->s[i].lo - 1 };
+		if (iv->s[i].hi == max) {
+			open = false;
+			break;
+		}
+		next = iv->s[i].hi + 1;
+	}
+	if (open)
+		out[n++] = (struct opt_span){ next, max };
+	free(iv->s);
+	iv->s = out;
+	iv->n = n;
+}
+
+static void ivs_intersect(struct opt_ivs *a, const struct opt_ivs *b)
+{
+	struct opt_span *out = xcalloc(a->n + b->n + 1, sizeof(*out));
+	size_t i = 0, j = 0, n = 0;
+
+	while (i < a->n && j < b->n) {
+		opt_val lo = a->s[i].lo > b->s[j].lo ? a->s[i].lo : b->s[j].lo;
+		opt_val hi = a->s[i].hi < b->s[j].hi ? a->s[i].hi : b->s[j].hi;
+
+		if (lo <= hi)
+			out[n++] = (struct opt_span){ lo, hi };
+		if (a->s[i].hi < b->s[j].hi)
+			i++;
+		else
+			j++;
+	}
+	free(a->s);
+	a->s = out;
+	a->n = n;
+}
+
+/* The values m accepts, as intervals; false for a named set. */
+static bool match_ivs(const struct ir_match *m, enum opt_dim d, int fi,
+		      struct opt_ivs *out)
+{
+	unsigned len = ir_field_info[m->field].len;
+	size_t i;
+
+	if (m->set && !m->set->anonymous)
+		return false;
+	if (m->set) {
+		out->n = m->set->n_elems;
+		out->s = xcalloc(out->n + 1, sizeof(*out->s));
+		for (i = 0; i < out->n; i++) {
+			out->s[i].lo = val_of(m->set->elems[i].value.lo, len);
+			out->s[i].hi = val_of(m->set->elems[i].value.hi, len);
+		}
+		ivs_normalize(out);
+	} else {
+		out->n = 0;
+		out->s = NULL;
+		ivs_set(out, val_of(m->value.lo, len),
+			val_of(m->value.hi, len));
+	}
+	if (m->op == IR_NE)
+		ivs_complement(out, opt_dim_max(d, fi));
+	return true;
+}
+
+/* Which families a meta nfproto match lets through. */
+static uint8_t nfproto_fams(const struct ir_match *m)
+{
+	uint8_t fams = 0;
+	size_t i;
+
+	if (m->set) {
+		for (i = 0; i < m->set->n_elems; i++) {
+			const struct ir_value *v = &m->set->elems[i].value;
+
+			if (v->lo[0] <= NFPROTO_IPV4 && v->hi[0] >= NFPROTO_IPV4)
+				fams |= OPT_V4;
+			if (v->lo[0] <= NFPROTO_IPV6 && v->hi[0] >= NFPROTO_IPV6)
+				fams |= OPT_V6;
+		}
+	} else {
+		if (m->value.lo[0] <= NFPROTO_IPV4 &&
+		    m->value.hi[0] >= NFPROTO_IPV4)
+			fams |= OPT_V4;
+		if (m->value.lo[0] <= NFPROTO_IPV6 &&
+		    m->value.hi[0] >= NFPROTO_IPV6)
+			fams |= OPT_V6;
+	}
+	return m->op == IR_NE ? (uint8_t)(~fams & (OPT_V4 | OPT_V6)) : fams;
+}
+
+/* The family a field belongs to (0: both) and its dimension (-1: none). */
+static int field_dim(enum ir_field f, uint8_t *fam)
+{
+	*fam = 0;
+	switch (f) {
+	case IR_L4PROTO:	return D_PROTO;
+	case IR_TH_SPORT:	return D_SPORT;
+	case IR_TH_DPORT:	return D_DPORT;
+	case IR_IP_SADDR:	*fam = OPT_V4; return D_SADDR;
+	case IR_IP_DADDR:	*fam = OPT_V4; return D_DADDR;
+	case IR_IP6_SADDR:	*fam = OPT_V6; return D_SADDR;
+	case IR_IP6_DADDR:	*fam = OPT_V6; return D_DADDR;
+	case IR_ICMP_TYPE:	*fam = OPT_V4; return -1;
+	case IR_ICMPV6_TYPE:	*fam = OPT_V6; return -1;
+	default:		return -1;
+	}
+}
+
+static void box_match(struct opt_rule *o, const struct ir_match *m)
+{
+	struct opt_ivs iv;
+	uint8_t fam;
+	int d = field_dim(m->field, &fam), fi;
+
+	if (m->field == IR_NFPROTO) {
+		o->fams &= nfproto_fams(m);
+		return;
+	}
+	if (fam)
+		o->fams &= fam;
+	if (d < 0) {
+		o->exact = false;
+		return;
+	}
+	for (fi = 0; fi < 2; fi++) {
+		if (fam && fam != (fi ? OPT_V6 : OPT_V4))
+			continue;
+		if (!match_ivs(m, (enum opt_dim)d, fi, &iv)) {
+			o->exact = false;
+			return;
+		}
+		ivs_intersect(&o->dim[fi][d], &iv);
+		free(iv.s);
+		if (!o->dim[fi][d].n)
+			o->fams &= (uint8_t)~(fi ? OPT_V6 : OPT_V4);
+	}
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n--)
+		h = (h ^ *b++) * 0x100000001b3ull;
+	return h;
+}
+
+/* Same matches, verdict and text: the same key, whatever the line. */
+static uint64_t rule_key(const struct ir_rule *r)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i, j;
+
+	for (i = 0; i < r->n_matches; i++) {
+		const struct ir_match *m = &r->matches[i];
+
+		h = fnv(h, &m->field, sizeof(m->field));
+		h = fnv(h, &m->op, sizeof(m->op));
+		h = fnv(h, &m->ct_mask, sizeof(m->ct_mask));
+		h = fnv(h, &m->mark_mask, sizeof(m->mark_mask));
+		if (!m->set)
+			h = fnv(h, &m->value, sizeof(m->value));
+		else if (!m->set->anonymous)
+			h = fnv(h, m->set->name, strlen(m->set->name));
+		else
+			for (j = 0; j < m->set->n_elems; j++)
+				h = fnv(h, &m->set->elems[j].value,
+					sizeof(m->set->elems[j].value));
+	}
+	h = fnv(h, &r->verdict.kind, sizeof(r->verdict.kind));
+	h = fnv(h, &r->verdict.reject, sizeof(r->verdict.reject));
+	h = fnv(h, &r->verdict.reject_code, sizeof(r->verdict.reject_code));
+	if (r->text)
+		h = fnv(h, r->text, strlen(r->text));
+	return h;
+}
+
+void opt_rule_box(struct opt_rule *o)
+{
+	size_t i;
+	int fi, d;
+
+	o->fams = OPT_V4 | OPT_V6;
+	o->exact = true;
+	for (fi = 0; fi < 2; fi++)
+		for (d = 0; d < D_COUNT; d++) {
+			o->dim[fi][d].n = 0;
+			o->dim[fi][d].s = NULL;
+			ivs_set(&o->dim[fi][d], 0, opt_dim_max(d, fi));
+		}
+	for (i = 0; i < o->ir.n_matches; i++)
+		box_match(o, &o->ir.matches[i]);
+	o->key = rule_key(&o->ir);
+}
+
+void opt_rule_free(struct opt_rule *o)
+{
+	int fi, d;
+
+	for (fi = 0; fi < 2; fi++)
+		for (d = 0; d < D_COUNT; d++)
+			free(o->dim[fi][d].s);
+	free(o->ir.matches);
+	free(o->ir.comment);
+}
+
+void opt_rule_copy(struct ir_rule *dst, const struct ir_rule *src)
+{
+	*dst = *src;
+	dst->matches = NULL;
+	if (src->n_matches) {
+		dst->matches = xcalloc(src->n_matches, sizeof(*dst->matches));
+		memcpy(dst->matches, src->matches,
+		       src->n_matches * sizeof(*dst->matches));
+	}
+	dst->comment = src->comment ? xstrdup(src->comment) : NULL;
+}

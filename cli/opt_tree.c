@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A decision tree over an ordered list of rules, made of what nf_tables
+ * looks up in logarithmic time: verdict maps over intervals, whose
+ * elements go to chains.
+ *
+ * A node holds the rules a packet reaching it may still match, in list
+ * order. It splits on one dimension at the edges of its rules' intervals
+ * (elementary intervals): within one piece every rule either covers the
+ * piece or misses it, so the piece's child holds exactly the rules that
+ * cover it. A child therefore never loses a rule that could match, and
+ * keeps the list order: the first rule that matches in the child is the
+ * first that matches in the list. In a child, a rule that covers the rest
+ * of the space (whole in every dimension not split yet, and nothing but
+ * dimensions) is where the list ends for every packet there; the rules
+ * after it go. A child left with one such rule is its verdict, written
+ * straight into the parent's map. Small children become leaf chains that
+ * hold their rules as written.
+ *
+ * Equal children are built once (the map elements share the chain), and
+ * children are found by hashing the set of rules in each piece while
+ * sweeping the edges, so a node costs O(n log n) plus its children.
+ *
+ * Loads that can fail: meta l4proto (IPv6 without a transport header)
+ * and the port fields (non-first fragments) make the map rule not match;
+ * a second rule sends those packets to the node's rules that do not look
+ * at that field, which are the only ones such a packet can match.
+ *
+ * When splitting would copy the rules too often (wildcards in every
+ * dimension), the node cuts its list in two by order instead: it jumps to
+ * the first half's tree and goes on to the second's, which keeps first
+ * match because every verdict of a movable rule ends the evaluation.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opt.h"
+#include "xalloc.h"
+
+#define LEAF_MAX	8	/* rules a leaf chain evaluates at most */
+#define GROUP_MAX	LEAF_MAX	/* rules a group of pieces may gather */
+#define REPL_MAX	3	/* a split may copy rules 1.5 times (x2) */
+#define LEVEL_MAX	11	/* chains below the root (kernel limit 16) */
+
+/* What a node became: nothing, a verdict by one rule, or a chain. */
+struct res {
+	enum ir_verdict_kind	kind;	/* NONE, ACCEPT, DROP or GOTO */
+	size_t			rule;	/* ACCEPT, DROP: which decided */
+	struct ir_chain		*chain;	/* GOTO */
+};
+
+struct memo_ent {
+	struct memo_ent	*next;
+	uint64_t	hash;
+	unsigned	mask;
+	size_t		n;
+	size_t		*idx;
+	struct res	res;
+};
+
+#define MEMO_BUCKETS	(1u << 16)
+
+struct tree {
+	struct ir_table		*t;
+	struct opt_rule		*rules;
+	int			fi;
+	const char		*prefix;
+	struct opt_stats	*st;
+	struct memo_ent		**memo;
+	uint64_t		*names;	/* hashes of chain names, open */
+	size_t			names_cap, n_names;
+};
+
+/* Fenwick tree over the positions of a node's list. */
+struct fen {
+	size_t	n;
+	int	*a;
+	size_t	top;	/* highest power of two <= n */
+};
+
+static void fen_init(struct fen *f, size_t n)
+{
+	f->n = n;
+	f->a = xcalloc(n + 1, sizeof(*f->a));
+	for (f->top = 1; f->top * 2 <= n; f->top *= 2)
+		;
+}
+
+static void fen_add(struct fen *f, size_t pos, int delta)
+{
+	for (pos++; pos <= f->n; pos += pos & -pos)
+		f->a[pos] += delta;
+}
+
+/* How many are set at positions 0..pos. */
+static int fen_prefix(const struct fen *f, size_t pos)
+{
+	int s = 0;
+
+	for (pos++; pos > 0; pos -= pos & -pos)
+		s += f->a[pos];
+	return s;
+}
+
+/* The position of the k-th set one (k >= 1), or n if there is none. */
+static size_t fen_kth(const struct fen *f, int k)
+{
+	size_t pos = 0, step;
+
+	for (step = f->top; step; step /= 2) {
+		if (pos + step <= f->n && f->a[pos + step] < k) {
+			pos += step;
+			k -= f->a[pos];
+		}
+	}
+	return pos;	/* 0-based position of the k-th */
+}
+
+static uint64_t mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* A rule covers the node's space when nothing of it is left to check. */
+static bool covers(const struct tree *tr, const struct opt_rule *r,
+		   unsigned mask)
+{
+	int d;
+
+	if (!r->exact)
+		return false;
+	for (d = 0; d < D_COUNT; d++)
+		if (!(mask & 1u << d) && !opt_full(r, tr->fi, (enum opt_dim)d))
+			return false;
+	return true;
+}
+
+static uint64_t list_hash(const size_t *idx, size_t n, unsigned mask)
+{
+	uint64_t h = mix(mask);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = mix(h ^ idx[i]);
+	return h;
+}
+
+static struct memo_ent *memo_find(struct tree *tr, const size_t *idx,
+				  size_t n, unsigned mask, uint64_t h)
+{
+	struct memo_ent *e;
+
+	for (e = tr->memo[h % MEMO_BUCKETS]; e; e = e->next)
+		if (e->hash == h && e->mask == mask && e->n == n &&
+		    !memcmp(e->idx, idx, n * sizeof(*idx)))
+			return e;
+	return NULL;
+}
+
+static void memo_put(struct tree *tr, const size_t *idx, size_t n,
+		     unsigned mask, uint64_t h, struct res res)
+{
+	struct memo_ent *e = xcalloc(1, sizeof(*e));
+
+	e->hash = h;
+	e->mask = mask;
+	e->n = n;
+	e->idx = xcalloc(n, sizeof(*idx));
+	memcpy(e->idx, idx, n * sizeof(*idx));
+	e->res = res;
+	e->next = tr->memo[h % MEMO_BUCKETS];
+	tr->memo[h % MEMO_BUCKETS] = e;
+}
+
+/* False when h was taken already; takes it otherwise. */
+static bool name_take(struct tree *tr, uint64_t h)
+{
+	size_t i, cap;
+	uint64_t *old;
+
+	h |= 1;		/* 0 marks a free slot */
+	if (2 * (tr->n_names + 1) > tr->names_cap) {
+		old = tr->names;
+		cap = tr->names_cap;
+		tr->names_cap = cap ? 2 * cap : 1024;
+		tr->names = xcalloc(tr->names_cap, sizeof(*tr->names));
+		tr->n_names = 0;
+		for (i = 0; i < cap; i++)
+			if (old[i])
+				name_take(tr, old[i]);
+		free(old);
+	}
+	for (i = h & (tr->names_cap - 1); tr->names[i];
+	     i = (i + 1) & (tr->names_cap - 1))
+		if (tr->names[i] == h)
+			return false;
+	tr->names[i] = h;
+	tr->n_names++;
+	return true;
+}
+
+/*
+ * Named by the rules it holds, so that an unchanged part of the tree keeps
+ * its name from one apply to the next (the prefix is unique per tree).
+ */
+static struct ir_chain *node_chain(struct tree *tr, const size_t *idx,
+				   size_t n, unsigned mask, char kind)
+{
+	char name[IR_NAME_MAX];
+	uint64_t h = mix(mask) ^ (uint64_t)kind;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = mix(h ^ tr->rules[idx[i]].key);
+	while (!name_take(tr, h & 0xffffffffffffull))
+		h = mix(h);	/* the same rules twice: the next name */
+	snprintf(name, sizeof(name), "%s_%c%012llx", tr->prefix, kind,
+		 (unsigned long long)(h & 0xffffffffffffull));
+	tr->st->chains++;
+	return ir_chain_add(tr->t, name, IR_HOOK_NONE);
+}
+
+/* A rule in c that does what res says: goto (or jump) or a verdict. */
+static void res_rule(struct tree *tr, struct ir_chain *c, struct res res,
+		     enum ir_verdict_kind to)
+{
+	static const struct fw_loc none;
+	struct ir_rule *r;
+
+	if (res.kind == IR_VERDICT_NONE)
+		return;
+	r = ir_rule_add(c, none);
+	r->why = "decision tree";
+	r->verdict.kind = res.kind == IR_GOTO ? to : res.kind;
+	if (res.kind == IR_GOTO)
+		snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s",
+			 res.chain->name);
+	else
+		tr->rules[res.rule].elems++;
+}
+
+static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
+		       unsigned mask)
+{
+	struct ir_chain *c = node_chain(tr, idx, n, mask, 'l');
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct opt_rule *o = &tr->rules[idx[i]];
+
+		opt_rule_copy(ir_rule_add(c, o->ir.loc), &o->ir);
+		o->copies++;
+		tr->st->leaf_rules++;
+	}
+	return (struct res){ .kind = IR_GOTO, .chain = c };
+}
+
+struct event {
+	opt_val	v;
+	size_t	pos;
+	int	delta;
+};
+
+static int event_cmp(const void *a, const void *b)
+{
+	const struct event *x = a, *y = b;
+
+	return x->v < y->v ? -1 : x->v > y->v;
+}
+
+/* The edges of the rules' intervals in d: +1 where one starts, -1 past it. */
+static struct event *events_of(const struct tree *tr, const size_t *idx,
+			       size_t n, enum opt_dim d, size_t *count)
+{
+	opt_val max = opt_dim_max(d, tr->fi);
+	struct event *ev;
+	size_t i, j, k = 0, total = 0;
+
+	for (i = 0; i < n; i++)
+		total += 2 * tr->rules[idx[i]].dim[tr->fi][d].n;
+	ev = xcalloc(total + 1, sizeof(*ev));
+	for (i = 0; i < n; i++) {
+		const struct opt_ivs *iv = &tr->rules[idx[i]].dim[tr->fi][d];
+
+		for (j = 0; j < iv->n; j++) {
+			ev[k++] = (struct event){ iv->s[j].lo, i, 1 };
+			if (iv->s[j].hi != max)
+				ev[k++] = (struct event){ iv->s[j].hi + 1, i,
+							  -1 };
+		}
+	}
+	qsort(ev, k, sizeof(*ev), event_cmp);
+	*count = k;
+	return ev;
+}
+
+/*
+ * A group: consecutive pieces of d that go to one child. A piece is an
+ * elementary interval (no rule starts or ends inside it). A group grows
+ * while the rules active anywhere in it stay within GROUP_MAX, so that
+ * children are small without a chain for every piece; a group of one
+ * piece is special: all its rules cover it in d.
+ */
+struct group {
+	opt_val		lo, hi;
+	size_t		*idx;	/* the rules active in it, in list order */
+	size_t		n;
+	size_t		n_trunc;	/* up to its first covering rule */
+	bool		single;
+};
+
+/* False: stop the sweep, the split is bad enough already. */
+typedef bool group_fn(struct tree *tr, struct group *g, void *data);
+
+struct grouper {
+	struct tree	*tr;
+	const size_t	*idx;
+	size_t		n;
+	unsigned	mask;
+	enum opt_dim	d;
+	struct fen	act;
+	unsigned	*stamp;	/* per position: gid while in the group */
+	unsigned	gid, pieces;
+	bool		open, stop;
+	struct group	g;
+	group_fn	*fn;
+	void		*data;
+};
+
+static int pos_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void group_open(struct grouper *gr, opt_val lo)
+{
+	int k, active = fen_prefix(&gr->act, gr->n - 1);
+
+	gr->gid++;
+	gr->open = true;
+	gr->pieces = 0;
+	gr->g.lo = lo;
+	gr->g.n = 0;
+	for (k = 1; k <= active; k++) {
+		size_t pos = fen_kth(&gr->act, k);
+
+		gr->stamp[pos] = gr->gid;
+		gr->g.idx[gr->g.n++] = pos;
+	}
+}
+
+static void group_add(struct grouper *gr, size_t pos)
+{
+	if (!gr->open || gr->stamp[pos] == gr->gid)
+		return;
+	gr->stamp[pos] = gr->gid;
+	gr->g.idx[gr->g.n++] = pos;
+}
+
+static void group_close(struct grouper *gr)
+{
+	struct group *g = &gr->g;
+	unsigned mask;
+	size_t i;
+
+	if (!gr->open)
+		return;
+	gr->open = false;
+	g->single = gr->pieces == 1;
+	mask = g->single ? gr->mask | 1u << gr->d : gr->mask;
+	qsort(g->idx, g->n, sizeof(*g->idx), pos_cmp);
+	g->n_trunc = g->n;
+	for (i = 0; i < g->n; i++) {
+		g->idx[i] = gr->idx[g->idx[i]];
+		if (g->n_trunc == g->n &&
+		    covers(gr->tr, &gr->tr->rules[g->idx[i]], mask))
+			g->n_trunc = i + 1;
+	}
+	if (!gr->fn(gr->tr, g, gr->data))
+		gr->stop = true;
+}
+
+/* Calls fn for each group of d's pieces, in order of value. */
+static void group_sweep(struct tree *tr, const size_t *idx, size_t n,
+			unsigned mask, enum opt_dim d, group_fn *fn,
+			void *data)
+{
+	struct grouper gr = {
+		.tr = tr, .idx = idx, .n = n, .mask = mask, .d = d, .fn = fn,
+		.data = data,
+	};
+	opt_val lo = 0;
+	struct event *ev;
+	size_t count, i = 0, j, fresh;
+	int active = 0;
+
+	ev = events_of(tr, idx, n, d, &count);
+	fen_init(&gr.act, n);
+	gr.stamp = xcalloc(n, sizeof(*gr.stamp));
+	gr.g.idx = xcalloc(n, sizeof(*gr.g.idx));
+	while (i < count && !gr.stop) {
+		opt_val v = ev[i].v;
+
+		if (v > lo && active) {
+			if (!gr.open)
+				group_open(&gr, lo);
+			gr.g.hi = v - 1;
+			gr.pieces++;
+		}
+		for (j = i, fresh = 0; j < count && ev[j].v == v; j++)
+			if (ev[j].delta > 0 && gr.open &&
+			    gr.stamp[ev[j].pos] != gr.gid)
+				fresh++;
+		if (gr.open && gr.g.n + fresh > GROUP_MAX)
+			group_close(&gr);
+		for (; i < j; i++) {
+			fen_add(&gr.act, ev[i].pos, ev[i].delta);
+			active += ev[i].delta;
+			if (ev[i].delta > 0)
+				group_add(&gr, ev[i].pos);
+		}
+		lo = v;
+	}
+	if (active && !gr.stop) {
+		if (!gr.open)
+			group_open(&gr, lo);
+		gr.g.hi = opt_dim_max(d, tr->fi);
+		gr.pieces++;
+	}
+	group_close(&gr);
+	free(gr.act.a);
+	free(gr.stamp);
+	free(gr.g.idx);
+	free(ev);
+}
+
+struct split_score {
+	size_t	total;		/* rules in all children */
+	size_t	groups;
+	size_t	largest;
+	size_t	limit;		/* past this total the split is not taken */
+};
+
+static bool score_group(struct tree *tr, struct group *g, void *data)
+{
+	struct split_score *sc = data;
+
+	(void)tr;
+	sc->total += g->n_trunc;
+	sc->groups++;
+	if (g->n_trunc > sc->largest)
+		sc->largest = g->n_trunc;
+	return sc->total <= sc->limit;
+}
+
+static struct res build(struct tree *tr, const size_t *idx, size_t n,
+			unsigned mask, unsigned level);
+
+struct emit_ctx {
+	struct ir_set	*map;
+	unsigned	mask, level;
+	enum opt_dim	d;
+};
+
+static bool emit_group(struct tree *tr, struct group *g, void *data)
+{
+	struct emit_ctx *c = data;
+	struct ir_verdict v = { .kind = IR_VERDICT_NONE };
+	struct ir_value val;
+	struct res res;
+
+	res = build(tr, g->idx, g->n_trunc, g->single ?
+		    c->mask | 1u << c->d : c->mask, c->level + 1);
+	if (res.kind == IR_VERDICT_NONE)
+		return true;
+	v.kind = res.kind;
+	if (res.kind == IR_GOTO)
+		snprintf(v.chain, sizeof(v.chain), "%s", res.chain->name);
+	else
+		tr->rules[res.rule].elems++;
+	memset(&val, 0, sizeof(val));
+	opt_val_to_ir(g->lo, c->d, tr->fi, val.lo);
+	opt_val_to_ir(g->hi, c->d, tr->fi, val.hi);
+	ir_set_add_elem(c->map, &val, &v);
+	tr->st->elems++;
+	return true;
+}
+
+/* FIELD vmap { group : verdict or goto child, ... } */
+static struct res split(struct tree *tr, const size_t *idx, size_t n,
+			unsigned mask, unsigned level, enum opt_dim d)
+{
+	static const struct fw_loc none;
+	struct ir_chain *c = node_chain(tr, idx, n, mask, 'd');
+	struct emit_ctx ec = { .mask = mask, .level = level, .d = d };
+	struct ir_rule *r = ir_rule_add(c, none);
+	enum ir_field field = opt_dim_field(d, tr->fi);
+	size_t i, nw = 0;
+	size_t *wild;
+	struct res res;
+
+	r->why = "decision tree";
+	r->verdict.kind = IR_VMAP;
+	r->verdict.vmap_field = field;
+	ec.map = r->verdict.vmap = ir_set_add(tr->t, NULL, field, none);
+	ec.map->is_vmap = ec.map->interval = true;
+	group_sweep(tr, idx, n, mask, d, emit_group, &ec);
+	ir_set_normalize(ec.map);
+	tr->st->splits++;
+	if (d == D_PROTO || d == D_SPORT || d == D_DPORT) {
+		/* The packets whose field could not be loaded. */
+		wild = xcalloc(n, sizeof(*wild));
+		for (i = 0; i < n; i++)
+			if (opt_full(&tr->rules[idx[i]], tr->fi, d))
+				wild[nw++] = idx[i];
+		res = build(tr, wild, nw, mask, level + 1);
+		res_rule(tr, c, res, IR_GOTO);
+		free(wild);
+	}
+	return (struct res){ .kind = IR_GOTO, .chain = c };
+}
+
+/* jump to the first half's tree, then go to the second half's. */
+static struct res halve(struct tree *tr, const size_t *idx, size_t n,
+			unsigned mask, unsigned level)
+{
+	struct ir_chain *c = node_chain(tr, idx, n, mask, 'h');
+	size_t half = n / 2;
+
+	tr->st->halvings++;
+	res_rule(tr, c, build(tr, idx, half, mask, level + 1), IR_JUMP);
+	res_rule(tr, c, build(tr, idx + half, n - half, mask, level + 1),
+		 IR_GOTO);
+	return (struct res){ .kind = IR_GOTO, .chain = c };
+}
+
+/* The dimension that leaves the fewest rules to copy, or -1. */
+static int best_dim(struct tree *tr, const size_t *idx, size_t n,
+		    unsigned mask, struct split_score *best)
+{
+	int d, pick = -1;
+
+	for (d = 0; d < D_COUNT; d++) {
+		struct split_score sc;
+
+		if (mask & 1u << d)
+			continue;
+		memset(&sc, 0, sizeof(sc));
+		sc.limit = REPL_MAX * n / 2;
+		group_sweep(tr, idx, n, mask, (enum opt_dim)d, score_group,
+			    &sc);
+		if ((sc.groups < 2 && sc.largest >= n) || sc.total > sc.limit)
+			continue;	/* splits nothing off, or copies */
+		if (pick < 0 || sc.total < best->total ||
+		    (sc.total == best->total && sc.largest < best->largest)) {
+			pick = d;
+			*best = sc;
+		}
+	}
+	return pick;
+}
+
+static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
+			    unsigned mask, unsigned level)
+{
+	const struct opt_rule *first = &tr->rules[idx[0]];
+	struct split_score sc;
+	int d;
+
+	if (n == 1 && covers(tr, first, mask) &&
+	    (first->ir.verdict.kind == IR_ACCEPT ||
+	     first->ir.verdict.kind == IR_DROP))
+		return (struct res){ .kind = first->ir.verdict.kind,
+				     .rule = idx[0] };
+	if (n <= LEAF_MAX || level >= LEVEL_MAX)
+		return leaf(tr, idx, n, mask);
+	d = best_dim(tr, idx, n, mask, &sc);
+	if (d < 0)
+		return n > 2 * LEAF_MAX ? halve(tr, idx, n, mask, level)
+					: leaf(tr, idx, n, mask);
+	if (level + 1 > tr->st->depth)
+		tr->st->depth = level + 1;
+	return split(tr, idx, n, mask, level, (enum opt_dim)d);
+}
+
+static struct res build(struct tree *tr, const size_t *idx, size_t n,
+			unsigned mask, unsigned level)
+{
+	struct memo_ent *e;
+	struct res res;
+	uint64_t h;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (covers(tr, &tr->rules[idx[i]], mask)) {
+			n = i + 1;
+			break;
+		}
+	if (!n)
+		return (struct res){ .kind = IR_VERDICT_NONE };
+	h = list_hash(idx, n, mask);
+	e = memo_find(tr, idx, n, mask, h);
+	if (e)
+		return e->res;
+	res = build_new(tr, idx, n, mask, level);
+	memo_put(tr, idx, n, mask, h, res);
+	return res;
+}
+
+static void memo_free(struct tree *tr)
+{
+	size_t i;
+
+	for (i = 0; i < MEMO_BUCKETS; i++) {
+		struct memo_ent *e = tr->memo[i], *next;
+
+		for (; e; e = next) {
+			next = e->next;
+			free(e->idx);
+			free(e);
+		}
+	}
+	free(tr->memo);
+}
+
+struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
+			  size_t n, int fi, const char *prefix,
+			  struct opt_stats *st)
+{
+	struct tree tr = {
+		.t = t, .rules = rules, .fi = fi, .prefix = prefix, .st = st,
+	};
+	struct ir_chain *root;
+	struct res res;
+	size_t *idx = xcalloc(n + 1, sizeof(*idx)), k = 0, i;
+
+	for (i = 0; i < n; i++)
+		if (rules[i].fams & (fi ? OPT_V6 : OPT_V4))
+			idx[k++] = i;
+	tr.memo = xcalloc(MEMO_BUCKETS, sizeof(*tr.memo));
+	res = build(&tr, idx, k, 0, 0);
+	memo_free(&tr);
+	free(idx);
+	root = res.kind == IR_GOTO ? res.chain : NULL;
+	if (res.kind == IR_ACCEPT || res.kind == IR_DROP) {
+		/* One rule decides everything: a chain of that verdict. */
+		root = node_chain(&tr, &res.rule, 1, 0, 'v');
+		res_rule(&tr, root, res, IR_GOTO);
+	}
+	free(tr.names);
+	return root;
+}
