@@ -153,6 +153,12 @@ static bool verdict_eq(const struct ir_verdict *a, const struct ir_verdict *b)
 	       !strcmp(a->chain, b->chain) && a->vmap == b->vmap;
 }
 
+/* Elements that say which rule decides stay apart: --explain tells. */
+static bool loc_eq(const struct fw_loc *a, const struct fw_loc *b)
+{
+	return a->file == b->file && a->line == b->line && a->col == b->col;
+}
+
 /* lo <= hi + 1, big endian over len bytes; true past the last value. */
 static bool value_touches(const uint8_t *hi, const uint8_t *lo, unsigned len)
 {
@@ -194,7 +200,8 @@ void ir_set_normalize(struct ir_set *s)
 		struct ir_elem *cur = &s->elems[n], *e = &s->elems[i];
 
 		if (!value_merges(s, &cur->value, &e->value, len) ||
-		    !verdict_eq(&cur->verdict, &e->verdict)) {
+		    !verdict_eq(&cur->verdict, &e->verdict) ||
+		    (s->is_vmap && !loc_eq(&cur->loc, &e->loc))) {
 			s->elems[++n] = *e;
 			continue;
 		}

@@ -63,7 +63,8 @@ void opt_rule_copy(struct ir_rule *dst, const struct ir_rule *src);
 
 /* A tree over rules[0..n) of one list; what it produced, for --explain. */
 struct opt_stats {
-	unsigned	chains, elems, leaf_rules, depth, splits, halvings;
+	unsigned	chains, elems, leaf_rules, depth, splits, halvings,
+			sinks;
 };
 
 /*

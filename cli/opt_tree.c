@@ -40,7 +40,9 @@
 
 #define LEAF_MAX	8	/* rules a leaf chain evaluates at most */
 #define GROUP_MAX	LEAF_MAX	/* rules a group of pieces may gather */
-#define REPL_MAX	3	/* a split may copy rules 1.5 times (x2) */
+#define REPL_MAX	4	/* a split may copy a rule this many times */
+#define REPL_STUCK	16	/* ... or this many, rather than halve */
+#define BUDGET		24	/* all splits of a tree, per rule */
 #define LEVEL_MAX	11	/* chains below the root (kernel limit 16) */
 
 /* What a node became: nothing, a verdict by one rule, or a chain. */
@@ -68,6 +70,8 @@ struct tree {
 	const char		*prefix;
 	struct opt_stats	*st;
 	struct memo_ent		**memo;
+	unsigned		*spread;	/* sink_wide(), per rule */
+	size_t			budget;	/* rules splits may still copy */
 	uint64_t		*names;	/* hashes of chain names, open */
 	size_t			names_cap, n_names;
 };
@@ -236,11 +240,15 @@ static void res_rule(struct tree *tr, struct ir_chain *c, struct res res,
 	r = ir_rule_add(c, none);
 	r->why = "decision tree";
 	r->verdict.kind = res.kind == IR_GOTO ? to : res.kind;
-	if (res.kind == IR_GOTO)
+	if (res.kind == IR_GOTO) {
 		snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s",
 			 res.chain->name);
-	else
+	} else {
+		/* The source rule's verdict: show and --explain say which. */
+		r->loc = tr->rules[res.rule].ir.loc;
+		r->text = tr->rules[res.rule].ir.text;
 		tr->rules[res.rule].elems++;
+	}
 }
 
 static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
@@ -488,6 +496,9 @@ static bool emit_group(struct tree *tr, struct group *g, void *data)
 	opt_val_to_ir(g->lo, c->d, tr->fi, val.lo);
 	opt_val_to_ir(g->hi, c->d, tr->fi, val.hi);
 	ir_set_add_elem(c->map, &val, &v);
+	if (res.kind != IR_GOTO)	/* which source rule decides there */
+		c->map->elems[c->map->n_elems - 1].loc =
+			tr->rules[res.rule].ir.loc;
 	tr->st->elems++;
 	return true;
 }
@@ -540,11 +551,136 @@ static struct res halve(struct tree *tr, const size_t *idx, size_t n,
 	return (struct res){ .kind = IR_GOTO, .chain = c };
 }
 
+/*
+ * Two neighbouring rules may change places when no packet matches both, or
+ * when both give the same verdict: every packet still gets the verdict
+ * the list gave it (movable rules have no counters or other effects that
+ * could tell which of two equal rules decided).
+ */
+static bool same_verdict(const struct ir_rule *a, const struct ir_rule *b)
+{
+	return a->verdict.kind == b->verdict.kind &&
+	       (a->verdict.kind != IR_REJECT ||
+		(a->verdict.reject == b->verdict.reject &&
+		 a->verdict.reject_code == b->verdict.reject_code));
+}
+
+static bool ivs_meet(const struct opt_ivs *a, const struct opt_ivs *b)
+{
+	size_t i = 0, j = 0;
+
+	while (i < a->n && j < b->n) {
+		if (a->s[i].hi < b->s[j].lo)
+			i++;
+		else if (b->s[j].hi < a->s[i].lo)
+			j++;
+		else
+			return true;
+	}
+	return false;
+}
+
+/* Boxes that share a packet (other matches are not looked at: safe). */
+static bool boxes_meet(const struct tree *tr, const struct opt_rule *a,
+		       const struct opt_rule *b)
+{
+	int d;
+
+	for (d = 0; d < D_COUNT; d++)
+		if (!ivs_meet(&a->dim[tr->fi][d], &b->dim[tr->fi][d]))
+			return false;
+	return true;
+}
+
+struct spread_ctx {
+	struct split_score	sc;
+	unsigned		*groups;	/* per rule of the run */
+};
+
+static bool spread_group(struct tree *tr, struct group *g, void *data)
+{
+	struct spread_ctx *c = data;
+	size_t i;
+
+	score_group(tr, g, &c->sc);
+	for (i = 0; i < g->n_trunc; i++)
+		c->groups[g->idx[i]]++;
+	return true;
+}
+
+#define SINK_CHECKS	(4u << 20)	/* box comparisons a node may spend */
+
+/*
+ * No dimension splits the list without copying most of it: a few wide
+ * rules reach into every piece. Those that may move to the end of the
+ * list (see same_verdict) go there; the node jumps to the tree of the
+ * rest, which now splits, and goes on to the tree of the wide ones.
+ * Without any that may move, the list is cut in two halves.
+ */
+static struct res sink_wide(struct tree *tr, const size_t *idx, size_t n,
+			    unsigned mask, unsigned level, int d)
+{
+	struct spread_ctx c = { .sc = { 0, 0, 0, (size_t)-1 } };
+	size_t *keep, *tail, nk = 0, nt = 0, i, j, checks = 0;
+	bool *moved = xcalloc(n, sizeof(*moved));
+	struct ir_chain *ch;
+
+	c.groups = tr->spread;
+	for (i = 0; i < n; i++)
+		c.groups[idx[i]] = 0;
+	group_sweep(tr, idx, n, mask, (enum opt_dim)d, spread_group, &c);
+	for (i = n; i-- > 0 && checks < SINK_CHECKS;) {
+		const struct opt_rule *w = &tr->rules[idx[i]];
+
+		if (c.groups[idx[i]] < 2)
+			continue;
+		for (j = i + 1; j < n; j++) {
+			const struct opt_rule *q = &tr->rules[idx[j]];
+
+			if (moved[j] || same_verdict(&w->ir, &q->ir))
+				continue;
+			checks++;
+			if (boxes_meet(tr, w, q))
+				break;
+		}
+		moved[i] = j == n;
+	}
+	keep = xcalloc(n, sizeof(*keep));
+	tail = xcalloc(n, sizeof(*tail));
+	for (i = 0; i < n; i++) {
+		if (moved[i])
+			tail[nt++] = idx[i];
+		else
+			keep[nk++] = idx[i];
+	}
+	free(moved);
+	if (!nt || !nk) {
+		free(keep);
+		free(tail);
+		/* Both halves are walked: copying is cheaper per packet. */
+		if (c.sc.total <= REPL_STUCK * n && c.sc.total <= tr->budget) {
+			tr->budget -= c.sc.total;
+			return split(tr, idx, n, mask, level, (enum opt_dim)d);
+		}
+		return halve(tr, idx, n, mask, level);
+	}
+	ch = node_chain(tr, idx, n, mask, 's');
+	tr->st->sinks++;
+	res_rule(tr, ch, build(tr, keep, nk, mask, level + 1), IR_JUMP);
+	res_rule(tr, ch, build(tr, tail, nt, mask, level + 1), IR_GOTO);
+	free(keep);
+	free(tail);
+	return (struct res){ .kind = IR_GOTO, .chain = ch };
+}
+
 /* The dimension that leaves the fewest rules to copy, or -1. */
 static int best_dim(struct tree *tr, const size_t *idx, size_t n,
-		    unsigned mask, struct split_score *best)
+		    unsigned mask, struct split_score *best, int *least_bad)
 {
 	int d, pick = -1;
+	size_t bad_total = (size_t)-1;
+
+	*least_bad = -1;
 
 	for (d = 0; d < D_COUNT; d++) {
 		struct split_score sc;
@@ -552,11 +688,22 @@ static int best_dim(struct tree *tr, const size_t *idx, size_t n,
 		if (mask & 1u << d)
 			continue;
 		memset(&sc, 0, sizeof(sc));
-		sc.limit = REPL_MAX * n / 2;
+		sc.limit = REPL_MAX * n;
+		if (tr->budget < sc.limit)
+			sc.limit = tr->budget;
 		group_sweep(tr, idx, n, mask, (enum opt_dim)d, score_group,
 			    &sc);
-		if ((sc.groups < 2 && sc.largest >= n) || sc.total > sc.limit)
-			continue;	/* splits nothing off, or copies */
+		if (sc.groups < 2 && sc.largest >= n)
+			continue;	/* splits nothing off */
+		if (getenv("OPT_DEBUG"))
+			fprintf(stderr, "   dim %d total %zu%s groups %zu largest %zu\n", d, sc.total, sc.total > sc.limit ? "+" : "", sc.groups, sc.largest);
+		if (sc.total > sc.limit) {	/* copies too much */
+			if (sc.total < bad_total) {
+				bad_total = sc.total;
+				*least_bad = d;
+			}
+			continue;
+		}
 		if (pick < 0 || sc.total < best->total ||
 		    (sc.total == best->total && sc.largest < best->largest)) {
 			pick = d;
@@ -570,8 +717,8 @@ static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
 			    unsigned mask, unsigned level)
 {
 	const struct opt_rule *first = &tr->rules[idx[0]];
-	struct split_score sc;
-	int d;
+	struct split_score sc = { 0, 0, 0, 0 };
+	int d, bad;
 
 	if (n == 1 && covers(tr, first, mask) &&
 	    (first->ir.verdict.kind == IR_ACCEPT ||
@@ -580,12 +727,17 @@ static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
 				     .rule = idx[0] };
 	if (n <= LEAF_MAX || level >= LEVEL_MAX)
 		return leaf(tr, idx, n, mask);
-	d = best_dim(tr, idx, n, mask, &sc);
+	d = best_dim(tr, idx, n, mask, &sc, &bad);
+	if (getenv("OPT_DEBUG"))
+		fprintf(stderr, "level %u n %zu mask %x -> dim %d total %zu groups %zu largest %zu\n", level, n, mask, d, sc.total, sc.groups, sc.largest);
+	if (d < 0 && n <= 2 * LEAF_MAX)
+		return leaf(tr, idx, n, mask);
 	if (d < 0)
-		return n > 2 * LEAF_MAX ? halve(tr, idx, n, mask, level)
-					: leaf(tr, idx, n, mask);
+		return bad < 0 ? halve(tr, idx, n, mask, level)
+			       : sink_wide(tr, idx, n, mask, level, bad);
 	if (level + 1 > tr->st->depth)
 		tr->st->depth = level + 1;
+	tr->budget -= sc.total;
 	return split(tr, idx, n, mask, level, (enum opt_dim)d);
 }
 
@@ -644,8 +796,11 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
 		if (rules[i].fams & (fi ? OPT_V6 : OPT_V4))
 			idx[k++] = i;
 	tr.memo = xcalloc(MEMO_BUCKETS, sizeof(*tr.memo));
+	tr.spread = xcalloc(n + 1, sizeof(*tr.spread));
+	tr.budget = BUDGET * n;
 	res = build(&tr, idx, k, 0, 0);
 	memo_free(&tr);
+	free(tr.spread);
 	free(idx);
 	root = res.kind == IR_GOTO ? res.chain : NULL;
 	if (res.kind == IR_ACCEPT || res.kind == IR_DROP) {

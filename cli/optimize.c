@@ -140,12 +140,12 @@ static void tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 			note(ns, rules[0].ir.loc, NULL,
 			     "%s, %s (rules %s:%u-%u, %zu rules): %u chains, "
 			     "%u map elements, %u rules in leaf chains, %u "
-			     "lookups deep, %u splits, %u halvings", tree,
+			     "lookups deep, %u splits, %u halvings, %u sinks", tree,
 			     fam_names[fi], rules[0].ir.loc.file ?
 			     rules[0].ir.loc.file : "?", rules[0].ir.loc.line,
 			     rules[n - 1].ir.loc.line, n, st[fi].chains,
 			     st[fi].elems, st[fi].leaf_rules, st[fi].depth,
-			     st[fi].splits, st[fi].halvings);
+			     st[fi].splits, st[fi].halvings, st[fi].sinks);
 	for (i = 0; i < n; i++)
 		note_rule(ns, &rules[i], tree);
 	if (root[0] || root[1]) {
