@@ -447,6 +447,8 @@ static const char *const kind_names[] = {
 void ir_eval_describe(const struct ir_eval_result *r, char *buf,
 		      size_t size)
 {
+	char rj[32] = "";
+
 	if (r->error) {
 		snprintf(buf, size, "error: %s %s",
 			 r->error == IR_EVAL_NO_CHAIN ? "no chain" :
@@ -454,9 +456,13 @@ void ir_eval_describe(const struct ir_eval_result *r, char *buf,
 			 "");
 		return;
 	}
-	snprintf(buf, size, "%s%s (reject %d/%u) in %s by %s:%u:%u%s%s%s",
-		 kind_names[r->kind], r->policy ? " by policy" : "",
-		 r->reject, r->reject_code, r->chain ? r->chain->name : "-",
+
+	if (r->kind == IR_REJECT)
+		snprintf(rj, sizeof(rj), " (kind %d code %u)", r->reject,
+			 r->reject_code);
+	snprintf(buf, size, "%s%s%s in %s by %s:%u:%u%s%s%s",
+		 kind_names[r->kind], rj, r->policy ? " by policy" : "",
+		 r->chain ? r->chain->name : "-",
 		 r->loc.file ? r->loc.file : "built-in", r->loc.line,
 		 r->loc.col, r->text ? " (" : "", r->text ? r->text : "",
 		 r->text ? ")" : "");
