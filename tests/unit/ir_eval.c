@@ -456,7 +456,6 @@ void ir_eval_describe(const struct ir_eval_result *r, char *buf,
 			 "");
 		return;
 	}
-
 	if (r->kind == IR_REJECT)
 		snprintf(rj, sizeof(rj), " (kind %d code %u)", r->reject,
 			 r->reject_code);
