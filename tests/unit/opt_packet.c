@@ -182,38 +182,34 @@ static void pool_set(struct opt_pool *pl, const struct ir_set *s,
 		pool_value(pl, s->field, &s->elems[i].value, g);
 }
 
-/* Values every table meets: the common protocols and names. */
+/* Values every table meets: the common protocols, ports and names. */
 static void pool_defaults(struct opt_pool *pl)
 {
-	static const uint8_t l4[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP,
-				      IPPROTO_ICMPV6, IPPROTO_GRE,
-				      IPPROTO_SCTP };
+	static const struct { enum pool_kind k; uint32_t v; } nums[] = {
+		{ PK_L4, IPPROTO_TCP }, { PK_L4, IPPROTO_UDP },
+		{ PK_L4, IPPROTO_ICMP }, { PK_L4, IPPROTO_ICMPV6 },
+		{ PK_L4, IPPROTO_GRE }, { PK_L4, IPPROTO_SCTP },
+		{ PK_PORT, 0 }, { PK_PORT, 65535 }, { PK_ICMP, 8 },
+		{ PK_ICMP6, 128 }, { PK_V4, 0x0a000001 }, { PK_V6, 0xfd },
+	};
+	static const unsigned lens[PK_COUNT] = {
+		[PK_V4] = 4, [PK_V6] = 16, [PK_PORT] = 2, [PK_L4] = 1,
+		[PK_ICMP] = 1, [PK_ICMP6] = 1,
+	};
 	static const char *const ifs[] = { "eth0", "eth1", "eth10", "lo",
 					   "lan", "x" };
 	uint8_t v[IR_VALUE_MAX];
 	size_t i;
 
-	for (i = 0; i < sizeof(l4); i++) {
-		store(l4[i], v, 1);
-		points_add(&pl->pts[PK_L4], v);
+	for (i = 0; i < sizeof(nums) / sizeof(*nums); i++) {
+		store(nums[i].v, v, lens[nums[i].k]);
+		points_add(&pl->pts[nums[i].k], v);
 	}
 	for (i = 0; i < sizeof(ifs) / sizeof(*ifs); i++) {
 		memset(v, 0, sizeof(v));
 		memcpy(v, ifs[i], strlen(ifs[i]));
 		points_add(&pl->pts[PK_IF], v);
 	}
-	store(0, v, 2);
-	points_add(&pl->pts[PK_PORT], v);
-	store(65535, v, 2);
-	points_add(&pl->pts[PK_PORT], v);
-	store(8, v, 1);
-	points_add(&pl->pts[PK_ICMP], v);
-	store(128, v, 1);
-	points_add(&pl->pts[PK_ICMP6], v);
-	store(0x0a000001, v, 4);
-	points_add(&pl->pts[PK_V4], v);
-	store(0xfd, v, 16);
-	points_add(&pl->pts[PK_V6], v);
 }
 
 /* Sets are all in the table's list; here the values written inline. */
