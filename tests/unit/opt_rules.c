@@ -238,6 +238,8 @@ static struct proto_pick put_proto(struct gen *s, enum fam f)
 	unsigned k = opt_below(s->g, 100);
 
 	if (k < 35) {
+		if (k < 3)
+			put(&s->t, " proto any");
 		pp.ports = pp.tcp_ok = pp.icmp = true;
 	} else if (k < 55) {
 		put(&s->t, " proto tcp");

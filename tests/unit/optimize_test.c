@@ -192,11 +192,9 @@ static void used_taken(void *ctx, const struct ir_chain *c,
 	struct used *u = ctx;
 
 	(void)c;
-	if (u->n_rules == u->cap)
-		return;
-	if (e)
+	if (e && u->n_elems < u->cap)
 		u->elems[u->n_elems++] = e;
-	else if (r->loc.file)
+	else if (!e && r->loc.file && u->n_rules < u->cap)
 		u->rules[u->n_rules++] = r;
 }
 
