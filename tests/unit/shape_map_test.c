@@ -4,9 +4,13 @@
  * match of the list they replace: random ordered class lists with
  * overlapping ports in both directions, each compiled, and every packet
  * of a small port universe classified twice — by the list as written
- * (first class whose protocol and dport or sport match) and by walking
- * the compiled chains (matches, verdict maps, gotos, meta priority).
+ * (first class whose protocol and dport or sport match) and by running
+ * the compiled chains (ir_eval: matches, verdict maps, gotos, meta
+ * priority).
  */
+#include <netinet/in.h>
+#include <linux/netfilter.h>
+#include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +18,7 @@
 #include "compile.h"
 #include "diag.h"
 #include "ir.h"
+#include "ir_eval.h"
 #include "shape.h"
 #include "tc.h"
 #include "unit.h"
@@ -92,69 +97,24 @@ static uint32_t list_class(const struct list *l, int proto, int sp, int dp)
 	return TC_CLASS(SHAPE_MINOR_BASE + l->n);
 }
 
-struct pkt {
-	int proto, sport, dport;
-};
-
-static int pkt_field(const struct pkt *p, enum ir_field f)
+/* The class the compiled chains give: the priority they set, else 0. */
+static uint32_t chain_class(const struct ir_table *t, int proto, int sport,
+			    int dport)
 {
-	return f == IR_L4PROTO ? p->proto :
-	       f == IR_TH_SPORT ? p->sport : p->dport;
-}
+	const struct ir_chain *c = ir_table_find_chain(t, "shape_wan");
+	struct ir_packet p = {
+		.nfproto = NFPROTO_IPV4, .oifname = "wan",
+		.l4proto = (uint8_t)proto, .has_th = true,
+		.sport = (uint16_t)sport, .dport = (uint16_t)dport,
+		.ct_state = IR_CT_NEW, .fib_daddr_type = RTN_UNICAST,
+	};
+	struct ir_eval_result res;
 
-static int value_of(const uint8_t *v, enum ir_field f)
-{
-	return f == IR_L4PROTO ? v[0] : v[0] << 8 | v[1];
-}
-
-static const struct ir_elem *set_find(const struct ir_set *s, int v)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_elems; i++)
-		if (value_of(s->elems[i].value.lo, s->field) <= v &&
-		    v <= value_of(s->elems[i].value.hi, s->field))
-			return &s->elems[i];
-	return NULL;
-}
-
-static bool match(const struct ir_match *m, const struct pkt *p)
-{
-	int v = pkt_field(p, m->field);
-
-	if (m->set)
-		return set_find(m->set, v) != NULL;
-	return value_of(m->value.lo, m->field) <= v &&
-	       v <= value_of(m->value.hi, m->field);
-}
-
-/* The chain's answer: a priority, or 0 when it falls off its end. */
-static uint32_t walk(const struct ir_table *t, const char *name,
-		     const struct pkt *p, int depth)
-{
-	const struct ir_chain *c = ir_table_find_chain(t, name);
-	const struct ir_elem *e;
-	size_t i, k;
-
-	if (!CHECK(c && depth < 8))
+	if (!CHECK(c))
 		return 0;
-	for (i = 0; i < c->n_rules; i++) {
-		const struct ir_rule *r = &c->rules[i];
-
-		for (k = 0; k < r->n_matches && match(&r->matches[k], p); k++)
-			;
-		if (k < r->n_matches)
-			continue;
-		if (r->verdict.kind == IR_ACCEPT)
-			return r->priority.set ? r->priority.value : 0;
-		if (r->verdict.kind != IR_VMAP)
-			continue;
-		e = set_find(r->verdict.vmap, pkt_field(p,
-						r->verdict.vmap_field));
-		if (e)	/* goto: the answer is that chain's */
-			return walk(t, e->verdict.chain, p, depth + 1);
-	}
-	return 0;
+	ir_eval_chain(t, c, &p, NULL, &res);
+	CHECK(!res.error);
+	return res.kind == IR_ACCEPT && res.priority_set ? res.priority : 0;
 }
 
 static bool uses_maps(const struct ir_table *t)
@@ -170,14 +130,13 @@ static bool uses_maps(const struct ir_table *t)
 
 static void round_check(const struct list *l, const struct ir_table *t)
 {
-	struct pkt p;
+	int proto, sp, dp;
 
-	for (p.proto = 6; p.proto <= 17; p.proto += 11)
-		for (p.sport = 0; p.sport <= PORT_MAX + 1; p.sport++)
-			for (p.dport = 0; p.dport <= PORT_MAX + 1; p.dport++)
-				if (!CHECK_EQ(walk(t, "shape_wan", &p, 0),
-					      list_class(l, p.proto, p.sport,
-							 p.dport)))
+	for (proto = 6; proto <= 17; proto += 11)
+		for (sp = 0; sp <= PORT_MAX + 1; sp++)
+			for (dp = 0; dp <= PORT_MAX + 1; dp++)
+				if (!CHECK_EQ(chain_class(t, proto, sp, dp),
+					      list_class(l, proto, sp, dp)))
 					return;
 }
 
