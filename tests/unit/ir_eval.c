@@ -425,10 +425,15 @@ static bool loc_same(const struct fw_loc *a, const struct fw_loc *b)
 bool ir_eval_same(const struct ir_eval_result *a,
 		  const struct ir_eval_result *b)
 {
+	return loc_same(&a->loc, &b->loc) && ir_eval_same_verdict(a, b);
+}
+
+bool ir_eval_same_verdict(const struct ir_eval_result *a,
+			  const struct ir_eval_result *b)
+{
 	if (a->error || b->error)
 		return false;
-	if (a->kind != b->kind || a->policy != b->policy ||
-	    !loc_same(&a->loc, &b->loc))
+	if (a->kind != b->kind || a->policy != b->policy)
 		return false;
 	if (a->kind == IR_REJECT)
 		return a->reject == b->reject &&

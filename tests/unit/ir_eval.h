@@ -116,6 +116,9 @@ void ir_eval_hook(const struct ir_table *t, enum ir_hook hook,
 /* Whether two results are the same decision from the same source. */
 bool ir_eval_same(const struct ir_eval_result *a,
 		  const struct ir_eval_result *b);
+/* The same verdict, whichever rule gave it. */
+bool ir_eval_same_verdict(const struct ir_eval_result *a,
+			  const struct ir_eval_result *b);
 /* "accept by /x.fw:3:1 (accept forward ...)", for failure reports. */
 void ir_eval_describe(const struct ir_eval_result *r, char *buf,
 		      size_t size);
