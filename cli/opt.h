@@ -53,6 +53,8 @@ opt_val opt_dim_max(enum opt_dim d, int fam);
 /* False when the rule cannot be moved (statements, gotos, ...); *why says. */
 bool opt_rule_movable(const struct ir_rule *r, const char **why);
 void opt_rule_box(struct opt_rule *o);
+/* Frees the box; opt_rule_free() the rule too. */
+void opt_rule_box_free(struct opt_rule *o);
 void opt_rule_free(struct opt_rule *o);
 bool opt_full(const struct opt_rule *o, int fi, enum opt_dim d);
 /* ir_value <-> number, for dimension d of family index fi (0 v4, 1 v6). */

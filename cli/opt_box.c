@@ -321,13 +321,18 @@ void opt_rule_box(struct opt_rule *o)
 	o->key = rule_key(&o->ir);
 }
 
-void opt_rule_free(struct opt_rule *o)
+void opt_rule_box_free(struct opt_rule *o)
 {
 	int fi, d;
 
 	for (fi = 0; fi < 2; fi++)
 		for (d = 0; d < D_COUNT; d++)
 			free(o->dim[fi][d].s);
+}
+
+void opt_rule_free(struct opt_rule *o)
+{
+	opt_rule_box_free(o);
 	free(o->ir.matches);
 	free(o->ir.comment);
 }

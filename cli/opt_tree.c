@@ -251,16 +251,46 @@ static void res_rule(struct tree *tr, struct ir_chain *c, struct res res,
 	}
 }
 
+/*
+ * True when m holds for every packet that reaches a leaf below mask:
+ * the lookups already checked its dimension (every rule of the leaf
+ * covers the piece), or it names the tree's family. Named sets stay:
+ * the box does not know what they hold.
+ */
+static bool match_proven(const struct tree *tr, const struct ir_match *m,
+			 unsigned mask)
+{
+	int d;
+
+	if (m->field == IR_NFPROTO)
+		return !m->set && m->op == IR_EQ;
+	if (m->set && !m->set->anonymous)
+		return false;
+	for (d = 0; d < D_COUNT; d++)
+		if (mask & 1u << d && opt_dim_field(d, tr->fi) == m->field)
+			return true;
+	return false;
+}
+
+/* The rules as written, less the matches the lookups proved. */
 static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
 		       unsigned mask)
 {
 	struct ir_chain *c = node_chain(tr, idx, n, mask, 'l');
-	size_t i;
+	size_t i, j, k;
 
 	for (i = 0; i < n; i++) {
 		struct opt_rule *o = &tr->rules[idx[i]];
+		struct ir_rule *r = ir_rule_add(c, o->ir.loc);
 
-		opt_rule_copy(ir_rule_add(c, o->ir.loc), &o->ir);
+		opt_rule_copy(r, &o->ir);
+		/* A reject's kind depends on its protocol match: keep all. */
+		for (j = k = 0; r->verdict.kind != IR_REJECT &&
+				j < r->n_matches; j++)
+			if (!match_proven(tr, &r->matches[j], mask))
+				r->matches[k++] = r->matches[j];
+		if (r->verdict.kind != IR_REJECT)
+			r->n_matches = k;
 		o->copies++;
 		tr->st->leaf_rules++;
 	}

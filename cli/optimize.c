@@ -22,7 +22,7 @@
 #include "optimize.h"
 #include "xalloc.h"
 
-#define RUN_MIN	8	/* shorter lists are cheaper as they are */
+#define RUN_MIN	16	/* shorter lists are cheaper as they are */
 
 struct notes {
 	struct ir_table	*t;
@@ -109,12 +109,28 @@ static void out_add(struct chain_out *out, const struct ir_rule *r)
 	out->rules[out->n++] = *r;
 }
 
+/* Frees the chains added after the first n (a tree that was no use). */
+static void chains_truncate(struct ir_table *t, size_t n)
+{
+	size_t i, j;
+
+	for (i = n; i < t->n_chains; i++) {
+		for (j = 0; j < t->chains[i]->n_rules; j++) {
+			free(t->chains[i]->rules[j].matches);
+			free(t->chains[i]->rules[j].comment);
+		}
+		free(t->chains[i]->rules);
+		free(t->chains[i]);
+	}
+	t->n_chains = n;
+}
+
 /*
- * rules[0..n) of chain c (moved out of it) as trees; the rule that
- * replaces them goes to out. Returns false when no tree came of them
- * (no family left): then the run simply goes.
+ * rules[0..n) of chain c as trees; the rule that replaces them goes to
+ * out. False when the trees would not look anything up (every family's
+ * list is one leaf): the rules are better left as they are.
  */
-static void tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
+static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 		     unsigned run, struct opt_rule *rules, size_t n,
 		     struct chain_out *out)
 {
@@ -122,8 +138,8 @@ static void tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 	struct ir_chain *root[2] = { NULL, NULL };
 	struct opt_stats st[2];
 	char prefix[IR_NAME_MAX], tree[96];
+	size_t i, n_chains = t->n_chains;
 	struct ir_rule r;
-	size_t i;
 	int fi;
 
 	for (i = 0; i < n; i++)
@@ -133,6 +149,10 @@ static void tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 		snprintf(prefix, sizeof(prefix), "%.20s_t%u_%c", c->name,
 			 run % 1000, fi ? '6' : '4');
 		root[fi] = opt_tree(t, rules, n, fi, prefix, &st[fi]);
+	}
+	if (!st[0].splits && !st[1].splits) {
+		chains_truncate(t, n_chains);
+		return false;
 	}
 	snprintf(tree, sizeof(tree), "tree %u of chain %s", run, c->name);
 	for (fi = 0; fi < 2; fi++)
@@ -152,6 +172,7 @@ static void tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 		dispatch_rule(t, &r, root, rules[0].ir.loc);
 		out_add(out, &r);
 	}
+	return true;
 }
 
 static void keep_note(struct notes *ns, const struct ir_chain *c,
@@ -191,9 +212,17 @@ static void optimize_chain(struct ir_table *t, struct notes *ns,
 		run = xcalloc(j - i, sizeof(*run));
 		for (k = i; k < j; k++)
 			run[k - i].ir = c->rules[k];
-		tree_run(t, ns, c, ++runs, run, j - i, &out);
-		for (k = 0; k < j - i; k++)
-			opt_rule_free(&run[k]);
+		if (tree_run(t, ns, c, ++runs, run, j - i, &out)) {
+			for (k = 0; k < j - i; k++)
+				opt_rule_free(&run[k]);
+		} else {
+			for (k = 0; k < j - i; k++) {
+				opt_rule_box_free(&run[k]);
+				keep_note(ns, c, &c->rules[i + k], NULL);
+				out_add(&out, &c->rules[i + k]);
+			}
+			runs--;
+		}
 		free(run);
 		i = j;
 	}
