@@ -81,9 +81,11 @@ struct ast_set {
 	bool			broken;
 };
 
+/* policy CHAIN accept|drop, or stateless [CHAIN] (one for each chain). */
 struct ast_policy {
 	enum chain_id		chain;
 	bool			drop;
+	bool			stateless;
 	struct fw_loc		loc;
 };
 

@@ -133,12 +133,24 @@ static void check_names(struct checker *c)
 
 static void check_policies(struct checker *c)
 {
-	bool seen[CHAIN_COUNT] = { false };
+	bool seen[CHAIN_COUNT] = { false }, seen_sl[CHAIN_COUNT] = { false };
+	struct fw_loc sl_loc[CHAIN_COUNT];
 	size_t i;
 
 	for (i = 0; i < c->ast->n_policies; i++) {
 		const struct ast_policy *p = c->ast->policies[i];
 
+		if (p->stateless) {
+			if (seen_sl[p->chain]) {
+				diag_error(p->loc, 9, "%s is stateless twice",
+					   chain_names[p->chain]);
+				diag_note(sl_loc[p->chain], 9,
+					  "first made stateless here");
+			}
+			seen_sl[p->chain] = c->m->stateless[p->chain] = true;
+			sl_loc[p->chain] = p->loc;
+			continue;
+		}
 		if (seen[p->chain]) {
 			diag_error(p->loc, 6, "policy for %s given twice",
 				   chain_names[p->chain]);

@@ -54,6 +54,7 @@ static const struct name_entry keyword_entries[] = {
 	{ "sport",	KW_SPORT },
 	{ "src",	KW_SRC },
 	{ "state",	KW_STATE },
+	{ "stateless",	KW_STATELESS },
 	{ "timeout",	KW_TIMEOUT },
 	{ "to",		KW_TO },
 	{ "type",	KW_TYPE },

@@ -455,6 +455,8 @@ static void builtin_rules(struct lower *lw, struct ir_chain *c,
 	struct ir_match *m;
 	size_t i;
 
+	if (lw->m->stateless[chain])
+		goto stateless;
 	r = lower_builtin(c, "stateful", IR_ACCEPT);
 	r->counter = true;
 	m = ir_match_add(r, IR_CT_STATE, IR_EQ);
@@ -463,6 +465,7 @@ static void builtin_rules(struct lower *lw, struct ir_chain *c,
 	r->counter = true;
 	m = ir_match_add(r, IR_CT_STATE, IR_EQ);
 	m->ct_mask = IR_CT_INVALID;
+stateless:
 	if (chain == CHAIN_FORWARD)
 		return;
 	r = lower_builtin(c, "ipv6-nd", IR_ACCEPT);

@@ -162,6 +162,7 @@ struct model {
 	struct m_shape		*shapes;	/* shape.h */
 	size_t			n_shapes;
 	bool			policy_drop[CHAIN_COUNT];
+	bool			stateless[CHAIN_COUNT];	/* no ct rules */
 	struct fw_loc		policy_loc[CHAIN_COUNT];
 	const char		*source;
 };

@@ -272,6 +272,36 @@ static bool match_proven(const struct tree *tr, const struct ir_match *m,
 	return false;
 }
 
+static bool ivs_within(const struct opt_ivs *a, const struct opt_ivs *b)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < a->n; i++) {
+		while (j < b->n && b->s[j].hi < a->s[i].lo)
+			j++;
+		if (j == b->n || b->s[j].lo > a->s[i].lo ||
+		    b->s[j].hi < a->s[i].hi)
+			return false;
+	}
+	return true;
+}
+
+/* Every packet rule b matches, the earlier rule a matches too. */
+static bool shadowed(const struct tree *tr, const struct opt_rule *b,
+		     const struct opt_rule *a)
+{
+	int d;
+
+	if (!a->exact)
+		return false;
+	for (d = 0; d < D_COUNT; d++)
+		if (!ivs_within(&b->dim[tr->fi][d], &a->dim[tr->fi][d]))
+			return false;
+	return true;
+}
+
+#define SHADOW_MAX	64	/* longer leaves are not searched */
+
 /* The rules as written, less the matches the lookups proved. */
 static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
 		       unsigned mask)
@@ -281,7 +311,15 @@ static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
 
 	for (i = 0; i < n; i++) {
 		struct opt_rule *o = &tr->rules[idx[i]];
-		struct ir_rule *r = ir_rule_add(c, o->ir.loc);
+		struct ir_rule *r;
+
+		/* Never decides here: an earlier rule takes its packets. */
+		for (j = 0; n <= SHADOW_MAX && j < i; j++)
+			if (shadowed(tr, o, &tr->rules[idx[j]]))
+				break;
+		if (n <= SHADOW_MAX && j < i)
+			continue;
+		r = ir_rule_add(c, o->ir.loc);
 
 		opt_rule_copy(r, &o->ir);
 		/* A reject's kind depends on its protocol match: keep all. */

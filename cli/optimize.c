@@ -66,8 +66,11 @@ static void note_rule(struct notes *ns, const struct opt_rule *o,
 
 /* The rule in place of the run: to each family's tree. */
 static void dispatch_rule(struct ir_table *t, struct ir_rule *r,
-			  struct ir_chain *root[2], struct fw_loc loc)
+			  struct ir_chain *root[2], const struct opt_rule *rules,
+			  size_t n)
 {
+	static const struct fw_loc loc;
+	char why[64];
 	static const uint8_t nfproto[2] = { NFPROTO_IPV4, NFPROTO_IPV6 };
 	struct ir_verdict v = { .kind = IR_JUMP };
 	struct ir_value val;
@@ -75,8 +78,9 @@ static void dispatch_rule(struct ir_table *t, struct ir_rule *r,
 	int fi;
 
 	memset(r, 0, sizeof(*r));
-	r->loc = loc;
-	r->why = "decision tree";
+	snprintf(why, sizeof(why), "decision tree of lines %u-%u",
+		 rules[0].ir.loc.line, rules[n - 1].ir.loc.line);
+	r->why = ir_table_strdup(t, why);
 	if (!root[0] || !root[1]) {
 		fi = root[0] ? 0 : 1;
 		m = ir_match_add(r, IR_NFPROTO, IR_EQ);
@@ -169,7 +173,7 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 	for (i = 0; i < n; i++)
 		note_rule(ns, &rules[i], tree);
 	if (root[0] || root[1]) {
-		dispatch_rule(t, &r, root, rules[0].ir.loc);
+		dispatch_rule(t, &r, root, rules, n);
 		out_add(out, &r);
 	}
 	return true;

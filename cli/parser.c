@@ -381,6 +381,32 @@ static int parse_policy(struct parser *p)
 	return end_statement(p);
 }
 
+/* stateless [CHAIN]: no built-in connection tracking rules there. */
+static int parse_stateless(struct parser *p)
+{
+	struct ast_policy *pol;
+	enum chain_id chain;
+	struct fw_loc loc = p->tok.loc;
+	bool one;
+
+	next(p);
+	one = parse_at_chain(p, &chain);
+	if (!one && at(p, T_IDENT))
+		return parse_expected(p, "input, forward, output or the end "
+				      "of the statement (every chain)");
+	for (int c = 0; c < CHAIN_COUNT; c++) {
+		if (one && c != (int)chain)
+			continue;
+		pol = ast_add_policy(p->ast);
+		pol->chain = (enum chain_id)c;
+		pol->stateless = true;
+		pol->loc = loc;
+	}
+	if (one)
+		next(p);
+	return end_statement(p);
+}
+
 /* The chain of includes back to where the repeated file came in first. */
 static void include_cycle(const struct frame *f, const struct source *src,
 			  struct fw_loc site, unsigned width)
@@ -468,7 +494,7 @@ static int unknown_statement(const struct parser *p)
 	static const char *const words[] = {
 		"accept", "ct", "define", "dnat", "drop", "helper", "include",
 		"inspect", "masquerade", "notrack", "policy", "redirect", "reject",
-		"set", "shape", "snat", "zone",
+		"set", "shape", "snat", "stateless", "zone",
 	};
 	enum chain_id chain;
 
@@ -497,6 +523,7 @@ static const statement_fn statements[KW_COUNT] = {
 	[KW_ZONE] = parse_zone,
 	[KW_SET] = parse_set,
 	[KW_POLICY] = parse_policy,
+	[KW_STATELESS] = parse_stateless,
 	[KW_ACCEPT] = parse_rule,
 	[KW_DROP] = parse_rule,
 	[KW_REJECT] = parse_rule,
