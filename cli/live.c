@@ -53,19 +53,29 @@ static void *grow(void *array, size_t n, size_t size)
 	return array;
 }
 
-/* The NUL-terminated strings of a userdata blob, by TLV type. */
+/*
+ * The NUL-terminated strings of a userdata blob by TLV type, and the
+ * 8-byte key if there is one.
+ */
 struct udata_strs {
 	const char	*s[256];
+	bool		has_key;
+	uint64_t	key;
 };
 
 static int udata_cb(const struct nftnl_udata *attr, void *data)
 {
 	struct udata_strs *u = data;
 	const char *v = nftnl_udata_get(attr);
-	uint8_t len = nftnl_udata_len(attr);
+	uint8_t len = nftnl_udata_len(attr), type = nftnl_udata_type(attr);
 
-	if (len && v[len - 1] == '\0')
-		u->s[nftnl_udata_type(attr)] = v;
+	if ((type == FWCTL_UDATA_RULE_KEY || type == FWCTL_UDATA_OBJ_KEY) &&
+	    len == sizeof(u->key)) {
+		memcpy(&u->key, v, sizeof(u->key));
+		u->has_key = true;
+	} else if (len && v[len - 1] == '\0') {
+		u->s[type] = v;
+	}
 	return MNL_CB_OK;
 }
 
@@ -198,6 +208,8 @@ static void rule_fill(struct live_rule *lr, struct nftnl_rule *r)
 	udata_strings(ud, len, &u);
 	lr->comment = xstrdup(u.s[NFTNL_UDATA_RULE_COMMENT]);
 	lr->text = xstrdup(u.s[FWCTL_UDATA_RULE_SOURCE]);
+	lr->has_key = u.has_key;
+	lr->key = u.key;
 	nftnl_expr_foreach(r, counter_cb, lr);
 }
 
@@ -243,6 +255,8 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 		ls->key_type = nftnl_set_get_u32(ns, NFTNL_SET_KEY_TYPE);
 		ls->flags = flags;
 		ls->elements = 0;
+		ls->timeout_ms = nftnl_set_is_set(ns, NFTNL_SET_TIMEOUT) ?
+				 nftnl_set_get_u64(ns, NFTNL_SET_TIMEOUT) : 0;
 	}
 	nftnl_set_free(ns);
 	return MNL_CB_OK;
@@ -308,6 +322,8 @@ static int obj_cb(const struct nlmsghdr *nlh, void *data)
 		udata_strings(ud, len, &u);
 		lo->comment = u.s[NFTNL_UDATA_OBJ_COMMENT] ?
 			      xstrdup(u.s[NFTNL_UDATA_OBJ_COMMENT]) : NULL;
+		lo->has_key = u.has_key;
+		lo->key = u.key;
 	}
 	nftnl_obj_free(o);
 	return MNL_CB_OK;

@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "batch.h"
 #include "commands.h"
@@ -20,19 +21,21 @@
 #include "kernel.h"
 #include "shape.h"
 
-/* Parses the one FILE argument (and --kernel for check). */
-static const char *file_arg(int argc, char **argv, bool *kernel)
+/* Parses the one FILE argument and an optional --FLAG (check --kernel,
+ * apply --full). */
+static const char *file_arg(int argc, char **argv, const char *flag,
+			    bool *set)
 {
-	static const struct option longopts[] = {
-		{ "kernel", no_argument, NULL, 'k' },
+	const struct option longopts[] = {
+		{ flag ? flag : "", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+k", longopts, NULL)) != -1) {
-		if (c != 'k' || !kernel)
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		if (c != 'f' || !flag)
 			return NULL;
-		*kernel = true;
+		*set = true;
 	}
 	if (optind != argc - 1)
 		return NULL;
@@ -200,7 +203,7 @@ static int apply_after_rules(const struct fw_opts *o, struct ir_table *t)
 int cmd_check(int argc, char **argv, const struct fw_opts *o)
 {
 	bool kernel = false;
-	const char *path = file_arg(argc, argv, &kernel);
+	const char *path = file_arg(argc, argv, "kernel", &kernel);
 	struct ir_table *t;
 	int err = FW_EXIT_OK;
 
@@ -222,34 +225,80 @@ int cmd_check(int argc, char **argv, const struct fw_opts *o)
 	return err;
 }
 
+static double ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+static void apply_report(const char *path, const struct ir_table *t,
+			 const struct apply_stats *st, uint64_t compile_ns)
+{
+	printf("%s: applied, %zu kernel rules; %s%s, %zu changes\n", path,
+	       ir_table_rule_count(t), st->full ? "full replace: " :
+	       "incremental", st->full ? st->full : "", st->changes);
+	printf("time: compile %.2f ms, read live %.2f ms, diff %.2f ms, "
+	       "batch %.2f ms\n", ms(compile_ns), ms(st->read_ns),
+	       ms(st->diff_ns), ms(st->batch_ns));
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 {
-	const char *path = file_arg(argc, argv, NULL);
+	bool full = false;
+	const char *path = file_arg(argc, argv, "full", &full);
+	struct apply_stats st = { .full = "--full" };
+	uint64_t t0 = now_ns(), compile_ns;
 	struct ir_table *t;
 	int err;
 
 	if (!path)
-		return usage_error("apply", "FILE");
+		return usage_error("apply", "[--full] FILE");
 	t = compile_or_report(path);
+	compile_ns = now_ns() - t0;
 	if (!t)
 		return FW_EXIT_RULES;
 	warn_missing_interfaces(t);
 	err = engine_choose(t);
 	if (!err)
-		err = kernel_apply(t, false);
+		err = full ? kernel_apply(t, false) : kernel_update(t, &st);
 	/* The daemon and shaping follow the rules, never go without them. */
 	if (!err)
 		err = apply_after_rules(o, t);
 	if (!err && o->verbose)
-		printf("%s: applied, %zu kernel rules\n", path,
-		       ir_table_rule_count(t));
+		apply_report(path, t, &st, compile_ns);
+	ir_table_free(t);
+	return err;
+}
+
+int cmd_diff(int argc, char **argv, const struct fw_opts *o)
+{
+	const char *path = file_arg(argc, argv, NULL, NULL);
+	struct ir_table *t;
+	int err;
+
+	(void)o;
+	if (!path)
+		return usage_error("diff", "FILE");
+	t = compile_or_report(path);
+	if (!t)
+		return FW_EXIT_RULES;
+	err = engine_choose(t);
+	if (!err)
+		err = kernel_diff(t, stdout);
 	ir_table_free(t);
 	return err;
 }
 
 int cmd_export(int argc, char **argv, const struct fw_opts *o)
 {
-	const char *path = file_arg(argc, argv, NULL);
+	const char *path = file_arg(argc, argv, NULL, NULL);
 	struct ir_table *t;
 	int err;
 
