@@ -223,6 +223,7 @@ static int kelem_cmp(const void *x, const void *y)
 struct kelem_list {
 	struct emit_kelem	*e;
 	size_t			n;
+	unsigned		key_len;
 };
 
 static void kelem_collect(void *ctx, const uint8_t *key, uint32_t flags,
@@ -232,7 +233,8 @@ static void kelem_collect(void *ctx, const uint8_t *key, uint32_t flags,
 	struct emit_kelem e = { .flags = flags & NFT_SET_ELEM_INTERVAL_END,
 				.open = open };
 
-	memcpy(e.key, key, sizeof(e.key));
+	/* Only key_len bytes are the key; the rest stays zero. */
+	memcpy(e.key, key, l->key_len);
 	if (v && v->kind != IR_VERDICT_NONE) {
 		e.verdict.kind = v->kind;
 		if (v->kind == IR_JUMP || v->kind == IR_GOTO)
@@ -263,13 +265,13 @@ static void elems_merge(struct plan_elems *pe, const struct kelem_list *old,
 static int elems_diff(struct plan *p, struct nlsock *s,
 		      const struct ir_set *set)
 {
-	struct kelem_list old = { 0 }, new = { 0 };
+	unsigned key_len = ir_field_info[set->field].len;
+	struct kelem_list old = { 0 }, new = { .key_len = key_len };
 	struct plan_elems pe = { .set = set };
 	size_t i;
 	int err;
 
-	err = live_set_elems(s, set->name, ir_field_info[set->field].len,
-			     &old.e, &old.n);
+	err = live_set_elems(s, set->name, key_len, &old.e, &old.n);
 	if (err)
 		return err;
 	for (i = 0; i < old.n; i++)
