@@ -508,9 +508,9 @@ void export_rule_text(FILE *out, const struct ir_rule *r)
 	print_rule_verdict(out, r);
 }
 
-void export_value(FILE *out, enum ir_field f, const uint8_t *v)
+void export_interval(FILE *out, enum ir_field f, const struct ir_value *v)
 {
-	value_printers[f](out, v);
+	print_interval(out, f, v);
 }
 
 void export_verdict(FILE *out, const struct ir_verdict *v)

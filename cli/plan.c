@@ -280,10 +280,16 @@ static int elems_diff(struct plan *p, struct nlsock *s,
 	qsort(old.e, old.n, sizeof(*old.e), kelem_cmp);
 	qsort(new.e, new.n, sizeof(*new.e), kelem_cmp);
 	elems_merge(&pe, &old, &new);
-	if (pe.n_add || pe.n_del)
-		PUSH(p->elems, p->n_elems, pe);
-	free(old.e);
-	free(new.e);
+	if (!pe.n_add && !pe.n_del) {
+		free(old.e);
+		free(new.e);
+		return 0;
+	}
+	pe.live = old.e;
+	pe.n_live = old.n;
+	pe.want = new.e;
+	pe.n_want = new.n;
+	PUSH(p->elems, p->n_elems, pe);
 	return 0;
 }
 
@@ -361,6 +367,8 @@ void plan_free(struct plan *p)
 	for (i = 0; i < p->n_elems; i++) {
 		free(p->elems[i].add);
 		free(p->elems[i].del);
+		free(p->elems[i].live);
+		free(p->elems[i].want);
 	}
 	free(p->elems);
 	free(p->new_chains);

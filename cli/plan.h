@@ -42,11 +42,17 @@ struct plan_del {
 	const struct live_rule	*rule;
 };
 
-/* Element changes of one named set that both tables have. */
+/*
+ * Element changes of one named set that both tables have: what the batch
+ * adds and deletes, and both whole lists (sorted), from which `fwctl
+ * diff` shows ranges rather than the kernel's interval boundaries.
+ */
 struct plan_elems {
 	const struct ir_set	*set;
 	struct emit_kelem	*add, *del;
 	size_t			n_add, n_del;
+	struct emit_kelem	*live, *want;
+	size_t			n_live, n_want;
 };
 
 struct plan {
