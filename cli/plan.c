@@ -352,6 +352,12 @@ int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
 	p->full = table_blocker(&p->live, t);
 	if (!p->full)
 		p->full = chains_diff(p);
+	/*
+	 * Deleting by handle walks the chain (quadratic for many); with
+	 * nothing to keep, replacing is faster and ends the same.
+	 */
+	if (!p->full && !p->kept && p->n_dels)
+		p->full = "no live rule is kept";
 	err = p->full ? 0 : sets_diff(p, s);
 	if (times) {
 		times->read_ns = t1 - t0;
