@@ -277,8 +277,10 @@ static int elems_diff(struct plan *p, struct nlsock *s,
 	for (i = 0; i < old.n; i++)
 		old.e[i].flags &= NFT_SET_ELEM_INTERVAL_END;
 	emit_set_walk(set, kelem_collect, &new);
-	qsort(old.e, old.n, sizeof(*old.e), kelem_cmp);
-	qsort(new.e, new.n, sizeof(*new.e), kelem_cmp);
+	if (old.n)
+		qsort(old.e, old.n, sizeof(*old.e), kelem_cmp);
+	if (new.n)
+		qsort(new.e, new.n, sizeof(*new.e), kelem_cmp);
 	elems_merge(&pe, &old, &new);
 	if (!pe.n_add && !pe.n_del) {
 		free(old.e);

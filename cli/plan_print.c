@@ -107,8 +107,10 @@ static struct ranges ranges_of(const struct ir_set *s,
 
 	if (!b)
 		abort();
-	memcpy(b, k, n * sizeof(*b));
-	qsort(b, n, sizeof(*b), boundary_cmp);
+	if (n) {
+		memcpy(b, k, n * sizeof(*b));
+		qsort(b, n, sizeof(*b), boundary_cmp);
+	}
 	for (i = 0; i < n; i++) {
 		bool end = b[i].flags & NFT_SET_ELEM_INTERVAL_END;
 
