@@ -14,20 +14,10 @@
 #include "ir_hash.h"
 #include "plan.h"
 #include "seqdiff.h"
-
-/* Room for element n of an array holding n, doubling at powers of two. */
-static void *grow(void *array, size_t n, size_t size)
-{
-	if (n && (n & (n - 1)))
-		return array;
-	array = realloc(array, (n ? 2 * n : 1) * size);
-	if (!array)
-		abort();
-	return array;
-}
+#include "xalloc.h"
 
 #define PUSH(array, n, value) do {					\
-		(array) = grow((array), (n), sizeof(*(array)));		\
+		(array) = xgrow((array), (n), sizeof(*(array)));	\
 		(array)[(n)++] = (value);				\
 	} while (0)
 

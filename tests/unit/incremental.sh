@@ -92,7 +92,7 @@ ok "packets were counted" grep -q 'packets [1-9]' "$tmp/icmp.before"
 
 base | sed 's/port 22 /port 2222 /' >rules.fw
 ok "diff of a one-rule and one-element change (golden)" sh -c \
-	"base() { :; }; sed 's/10.0.0.2 }/10.0.0.3 }/' rules.fw >r2 && mv r2 rules.fw &&
+	"sed 's/10.0.0.2 }/10.0.0.3 }/' rules.fw >r2 && mv r2 rules.fw &&
 	 '$FWCTL' --netns $ns diff rules.fw | sed 's/#[0-9]*/#H/g' >diff.out &&
 	 diff -u '$top_srcdir/tests/unit/golden/incremental.diff' diff.out"
 case_check "change a rule and an element" 2 exact
@@ -100,41 +100,28 @@ ok "... the new rule has a new handle" sh -c \
 	"listing() { ip netns exec $ns nft -a list table inet fwctl; }; h=\$(listing | sed -n 's/.*dport 2222 .*# handle //p'); ! grep -qx \"\$h\" '$tmp/h.before'"
 ok "... no changes left" sh -c "'$FWCTL' --netns $ns diff rules.fw | grep -qx 'no changes'"
 
-start
-base | sed '3a accept input proto tcp to port 25 counter' >rules.fw
-case_check "insert at the top" 0 shape
-start
-base | sed '6a accept input proto tcp to port 25 counter' >rules.fw
-case_check "insert in the middle" 0 shape
-start
-{ base; echo 'accept input proto tcp to port 25 counter'; } >rules.fw
-case_check "insert at the end" 0 exact
-start
-base | sed '/port 443/d' >rules.fw
-case_check "delete a rule" 2 exact
-start
-base | sed -e 's/port 22 /port 4430 /' -e 's/port 443 /port 22 /' -e 's/port 4430 /port 443 /' >rules.fw
-case_check "swap two rules" 4 exact
-start
-base | sed '7a accept input proto tcp to port 80 counter' >rules.fw
-case_check "a third identical rule" 0 shape
-start
-base | sed '8d' >rules.fw
-case_check "one identical rule less" 2 exact
-start
-base | sed 's/10.0.0.1, 10.0.0.2/10.0.0.2, 10.0.0.7, 10.0.9.0\/24/' >rules.fw
-case_check "set elements added and removed" 0 exact
-start
-{ base; echo 'zone wan { interfaces wan0 }'; echo 'accept input from wan proto tcp to port 8443 counter'; } >rules.fw
-case_check "a zone (chain) appears" 1 exact
+# edit NAME LOST SAME SCRIPT: the base file edited by sed SCRIPT
+edit() { start; base | sed "$4" >rules.fw; case_check "$1" "$2" "$3"; }
+port25='accept input proto tcp to port 25 counter'
+edit "insert at the top" 0 shape "3a $port25"
+edit "insert in the middle" 0 shape "6a $port25"
+edit "insert at the end" 0 exact "\$a $port25"
+edit "delete a rule" 2 exact '/port 443/d'
+edit "swap two rules" 4 exact 's/port 22 /port 4430 /; s/port 443 /port 22 /; s/port 4430 /port 443 /'
+edit "a third identical rule" 0 shape '7a accept input proto tcp to port 80 counter'
+edit "one identical rule less" 2 exact '8d'
+edit "set elements added and removed" 0 exact 's/10.0.0.1, 10.0.0.2/10.0.0.2, 10.0.0.7, 10.0.9.0\/24/'
+edit "a zone (chain) appears" 1 exact '$a zone wan { interfaces wan0 }
+$a accept input from wan proto tcp to port 8443 counter'
 ok "... its chain is there" sh -c "ip netns exec $ns nft list chain inet fwctl input_wan >/dev/null"
 base >rules.fw
 case_check "... and disappears" 1 exact
 ok "... its chain is gone" sh -c "! ip netns exec $ns nft list chain inet fwctl input_wan 2>/dev/null"
 start
 base | sed 's/policy input drop/policy input accept/' >rules.fw
+ok "a policy change: diff says so" sh -c "'$FWCTL' --netns $ns diff rules.fw | grep -qx '~ policy input drop -> accept'"
 case_check "a policy change" 0 exact
-ok "... diff says so" sh -c "base() { :; }; '$FWCTL' --netns $ns diff rules.fw | grep -qx 'no changes'"
+ok "... then diff has nothing to say" sh -c "'$FWCTL' --netns $ns diff rules.fw | grep -qx 'no changes'"
 
 start
 base | sed 's/port 22 /port 2222 /' >rules.fw

@@ -18,37 +18,6 @@
 /* -a: handles, -s: no counters. */
 #define LIST	"nft -a -s list ruleset"
 
-static char *diag_text;
-static size_t diag_len;
-static FILE *diag_file;
-
-static void diag_capture(void)
-{
-	diag_file = open_memstream(&diag_text, &diag_len);
-	diag_set_stream(diag_file);
-}
-
-static char *diag_take(void)
-{
-	char *text;
-
-	fflush(diag_file);
-	text = strdup(diag_text ? diag_text : "");
-	fclose(diag_file);
-	free(diag_text);
-	diag_text = NULL;
-	diag_capture();
-	return text;
-}
-
-static bool contains(const char *text, const char *what)
-{
-	if (strstr(text, what))
-		return true;
-	fprintf(stderr, "expected \"%s\" in:\n%s\n", what, text);
-	return false;
-}
-
 static void test_noop(void)
 {
 	const char *ns = bt_netns_new("incr-noop");
@@ -58,7 +27,7 @@ static void test_noop(void)
 
 	bt_netns_enter(ns);
 	CHECK(kernel_update(t, &st) == FW_EXIT_OK);
-	CHECK(st.full && contains(st.full, "no live table"));
+	CHECK(st.full && bt_contains(st.full, "no live table"));
 	before = bt_run(ns, LIST, NULL);
 	ir_table_free(t);
 	t = bt_table_all();
@@ -101,16 +70,16 @@ static void test_refused(void)
 	bt_netns_enter(ns);
 	CHECK(kernel_update(good, &st) == FW_EXIT_OK);
 	before = bt_run(ns, LIST, NULL);
-	CHECK(contains(before, "dport 22 accept"));
+	CHECK(bt_contains(before, "dport 22 accept"));
 	CHECK(kernel_update(bad, &st) == FW_EXIT_SYSTEM);
 	CHECK(st.full == NULL);
 	CHECK(st.changes == 3);		/* the changed rule: -1 +1; the jump */
 	if (st.changes != 3)
 		fprintf(stderr, "changes %zu\n", st.changes);
-	msg = diag_take();
-	CHECK(contains(msg, "backend-small.fw:7:3: error: kernel rejected "
+	msg = bt_diag_take();
+	CHECK(bt_contains(msg, "backend-small.fw:7:3: error: kernel rejected "
 		       "this rule: "));
-	CHECK(contains(msg, "nothing was changed"));
+	CHECK(bt_contains(msg, "nothing was changed"));
 	after = bt_run(ns, LIST, NULL);
 	CHECK(strcmp(before, after) == 0);
 	free(msg);
@@ -123,7 +92,7 @@ static void test_refused(void)
 int main(void)
 {
 	bt_need_kernel();
-	diag_capture();
+	bt_diag_capture();
 	test_noop();
 	test_refused();
 	return bt_exit("incremental_test");
