@@ -277,40 +277,47 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 	return err;
 }
 
-int cmd_diff(int argc, char **argv, const struct fw_opts *o)
+/* A command that compiles its FILE argument and runs on the table. */
+static int file_command(int argc, char **argv, const char *cmd,
+			int (*run)(struct ir_table *t))
 {
 	const char *path = file_arg(argc, argv, NULL, NULL);
 	struct ir_table *t;
 	int err;
 
-	(void)o;
 	if (!path)
-		return usage_error("diff", "FILE");
+		return usage_error(cmd, "FILE");
 	t = compile_or_report(path);
 	if (!t)
 		return FW_EXIT_RULES;
-	err = engine_choose(t);
-	if (!err)
-		err = kernel_diff(t, stdout);
+	err = run(t);
 	ir_table_free(t);
 	return err;
 }
 
+/* The queue encoding is part of a rule's key: choose it as apply does. */
+static int diff_run(struct ir_table *t)
+{
+	int err = engine_choose(t);
+
+	return err ? err : kernel_diff(t, stdout);
+}
+
+static int export_run(struct ir_table *t)
+{
+	return export_table(t, stdout);
+}
+
+int cmd_diff(int argc, char **argv, const struct fw_opts *o)
+{
+	(void)o;
+	return file_command(argc, argv, "diff", diff_run);
+}
+
 int cmd_export(int argc, char **argv, const struct fw_opts *o)
 {
-	const char *path = file_arg(argc, argv, NULL, NULL);
-	struct ir_table *t;
-	int err;
-
 	(void)o;
-	if (!path)
-		return usage_error("export", "FILE");
-	t = compile_or_report(path);
-	if (!t)
-		return FW_EXIT_RULES;
-	err = export_table(t, stdout);
-	ir_table_free(t);
-	return err;
+	return file_command(argc, argv, "export", export_run);
 }
 
 static int no_args(int argc, const char *cmd)
