@@ -136,6 +136,8 @@ int kernel_apply(const struct ir_table *t, bool check_only)
 	return ret;
 }
 
+void (*kernel_update_between)(void);
+
 static uint64_t elapsed_ns(const struct timespec *t0)
 {
 	struct timespec t1;
@@ -180,6 +182,8 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 		plan_free(&p);
 		return err ? 1 : 0;
 	}
+	if (kernel_update_between)
+		kernel_update_between();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	b = batch_new(s);
 	if (p.full)

@@ -5,11 +5,13 @@
  * zero changes over itself (every key, set type and element read back
  * compares equal); an incremental batch the kernel refuses is reported at
  * the rule's location and leaves the live table exactly as it was, handles
- * included.
+ * included; another tool committing in between makes it read again and
+ * retry once, and then fail changing nothing.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply.h"
 #include "backend_util.h"
 #include "diag.h"
 #include "fwctl.h"
@@ -45,15 +47,24 @@ static void test_noop(void)
 	ir_table_free(t);
 }
 
-/* bt_table_small() with port 22 -> 2222 and a jump to nowhere on line 7. */
-static struct ir_table *table_refused(void)
+/* bt_table_small() with port 22 -> 2222. */
+static struct ir_table *table_changed(void)
 {
 	struct ir_table *t = bt_table_small();
 	struct ir_chain *c = t->chains[0];
 	struct ir_rule *r = &c->rules[c->n_rules - 1];
 
 	r->matches[r->n_matches - 1].value = bt_value(IR_TH_DPORT, "2222");
-	r = ir_rule_add(c, (struct fw_loc){
+	return t;
+}
+
+/* table_changed() and a jump to nowhere on line 7. */
+static struct ir_table *table_refused(void)
+{
+	struct ir_table *t = table_changed();
+	struct ir_rule *r;
+
+	r = ir_rule_add(t->chains[0], (struct fw_loc){
 		.file = t->source, .line = 7, .col = 3 });
 	r->verdict.kind = IR_JUMP;
 	snprintf(r->verdict.chain, sizeof(r->verdict.chain), "nowhere");
@@ -89,11 +100,61 @@ static void test_refused(void)
 	ir_table_free(bad);
 }
 
+/* Another tool commits between fwctl's read and its batch. */
+static const char *race_ns;
+static int race_left;
+
+static void race(void)
+{
+	static unsigned n;	/* a new table each time: a real commit */
+	char cmd[64];
+
+	if (race_left-- <= 0)
+		return;
+	snprintf(cmd, sizeof(cmd), "nft add table inet other%u", n++);
+	free(bt_run(race_ns, cmd, NULL));
+}
+
+static void test_race(void)
+{
+	struct ir_table *t = bt_table_small(), *t2 = table_changed();
+	struct apply_stats st;
+	char *before, *after, *msg;
+
+	race_ns = bt_netns_new("incr-race");
+	bt_netns_enter(race_ns);
+	CHECK(kernel_update(t, &st) == FW_EXIT_OK);
+	kernel_update_between = race;
+	/* Once: read again, retry, done. */
+	race_left = 1;
+	CHECK(kernel_update(t2, &st) == FW_EXIT_OK);
+	CHECK(st.full == NULL && st.changes == 2);
+	after = bt_run(race_ns, LIST, NULL);
+	CHECK(bt_contains(after, "dport 2222 accept"));
+	CHECK(bt_contains(after, "table inet other0"));
+	free(after);
+	/* Every time: the second failure is an error, nothing changed. */
+	before = bt_run(race_ns, "nft -a -s list table inet fwctl", NULL);
+	race_left = 2;
+	CHECK(kernel_update(t, &st) == FW_EXIT_SYSTEM);
+	msg = bt_diag_take();
+	CHECK(bt_contains(msg, "the ruleset changed while fwctl was applying"));
+	after = bt_run(race_ns, "nft -a -s list table inet fwctl", NULL);
+	CHECK(strcmp(before, after) == 0);
+	kernel_update_between = NULL;
+	free(msg);
+	free(before);
+	free(after);
+	ir_table_free(t);
+	ir_table_free(t2);
+}
+
 int main(void)
 {
 	bt_need_kernel();
 	bt_diag_capture();
 	test_noop();
 	test_refused();
+	test_race();
 	return bt_exit("incremental_test");
 }
