@@ -28,6 +28,7 @@ int kernel_apply(const struct ir_table *t, bool check_only);
  */
 struct apply_stats {
 	const char	*full;
+	bool		cached;		/* the live table came from the cache */
 	size_t		changes;
 	uint64_t	read_ns, diff_ns, batch_ns;
 };
@@ -37,7 +38,8 @@ struct apply_stats {
  * unchanged rules keep their handles and counters. Falls back to
  * kernel_apply()'s full replace when the difference cannot be expressed.
  */
-int kernel_update(const struct ir_table *t, struct apply_stats *st);
+int kernel_update(const struct ir_table *t, const char *cache_dir,
+		  struct apply_stats *st);
 /* Prints what kernel_update() would change, changing nothing. */
 int kernel_diff(const struct ir_table *t, FILE *out);
 /* Deletes table inet fwctl (and nothing else); absent is not an error. */

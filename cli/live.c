@@ -301,6 +301,29 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+int live_echo_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct live_echoes *le = data;
+	struct live_echo *e;
+	struct rule_attrs ra;
+	struct udata_strs u;
+
+	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWRULE)
+		return MNL_CB_OK;
+	rule_attrs(nlh, &ra);
+	if (!ra.handle || !ra.chain || !ours(ra.table))
+		return MNL_CB_OK;
+	le->e = grow(le->e, le->n, sizeof(*le->e));
+	e = &le->e[le->n++];
+	snprintf(e->chain, sizeof(e->chain), "%s", ra.chain);
+	e->handle = be64toh(mnl_attr_get_u64(ra.handle));
+	udata_strings(ra.udata ? mnl_attr_get_payload(ra.udata) : NULL,
+		      ra.udata ? mnl_attr_get_payload_len(ra.udata) : 0, &u);
+	e->has_key = u.has_key;
+	e->key = u.key;
+	return MNL_CB_OK;
+}
+
 static int set_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nftnl_set *ns = nftnl_set_alloc();

@@ -88,6 +88,33 @@ struct emit_kelem;
 int live_set_elems(struct nlsock *s, const char *set, unsigned key_len,
 		   struct emit_kelem **elems, size_t *n);
 
+/*
+ * The table as the last incremental apply left it (cli/live_cache.c),
+ * without comments, texts and counters: loaded only if it describes this
+ * boot, this network namespace and generation genid (0 then, else -1);
+ * stored for lt->genid. dir NULL: no cache.
+ */
+int live_cache_load(struct nlsock *s, const char *dir, uint32_t genid,
+		    struct live_table *lt);
+void live_cache_store(struct nlsock *s, const char *dir,
+		      const struct live_table *lt);
+void live_cache_drop(const char *dir);
+
+/*
+ * Rules the kernel echoes at commit (batch_echo_rules()): chain, handle
+ * and key of each, in batch order; live_echo_cb() collects them.
+ */
+struct live_echo {
+	char		chain[64];
+	uint64_t	handle, key;
+	bool		has_key;
+};
+struct live_echoes {
+	struct live_echo	*e;
+	size_t			n;
+};
+int live_echo_cb(const struct nlmsghdr *nlh, void *data);
+
 /* "FILE:LINE" from a rule comment into buf; false if it has none. */
 bool live_rule_location(const char *comment, char *buf, size_t size);
 /* "input", "forward", ...; nft's type name of a set key. */

@@ -11,6 +11,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
+#include "batch.h"
 #include "ir_hash.h"
 #include "plan.h"
 #include "seqdiff.h"
@@ -329,15 +330,35 @@ static int sets_diff(struct plan *p, struct nlsock *s)
 	return 0;
 }
 
+/* The cache if it is this generation's, else a dump. */
+static int plan_read(struct nlsock *s, struct plan *p, const char *cache_dir,
+		     bool *cached)
+{
+	uint32_t genid;
+	int err;
+
+	*cached = false;
+	if (cache_dir) {
+		err = batch_genid(s, &genid);
+		if (err)
+			return err;
+		*cached = !live_cache_load(s, cache_dir, genid, &p->live);
+		if (*cached)
+			return 0;
+	}
+	return live_read(s, &p->live, LIVE_OBJECTS);
+}
+
 int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
-	      struct plan_times *times)
+	      const char *cache_dir, struct plan_times *times)
 {
 	uint64_t t0 = now_ns(), t1;
+	bool cached;
 	int err;
 
 	memset(p, 0, sizeof(*p));
 	p->table = t;
-	err = live_read(s, &p->live, LIVE_OBJECTS);
+	err = plan_read(s, p, cache_dir, &cached);
 	t1 = now_ns();
 	if (err)
 		return err;
@@ -352,6 +373,7 @@ int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
 		p->full = "no live rule is kept";
 	err = p->full ? 0 : sets_diff(p, s);
 	if (times) {
+		times->cached = cached;
 		times->read_ns = t1 - t0;
 		times->diff_ns = now_ns() - t1;
 	}

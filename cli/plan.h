@@ -79,19 +79,33 @@ struct plan {
 /* Time spent reading the live table and diffing, in nanoseconds. */
 struct plan_times {
 	uint64_t	read_ns, diff_ns;
+	bool		cached;		/* read from the cache */
 };
 
 /*
- * Reads the live table and compares it with t. 0 (p filled, maybe as a
- * full replace) or -errno from reading; plan_free() in both cases.
+ * Reads the live table (from the cache in cache_dir if it describes the
+ * current generation, see live_cache_load(); NULL: always dumps) and
+ * compares it with t. 0 (p filled, maybe as a full replace) or -errno
+ * from reading; plan_free() in both cases.
  */
 int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
-	      struct plan_times *times);
+	      const char *cache_dir, struct plan_times *times);
 void plan_free(struct plan *p);
 /* Changes in an incremental plan; 0: the live table is already t. */
 size_t plan_changes(const struct plan *p);
 /* The batch of an incremental plan, in the order described above. */
 void plan_emit(struct batch *b, const struct plan *p);
+/* Calls fn for each new rule in the order plan_emit() sends them. */
+void plan_add_order(const struct plan *p,
+		    void (*fn)(const struct plan_add *a, void *ctx), void *ctx);
+/*
+ * The table after the plan's batch committed, given the rules the kernel
+ * echoed (their handles, in batch order): out is filled like live_read()
+ * without comments, texts and counters. -1 if the echoes do not fit the
+ * plan (out is then freed).
+ */
+int plan_result(const struct plan *p, const struct live_echoes *echoes,
+		struct live_table *out);
 /* One line per change and a summary line (cli/plan_print.c). */
 void plan_print(FILE *out, const struct plan *p);
 

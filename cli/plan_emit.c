@@ -15,7 +15,8 @@
  * before it down, so they end up in the file's order. Appended rules of
  * new chains go in order.
  */
-static void emit_adds(struct batch *b, const struct plan *p)
+void plan_add_order(const struct plan *p,
+		    void (*fn)(const struct plan_add *a, void *ctx), void *ctx)
 {
 	const struct plan_add *a = p->adds;
 	size_t i = 0, end, k;
@@ -25,16 +26,23 @@ static void emit_adds(struct batch *b, const struct plan *p)
 		     a[end].chain == a[i].chain &&
 		     a[end].after == a[i].after; end++)
 			;
-		for (k = end; k > i; k--) {
-			const struct plan_add *x =
-				&a[a[i].after == EMIT_APPEND ? i + end - k :
-							       k - 1];
-
-			emit_rule_at(b, x->chain, x->rule, p->table->queue_xt,
-				     x->after);
-		}
+		for (k = end; k > i; k--)
+			fn(&a[a[i].after == EMIT_APPEND ? i + end - k : k - 1],
+			   ctx);
 		i = end;
 	}
+}
+
+struct add_emit {
+	struct batch	*b;
+	bool		queue_xt;
+};
+
+static void add_emit(const struct plan_add *a, void *ctx)
+{
+	struct add_emit *e = ctx;
+
+	emit_rule_at(e->b, a->chain, a->rule, e->queue_xt, a->after);
 }
 
 static void emit_creations(struct batch *b, const struct plan *p)
@@ -67,7 +75,8 @@ void plan_emit(struct batch *b, const struct plan *p)
 	for (i = 0; i < p->n_elems; i++)
 		emit_set_elems(b, p->elems[i].set, true, p->elems[i].add,
 			       p->elems[i].n_add);
-	emit_adds(b, p);
+	plan_add_order(p, add_emit, &(struct add_emit){
+		.b = b, .queue_xt = p->table->queue_xt });
 	for (i = 0; i < p->n_gone_sets; i++)
 		emit_set_delete(b, p->gone_sets[i]->name);
 	for (i = 0; i < p->n_gone_chains; i++)

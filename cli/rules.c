@@ -236,9 +236,10 @@ static void apply_report(const char *path, const struct ir_table *t,
 	printf("%s: applied, %zu kernel rules; %s%s, %zu changes\n", path,
 	       ir_table_rule_count(t), st->full ? "full replace: " :
 	       "incremental", st->full ? st->full : "", st->changes);
-	printf("time: compile %.2f ms, read live %.2f ms, diff %.2f ms, "
+	printf("time: compile %.2f ms, read live %.2f ms%s, diff %.2f ms, "
 	       "batch %.2f ms\n", ms(compile_ns), ms(st->read_ns),
-	       ms(st->diff_ns), ms(st->batch_ns));
+	       st->cached ? " (cache)" : "", ms(st->diff_ns),
+	       ms(st->batch_ns));
 }
 
 static uint64_t now_ns(void)
@@ -267,7 +268,8 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 	warn_missing_interfaces(t);
 	err = engine_choose(t);
 	if (!err)
-		err = full ? kernel_apply(t, false) : kernel_update(t, &st);
+		err = full ? kernel_apply(t, false) :
+			     kernel_update(t, o->rundir, &st);
 	/* The daemon and shaping follow the rules, never go without them. */
 	if (!err)
 		err = apply_after_rules(o, t);

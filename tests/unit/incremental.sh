@@ -52,8 +52,8 @@ icmp_rule() { listing $ns | grep 'l4proto icmp counter' | sed 's/ comment "[^"]*
 # apply_case NAME: rules.fw (already written) applied to $ns
 # incrementally and to $ref in full; then the checks.
 apply_both() {
-	"$FWCTL" --netns $ns -v apply rules.fw >"$tmp/apply.out" 2>&1 &&
-		"$FWCTL" --netns $ref apply --full rules.fw
+	"$FWCTL" --rundir "$tmp/run" --netns $ns -v apply rules.fw >"$tmp/apply.out" 2>&1 &&
+		"$FWCTL" --rundir "$tmp/run" --netns $ref apply --full rules.fw
 }
 common() { handles $ns >"$tmp/h.after"; comm -12 "$tmp/h.before" "$tmp/h.after" | wc -l; }
 
@@ -81,7 +81,7 @@ for i in range(2):
 
 start() {	# back to the base file, counters made non-zero
 	base >rules.fw
-	"$FWCTL" --netns $ns apply rules.fw >/dev/null 2>&1
+	"$FWCTL" --rundir "$tmp/run" --netns $ns apply rules.fw >/dev/null 2>&1
 	ip netns exec $ns python3 -c "$ping"
 	handles $ns >"$tmp/h.before"
 	icmp_rule >"$tmp/icmp.before"
@@ -93,12 +93,12 @@ ok "packets were counted" grep -q 'packets [1-9]' "$tmp/icmp.before"
 base | sed 's/port 22 /port 2222 /' >rules.fw
 ok "diff of a one-rule and one-element change (golden)" sh -c \
 	"sed 's/10.0.0.2 }/10.0.0.3 }/' rules.fw >r2 && mv r2 rules.fw &&
-	 '$FWCTL' --netns $ns diff rules.fw | sed 's/#[0-9]*/#H/g' >diff.out &&
+	 '$FWCTL' --rundir '$tmp/run' --netns $ns diff rules.fw | sed 's/#[0-9]*/#H/g' >diff.out &&
 	 diff -u '$top_srcdir/tests/unit/golden/incremental.diff' diff.out"
 case_check "change a rule and an element" 2 exact
 ok "... the new rule has a new handle" sh -c \
 	"listing() { ip netns exec $ns nft -a list table inet fwctl; }; h=\$(listing | sed -n 's/.*dport 2222 .*# handle //p'); ! grep -qx \"\$h\" '$tmp/h.before'"
-ok "... no changes left" sh -c "'$FWCTL' --netns $ns diff rules.fw | grep -qx 'no changes'"
+ok "... no changes left" sh -c "'$FWCTL' --rundir '$tmp/run' --netns $ns diff rules.fw | grep -qx 'no changes'"
 
 # edit NAME LOST SAME SCRIPT: the base file edited by sed SCRIPT
 edit() { start; base | sed "$4" >rules.fw; case_check "$1" "$2" "$3"; }
@@ -106,6 +106,10 @@ port25='accept input proto tcp to port 25 counter'
 edit "insert at the top" 0 shape "3a $port25"
 edit "insert in the middle" 0 shape "6a $port25"
 edit "insert at the end" 0 exact "\$a $port25"
+base | sed "3a $port25" >rules.fw
+ok "... the next apply reads the table from the cache" sh -c \
+	"'$FWCTL' --rundir '$tmp/run' --netns $ns -v apply rules.fw | grep -q 'ms (cache)'"
+case_check "... and makes what a full apply makes" 0 shape
 edit "delete a rule" 2 exact '/port 443/d'
 edit "swap two rules" 4 exact 's/port 22 /port 4430 /; s/port 443 /port 22 /; s/port 4430 /port 443 /'
 edit "a third identical rule" 0 shape '7a accept input proto tcp to port 80 counter'
@@ -119,13 +123,13 @@ case_check "... and disappears" 1 exact
 ok "... its chain is gone" sh -c "! ip netns exec $ns nft list chain inet fwctl input_wan 2>/dev/null"
 start
 base | sed 's/policy input drop/policy input accept/' >rules.fw
-ok "a policy change: diff says so" sh -c "'$FWCTL' --netns $ns diff rules.fw | grep -qx '~ policy input drop -> accept'"
+ok "a policy change: diff says so" sh -c "'$FWCTL' --rundir '$tmp/run' --netns $ns diff rules.fw | grep -qx '~ policy input drop -> accept'"
 case_check "a policy change" 0 exact
-ok "... then diff has nothing to say" sh -c "'$FWCTL' --netns $ns diff rules.fw | grep -qx 'no changes'"
+ok "... then diff has nothing to say" sh -c "'$FWCTL' --rundir '$tmp/run' --netns $ns diff rules.fw | grep -qx 'no changes'"
 
 start
 base | sed 's/port 22 /port 2222 /' >rules.fw
-ok "apply --full" "$FWCTL" --netns $ns apply --full rules.fw
+ok "apply --full" "$FWCTL" --rundir "$tmp/run" --netns $ns apply --full rules.fw
 ok "... replaces every rule: counters start again" sh -c \
 	"listing() { ip netns exec $ns nft -a list table inet fwctl; }; listing | grep 'l4proto icmp counter' | grep -q 'packets 0 '"
 
@@ -134,7 +138,7 @@ ip netns exec $ns nft add table inet fwctl
 ip netns exec $ns nft add chain inet fwctl input
 ip netns exec $ns nft add rule inet fwctl input tcp dport 1 accept
 ok "a table not made by fwctl: diff says it is replaced" sh -c \
-	"'$FWCTL' --netns $ns diff rules.fw | grep -q 'replaced as a whole: the live table was not made by fwctl'"
-ok "... apply replaces it" "$FWCTL" --netns $ns apply rules.fw
+	"'$FWCTL' --rundir '$tmp/run' --netns $ns diff rules.fw | grep -q 'replaced as a whole: the live table was not made by fwctl'"
+ok "... apply replaces it" "$FWCTL" --rundir "$tmp/run" --netns $ns apply rules.fw
 ok "... as a full apply would" sh -c "test \"\$(exact $ns)\" = \"\$(exact $ref)\""
 exit $fail

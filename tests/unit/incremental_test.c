@@ -6,16 +6,20 @@
  * compares equal); an incremental batch the kernel refuses is reported at
  * the rule's location and leaves the live table exactly as it was, handles
  * included; another tool committing in between makes it read again and
- * retry once, and then fail changing nothing.
+ * retry once, and then fail changing nothing; the state cache says what
+ * a dump says after every update, and the next update uses it.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "apply.h"
 #include "backend_util.h"
 #include "diag.h"
 #include "fwctl.h"
 #include "kernel.h"
+#include "live.h"
 
 /* -a: handles, -s: no counters. */
 #define LIST	"nft -a -s list ruleset"
@@ -28,12 +32,12 @@ static void test_noop(void)
 	char *before, *after;
 
 	bt_netns_enter(ns);
-	CHECK(kernel_update(t, &st) == FW_EXIT_OK);
+	CHECK(kernel_update(t, NULL, &st) == FW_EXIT_OK);
 	CHECK(st.full && bt_contains(st.full, "no live table"));
 	before = bt_run(ns, LIST, NULL);
 	ir_table_free(t);
 	t = bt_table_all();
-	CHECK(kernel_update(t, &st) == FW_EXIT_OK);
+	CHECK(kernel_update(t, NULL, &st) == FW_EXIT_OK);
 	CHECK(st.full == NULL);
 	if (st.full)
 		fprintf(stderr, "full replace: %s\n", st.full);
@@ -79,10 +83,10 @@ static void test_refused(void)
 	char *before, *after, *msg;
 
 	bt_netns_enter(ns);
-	CHECK(kernel_update(good, &st) == FW_EXIT_OK);
+	CHECK(kernel_update(good, NULL, &st) == FW_EXIT_OK);
 	before = bt_run(ns, LIST, NULL);
 	CHECK(bt_contains(before, "dport 22 accept"));
-	CHECK(kernel_update(bad, &st) == FW_EXIT_SYSTEM);
+	CHECK(kernel_update(bad, NULL, &st) == FW_EXIT_SYSTEM);
 	CHECK(st.full == NULL);
 	CHECK(st.changes == 3);		/* the changed rule: -1 +1; the jump */
 	if (st.changes != 3)
@@ -98,6 +102,89 @@ static void test_refused(void)
 	free(after);
 	ir_table_free(good);
 	ir_table_free(bad);
+}
+
+/* small with a rule at the head of input and one at the end. */
+static struct ir_table *table_grown(void)
+{
+	struct ir_table *t = table_changed();
+	struct ir_chain *c = t->chains[0];
+	struct ir_rule r;
+
+	ir_rule_add(c, (struct fw_loc){ .file = t->source, .line = 9 })
+		->verdict.kind = IR_DROP;
+	ir_rule_add(c, (struct fw_loc){ .file = t->source, .line = 1 })
+		->verdict.kind = IR_ACCEPT;
+	r = c->rules[c->n_rules - 1];
+	memmove(&c->rules[1], &c->rules[0],
+		(c->n_rules - 1) * sizeof(c->rules[0]));
+	c->rules[0] = r;
+	return t;
+}
+
+/* The cache says what a dump says: chains, handles and keys, sets. */
+static bool cache_true(const char *dir)
+{
+	struct live_table dumped = { 0 }, cached = { 0 };
+	struct nlsock s;
+	bool same = false;
+	size_t i, j;
+
+	if (nlsock_open(&s, NETLINK_NETFILTER) < 0)
+		return false;
+	if (live_read(&s, &dumped, LIVE_OBJECTS) ||
+	    live_cache_load(&s, dir, dumped.genid, &cached))
+		goto out;
+	same = dumped.n_chains == cached.n_chains &&
+	       dumped.n_sets == cached.n_sets &&
+	       dumped.n_objects == cached.n_objects;
+	for (i = 0; same && i < dumped.n_chains; i++) {
+		const struct live_chain *a = &dumped.chains[i];
+		const struct live_chain *b = &cached.chains[i];
+
+		same = !strcmp(a->name, b->name) && a->n_rules == b->n_rules &&
+		       a->policy == b->policy && a->base == b->base;
+		for (j = 0; same && j < a->n_rules; j++)
+			same = a->rules[j].handle == b->rules[j].handle &&
+			       a->rules[j].key == b->rules[j].key;
+	}
+	for (i = 0; same && i < dumped.n_sets; i++)
+		same = !strcmp(dumped.sets[i].name, cached.sets[i].name) &&
+		       dumped.sets[i].flags == cached.sets[i].flags;
+out:
+	live_free(&dumped);
+	live_free(&cached);
+	nlsock_close(&s);
+	return same;
+}
+
+/*
+ * After each incremental update the cache is the table; the next update
+ * uses it instead of a dump.
+ */
+static void test_cache(void)
+{
+	struct ir_table *(*const tables[])(void) = {
+		bt_table_small, table_changed, table_grown, bt_table_small,
+		table_grown,
+	};
+	char dir[] = "/tmp/fwctl-cache-XXXXXX";
+	struct apply_stats st;
+	struct ir_table *t;
+	size_t i;
+
+	bt_netns_enter(bt_netns_new("incr-cache"));
+	CHECK(mkdtemp(dir) != NULL);
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		t = tables[i]();
+		CHECK(kernel_update(t, dir, &st) == FW_EXIT_OK);
+		CHECK(st.cached == (i >= 2));
+		if (i >= 1)
+			CHECK(cache_true(dir));
+		ir_table_free(t);
+	}
+	live_cache_drop(dir);
+	rmdir(dir);
 }
 
 /* Another tool commits between fwctl's read and its batch. */
@@ -123,11 +210,11 @@ static void test_race(void)
 
 	race_ns = bt_netns_new("incr-race");
 	bt_netns_enter(race_ns);
-	CHECK(kernel_update(t, &st) == FW_EXIT_OK);
+	CHECK(kernel_update(t, NULL, &st) == FW_EXIT_OK);
 	kernel_update_between = race;
 	/* Once: read again, retry, done. */
 	race_left = 1;
-	CHECK(kernel_update(t2, &st) == FW_EXIT_OK);
+	CHECK(kernel_update(t2, NULL, &st) == FW_EXIT_OK);
 	CHECK(st.full == NULL && st.changes == 2);
 	after = bt_run(race_ns, LIST, NULL);
 	CHECK(bt_contains(after, "dport 2222 accept"));
@@ -136,7 +223,7 @@ static void test_race(void)
 	/* Every time: the second failure is an error, nothing changed. */
 	before = bt_run(race_ns, "nft -a -s list table inet fwctl", NULL);
 	race_left = 2;
-	CHECK(kernel_update(t, &st) == FW_EXIT_SYSTEM);
+	CHECK(kernel_update(t, NULL, &st) == FW_EXIT_SYSTEM);
 	msg = bt_diag_take();
 	CHECK(bt_contains(msg, "the ruleset changed while fwctl was applying"));
 	after = bt_run(race_ns, "nft -a -s list table inet fwctl", NULL);
@@ -156,5 +243,6 @@ int main(void)
 	test_noop();
 	test_refused();
 	test_race();
+	test_cache();
 	return bt_exit("incremental_test");
 }
