@@ -227,10 +227,12 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 	err = batch_send(b, p.live.genid, true, apply_error, e);
 	batch_free(b);
 	st->batch_ns = elapsed_ns(&t0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!err && cache)
 		cache_update(s, &p, &echoes, cache_dir);
 	else if (!err)
 		live_cache_drop(cache_dir);
+	st->cache_ns = elapsed_ns(&t0);
 	plan_free(&p);
 	free(echoes.e);
 	return err;

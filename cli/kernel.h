@@ -31,6 +31,7 @@ struct apply_stats {
 	bool		cached;		/* the live table came from the cache */
 	size_t		changes;
 	uint64_t	read_ns, diff_ns, batch_ns;
+	uint64_t	cache_ns;	/* writing the cache afterwards */
 };
 /*
  * Makes table inet fwctl t, sending only what differs from the live one

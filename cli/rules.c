@@ -237,9 +237,9 @@ static void apply_report(const char *path, const struct ir_table *t,
 	       ir_table_rule_count(t), st->full ? "full replace: " :
 	       "incremental", st->full ? st->full : "", st->changes);
 	printf("time: compile %.2f ms, read live %.2f ms%s, diff %.2f ms, "
-	       "batch %.2f ms\n", ms(compile_ns), ms(st->read_ns),
-	       st->cached ? " (cache)" : "", ms(st->diff_ns),
-	       ms(st->batch_ns));
+	       "batch %.2f ms, cache write %.2f ms\n", ms(compile_ns),
+	       ms(st->read_ns), st->cached ? " (cache)" : "",
+	       ms(st->diff_ns), ms(st->batch_ns), ms(st->cache_ns));
 }
 
 static uint64_t now_ns(void)
