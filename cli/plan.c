@@ -196,93 +196,16 @@ static const char *chains_diff(struct plan *p)
 	return NULL;
 }
 
-/* Element order for the merge: key, then end flag, then verdict. */
-static int kelem_cmp(const void *x, const void *y)
-{
-	const struct emit_kelem *a = x, *b = y;
-	int d = memcmp(a->key, b->key, sizeof(a->key));
-
-	if (d)
-		return d;
-	if (a->flags != b->flags)
-		return a->flags < b->flags ? -1 : 1;
-	if (a->verdict.kind != b->verdict.kind)
-		return a->verdict.kind < b->verdict.kind ? -1 : 1;
-	return strcmp(a->verdict.chain, b->verdict.chain);
-}
-
-struct kelem_list {
-	struct emit_kelem	*e;
-	size_t			n;
-	unsigned		key_len;
-};
-
-static void kelem_collect(void *ctx, const uint8_t *key, uint32_t flags,
-			  const struct ir_verdict *v, bool open)
-{
-	struct kelem_list *l = ctx;
-	struct emit_kelem e = { .flags = flags & NFT_SET_ELEM_INTERVAL_END,
-				.open = open };
-
-	/* Only key_len bytes are the key; the rest stays zero. */
-	memcpy(e.key, key, l->key_len);
-	if (v && v->kind != IR_VERDICT_NONE) {
-		e.verdict.kind = v->kind;
-		if (v->kind == IR_JUMP || v->kind == IR_GOTO)
-			memcpy(e.verdict.chain, v->chain, sizeof(v->chain));
-	}
-	PUSH(l->e, l->n, e);
-}
-
-/* Both lists sorted: what only the new one has is added, and so on. */
-static void elems_merge(struct plan_elems *pe, const struct kelem_list *old,
-			const struct kelem_list *new)
-{
-	size_t i = 0, j = 0;
-	int d;
-
-	while (i < old->n || j < new->n) {
-		d = i == old->n ? 1 : j == new->n ? -1 :
-		    kelem_cmp(&old->e[i], &new->e[j]);
-		if (d < 0)
-			PUSH(pe->del, pe->n_del, old->e[i++]);
-		else if (d > 0)
-			PUSH(pe->add, pe->n_add, new->e[j++]);
-		else
-			i++, j++;
-	}
-}
-
 static int elems_diff(struct plan *p, struct nlsock *s,
 		      const struct ir_set *set)
 {
-	unsigned key_len = ir_field_info[set->field].len;
-	struct kelem_list old = { 0 }, new = { .key_len = key_len };
-	struct plan_elems pe = { .set = set };
-	size_t i;
-	int err;
+	struct plan_elems pe;
+	int err = plan_elems_diff(&pe, s, set);
 
-	err = live_set_elems(s, set->name, key_len, &old.e, &old.n);
 	if (err)
 		return err;
-	for (i = 0; i < old.n; i++)
-		old.e[i].flags &= NFT_SET_ELEM_INTERVAL_END;
-	emit_set_walk(set, kelem_collect, &new);
-	if (old.n)
-		qsort(old.e, old.n, sizeof(*old.e), kelem_cmp);
-	if (new.n)
-		qsort(new.e, new.n, sizeof(*new.e), kelem_cmp);
-	elems_merge(&pe, &old, &new);
-	if (!pe.n_add && !pe.n_del) {
-		free(old.e);
-		free(new.e);
-		return 0;
-	}
-	pe.live = old.e;
-	pe.n_live = old.n;
-	pe.want = new.e;
-	pe.n_want = new.n;
-	PUSH(p->elems, p->n_elems, pe);
+	if (pe.n_add || pe.n_del || pe.zero_end)
+		PUSH(p->elems, p->n_elems, pe);
 	return 0;
 }
 
@@ -387,8 +310,6 @@ void plan_free(struct plan *p)
 	for (i = 0; i < p->n_elems; i++) {
 		free(p->elems[i].add);
 		free(p->elems[i].del);
-		free(p->elems[i].live);
-		free(p->elems[i].want);
 	}
 	free(p->elems);
 	free(p->new_chains);
@@ -408,6 +329,7 @@ size_t plan_changes(const struct plan *p)
 		      p->n_new_sets + p->n_gone_sets + p->n_dels + p->n_adds;
 
 	for (i = 0; i < p->n_elems; i++)
-		n += p->elems[i].n_add + p->elems[i].n_del;
+		n += p->elems[i].n_add + p->elems[i].n_del +
+		     (p->elems[i].zero_end != 0);
 	return n;
 }

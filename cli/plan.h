@@ -43,17 +43,24 @@ struct plan_del {
 };
 
 /*
- * Element changes of one named set that both tables have: what the batch
- * adds and deletes, and both whole lists (sorted), from which `fwctl
- * diff` shows ranges rather than the kernel's interval boundaries.
+ * Element changes of one named set that both tables have, as ranges
+ * (single values: lo == hi), sorted (cli/plan_elems.c). zero_end: the
+ * leading end element at zero of an interval set comes (1) or goes (-1).
  */
 struct plan_elems {
 	const struct ir_set	*set;
-	struct emit_kelem	*add, *del;
+	struct ir_elem		*add, *del;
 	size_t			n_add, n_del;
-	struct emit_kelem	*live, *want;
-	size_t			n_live, n_want;
+	int			zero_end;
 };
+
+/* The live elements of set against its elements in the file. */
+int plan_elems_diff(struct plan_elems *pe, struct nlsock *s,
+		    const struct ir_set *set);
+/* The DELSETELEM (add false) or NEWSETELEM of the changes. */
+void plan_elems_emit(struct batch *b, const struct plan_elems *pe, bool add);
+/* The order of ranges: low end, high end, verdict. */
+int plan_range_cmp(const struct ir_elem *a, const struct ir_elem *b);
 
 struct plan {
 	const struct ir_table	*table;

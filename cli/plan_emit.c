@@ -70,11 +70,9 @@ void plan_emit(struct batch *b, const struct plan *p)
 	for (i = 0; i < p->n_gone_chains; i++)
 		emit_chain_flush(b, p->gone_chains[i]->name);
 	for (i = 0; i < p->n_elems; i++)
-		emit_set_elems(b, p->elems[i].set, false, p->elems[i].del,
-			       p->elems[i].n_del);
+		plan_elems_emit(b, &p->elems[i], false);
 	for (i = 0; i < p->n_elems; i++)
-		emit_set_elems(b, p->elems[i].set, true, p->elems[i].add,
-			       p->elems[i].n_add);
+		plan_elems_emit(b, &p->elems[i], true);
 	plan_add_order(p, add_emit, &(struct add_emit){
 		.b = b, .queue_xt = p->table->queue_xt });
 	for (i = 0; i < p->n_gone_sets; i++)

@@ -12,8 +12,6 @@
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "export.h"
 #include "plan.h"
@@ -48,102 +46,6 @@ static void print_del(FILE *out, const struct plan_del *d)
 			       r->comment ? r->comment : "");
 }
 
-/* value - 1 over len big-endian bytes (value is never zero here). */
-static void value_prev(uint8_t *v, unsigned len)
-{
-	while (len-- && v[len]-- == 0)
-		;
-}
-
-/* Boundaries in walking order: by key, an end before a start. */
-static int boundary_cmp(const void *x, const void *y)
-{
-	const struct emit_kelem *a = x, *b = y;
-	int d = memcmp(a->key, b->key, sizeof(a->key));
-
-	if (d)
-		return d;
-	return (int)(b->flags & NFT_SET_ELEM_INTERVAL_END) -
-	       (int)(a->flags & NFT_SET_ELEM_INTERVAL_END);
-}
-
-struct ranges {
-	struct ir_elem	*e;
-	size_t		n;
-};
-
-static void range_add(struct ranges *r, const struct emit_kelem *start,
-		      const uint8_t *hi, unsigned len)
-{
-	struct ir_elem *e;
-
-	r->e = realloc(r->e, (r->n + 1) * sizeof(*r->e));
-	if (!r->e)
-		abort();
-	e = &r->e[r->n++];
-	memset(e, 0, sizeof(*e));
-	memcpy(e->value.lo, start->key, len);
-	memcpy(e->value.hi, hi, len);
-	e->verdict = start->verdict;
-}
-
-/*
- * The ranges a kernel element list stands for: in an interval set a start
- * runs to the next end minus one (or to the top when none follows); in
- * other sets every element is one value.
- */
-static struct ranges ranges_of(const struct ir_set *s,
-			       const struct emit_kelem *k, size_t n)
-{
-	static const uint8_t top[IR_VALUE_MAX] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	unsigned len = ir_field_info[s->field].len;
-	struct emit_kelem *b = calloc(n + 1, sizeof(*b));
-	const struct emit_kelem *start = NULL;
-	struct ranges r = { 0 };
-	uint8_t hi[IR_VALUE_MAX];
-	size_t i;
-
-	if (!b)
-		abort();
-	if (n) {
-		memcpy(b, k, n * sizeof(*b));
-		qsort(b, n, sizeof(*b), boundary_cmp);
-	}
-	for (i = 0; i < n; i++) {
-		bool end = b[i].flags & NFT_SET_ELEM_INTERVAL_END;
-
-		if (!emit_set_interval(s)) {
-			range_add(&r, &b[i], b[i].key, len);
-			continue;
-		}
-		if (start && end) {
-			memcpy(hi, b[i].key, len);
-			value_prev(hi, len);
-			range_add(&r, start, hi, len);
-		} else if (start) {
-			range_add(&r, start, start->key, len);
-		}
-		start = end ? NULL : &b[i];
-	}
-	if (start)
-		range_add(&r, start, top, len);
-	free(b);
-	return r;
-}
-
-static int range_cmp(const struct ir_elem *a, const struct ir_elem *b)
-{
-	int d = memcmp(a->value.lo, b->value.lo, sizeof(a->value.lo));
-
-	if (!d)
-		d = memcmp(a->value.hi, b->value.hi, sizeof(a->value.hi));
-	if (!d)
-		d = (int)a->verdict.kind - (int)b->verdict.kind;
-	return d ? d : strcmp(a->verdict.chain, b->verdict.chain);
-}
-
 static void print_range(FILE *out, const struct ir_set *s,
 			const struct ir_elem *e, char sign)
 {
@@ -157,26 +59,18 @@ static void print_range(FILE *out, const struct ir_set *s,
 	fputc('\n', out);
 }
 
-/* Ranges only the live set has go (-), those only the file has come (+). */
+/* In value order, the ranges that go (-) and those that come (+). */
 static void print_set_elems(FILE *out, const struct plan_elems *pe)
 {
-	struct ranges old = ranges_of(pe->set, pe->live, pe->n_live);
-	struct ranges new = ranges_of(pe->set, pe->want, pe->n_want);
 	size_t i = 0, j = 0;
-	int d;
 
-	while (i < old.n || j < new.n) {
-		d = i == old.n ? 1 : j == new.n ? -1 :
-		    range_cmp(&old.e[i], &new.e[j]);
-		if (d < 0)
-			print_range(out, pe->set, &old.e[i++], '-');
-		else if (d > 0)
-			print_range(out, pe->set, &new.e[j++], '+');
+	while (i < pe->n_del || j < pe->n_add) {
+		if (j == pe->n_add || (i < pe->n_del &&
+		    plan_range_cmp(&pe->del[i], &pe->add[j]) <= 0))
+			print_range(out, pe->set, &pe->del[i++], '-');
 		else
-			i++, j++;
+			print_range(out, pe->set, &pe->add[j++], '+');
 	}
-	free(old.e);
-	free(new.e);
 }
 
 static void print_elems(FILE *out, const struct plan *p)
@@ -215,8 +109,8 @@ static void print_summary(FILE *out, const struct plan *p)
 		add += p->elems[i].n_add;
 		del += p->elems[i].n_del;
 	}
-	fprintf(out, "%zu changes: rules +%zu -%zu (%zu kept), kernel "
-		"elements +%zu -%zu, chains +%zu -%zu, sets +%zu -%zu, policies %zu\n",
+	fprintf(out, "%zu changes: rules +%zu -%zu (%zu kept), elements "
+		"+%zu -%zu, chains +%zu -%zu, sets +%zu -%zu, policies %zu\n",
 		plan_changes(p), p->n_adds, p->n_dels, p->kept, add, del,
 		p->n_new_chains, p->n_gone_chains, p->n_new_sets,
 		p->n_gone_sets, p->n_policies);

@@ -187,6 +187,69 @@ static void test_cache(void)
 	rmdir(dir);
 }
 
+/*
+ * bt_table_all() with set elements changed: in the verdict map, wan0 now
+ * goes to to_dmz and lan0 jumps to to_wan; the port set loses its last
+ * element and gains 9999.
+ */
+static struct ir_table *table_all_changed(void)
+{
+	struct ir_table *t = bt_table_all();
+	struct ir_set *map = ir_table_find_set(t, "zone_map");
+	struct ir_set *ports = ir_table_find_set(t, "ports");
+	struct ir_verdict v = { .kind = IR_JUMP, .chain = "to_wan" };
+	struct ir_value val = bt_value(IR_OIFNAME, "lan0");
+	size_t i;
+
+	for (i = 0; i < map->n_elems; i++)
+		if (!strcmp((const char *)map->elems[i].value.lo, "wan0")) {
+			map->elems[i].verdict.kind = IR_GOTO;
+			strcpy(map->elems[i].verdict.chain, "to_dmz");
+		}
+	ir_set_add_elem(map, &val, &v);
+	ir_set_normalize(map);
+	ports->n_elems--;
+	val = bt_value(IR_TH_DPORT, "9999");
+	ir_set_add_elem(ports, &val, NULL);
+	ir_set_normalize(ports);
+	return t;
+}
+
+/* Element changes in maps and interval sets end as a full apply would. */
+static void test_elements(void)
+{
+	const char *ns = bt_netns_new("incr-elem"), *ref;
+	struct ir_table *t = bt_table_all(), *t2 = table_all_changed();
+	struct apply_stats st;
+	char *got, *want;
+	int err;
+
+	bt_netns_enter(ns);
+	CHECK(kernel_update(t, NULL, &st) == FW_EXIT_OK);
+	err = kernel_update(t2, NULL, &st);
+	CHECK(err == FW_EXIT_OK);
+	if (err) {
+		got = bt_diag_take();
+		fprintf(stderr, "%s", got);
+		free(got);
+	}
+	CHECK(st.full == NULL);
+	CHECK(st.changes >= 4);
+	got = bt_run(ns, "nft -s list table inet fwctl", NULL);
+	CHECK(bt_contains(got, "\"lan0\" : jump to_wan"));
+	ref = bt_netns_new("incr-elem-ref");
+	bt_netns_enter(ref);
+	CHECK(kernel_apply(t2, false) == FW_EXIT_OK);
+	want = bt_run(ref, "nft -s list table inet fwctl", NULL);
+	CHECK(strcmp(got, want) == 0);
+	if (strcmp(got, want))
+		fprintf(stderr, "incremental:\n%s\nfull:\n%s\n", got, want);
+	free(got);
+	free(want);
+	ir_table_free(t);
+	ir_table_free(t2);
+}
+
 /* Another tool commits between fwctl's read and its batch. */
 static const char *race_ns;
 static int race_left;
@@ -244,5 +307,6 @@ int main(void)
 	test_refused();
 	test_race();
 	test_cache();
+	test_elements();
 	return bt_exit("incremental_test");
 }
