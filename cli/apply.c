@@ -2,10 +2,13 @@
 /*
  * kernel_apply(): the IR as one nf_tables batch, guarded by the ruleset
  * generation, with every kernel error printed at the rule it came from.
+ * kernel_update(): the same, sending only what changed (cli/plan.h).
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "apply.h"
 #include "batch.h"
@@ -13,6 +16,7 @@
 #include "emit.h"
 #include "fwctl.h"
 #include "kernel.h"
+#include "plan.h"
 
 /* Past this many, errors are counted, not printed. */
 #define ERRORS_SHOWN	20
@@ -131,4 +135,146 @@ int kernel_apply(const struct ir_table *t, bool check_only)
 	}
 	nlsock_close(&s);
 	return ret;
+}
+
+void (*kernel_update_between)(void);
+
+static uint64_t elapsed_ns(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000000u +
+	       (uint64_t)t1.tv_nsec - (uint64_t)t0->tv_nsec;
+}
+
+/* New rules echoed at most, for the cache: each costs receive buffer. */
+#define ECHO_MAX	128
+
+static int plan_read(struct nlsock *s, const struct ir_table *t,
+		     struct plan *p, const char *cache_dir,
+		     struct apply_stats *st)
+{
+	struct plan_times times;
+	int err = plan_make(s, t, p, cache_dir, &times);
+
+	if (err) {
+		fprintf(stderr, "fwctl: cannot read the live table: %s\n",
+			strerror(-err));
+		return err;
+	}
+	st->cached = times.cached;
+	st->read_ns = times.read_ns;
+	st->diff_ns = times.diff_ns;
+	st->full = p->full;
+	st->changes = p->full ? ir_table_rule_count(t) : plan_changes(p);
+	return 0;
+}
+
+/*
+ * After an incremental commit: the table as it now is, for the next
+ * apply, if nobody committed since ours (generation + 1 exactly).
+ */
+static void cache_update(struct nlsock *s, const struct plan *p,
+			 const struct live_echoes *echoes,
+			 const char *cache_dir)
+{
+	struct live_table now;
+	uint32_t genid;
+
+	if (batch_genid(s, &genid) || genid != p->live.genid + 1 ||
+	    plan_result(p, echoes, &now)) {
+		live_cache_drop(cache_dir);
+		return;
+	}
+	now.genid = genid;
+	live_cache_store(s, cache_dir, &now);
+	live_free(&now);
+}
+
+/*
+ * One attempt: read, compare, send guarded by the generation the live
+ * table was read at. Returns 0, -ERESTART (someone committed in between:
+ * nothing was done), another -errno, or 1 if the live table could not be
+ * read (said so); *e counts the kernel's errors.
+ */
+static int update_once(struct nlsock *s, const struct ir_table *t,
+		       const char *cache_dir, struct apply_errors *e,
+		       struct apply_stats *st)
+{
+	struct live_echoes echoes = { 0 };
+	struct timespec t0;
+	struct plan p;
+	struct batch *b;
+	bool cache;
+	int err = plan_read(s, t, &p, cache_dir, st);
+
+	if (err || (!p.full && !plan_changes(&p))) {
+		plan_free(&p);
+		return err ? 1 : 0;
+	}
+	if (kernel_update_between)
+		kernel_update_between();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	b = batch_new(s);
+	cache = cache_dir && !p.full && p.n_adds <= ECHO_MAX;
+	if (cache)
+		batch_echo_rules(b, live_echo_cb, &echoes);
+	if (p.full)
+		emit_table(b, t);
+	else
+		plan_emit(b, &p);
+	err = batch_send(b, p.live.genid, true, apply_error, e);
+	batch_free(b);
+	st->batch_ns = elapsed_ns(&t0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (!err && cache)
+		cache_update(s, &p, &echoes, cache_dir);
+	else if (!err)
+		live_cache_drop(cache_dir);
+	st->cache_ns = elapsed_ns(&t0);
+	plan_free(&p);
+	free(echoes.e);
+	return err;
+}
+
+int kernel_update(const struct ir_table *t, const char *cache_dir,
+		  struct apply_stats *st)
+{
+	struct apply_errors e = { 0 };
+	struct nlsock s;
+	int err, tries;
+
+	memset(st, 0, sizeof(*st));
+	if (batch_socket_open(&s) < 0)
+		return FW_EXIT_SYSTEM;
+	/* Another tool's commit between reading and sending: once more. */
+	for (tries = 0; tries < 2; tries++) {
+		err = update_once(&s, t, cache_dir, &e, st);
+		if (err != -ERESTART)
+			break;
+	}
+	nlsock_close(&s);
+	if (err == 1)
+		return FW_EXIT_SYSTEM;
+	return apply_result(err, &e, false);
+}
+
+int kernel_diff(const struct ir_table *t, FILE *out)
+{
+	struct nlsock s;
+	struct plan p;
+	int err;
+
+	if (batch_socket_open(&s) < 0)
+		return FW_EXIT_SYSTEM;
+	err = plan_make(&s, t, &p, NULL, NULL);
+	if (err)
+		fprintf(stderr, "fwctl: cannot read the live table: %s\n",
+			strerror(-err));
+	else
+		plan_print(out, &p);
+	plan_free(&p);
+	nlsock_close(&s);
+	return err ? FW_EXIT_SYSTEM : FW_EXIT_OK;
 }

@@ -15,4 +15,11 @@
 int kernel_apply_at(const struct ir_table *t, bool check_only,
 		    uint32_t genid);
 
+/*
+ * Called by kernel_update() between reading the live table and sending
+ * the batch, when set: the tests commit something there to prove that the
+ * update notices, reads again and retries once, and then gives up.
+ */
+extern void (*kernel_update_between)(void);
+
 #endif

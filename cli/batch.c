@@ -40,6 +40,8 @@ struct batch {
 	struct batch_origin	*origins;
 	size_t			n, cap;
 	uint32_t		set_id;
+	mnl_cb_t		echo_fn;	/* NULL: no echoes asked */
+	void			*echo_data;
 };
 
 static void *xrealloc(void *p, size_t size)
@@ -107,6 +109,8 @@ struct nlmsghdr *batch_msg(struct batch *b, uint16_t type, uint16_t family,
 	}
 	b->origins[b->n] = *o;
 	b->n++;
+	if (b->echo_fn && type == NFT_MSG_NEWRULE)
+		flags |= NLM_F_ECHO;
 	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b->pages), type,
 				     family, flags | NLM_F_ACK,
 				     b->base + (uint32_t)b->n);
@@ -115,6 +119,12 @@ struct nlmsghdr *batch_msg(struct batch *b, uint16_t type, uint16_t family,
 void batch_next(struct batch *b)
 {
 	batch_page_done(b);
+}
+
+void batch_echo_rules(struct batch *b, mnl_cb_t fn, void *data)
+{
+	b->echo_fn = fn;
+	b->echo_data = data;
 }
 
 uint32_t batch_set_id(struct batch *b)
@@ -188,14 +198,23 @@ static int batch_ack_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Echoes are the only messages besides acks. */
+static int batch_echo_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct batch_recv *r = data;
+
+	return r->b->echo_fn ? r->b->echo_fn(nlh, r->b->echo_data) :
+			       MNL_CB_OK;
+}
+
 static int batch_recv_one(struct batch_recv *r, const void *buf, size_t len)
 {
 	static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
 		[NLMSG_ERROR] = batch_ack_cb,
 	};
 
-	return mnl_cb_run2(buf, len, 0, r->b->sock->portid, NULL, r, ctl,
-			   NLMSG_MIN_TYPE);
+	return mnl_cb_run2(buf, len, 0, r->b->sock->portid, batch_echo_cb, r,
+			   ctl, NLMSG_MIN_TYPE);
 }
 
 /*

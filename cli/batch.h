@@ -55,6 +55,13 @@ struct nlmsghdr *batch_msg(struct batch *b, uint16_t type, uint16_t family,
 void batch_next(struct batch *b);
 #define BATCH_MSG_MAX	(65536 + 4096)
 
+/*
+ * From now on every NEWRULE asks the kernel to echo the rule it made (its
+ * handle included): the echoes reach fn, in batch order, at commit time.
+ * Each echo costs receive buffer; ask for few.
+ */
+void batch_echo_rules(struct batch *b, mnl_cb_t fn, void *data);
+
 /* A fresh NFTA_SET_ID, unique within this batch. */
 uint32_t batch_set_id(struct batch *b);
 /* Messages so far, BEGIN and END excluded. */

@@ -20,6 +20,7 @@ struct command {
 
 int cmd_check(int argc, char **argv, const struct fw_opts *o);	/* rules.c */
 int cmd_apply(int argc, char **argv, const struct fw_opts *o);	/* rules.c */
+int cmd_diff(int argc, char **argv, const struct fw_opts *o);	/* rules.c */
 int cmd_export(int argc, char **argv, const struct fw_opts *o);	/* rules.c */
 int cmd_show(int argc, char **argv, const struct fw_opts *o);	/* rules.c */
 int cmd_flush(int argc, char **argv, const struct fw_opts *o);	/* rules.c */

@@ -69,6 +69,42 @@ struct emit_elem_iter {
 void emit_elem_iter_init(struct emit_elem_iter *it, const struct ir_set *s);
 bool emit_elem_iter_next(struct emit_elem_iter *it, struct ir_elem *out);
 
+/*
+ * Walks the elements of a set as the kernel holds them: the boundaries of
+ * an interval set (NFT_SET_ELEM_INTERVAL_END in flags for an end), the
+ * values of other sets; v is the verdict in maps, open that an interval
+ * has no end element. See emit_set.c.
+ */
+typedef void (*emit_kelem_fn)(void *ctx, const uint8_t *key, uint32_t flags,
+			      const struct ir_verdict *v, bool open);
+void emit_set_walk(const struct ir_set *s, emit_kelem_fn fn, void *ctx);
+
+/* One element of a kernel set, as emit_set_walk() gives it. */
+struct emit_kelem {
+	uint8_t			key[IR_VALUE_MAX];	/* zero padded */
+	uint32_t		flags;
+	struct ir_verdict	verdict;	/* maps: kind and chain */
+	bool			open;
+};
+
+/* NEWSETELEM (add) or DELSETELEM of n elements of the live set s. */
+void emit_set_elems(struct batch *b, const struct ir_set *s, bool add,
+		    const struct emit_kelem *e, size_t n);
+/* The NFT_SET_* flags of the kernel set built from s. */
+uint32_t emit_set_flags(const struct ir_set *s);
+/* NF_INET_* of a base chain's hook. */
+uint32_t emit_hook_num(enum ir_hook hook);
+
+/*
+ * The deletions of an incremental update (emit_update.c): a rule by its
+ * handle, all rules of a chain, a chain, a named set.
+ */
+void emit_rule_delete(struct batch *b, const char *chain, uint64_t handle,
+		      struct fw_loc loc);
+void emit_chain_flush(struct batch *b, const char *chain);
+void emit_chain_delete(struct batch *b, const char *chain);
+void emit_set_delete(struct batch *b, const char *set);
+
 /* value + 1 over len big-endian bytes; false when value is all ones. */
 bool emit_value_next(const uint8_t *value, unsigned len, uint8_t *out);
 
@@ -84,6 +120,14 @@ void emit_set(struct batch *b, const struct ir_set *s, const char *name,
 /* queue_xt: queue verdicts as the xt NFQUEUE target (ir_table.queue_xt). */
 void emit_rule(struct batch *b, const struct ir_chain *c,
 	       const struct ir_rule *r, bool queue_xt);
+/*
+ * emit_rule() at a place: EMIT_HEAD, EMIT_APPEND or after the live rule
+ * with that handle (kernel handles start at 1, never reach ~0).
+ */
+#define EMIT_HEAD	0
+#define EMIT_APPEND	UINT64_MAX
+void emit_rule_at(struct batch *b, const struct ir_chain *c,
+		  const struct ir_rule *r, bool queue_xt, uint64_t after);
 /* The kernel verdict code of v (accept, drop, jump, goto; NONE: continue). */
 int emit_verdict_code(const struct ir_verdict *v);
 /* Appends the statements and the verdict of r (not a vmap) to nr. */

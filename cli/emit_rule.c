@@ -19,6 +19,7 @@
 #include "batch.h"
 #include "emit.h"
 #include "fwctl/udata.h"
+#include "ir_hash.h"
 
 enum load_kind { LOAD_META, LOAD_PAYLOAD, LOAD_CT, LOAD_FIB };
 
@@ -265,8 +266,10 @@ static size_t text_cut(const char *text, size_t max)
  * The comment nft shows, then the source text for `fwctl show`; the
  * kernel takes 256 bytes of userdata in all, so the text gives way.
  */
-static void rule_udata(struct nftnl_rule *nr, const struct ir_rule *r)
+static void rule_udata(struct nftnl_rule *nr, const struct ir_rule *r,
+		       bool queue_xt)
 {
+	uint64_t key = ir_rule_key(r, queue_xt);
 	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
 	char comment[EMIT_COMMENT_MAX + 1], text[FWCTL_UDATA_TEXT_MAX];
 	size_t room, n;
@@ -275,6 +278,7 @@ static void rule_udata(struct nftnl_rule *nr, const struct ir_rule *r)
 		abort();
 	emit_rule_comment(r, comment, sizeof(comment));
 	nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, comment);
+	nftnl_udata_put(ud, FWCTL_UDATA_RULE_KEY, sizeof(key), &key);
 	room = NFT_USERDATA_MAXLEN - nftnl_udata_buf_len(ud) - 2;
 	if (r->text && room > 1) {
 		n = text_cut(r->text,
@@ -340,7 +344,7 @@ static struct nftnl_rule *rule_build(const struct ir_chain *c,
 		abort();
 	nftnl_rule_set_str(nr, NFTNL_RULE_TABLE, IR_TABLE_NAME);
 	nftnl_rule_set_str(nr, NFTNL_RULE_CHAIN, c->name);
-	rule_udata(nr, r);
+	rule_udata(nr, r, queue_xt);
 	reject_deps(nr, r);
 	for (i = 0; i < r->n_matches; i++)
 		rule_match(nr, &ctx, &r->matches[i], ids[i]);
@@ -352,20 +356,34 @@ static struct nftnl_rule *rule_build(const struct ir_chain *c,
 	return nr;
 }
 
-void emit_rule(struct batch *b, const struct ir_chain *c,
-	       const struct ir_rule *r, bool queue_xt)
+/*
+ * after: where the rule goes; EMIT_APPEND at the end of the chain,
+ * EMIT_HEAD at its start, else after the live rule with that handle.
+ */
+void emit_rule_at(struct batch *b, const struct ir_chain *c,
+		  const struct ir_rule *r, bool queue_xt, uint64_t after)
 {
 	struct batch_origin o = {
 		.what = BATCH_RULE, .name = c->name, .loc = r->loc,
 	};
 	uint32_t *ids = rule_sets(b, r);
 	struct nftnl_rule *nr = rule_build(c, r, ids, queue_xt);
+	uint16_t flags = NLM_F_CREATE;
 
+	if (after != EMIT_HEAD)
+		flags |= NLM_F_APPEND;
+	if (after != EMIT_HEAD && after != EMIT_APPEND)
+		nftnl_rule_set_u64(nr, NFTNL_RULE_POSITION, after);
 	nftnl_rule_nlmsg_build_payload(batch_msg(b, NFT_MSG_NEWRULE,
-						 EMIT_TABLE_FAMILY,
-						 NLM_F_CREATE | NLM_F_APPEND,
-						 &o), nr);
+						 EMIT_TABLE_FAMILY, flags, &o),
+				       nr);
 	batch_next(b);
 	nftnl_rule_free(nr);
 	free(ids);
+}
+
+void emit_rule(struct batch *b, const struct ir_chain *c,
+	       const struct ir_rule *r, bool queue_xt)
+{
+	emit_rule_at(b, c, r, queue_xt, EMIT_APPEND);
 }

@@ -30,10 +30,7 @@
 #define ELEM_MAX	(256 + IR_NAME_MAX)
 
 /* Calls fn for every element the kernel gets; see the comment on top. */
-typedef void (*kelem_fn)(void *ctx, const uint8_t *key, uint32_t flags,
-			 const struct ir_verdict *v, bool open);
-
-static void set_walk(const struct ir_set *s, kelem_fn fn, void *ctx)
+void emit_set_walk(const struct ir_set *s, emit_kelem_fn fn, void *ctx)
 {
 	static const uint8_t zero[IR_VALUE_MAX];
 	unsigned len = ir_field_info[s->field].len;
@@ -96,7 +93,7 @@ static void set_udata(struct nftnl_set *ns, const struct ir_set *s)
 	nftnl_udata_buf_free(ud);
 }
 
-static uint32_t set_flags(const struct ir_set *s)
+uint32_t emit_set_flags(const struct ir_set *s)
 {
 	uint32_t flags = 0;
 
@@ -118,7 +115,7 @@ static void set_new(struct batch *b, const struct ir_set *s,
 		    const struct batch_origin *o)
 {
 	struct nftnl_set *ns = nftnl_set_alloc();
-	uint32_t flags = set_flags(s);
+	uint32_t flags = emit_set_flags(s);
 
 	if (!ns)
 		abort();
@@ -153,17 +150,22 @@ struct elem_msgs {
 	const char			*name;
 	uint32_t			id;
 	const struct batch_origin	*origin;
+	uint16_t			type;	/* NEW- or DELSETELEM */
 	struct nlmsghdr			*nlh;
 	struct nlattr			*list;
 };
 
 static void elem_msg_open(struct elem_msgs *m)
 {
-	m->nlh = batch_msg(m->b, NFT_MSG_NEWSETELEM, EMIT_TABLE_FAMILY,
-			   NLM_F_CREATE, m->origin);
+	m->nlh = batch_msg(m->b, m->type, EMIT_TABLE_FAMILY,
+			   m->type == NFT_MSG_NEWSETELEM ? NLM_F_CREATE : 0,
+			   m->origin);
 	mnl_attr_put_strz(m->nlh, NFTA_SET_ELEM_LIST_TABLE, IR_TABLE_NAME);
 	mnl_attr_put_strz(m->nlh, NFTA_SET_ELEM_LIST_SET, m->name);
-	mnl_attr_put_u32(m->nlh, NFTA_SET_ELEM_LIST_SET_ID, htonl(m->id));
+	/* A live set is found by its name, a new one by its id too. */
+	if (m->id)
+		mnl_attr_put_u32(m->nlh, NFTA_SET_ELEM_LIST_SET_ID,
+				 htonl(m->id));
 	m->list = mnl_attr_nest_start(m->nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
 }
 
@@ -235,9 +237,31 @@ void emit_set(struct batch *b, const struct ir_set *s, const char *name,
 	};
 	struct elem_msgs m = {
 		.b = b, .set = s, .name = name, .id = id, .origin = &o,
+		.type = NFT_MSG_NEWSETELEM,
 	};
 
 	set_new(b, s, name, id, &o);
-	set_walk(s, elem_put, &m);
+	emit_set_walk(s, elem_put, &m);
+	elem_msg_close(&m);
+}
+
+void emit_set_elems(struct batch *b, const struct ir_set *s, bool add,
+		    const struct emit_kelem *e, size_t n)
+{
+	struct batch_origin o = {
+		.what = BATCH_SET, .name = s->name, .loc = s->loc,
+	};
+	struct elem_msgs m = {
+		.b = b, .set = s, .name = s->name, .origin = &o,
+		.type = add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
+	};
+	size_t i;
+
+	/* Only what a start element of a map is mapped to is data. */
+	for (i = 0; i < n; i++)
+		elem_put(&m, e[i].key, e[i].flags,
+			 add && s->is_vmap &&
+			 !(e[i].flags & NFT_SET_ELEM_INTERVAL_END) ?
+			 &e[i].verdict : NULL, add && e[i].open);
 	elem_msg_close(&m);
 }

@@ -24,6 +24,7 @@
 #include "batch.h"
 #include "emit.h"
 #include "fwctl/udata.h"
+#include "ir_hash.h"
 
 static const uint32_t hooks[] = {
 	[IR_HOOK_INPUT]		= NF_INET_LOCAL_IN,
@@ -32,6 +33,11 @@ static const uint32_t hooks[] = {
 	[IR_HOOK_PREROUTING]	= NF_INET_PRE_ROUTING,
 	[IR_HOOK_POSTROUTING]	= NF_INET_POST_ROUTING,
 };
+
+uint32_t emit_hook_num(enum ir_hook hook)
+{
+	return hooks[hook];
+}
 
 static const char *const chain_types[] = {
 	[IR_CHAIN_FILTER] = "filter", [IR_CHAIN_NAT] = "nat",
@@ -121,11 +127,13 @@ static void object_udata(struct nftnl_obj *no, const struct ir_object *o)
 {
 	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
 	char comment[EMIT_COMMENT_MAX + 1];
+	uint64_t key = ir_object_key(o);
 
 	if (!ud)
 		abort();
 	emit_object_comment(o, comment, sizeof(comment));
 	nftnl_udata_put_strz(ud, NFTNL_UDATA_OBJ_COMMENT, comment);
+	nftnl_udata_put(ud, FWCTL_UDATA_OBJ_KEY, sizeof(key), &key);
 	nftnl_obj_set_data(no, NFTNL_OBJ_USERDATA, nftnl_udata_buf_data(ud),
 			   nftnl_udata_buf_len(ud));
 	nftnl_udata_buf_free(ud);

@@ -497,17 +497,33 @@ static void print_rule_verdict(FILE *out, const struct ir_rule *r)
 		fputc(' ', out);
 }
 
-static void print_rule(FILE *out, const struct ir_rule *r)
+void export_rule_text(FILE *out, const struct ir_rule *r)
 {
-	char comment[EMIT_COMMENT_MAX + 1];
 	size_t i;
 
-	fputs("\t\t", out);
 	for (i = 0; i < r->n_matches; i++)
 		print_match(out, &r->matches[i]);
 	print_statements(out, r);
 	print_actions(out, r);
 	print_rule_verdict(out, r);
+}
+
+void export_interval(FILE *out, enum ir_field f, const struct ir_value *v)
+{
+	print_interval(out, f, v);
+}
+
+void export_verdict(FILE *out, const struct ir_verdict *v)
+{
+	print_verdict(out, v);
+}
+
+static void print_rule(FILE *out, const struct ir_rule *r)
+{
+	char comment[EMIT_COMMENT_MAX + 1];
+
+	fputs("\t\t", out);
+	export_rule_text(out, r);
 	emit_rule_comment(r, comment, sizeof(comment));
 	fprintf(out, "comment \"%s\"\n", comment);
 }

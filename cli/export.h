@@ -15,4 +15,10 @@ int export_table(const struct ir_table *t, FILE *out);
 /* What the optimizer made of each source rule (cli/explain.c). */
 int export_explain(const struct ir_table *t, FILE *out);
 
+/* Pieces of it for `fwctl diff`: a rule's nft text (matches, statements,
+ * verdict, each followed by a space), one element, one verdict. */
+void export_rule_text(FILE *out, const struct ir_rule *r);
+void export_interval(FILE *out, enum ir_field f, const struct ir_value *v);
+void export_verdict(FILE *out, const struct ir_verdict *v);
+
 #endif

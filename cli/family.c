@@ -15,12 +15,17 @@
 #include "check.h"
 #include "diag.h"
 
+/*
+ * What the error says about an item is fmt with a and b: formatted only
+ * when there is an error (formatting it for every rule was a sixth of the
+ * time of compiling 10,000 rules).
+ */
 struct fam_item {
 	struct fw_loc		loc;	/* what to point at; also the order */
 	unsigned		width;
 	const struct ast_value	*via;
 	uint8_t			fams;
-	char			desc[128];
+	const char		*fmt, *a, *b;
 	const char		*members;	/* sets, zones: "addresses" */
 };
 
@@ -37,7 +42,8 @@ static const char *const fam_names[] = {
 };
 
 static struct fam_item *item_add(struct fam_items *items, uint8_t fams,
-				 struct fw_loc loc, unsigned width)
+				 struct fw_loc loc, unsigned width,
+				 const char *fmt, const char *a, const char *b)
 {
 	struct fam_item *it;
 
@@ -48,17 +54,18 @@ static struct fam_item *item_add(struct fam_items *items, uint8_t fams,
 	it->fams = fams;
 	it->loc = loc;
 	it->width = width;
+	it->fmt = fmt;
+	it->a = a;
+	it->b = b;
 	return it;
 }
 
+/* fmt: what the element is, then "%.64s" for its text. */
 static void item_elem(struct fam_items *items, const struct m_elem *e,
-		      uint8_t fams, const char *what)
+		      uint8_t fams, const char *fmt, const char *what)
 {
-	struct fam_item *it = item_add(items, fams, e->src->loc,
-				       e->src->width);
-
-	it->via = e->via;
-	snprintf(it->desc, sizeof(it->desc), "%.31s %.64s", what, e->src->text);
+	item_add(items, fams, e->src->loc, e->src->width, fmt, what,
+		 e->src->text)->via = e->via;
 }
 
 static void items_operand(struct fam_items *items, const struct m_operand *o)
@@ -68,15 +75,12 @@ static void items_operand(struct fam_items *items, const struct m_operand *o)
 	if (!o->present)
 		return;
 	if (o->set) {
-		it = item_add(items, o->set->fams, o->loc, o->width);
-		snprintf(it->desc, sizeof(it->desc), "set @%s", o->set->name);
+		it = item_add(items, o->set->fams, o->loc, o->width,
+			      "set @%s%s", o->set->name, "");
 		it->members = "addresses";
 	} else if (o->lit.n && o->lit.fams != FAM_ANY) {
-		char what[32];
-
-		snprintf(what, sizeof(what), "%s address",
-			 fam_names[o->lit.fams]);
-		item_elem(items, &o->lit.e[0], o->lit.fams, what);
+		item_elem(items, &o->lit.e[0], o->lit.fams,
+			  "%s address %.64s", fam_names[o->lit.fams]);
 	}
 }
 
@@ -87,8 +91,8 @@ static void items_zone(struct fam_items *items, const struct m_zone *z,
 
 	if (!z || !z->nets.n)
 		return;
-	it = item_add(items, z->nets.fams, ao->list.loc, ao->list.width);
-	snprintf(it->desc, sizeof(it->desc), "zone '%s'", z->name);
+	it = item_add(items, z->nets.fams, ao->list.loc, ao->list.width,
+		      "zone '%s'%s", z->name, "");
 	it->members = "networks";
 }
 
@@ -104,15 +108,14 @@ static void items_proto(struct fam_items *items, const struct m_operand *o)
 		fams |= o->lit.e[i].v.lo[0] == IPPROTO_ICMP ? FAM_V4 :
 			o->lit.e[i].v.lo[0] == IPPROTO_ICMPV6 ? FAM_V6 :
 			FAM_ANY;
-	item_elem(items, &o->lit.e[0], fams, "proto");
+	item_elem(items, &o->lit.e[0], fams, "%s %.64s", "proto");
 }
 
 static void items_fixed(struct fam_items *items, bool present, uint8_t fams,
 			struct fw_loc loc, unsigned width, const char *desc)
 {
 	if (present)
-		snprintf(item_add(items, fams, loc, width)->desc,
-			 sizeof(items->item[0].desc), "%s", desc);
+		item_add(items, fams, loc, width, "%s%s", desc, "");
 }
 
 static void items_collect(struct fam_items *items, const struct ast_rule *ar,
@@ -154,8 +157,10 @@ static void items_sort(struct fam_items *items)
 static void conflict(const struct fam_item *it, const struct fam_item *why)
 {
 	const char *fam = fam_names[why->fams];
-	char at[300];
+	char at[300], it_desc[128], why_desc[128];
 
+	snprintf(it_desc, sizeof(it_desc), it->fmt, it->a, it->b);
+	snprintf(why_desc, sizeof(why_desc), why->fmt, why->a, why->b);
 	if (why->loc.file == it->loc.file)
 		snprintf(at, sizeof(at), "%u:%u", why->loc.line, why->loc.col);
 	else
@@ -164,12 +169,12 @@ static void conflict(const struct fam_item *it, const struct fam_item *why)
 	if (it->members)
 		diag_error(it->loc, it->width, "%s has no %s %s: this rule "
 			   "matches %s only (%s at %s), so it could never "
-			   "match", it->desc, fam, it->members, fam, why->desc,
+			   "match", it_desc, fam, it->members, fam, why_desc,
 			   at);
 	else
 		diag_error(it->loc, it->width, "%s in an %s context (this rule "
-			   "already matches %s only: %s at %s)", it->desc, fam,
-			   fam, why->desc, at);
+			   "already matches %s only: %s at %s)", it_desc, fam,
+			   fam, why_desc, at);
 	if (it->via)
 		diag_note(it->via->loc, it->via->width, "in $%s, used here",
 			  it->via->text);

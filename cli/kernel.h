@@ -3,6 +3,8 @@
 #define FWCTL_KERNEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ir.h"
@@ -20,6 +22,27 @@
  * aborts it (no batch end message), nothing changes.
  */
 int kernel_apply(const struct ir_table *t, bool check_only);
+/*
+ * What kernel_update() did: figures for `fwctl -v apply` and the
+ * benchmark. full: why the whole table was replaced, or NULL.
+ */
+struct apply_stats {
+	const char	*full;
+	bool		cached;		/* the live table came from the cache */
+	size_t		changes;
+	uint64_t	read_ns, diff_ns, batch_ns;
+	uint64_t	cache_ns;	/* writing the cache afterwards */
+};
+/*
+ * Makes table inet fwctl t, sending only what differs from the live one
+ * (cli/plan.h) in ONE batch guarded by the generation it was read at:
+ * unchanged rules keep their handles and counters. Falls back to
+ * kernel_apply()'s full replace when the difference cannot be expressed.
+ */
+int kernel_update(const struct ir_table *t, const char *cache_dir,
+		  struct apply_stats *st);
+/* Prints what kernel_update() would change, changing nothing. */
+int kernel_diff(const struct ir_table *t, FILE *out);
 /* Deletes table inet fwctl (and nothing else); absent is not an error. */
 int kernel_flush(void);
 /* Reads table inet fwctl back: chains, rules with counters and locations. */

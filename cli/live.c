@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <endian.h>
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -53,19 +54,32 @@ static void *grow(void *array, size_t n, size_t size)
 	return array;
 }
 
-/* The NUL-terminated strings of a userdata blob, by TLV type. */
+/*
+ * The NUL-terminated strings of a userdata blob by TLV type, and the
+ * 8-byte key if there is one.
+ */
+/* Types above the last one fwctl reads are skipped: less to clear. */
+#define UDATA_TYPES	(FWCTL_UDATA_OBJ_KEY + 1)
+
 struct udata_strs {
-	const char	*s[256];
+	const char	*s[UDATA_TYPES];
+	bool		has_key;
+	uint64_t	key;
 };
 
 static int udata_cb(const struct nftnl_udata *attr, void *data)
 {
 	struct udata_strs *u = data;
 	const char *v = nftnl_udata_get(attr);
-	uint8_t len = nftnl_udata_len(attr);
+	uint8_t len = nftnl_udata_len(attr), type = nftnl_udata_type(attr);
 
-	if (len && v[len - 1] == '\0')
-		u->s[nftnl_udata_type(attr)] = v;
+	if ((type == FWCTL_UDATA_RULE_KEY || type == FWCTL_UDATA_OBJ_KEY) &&
+	    len == sizeof(u->key)) {
+		memcpy(&u->key, v, sizeof(u->key));
+		u->has_key = true;
+	} else if (type < UDATA_TYPES && len && v[len - 1] == '\0') {
+		u->s[type] = v;
+	}
 	return MNL_CB_OK;
 }
 
@@ -174,51 +188,139 @@ static struct live_chain *chain_find(struct rule_dump *rd, const char *name)
 	return NULL;
 }
 
-static int counter_cb(struct nftnl_expr *e, void *data)
+/*
+ * Rules are read with plain attribute walks, not nftnl_rule_nlmsg_parse():
+ * that one builds every expression of every rule, which made reading
+ * 10,000 rules take longer than the rest of an incremental apply. Only
+ * the handle, the userdata and the counter are needed.
+ */
+static void counter_read(const struct nlattr *data, struct live_rule *lr)
 {
-	struct live_rule *lr = data;
+	const struct nlattr *a;
 
-	if (!strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "counter")) {
-		lr->counter = true;
-		lr->packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
-		lr->bytes = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+	lr->counter = true;
+	mnl_attr_for_each_nested(a, data) {
+		if (mnl_attr_get_payload_len(a) != sizeof(uint64_t))
+			continue;
+		if (mnl_attr_get_type(a) == NFTA_COUNTER_PACKETS)
+			lr->packets = be64toh(mnl_attr_get_u64(a));
+		else if (mnl_attr_get_type(a) == NFTA_COUNTER_BYTES)
+			lr->bytes = be64toh(mnl_attr_get_u64(a));
 	}
-	return MNL_CB_OK;
 }
 
-static void rule_fill(struct live_rule *lr, struct nftnl_rule *r)
+static void expr_read(const struct nlattr *expr, struct live_rule *lr)
 {
-	struct udata_strs u;
-	const void *ud;
-	uint32_t len = 0;
+	const struct nlattr *a, *data = NULL;
+	bool counter = false;
 
-	memset(lr, 0, sizeof(*lr));
-	lr->handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
-	ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
-	udata_strings(ud, len, &u);
+	mnl_attr_for_each_nested(a, expr) {
+		if (mnl_attr_get_type(a) == NFTA_EXPR_NAME &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			counter = !strcmp(mnl_attr_get_str(a), "counter");
+		else if (mnl_attr_get_type(a) == NFTA_EXPR_DATA)
+			data = a;
+	}
+	if (counter && data && !lr->counter)
+		counter_read(data, lr);
+}
+
+static void rule_fill(struct live_rule *lr, const struct nlattr *ud,
+		      const struct nlattr *exprs)
+{
+	const struct nlattr *e;
+	struct udata_strs u;
+
+	udata_strings(ud ? mnl_attr_get_payload(ud) : NULL,
+		      ud ? mnl_attr_get_payload_len(ud) : 0, &u);
 	lr->comment = xstrdup(u.s[NFTNL_UDATA_RULE_COMMENT]);
 	lr->text = xstrdup(u.s[FWCTL_UDATA_RULE_SOURCE]);
-	nftnl_expr_foreach(r, counter_cb, lr);
+	lr->has_key = u.has_key;
+	lr->key = u.key;
+	if (exprs)
+		mnl_attr_for_each_nested(e, exprs)
+			expr_read(e, lr);
+}
+
+/* The attributes of one rule message that matter here. */
+struct rule_attrs {
+	const char		*table, *chain;
+	const struct nlattr	*handle, *udata, *exprs;
+};
+
+static void rule_attrs(const struct nlmsghdr *nlh, struct rule_attrs *ra)
+{
+	const struct nlattr *a;
+
+	memset(ra, 0, sizeof(*ra));
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		bool str = mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0;
+
+		switch (mnl_attr_get_type(a)) {
+		case NFTA_RULE_TABLE:
+			ra->table = str ? mnl_attr_get_str(a) : NULL;
+			break;
+		case NFTA_RULE_CHAIN:
+			ra->chain = str ? mnl_attr_get_str(a) : NULL;
+			break;
+		case NFTA_RULE_HANDLE:
+			if (mnl_attr_get_payload_len(a) == sizeof(uint64_t))
+				ra->handle = a;
+			break;
+		case NFTA_RULE_USERDATA:
+			ra->udata = a;
+			break;
+		case NFTA_RULE_EXPRESSIONS:
+			ra->exprs = a;
+			break;
+		}
+	}
 }
 
 static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct rule_dump *rd = data;
 	struct live_chain *lc;
+	struct live_rule *lr;
+	struct rule_attrs ra;
 
-	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
-		nftnl_rule_free(r);
+	rule_attrs(nlh, &ra);
+	if (!ra.handle) {
 		errno = EPROTO;
 		return MNL_CB_ERROR;
 	}
-	lc = chain_find(rd, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
-	if (lc && ours(nftnl_rule_get_str(r, NFTNL_RULE_TABLE))) {
+	lc = chain_find(rd, ra.chain);
+	if (lc && ours(ra.table)) {
 		lc->rules = grow(lc->rules, lc->n_rules, sizeof(*lc->rules));
-		rule_fill(&lc->rules[lc->n_rules++], r);
+		lr = &lc->rules[lc->n_rules++];
+		memset(lr, 0, sizeof(*lr));
+		lr->handle = be64toh(mnl_attr_get_u64(ra.handle));
+		rule_fill(lr, ra.udata, ra.exprs);
 		rd->lt->n_rules++;
 	}
-	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+int live_echo_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct live_echoes *le = data;
+	struct live_echo *e;
+	struct rule_attrs ra;
+	struct udata_strs u;
+
+	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWRULE)
+		return MNL_CB_OK;
+	rule_attrs(nlh, &ra);
+	if (!ra.handle || !ra.chain || !ours(ra.table))
+		return MNL_CB_OK;
+	le->e = grow(le->e, le->n, sizeof(*le->e));
+	e = &le->e[le->n++];
+	snprintf(e->chain, sizeof(e->chain), "%s", ra.chain);
+	e->handle = be64toh(mnl_attr_get_u64(ra.handle));
+	udata_strings(ra.udata ? mnl_attr_get_payload(ra.udata) : NULL,
+		      ra.udata ? mnl_attr_get_payload_len(ra.udata) : 0, &u);
+	e->has_key = u.has_key;
+	e->key = u.key;
 	return MNL_CB_OK;
 }
 
@@ -243,6 +345,8 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 		ls->key_type = nftnl_set_get_u32(ns, NFTNL_SET_KEY_TYPE);
 		ls->flags = flags;
 		ls->elements = 0;
+		ls->timeout_ms = nftnl_set_is_set(ns, NFTNL_SET_TIMEOUT) ?
+				 nftnl_set_get_u64(ns, NFTNL_SET_TIMEOUT) : 0;
 	}
 	nftnl_set_free(ns);
 	return MNL_CB_OK;
@@ -308,6 +412,8 @@ static int obj_cb(const struct nlmsghdr *nlh, void *data)
 		udata_strings(ud, len, &u);
 		lo->comment = u.s[NFTNL_UDATA_OBJ_COMMENT] ?
 			      xstrdup(u.s[NFTNL_UDATA_OBJ_COMMENT]) : NULL;
+		lo->has_key = u.has_key;
+		lo->key = u.key;
 	}
 	nftnl_obj_free(o);
 	return MNL_CB_OK;

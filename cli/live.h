@@ -17,6 +17,8 @@ struct live_rule {
 	uint64_t	handle;
 	char		*comment;	/* the userdata comment, or NULL */
 	char		*text;		/* FWCTL_UDATA_RULE_SOURCE, or NULL */
+	bool		has_key;
+	uint64_t	key;		/* FWCTL_UDATA_RULE_KEY */
 	bool		counter;	/* packets and bytes are meaningful */
 	uint64_t	packets;
 	uint64_t	bytes;
@@ -38,6 +40,7 @@ struct live_set {
 	uint32_t	key_type;	/* nft datatype id */
 	uint32_t	flags;		/* NFT_SET_* */
 	size_t		elements;	/* ranges count once; see live_read() */
+	uint64_t	timeout_ms;
 };
 
 /* ct helpers and timeouts; the comment holds where they were made. */
@@ -45,6 +48,8 @@ struct live_object {
 	char		*name;
 	uint32_t	type;		/* NFT_OBJECT_* */
 	char		*comment;	/* NFTNL_UDATA_OBJ_COMMENT, or NULL */
+	bool		has_key;
+	uint64_t	key;		/* FWCTL_UDATA_OBJ_KEY */
 };
 
 struct live_table {
@@ -74,6 +79,41 @@ enum live_depth {
 int live_read(struct nlsock *s, struct live_table *lt,
 	      enum live_depth depth);
 void live_free(struct live_table *lt);
+
+/*
+ * The elements of the named set as the kernel holds them, in its order
+ * (see emit_set_walk()); *elems is malloc'ed. 0 or -errno.
+ */
+struct emit_kelem;
+int live_set_elems(struct nlsock *s, const char *set, unsigned key_len,
+		   struct emit_kelem **elems, size_t *n);
+
+/*
+ * The table as the last incremental apply left it (cli/live_cache.c),
+ * without comments, texts and counters: loaded only if it describes this
+ * boot, this network namespace and generation genid (0 then, else -1);
+ * stored for lt->genid. dir NULL: no cache.
+ */
+int live_cache_load(struct nlsock *s, const char *dir, uint32_t genid,
+		    struct live_table *lt);
+void live_cache_store(struct nlsock *s, const char *dir,
+		      const struct live_table *lt);
+void live_cache_drop(const char *dir);
+
+/*
+ * Rules the kernel echoes at commit (batch_echo_rules()): chain, handle
+ * and key of each, in batch order; live_echo_cb() collects them.
+ */
+struct live_echo {
+	char		chain[64];
+	uint64_t	handle, key;
+	bool		has_key;
+};
+struct live_echoes {
+	struct live_echo	*e;
+	size_t			n;
+};
+int live_echo_cb(const struct nlmsghdr *nlh, void *data);
 
 /* "FILE:LINE" from a rule comment into buf; false if it has none. */
 bool live_rule_location(const char *comment, char *buf, size_t size);

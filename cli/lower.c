@@ -222,6 +222,8 @@ static void rule_statements(struct ir_rule *ir, const struct m_rule *r)
 	ir->has_limit = r->has_limit;
 	ir->limit = r->limit;
 	ir->has_log = r->has_log;
+	if (!r->has_log)
+		return;		/* the prefix is for log statements only */
 	if (r->log_prefix)
 		snprintf(ir->log.prefix, sizeof(ir->log.prefix), "%s",
 			 r->log_prefix);

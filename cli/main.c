@@ -22,8 +22,11 @@
 static const struct command commands[] = {
 	{ "check",	cmd_check,	"[--kernel] FILE",
 	  "parse and check FILE; --kernel: the kernel validates it too" },
-	{ "apply",	cmd_apply,	"FILE",
-	  "replace the live rule set with FILE in one atomic commit" },
+	{ "apply",	cmd_apply,	"[--full] FILE",
+	  "make the live rule set FILE in one atomic commit, sending only "
+	  "what changed (--full: replace it all)" },
+	{ "diff",	cmd_diff,	"FILE",
+	  "print what apply FILE would change, changing nothing" },
 	{ "show",	cmd_show,	"",
 	  "print the live rule set with counters and source locations" },
 	{ "export",	cmd_export,	"[--explain] FILE",

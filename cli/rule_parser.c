@@ -336,6 +336,22 @@ int unknown_part(const struct parser *p)
 }
 
 /*
+ * What rule_text() squeezes: blanks, line continuations (and a NUL, as
+ * the strchr() this replaces did). A switch, because the strchr() call
+ * per character was an eighth of the time of compiling 10,000 rules.
+ */
+static bool text_blank(char c)
+{
+	switch (c) {
+	case ' ': case '\t': case '\n': case '\r': case '\f': case '\v':
+	case '\\': case '\0':
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
  * The rule as one line for `fwctl show`: comments and continuations gone,
  * blanks squeezed, cut to fit the userdata (at a UTF-8 character start).
  */
@@ -354,7 +370,7 @@ char *rule_text(const char *src, size_t start, size_t end)
 			blank = true;
 			continue;
 		}
-		if (!quoted && strchr(" \t\n\r\f\v\\", c)) {
+		if (!quoted && text_blank(c)) {
 			blank = true;
 			continue;
 		}

@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "batch.h"
 #include "commands.h"
@@ -20,21 +21,21 @@
 #include "kernel.h"
 #include "shape.h"
 
-/* Parses the one FILE argument (and --kernel for check, --explain for
- * export: flag is where the one the command takes goes). */
-static const char *file_arg(int argc, char **argv, int want, bool *flag)
+/* Parses the one FILE argument and an optional --FLAG (check --kernel,
+ * apply --full, export --explain). */
+static const char *file_arg(int argc, char **argv, const char *flag,
+			    bool *set)
 {
-	static const struct option longopts[] = {
-		{ "kernel", no_argument, NULL, 'k' },
-		{ "explain", no_argument, NULL, 'e' },
+	const struct option longopts[] = {
+		{ flag ? flag : "", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+ke", longopts, NULL)) != -1) {
-		if (c != want || !flag)
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		if (c != 'f' || !flag)
 			return NULL;
-		*flag = true;
+		*set = true;
 	}
 	if (optind != argc - 1)
 		return NULL;
@@ -204,7 +205,7 @@ static int apply_after_rules(const struct fw_opts *o, struct ir_table *t)
 int cmd_check(int argc, char **argv, const struct fw_opts *o)
 {
 	bool kernel = false;
-	const char *path = file_arg(argc, argv, 'k', &kernel);
+	const char *path = file_arg(argc, argv, "kernel", &kernel);
 	struct ir_table *t;
 	int err = FW_EXIT_OK;
 
@@ -226,46 +227,106 @@ int cmd_check(int argc, char **argv, const struct fw_opts *o)
 	return err;
 }
 
+static double ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+static void apply_report(const char *path, const struct ir_table *t,
+			 const struct apply_stats *st, uint64_t compile_ns)
+{
+	printf("%s: applied, %zu kernel rules; %s%s, %zu changes\n", path,
+	       ir_table_rule_count(t), st->full ? "full replace: " :
+	       "incremental", st->full ? st->full : "", st->changes);
+	printf("time: compile %.2f ms, read live %.2f ms%s, diff %.2f ms, "
+	       "batch %.2f ms, cache write %.2f ms\n", ms(compile_ns),
+	       ms(st->read_ns), st->cached ? " (cache)" : "",
+	       ms(st->diff_ns), ms(st->batch_ns), ms(st->cache_ns));
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 {
-	const char *path = file_arg(argc, argv, 0, NULL);
+	bool full = false;
+	const char *path = file_arg(argc, argv, "full", &full);
+	struct apply_stats st = { .full = "--full" };
+	uint64_t t0 = now_ns(), compile_ns;
 	struct ir_table *t;
 	int err;
 
 	if (!path)
-		return usage_error("apply", "FILE");
+		return usage_error("apply", "[--full] FILE");
 	t = compile_or_report(path, o);
+	compile_ns = now_ns() - t0;
 	if (!t)
 		return FW_EXIT_RULES;
 	warn_missing_interfaces(t);
 	err = engine_choose(t);
 	if (!err)
-		err = kernel_apply(t, false);
+		err = full ? kernel_apply(t, false) :
+			     kernel_update(t, o->rundir, &st);
 	/* The daemon and shaping follow the rules, never go without them. */
 	if (!err)
 		err = apply_after_rules(o, t);
 	if (!err && o->verbose)
-		printf("%s: applied, %zu kernel rules\n", path,
-		       ir_table_rule_count(t));
+		apply_report(path, t, &st, compile_ns);
 	ir_table_free(t);
 	return err;
 }
 
-int cmd_export(int argc, char **argv, const struct fw_opts *o)
+/*
+ * A command that compiles its FILE argument and runs on the table; flag
+ * names the one option it takes, if any.
+ */
+static int file_command(int argc, char **argv, const struct fw_opts *o,
+			const char *cmd, const char *flag,
+			int (*run)(struct ir_table *t, bool set))
 {
-	bool explain = false;
-	const char *path = file_arg(argc, argv, 'e', &explain);
+	bool set = false;
+	const char *path = file_arg(argc, argv, flag, &set);
 	struct ir_table *t;
 	int err;
 
 	if (!path)
-		return usage_error("export", "[--explain] FILE");
+		return usage_error(cmd, flag ? "[--explain] FILE" : "FILE");
 	t = compile_or_report(path, o);
 	if (!t)
 		return FW_EXIT_RULES;
-	err = explain ? export_explain(t, stdout) : export_table(t, stdout);
+	err = run(t, set);
 	ir_table_free(t);
 	return err;
+}
+
+/* The queue encoding is part of a rule's key: choose it as apply does. */
+static int diff_run(struct ir_table *t, bool set)
+{
+	int err = engine_choose(t);
+
+	(void)set;
+
+	return err ? err : kernel_diff(t, stdout);
+}
+
+static int export_run(struct ir_table *t, bool explain)
+{
+	return explain ? export_explain(t, stdout) : export_table(t, stdout);
+}
+
+int cmd_diff(int argc, char **argv, const struct fw_opts *o)
+{
+	return file_command(argc, argv, o, "diff", NULL, diff_run);
+}
+
+int cmd_export(int argc, char **argv, const struct fw_opts *o)
+{
+	return file_command(argc, argv, o, "export", "explain", export_run);
 }
 
 static int no_args(int argc, const char *cmd)

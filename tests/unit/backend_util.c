@@ -261,3 +261,34 @@ struct ir_value bt_value(enum ir_field f, const char *text)
 	}
 	return v;
 }
+
+static char *diag_text;
+static size_t diag_len;
+static FILE *diag_file;
+
+void bt_diag_capture(void)
+{
+	diag_file = open_memstream(&diag_text, &diag_len);
+	diag_set_stream(diag_file);
+}
+
+char *bt_diag_take(void)
+{
+	char *text;
+
+	fflush(diag_file);
+	text = strdup(diag_text ? diag_text : "");
+	fclose(diag_file);
+	free(diag_text);
+	diag_text = NULL;
+	bt_diag_capture();
+	return text;
+}
+
+bool bt_contains(const char *text, const char *what)
+{
+	if (strstr(text, what))
+		return true;
+	fprintf(stderr, "expected \"%s\" in:\n%s\n", what, text);
+	return false;
+}

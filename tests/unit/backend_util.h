@@ -45,6 +45,15 @@ char *bt_run(const char *ns, const char *cmd, int *status);
 char *bt_read_file(const char *path);
 bool bt_write_file(const char *path, const char *text);
 
+/*
+ * Diagnostics go to a buffer from bt_diag_capture() on; bt_diag_take()
+ * returns what came since (malloc'ed) and starts a new buffer.
+ */
+void bt_diag_capture(void);
+char *bt_diag_take(void);
+/* Whether text contains what; if not, says so on stderr. */
+bool bt_contains(const char *text, const char *what);
+
 /* The output of export_table(t), malloc'ed. */
 char *bt_export(const struct ir_table *t);
 

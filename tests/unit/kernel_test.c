@@ -27,30 +27,6 @@
 /* -s: no counters, no timeouts counting down. */
 #define LIST	"nft -s list ruleset"
 
-static char *diag_text;
-static size_t diag_len;
-static FILE *diag_file;
-
-/* Diagnostics go to a buffer from here on; diag_take() returns them. */
-static void diag_capture(void)
-{
-	diag_file = open_memstream(&diag_text, &diag_len);
-	diag_set_stream(diag_file);
-}
-
-static char *diag_take(void)
-{
-	char *text;
-
-	fflush(diag_file);
-	text = strdup(diag_text ? diag_text : "");
-	fclose(diag_file);
-	free(diag_text);
-	diag_text = NULL;
-	diag_capture();
-	return text;
-}
-
 static uint32_t genid_now(void)
 {
 	struct nlsock s;
@@ -61,14 +37,6 @@ static uint32_t genid_now(void)
 		nlsock_close(&s);
 	}
 	return gen;
-}
-
-static bool contains(const char *text, const char *what)
-{
-	if (strstr(text, what))
-		return true;
-	fprintf(stderr, "expected \"%s\" in:\n%s\n", what, text);
-	return false;
 }
 
 /* A rule jumping to a chain that does not exist: refused, nothing changed. */
@@ -86,20 +54,20 @@ static void test_rejected_rule(void)
 	bt_netns_enter(ns);
 	CHECK(kernel_apply(good, false) == FW_EXIT_OK);
 	before = bt_run(ns, LIST, NULL);
-	CHECK(contains(before, "table inet fwctl"));
+	CHECK(bt_contains(before, "table inet fwctl"));
 	CHECK(kernel_apply(bad, false) == FW_EXIT_SYSTEM);
-	msg = diag_take();
-	CHECK(contains(msg, "backend-small.fw:7:3: error: kernel rejected "
+	msg = bt_diag_take();
+	CHECK(bt_contains(msg, "backend-small.fw:7:3: error: kernel rejected "
 		       "this rule: "));
-	CHECK(contains(msg, "rule on line 7"));	/* the quoted source line */
-	CHECK(contains(msg, "nothing was changed"));
+	CHECK(bt_contains(msg, "rule on line 7"));	/* the quoted source line */
+	CHECK(bt_contains(msg, "nothing was changed"));
 	after = bt_run(ns, LIST, NULL);
 	CHECK(strcmp(before, after) == 0);
 	free(msg);
 	/* Check-only reports the same error, and changes nothing either. */
 	CHECK(kernel_apply(bad, true) == FW_EXIT_SYSTEM);
-	msg = diag_take();
-	CHECK(contains(msg, "backend-small.fw:7:3: error: kernel rejected"));
+	msg = bt_diag_take();
+	CHECK(bt_contains(msg, "backend-small.fw:7:3: error: kernel rejected"));
 	free(after);
 	after = bt_run(ns, LIST, NULL);
 	CHECK(strcmp(before, after) == 0);
@@ -133,7 +101,7 @@ static void test_check_only(void)
 	after = bt_run(ns, LIST, NULL);
 	CHECK(strcmp(before, after) == 0);	/* present stays identical */
 	CHECK(genid_now() == gen);
-	msg = diag_take();
+	msg = bt_diag_take();
 	CHECK(*msg == '\0');
 	free(msg);
 	free(before);
@@ -157,8 +125,8 @@ static void test_generation_guard(void)
 	CHECK(genid_now() != stale);
 	before = bt_run(ns, LIST, NULL);
 	CHECK(kernel_apply_at(all, false, stale) == FW_EXIT_SYSTEM);
-	msg = diag_take();
-	CHECK(contains(msg, "the ruleset changed while fwctl was applying "
+	msg = bt_diag_take();
+	CHECK(bt_contains(msg, "the ruleset changed while fwctl was applying "
 		       "(another tool committed); nothing was changed — run "
 		       "fwctl apply again"));
 	after = bt_run(ns, LIST, NULL);
@@ -300,13 +268,13 @@ static void test_show_status(void)
 	CHECK(send_udp(3) == 3);
 	check_json(ns, "show", show_py);
 	out = fwctl_run(ns, "show", &st);
-	CHECK(st == 0 && contains(out, "backend-small.fw:2"));
+	CHECK(st == 0 && bt_contains(out, "backend-small.fw:2"));
 	free(out);
 	gen = genid_now();
 	check_json(ns, "status", status_py);
 	CHECK(genid_now() == gen);	/* the probes committed nothing */
 	out = fwctl_run(ns, "status", &st);
-	CHECK(st == 0 && contains(out, "queue expression"));
+	CHECK(st == 0 && bt_contains(out, "queue expression"));
 	free(out);
 	ir_table_free(t);
 }
@@ -380,14 +348,14 @@ static void test_inspect(void)
 	t->queue_xt = bad->queue_xt = q == FEATURE_QUEUE_XT;
 	CHECK(kernel_apply(t, false) == FW_EXIT_OK);
 	before = bt_run(ns, LIST " 2>/dev/null", NULL);
-	CHECK(contains(before, "chain inspect_forward {"));
-	CHECK(contains(before, "hook forward priority filter + 10; policy "
+	CHECK(bt_contains(before, "chain inspect_forward {"));
+	CHECK(bt_contains(before, "hook forward priority filter + 10; policy "
 		       "accept;"));
-	CHECK(contains(before, "chain inspect_forward_mark {"));
-	CHECK(contains(before, "hook forward priority 20; policy accept;"));
-	CHECK(contains(before, "chain inspect_output {"));
-	CHECK(contains(before, "ct mark set meta mark"));
-	CHECK(contains(before, "iifname \"veth-lan\" ip saddr "
+	CHECK(bt_contains(before, "chain inspect_forward_mark {"));
+	CHECK(bt_contains(before, "hook forward priority 20; policy accept;"));
+	CHECK(bt_contains(before, "chain inspect_output {"));
+	CHECK(bt_contains(before, "ct mark set meta mark"));
+	CHECK(bt_contains(before, "iifname \"veth-lan\" ip saddr "
 		       "192.168.1.0/24 tcp dport 443"));
 	CHECK(!strstr(before, "chain inspect_input"));
 	r = ir_rule_add(ir_table_find_chain(bad, "inspect_output"),
@@ -395,8 +363,8 @@ static void test_inspect(void)
 	r->verdict.kind = IR_JUMP;
 	snprintf(r->verdict.chain, sizeof(r->verdict.chain), "nowhere");
 	CHECK(kernel_apply(bad, false) == FW_EXIT_SYSTEM);
-	msg = diag_take();
-	CHECK(contains(msg, "nothing was changed"));
+	msg = bt_diag_take();
+	CHECK(bt_contains(msg, "nothing was changed"));
 	after = bt_run(ns, LIST " 2>/dev/null", NULL);
 	CHECK(strcmp(before, after) == 0);
 	free(msg);
@@ -410,7 +378,7 @@ out:
 int main(void)
 {
 	bt_need_kernel();
-	diag_capture();
+	bt_diag_capture();
 	test_rejected_rule();
 	test_check_only();
 	test_generation_guard();

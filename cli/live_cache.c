@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * What the last incremental apply left in the kernel, saved so that the
+ * next one need not dump 10,000 rules to learn it again: chains, rule
+ * handles and keys, sets and objects, in RUNDIR/table.cache.
+ *
+ * It is trusted only for the very state it describes: the same boot, the
+ * same network namespace (its cookie, never reused while the machine
+ * runs) and the same ruleset generation, which every commit by anyone
+ * changes. The batch built from it is guarded by that generation too, so
+ * a cache that is stale in any way can only make the kernel refuse the
+ * batch (and fwctl read the table and retry), never change the wrong rule.
+ *
+ *   fwctl-live-cache 1
+ *   id BOOT-ID NETNS-COOKIE GENERATION
+ *   source PATH
+ *   chain NAME BASE HOOK PRIORITY POLICY NAT RULES
+ *   HANDLE KEY                       (RULES lines, KEY in hex)
+ *   set NAME KEY-TYPE FLAGS TIMEOUT-MS
+ *   object NAME TYPE KEY
+ *   end
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "live.h"
+#include "xalloc.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE	71
+#endif
+
+#define CACHE_NAME	"table.cache"
+#define CACHE_MAGIC	"fwctl-live-cache 1\n"
+#define LINE_MAX_LEN	4200	/* "source " and a path */
+
+/* This boot and this namespace, as one line; false if unknown. */
+static bool cache_id(struct nlsock *s, uint32_t genid, char *id, size_t size)
+{
+	char boot[64] = "";
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	if (!f)
+		return false;
+	if (!fgets(boot, sizeof(boot), f))
+		*boot = '\0';
+	fclose(f);
+	boot[strcspn(boot, "\n")] = '\0';
+	if (!*boot || getsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET,
+				 SO_NETNS_COOKIE, &cookie, &len) < 0)
+		return false;
+	snprintf(id, size, "id %s %" PRIu64 " %" PRIu32 "\n", boot, cookie,
+		 genid);
+	return true;
+}
+
+static bool name_ok(const char *name)
+{
+	const char *p;
+
+	for (p = name; *p; p++)
+		if (isspace((unsigned char)*p))
+			return false;
+	return *name != '\0';
+}
+
+/* Whether every name survives the line format (fwctl's own always do). */
+static bool cacheable(const struct live_table *lt)
+{
+	size_t i;
+
+	if (!lt->source || strchr(lt->source, '\n'))
+		return false;
+	for (i = 0; i < lt->n_chains; i++)
+		if (!name_ok(lt->chains[i].name))
+			return false;
+	for (i = 0; i < lt->n_sets; i++)
+		if (!name_ok(lt->sets[i].name))
+			return false;
+	for (i = 0; i < lt->n_objects; i++)
+		if (!name_ok(lt->objects[i].name))
+			return false;
+	return true;
+}
+
+static void write_table(FILE *f, const struct live_table *lt)
+{
+	const struct live_chain *c;
+	size_t i, j;
+
+	fprintf(f, "source %s\n", lt->source);
+	for (i = 0; i < lt->n_chains; i++) {
+		c = &lt->chains[i];
+		fprintf(f, "chain %s %d %" PRIu32 " %" PRId32 " %" PRIu32
+			" %d %zu\n", c->name, c->base, c->hook, c->priority,
+			c->policy, c->nat, c->n_rules);
+		for (j = 0; j < c->n_rules; j++)
+			fprintf(f, "%" PRIu64 " %" PRIx64 "\n",
+				c->rules[j].handle, c->rules[j].key);
+	}
+	for (i = 0; i < lt->n_sets; i++)
+		fprintf(f, "set %s %" PRIu32 " %" PRIu32 " %" PRIu64 "\n",
+			lt->sets[i].name, lt->sets[i].key_type,
+			lt->sets[i].flags, lt->sets[i].timeout_ms);
+	for (i = 0; i < lt->n_objects; i++)
+		fprintf(f, "object %s %" PRIu32 " %" PRIx64 "\n",
+			lt->objects[i].name, lt->objects[i].type,
+			lt->objects[i].key);
+	fputs("end\n", f);
+}
+
+void live_cache_store(struct nlsock *s, const char *dir,
+		      const struct live_table *lt)
+{
+	char path[4096], tmp[4096 + 8], id[128];
+	FILE *f;
+	bool ok;
+
+	if (!dir || !cacheable(lt) || !cache_id(s, lt->genid, id, sizeof(id)))
+		return;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_NAME);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return;
+	fputs(CACHE_MAGIC, f);
+	fputs(id, f);
+	write_table(f, lt);
+	ok = !ferror(f);
+	if (fclose(f) || !ok || rename(tmp, path) < 0)
+		remove(tmp);
+}
+
+void live_cache_drop(const char *dir)
+{
+	char path[4096];
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_NAME);
+	remove(path);
+}
+
+static bool read_rules(FILE *f, struct live_chain *c, size_t n)
+{
+	char line[64], *end;
+	size_t i;
+
+	c->rules = calloc(n + 1, sizeof(*c->rules));
+	if (!c->rules)
+		abort();
+	for (i = 0; i < n; i++) {
+		if (!fgets(line, sizeof(line), f))
+			return false;
+		c->rules[i].handle = strtoull(line, &end, 10);
+		if (*end != ' ')
+			return false;
+		c->rules[i].key = strtoull(end + 1, &end, 16);
+		if (*end != '\n')
+			return false;
+		c->rules[i].has_key = true;
+	}
+	c->n_rules = n;
+	return true;
+}
+
+static bool read_chain(FILE *f, const char *line, struct live_table *lt)
+{
+	struct live_chain *c;
+	int name_len = 0, base, nat;
+	size_t n;
+
+	lt->chains = xgrow(lt->chains, lt->n_chains, sizeof(*lt->chains));
+	c = &lt->chains[lt->n_chains++];
+	if (sscanf(line, "chain %*s%n %d %" SCNu32 " %" SCNd32 " %" SCNu32
+		   " %d %zu", &name_len, &base, &c->hook, &c->priority,
+		   &c->policy, &nat, &n) != 6)
+		return false;
+	c->name = xstrndup(line + 6, (size_t)name_len - 6);
+	c->base = base;
+	c->nat = nat;
+	lt->n_rules += n;
+	return read_rules(f, c, n);
+}
+
+static bool read_set(const char *line, struct live_table *lt)
+{
+	struct live_set *ls;
+	int name_len = 0;
+
+	lt->sets = xgrow(lt->sets, lt->n_sets, sizeof(*lt->sets));
+	ls = &lt->sets[lt->n_sets++];
+	if (sscanf(line, "set %*s%n %" SCNu32 " %" SCNu32 " %" SCNu64,
+		   &name_len, &ls->key_type, &ls->flags, &ls->timeout_ms) != 3)
+		return false;
+	ls->name = xstrndup(line + 4, (size_t)name_len - 4);
+	return true;
+}
+
+static bool read_object(const char *line, struct live_table *lt)
+{
+	struct live_object *lo;
+	int name_len = 0;
+
+	lt->objects = xgrow(lt->objects, lt->n_objects, sizeof(*lt->objects));
+	lo = &lt->objects[lt->n_objects++];
+	if (sscanf(line, "object %*s%n %" SCNu32 " %" SCNx64, &name_len,
+		   &lo->type, &lo->key) != 2)
+		return false;
+	lo->name = xstrndup(line + 7, (size_t)name_len - 7);
+	lo->has_key = true;
+	return true;
+}
+
+static bool read_table(FILE *f, struct live_table *lt)
+{
+	char line[LINE_MAX_LEN];
+	bool ok = true;
+
+	if (!fgets(line, sizeof(line), f) || strncmp(line, "source ", 7) ||
+	    !strchr(line, '\n'))
+		return false;
+	line[strcspn(line, "\n")] = '\0';
+	lt->source = xstrndup(line + 7, strlen(line + 7));
+	lt->present = true;
+	while (ok && fgets(line, sizeof(line), f)) {
+		if (!strcmp(line, "end\n"))
+			return true;
+		if (!strncmp(line, "chain ", 6))
+			ok = read_chain(f, line, lt);
+		else if (!strncmp(line, "set ", 4))
+			ok = read_set(line, lt);
+		else if (!strncmp(line, "object ", 7))
+			ok = read_object(line, lt);
+		else
+			ok = false;
+	}
+	return false;
+}
+
+int live_cache_load(struct nlsock *s, const char *dir, uint32_t genid,
+		    struct live_table *lt)
+{
+	char path[4096], id[128], line[128];
+	bool ok = false;
+	FILE *f;
+
+	if (!dir || !cache_id(s, genid, id, sizeof(id)))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_NAME);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(line, sizeof(line), f) && !strcmp(line, CACHE_MAGIC) &&
+	    fgets(line, sizeof(line), f) && !strcmp(line, id))
+		ok = read_table(f, lt);
+	fclose(f);
+	if (!ok) {
+		live_free(lt);
+		return -1;
+	}
+	lt->genid = genid;
+	return 0;
+}

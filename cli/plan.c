@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * plan_make(): the live table against the compiled one, object by object
+ * (see plan.h for what the result means and the batch it becomes).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include "batch.h"
+#include "ir_hash.h"
+#include "plan.h"
+#include "seqdiff.h"
+#include "xalloc.h"
+
+#define PUSH(array, n, value) do {					\
+		(array) = xgrow((array), (n), sizeof(*(array)));	\
+		(array)[(n)++] = (value);				\
+	} while (0)
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int live_name_cmp(const void *a, const void *b)
+{
+	const struct live_chain *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+static int ir_name_cmp(const void *a, const void *b)
+{
+	const struct ir_chain *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+/* Trees have thousands of chains: look them up by name in log time. */
+static void live_index(struct plan *p)
+{
+	size_t i;
+
+	p->live_by_name = xcalloc(p->live.n_chains + 1,
+				  sizeof(*p->live_by_name));
+	for (i = 0; i < p->live.n_chains; i++)
+		p->live_by_name[i] = &p->live.chains[i];
+	qsort(p->live_by_name, p->live.n_chains, sizeof(*p->live_by_name),
+	      live_name_cmp);
+}
+
+const struct live_chain *plan_live_chain(const struct plan *p,
+					 const char *name)
+{
+	struct live_chain key = { .name = (char *)name };
+	const struct live_chain *k = &key, *const *hit;
+
+	hit = bsearch(&k, p->live_by_name, p->live.n_chains,
+		      sizeof(*p->live_by_name), live_name_cmp);
+	return hit ? *hit : NULL;
+}
+
+static const struct live_set *live_set(const struct live_table *lt,
+				       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < lt->n_sets; i++)
+		if (!strcmp(lt->sets[i].name, name))
+			return &lt->sets[i];
+	return NULL;
+}
+
+/* Whether every live rule carries a key: only fwctl's own rules do. */
+static bool live_keyed(const struct live_table *lt)
+{
+	size_t i, j;
+
+	for (i = 0; i < lt->n_chains; i++)
+		for (j = 0; j < lt->chains[i].n_rules; j++)
+			if (!lt->chains[i].rules[j].has_key)
+				return false;
+	return true;
+}
+
+static bool objects_same(const struct live_table *lt,
+			 const struct ir_table *t)
+{
+	size_t i, j;
+
+	if (lt->n_objects != t->n_objects)
+		return false;
+	for (i = 0; i < t->n_objects; i++) {
+		uint64_t key = ir_object_key(t->objects[i]);
+
+		for (j = 0; j < lt->n_objects; j++)
+			if (!strcmp(lt->objects[j].name, t->objects[i]->name) &&
+			    lt->objects[j].has_key && lt->objects[j].key == key)
+				break;
+		if (j == lt->n_objects)
+			return false;
+	}
+	return true;
+}
+
+/* Why the table as a whole must be replaced, or NULL. */
+static const char *table_blocker(const struct live_table *lt,
+				 const struct ir_table *t)
+{
+	if (!lt->present)
+		return "no live table";
+	if (!lt->source)
+		return "the live table was not made by fwctl";
+	if (strcmp(lt->source, t->source ? t->source : ""))
+		return "the live table came from another rule file";
+	if (!live_keyed(lt))
+		return "live rules without fwctl keys (an older fwctl or "
+		       "another tool)";
+	if (!objects_same(lt, t))
+		return "ct helpers or timeouts changed";
+	return NULL;
+}
+
+static bool chain_hook_same(const struct live_chain *lc,
+			    const struct ir_chain *c)
+{
+	if (lc->base != (c->hook != IR_HOOK_NONE))
+		return false;
+	return !lc->base || (lc->hook == emit_hook_num(c->hook) &&
+			     lc->priority == c->priority &&
+			     lc->nat == (c->type == IR_CHAIN_NAT));
+}
+
+static void rules_all_new(struct plan *p, const struct ir_chain *c)
+{
+	size_t j;
+
+	for (j = 0; j < c->n_rules; j++) {
+		struct plan_add a = { c, &c->rules[j], EMIT_APPEND };
+
+		PUSH(p->adds, p->n_adds, a);
+	}
+}
+
+/*
+ * Kept rules are the matched ones; a new rule goes after the kept rule
+ * before it in the new order, or at the head.
+ */
+static void rules_diff(struct plan *p, const struct live_chain *lc,
+		       const struct ir_chain *c)
+{
+	uint64_t *a = calloc(lc->n_rules + 1, sizeof(*a));
+	uint64_t *b = calloc(c->n_rules + 1, sizeof(*b));
+	size_t *match = calloc(c->n_rules + 1, sizeof(*match));
+	bool *kept = calloc(lc->n_rules + 1, sizeof(*kept));
+	uint64_t after = EMIT_HEAD;
+	size_t i, j;
+
+	if (!a || !b || !match || !kept)
+		abort();
+	for (i = 0; i < lc->n_rules; i++)
+		a[i] = lc->rules[i].key;
+	for (j = 0; j < c->n_rules; j++)
+		b[j] = ir_rule_key(&c->rules[j], p->table->queue_xt);
+	seqdiff(a, lc->n_rules, b, c->n_rules, match);
+	for (j = 0; j < c->n_rules; j++) {
+		struct plan_add add = { c, &c->rules[j], after };
+
+		if (match[j] == SEQDIFF_NEW) {
+			PUSH(p->adds, p->n_adds, add);
+			continue;
+		}
+		kept[match[j]] = true;
+		after = lc->rules[match[j]].handle;
+		p->kept++;
+	}
+	for (i = 0; i < lc->n_rules; i++) {
+		struct plan_del del = { lc, &lc->rules[i] };
+
+		if (!kept[i])
+			PUSH(p->dels, p->n_dels, del);
+	}
+	free(a);
+	free(b);
+	free(match);
+	free(kept);
+}
+
+static const char *chains_diff(struct plan *p)
+{
+	const struct ir_table *t = p->table;
+	const struct ir_chain **ours, *key, *const *hit;
+	struct ir_chain kc;
+	const struct live_chain *lc;
+	size_t i;
+
+	live_index(p);
+	for (i = 0; i < t->n_chains; i++) {
+		const struct ir_chain *c = t->chains[i];
+
+		lc = plan_live_chain(p, c->name);
+		if (!lc) {
+			PUSH(p->new_chains, p->n_new_chains, c);
+			rules_all_new(p, c);
+			continue;
+		}
+		if (!chain_hook_same(lc, c))
+			return "a chain changed its hook, priority or type";
+		if (lc->base && (lc->policy == NF_DROP) != c->policy_drop)
+			PUSH(p->policies, p->n_policies, c);
+		rules_diff(p, lc, c);
+	}
+	ours = xcalloc(t->n_chains + 1, sizeof(*ours));
+	memcpy(ours, t->chains, t->n_chains * sizeof(*ours));
+	qsort(ours, t->n_chains, sizeof(*ours), ir_name_cmp);
+	key = &kc;
+	for (i = 0; i < p->live.n_chains; i++) {
+		lc = &p->live.chains[i];
+		snprintf(kc.name, sizeof(kc.name), "%s", lc->name);
+		hit = bsearch(&key, ours, t->n_chains, sizeof(*ours),
+			      ir_name_cmp);
+		if (!hit)
+			PUSH(p->gone_chains, p->n_gone_chains, lc);
+	}
+	free(ours);
+	return NULL;
+}
+
+static int elems_diff(struct plan *p, struct nlsock *s,
+		      const struct ir_set *set)
+{
+	struct plan_elems pe;
+	int err = plan_elems_diff(&pe, s, set);
+
+	if (err)
+		return err;
+	if (pe.n_add || pe.n_del || pe.zero_end)
+		PUSH(p->elems, p->n_elems, pe);
+	return 0;
+}
+
+static bool set_type_same(const struct live_set *ls, const struct ir_set *s)
+{
+	return ls->key_type == emit_keys[s->field].nft_type &&
+	       ls->flags == emit_set_flags(s) &&
+	       ls->timeout_ms == (s->timeout_ms ? s->timeout_ms : 0);
+}
+
+/*
+ * Sets that rules fill (dynamic) keep what the kernel added; the others
+ * get the elements of the file.
+ */
+static int sets_diff(struct plan *p, struct nlsock *s)
+{
+	const struct ir_table *t = p->table;
+	const struct live_set *ls;
+	size_t i;
+	int err;
+
+	for (i = 0; i < t->n_sets; i++) {
+		const struct ir_set *set = t->sets[i];
+
+		if (set->anonymous)
+			continue;
+		ls = live_set(&p->live, set->name);
+		if (!ls) {
+			PUSH(p->new_sets, p->n_new_sets, set);
+			continue;
+		}
+		if (!set_type_same(ls, set)) {
+			p->full = "a set changed its type or flags";
+			return 0;
+		}
+		err = set->dynamic ? 0 : elems_diff(p, s, set);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < p->live.n_sets; i++) {
+		ls = &p->live.sets[i];
+		if (!ir_table_find_set(t, ls->name))
+			PUSH(p->gone_sets, p->n_gone_sets, ls);
+	}
+	return 0;
+}
+
+/* The cache if it is this generation's, else a dump. */
+static int plan_read(struct nlsock *s, struct plan *p, const char *cache_dir,
+		     bool *cached)
+{
+	uint32_t genid;
+	int err;
+
+	*cached = false;
+	if (cache_dir) {
+		err = batch_genid(s, &genid);
+		if (err)
+			return err;
+		*cached = !live_cache_load(s, cache_dir, genid, &p->live);
+		if (*cached)
+			return 0;
+	}
+	return live_read(s, &p->live, LIVE_OBJECTS);
+}
+
+int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
+	      const char *cache_dir, struct plan_times *times)
+{
+	uint64_t t0 = now_ns(), t1;
+	bool cached;
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->table = t;
+	err = plan_read(s, p, cache_dir, &cached);
+	t1 = now_ns();
+	if (err)
+		return err;
+	p->full = table_blocker(&p->live, t);
+	if (!p->full)
+		p->full = chains_diff(p);
+	/*
+	 * Deleting by handle walks the chain (quadratic for many); with
+	 * nothing to keep, replacing is faster and ends the same.
+	 */
+	if (!p->full && !p->kept && p->n_dels)
+		p->full = "no live rule is kept";
+	err = p->full ? 0 : sets_diff(p, s);
+	if (times) {
+		times->cached = cached;
+		times->read_ns = t1 - t0;
+		times->diff_ns = now_ns() - t1;
+	}
+	return err;
+}
+
+void plan_free(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_elems; i++) {
+		free(p->elems[i].add);
+		free(p->elems[i].del);
+	}
+	free(p->elems);
+	free(p->new_chains);
+	free(p->policies);
+	free(p->gone_chains);
+	free(p->new_sets);
+	free(p->gone_sets);
+	free(p->dels);
+	free(p->adds);
+	free(p->live_by_name);
+	live_free(&p->live);
+	memset(p, 0, sizeof(*p));
+}
+
+size_t plan_changes(const struct plan *p)
+{
+	size_t i, n = p->n_new_chains + p->n_policies + p->n_gone_chains +
+		      p->n_new_sets + p->n_gone_sets + p->n_dels + p->n_adds;
+
+	for (i = 0; i < p->n_elems; i++)
+		n += p->elems[i].n_add + p->elems[i].n_del +
+		     (p->elems[i].zero_end != 0);
+	return n;
+}

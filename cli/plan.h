@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_PLAN_H
+#define FWCTL_PLAN_H
+
+/*
+ * Incremental apply: what must change in the live table to make it the
+ * compiled one. Unchanged rules (same key, cli/ir_hash.h) are not touched,
+ * so they keep their handles and counters; the rest becomes one batch:
+ *
+ *   NEWCHAIN      new chains, then base chains whose policy changed
+ *   NEWSET        new named sets with their elements
+ *   DELRULE       rules no longer in the file, by handle; then all rules
+ *                 of chains no longer in the file
+ *   DELSETELEM    elements gone from named sets (before the chains a map
+ *   NEWSETELEM    element might jump to go), then the new elements
+ *   NEWRULE       new rules, each after the kept rule before it
+ *   DELSET, DELCHAIN   sets and chains nothing refers to any more
+ *
+ * What incremental apply cannot express (no live table, a table not made
+ * by fwctl, another rule file, a changed base chain hook, priority or
+ * type, a set whose type changed, changed ct objects) makes the plan a
+ * full replace, with the reason in plan.full.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "emit.h"
+#include "ir.h"
+#include "live.h"
+
+struct batch;
+
+/* A new rule: after the live rule with that handle, or EMIT_HEAD/APPEND. */
+struct plan_add {
+	const struct ir_chain	*chain;
+	const struct ir_rule	*rule;
+	uint64_t		after;
+};
+
+struct plan_del {
+	const struct live_chain	*chain;
+	const struct live_rule	*rule;
+};
+
+/*
+ * Element changes of one named set that both tables have, as ranges
+ * (single values: lo == hi), sorted (cli/plan_elems.c). zero_end: the
+ * leading end element at zero of an interval set comes (1) or goes (-1).
+ */
+struct plan_elems {
+	const struct ir_set	*set;
+	struct ir_elem		*add, *del;
+	size_t			n_add, n_del;
+	int			zero_end;
+};
+
+/* The live elements of set against its elements in the file. */
+int plan_elems_diff(struct plan_elems *pe, struct nlsock *s,
+		    const struct ir_set *set);
+/* The DELSETELEM (add false) or NEWSETELEM of the changes. */
+void plan_elems_emit(struct batch *b, const struct plan_elems *pe, bool add);
+/* The order of ranges: low end, high end, verdict. */
+int plan_range_cmp(const struct ir_elem *a, const struct ir_elem *b);
+
+struct plan {
+	const struct ir_table	*table;
+	struct live_table	live;
+	const char		*full;	/* why it is a full replace, or NULL */
+	const struct ir_chain	**new_chains, **policies;
+	size_t			n_new_chains, n_policies;
+	const struct live_chain	**gone_chains;
+	size_t			n_gone_chains;
+	const struct ir_set	**new_sets;
+	size_t			n_new_sets;
+	const struct live_set	**gone_sets;
+	size_t			n_gone_sets;
+	struct plan_elems	*elems;
+	size_t			n_elems;
+	struct plan_del		*dels;
+	size_t			n_dels;
+	struct plan_add		*adds;	/* in the order of the file */
+	size_t			n_adds;
+	size_t			kept;	/* rules left alone */
+	/* The live chains sorted by name, for plan_live_chain(). */
+	const struct live_chain	**live_by_name;
+};
+
+/* The live chain of that name, or NULL. */
+const struct live_chain *plan_live_chain(const struct plan *p,
+					 const char *name);
+
+/* Time spent reading the live table and diffing, in nanoseconds. */
+struct plan_times {
+	uint64_t	read_ns, diff_ns;
+	bool		cached;		/* read from the cache */
+};
+
+/*
+ * Reads the live table (from the cache in cache_dir if it describes the
+ * current generation, see live_cache_load(); NULL: always dumps) and
+ * compares it with t. 0 (p filled, maybe as a full replace) or -errno
+ * from reading; plan_free() in both cases.
+ */
+int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
+	      const char *cache_dir, struct plan_times *times);
+void plan_free(struct plan *p);
+/* Changes in an incremental plan; 0: the live table is already t. */
+size_t plan_changes(const struct plan *p);
+/* The batch of an incremental plan, in the order described above. */
+void plan_emit(struct batch *b, const struct plan *p);
+/* Calls fn for each new rule in the order plan_emit() sends them. */
+void plan_add_order(const struct plan *p,
+		    void (*fn)(const struct plan_add *a, void *ctx), void *ctx);
+/*
+ * The table after the plan's batch committed, given the rules the kernel
+ * echoed (their handles, in batch order): out is filled like live_read()
+ * without comments, texts and counters. -1 if the echoes do not fit the
+ * plan (out is then freed).
+ */
+int plan_result(const struct plan *p, const struct live_echoes *echoes,
+		struct live_table *out);
+/* One line per change and a summary line (cli/plan_print.c). */
+void plan_print(FILE *out, const struct plan *p);
+
+#endif

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * plan_result(): the live table after an incremental batch, built from
+ * the plan and the handles the kernel echoed for the new rules, so that
+ * the state cache (cli/live_cache.c) can skip the next dump. Every echo
+ * must be the rule the plan sent at that place (same chain, same key);
+ * anything else and there is no result, and the next apply dumps.
+ */
+#include <linux/netfilter.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir_hash.h"
+#include "plan.h"
+#include "xalloc.h"
+
+/* Handles of the new rules, by their index in p->adds. */
+struct add_handles {
+	const struct plan		*p;
+	const struct live_echoes	*echoes;
+	uint64_t			*handle;
+	size_t				next;
+	bool				ok;
+};
+
+static void add_handle(const struct plan_add *a, void *ctx)
+{
+	struct add_handles *h = ctx;
+	const struct live_echo *e;
+
+	if (!h->ok || h->next >= h->echoes->n) {
+		h->ok = false;
+		return;
+	}
+	e = &h->echoes->e[h->next++];
+	if (!e->has_key ||
+	    strcmp(e->chain, a->chain->name) ||
+	    e->key != ir_rule_key(a->rule, h->p->table->queue_xt)) {
+		h->ok = false;
+		return;
+	}
+	h->handle[a - h->p->adds] = e->handle;
+}
+
+static void push_rule(struct live_chain *lc, uint64_t handle, uint64_t key)
+{
+	lc->rules = xgrow(lc->rules, lc->n_rules, sizeof(*lc->rules));
+	lc->rules[lc->n_rules].handle = handle;
+	lc->rules[lc->n_rules].key = key;
+	lc->rules[lc->n_rules++].has_key = true;
+}
+
+/* Pushes the new rules of c from *i on that go after handle `after`. */
+static void push_adds(const struct plan *p, const uint64_t *handle,
+		      const struct ir_chain *c, uint64_t after,
+		      struct live_chain *lc, size_t *i)
+{
+	for (; *i < p->n_adds && p->adds[*i].chain == c &&
+	       p->adds[*i].after == after; (*i)++)
+		push_rule(lc, handle[*i],
+			  ir_rule_key(p->adds[*i].rule, p->table->queue_xt));
+}
+
+/* Which rules of the live chain old the plan deletes, by index. */
+static bool *deleted(const struct plan *p, const struct live_chain *old)
+{
+	bool *gone = xcalloc(old->n_rules + 1, sizeof(*gone));
+	size_t i;
+
+	for (i = 0; i < p->n_dels; i++)
+		if (p->dels[i].chain == old)
+			gone[p->dels[i].rule - old->rules] = true;
+	return gone;
+}
+
+/*
+ * Kept rules in their order, each followed by the new rules placed after
+ * it; new rules at the head first. The adds of one chain are contiguous
+ * and in the file's order (plan.c), so one pass does it.
+ */
+static void chain_rules(const struct plan *p, const uint64_t *handle,
+			const struct ir_chain *c, struct live_chain *lc)
+{
+	const struct live_chain *old = NULL;
+	bool *gone = NULL;
+	size_t i = 0, j;
+
+	while (i < p->n_adds && p->adds[i].chain != c)
+		i++;
+	old = plan_live_chain(p, c->name);
+	push_adds(p, handle, c, old ? EMIT_HEAD : EMIT_APPEND, lc, &i);
+	if (old)
+		gone = deleted(p, old);
+	for (j = 0; old && j < old->n_rules; j++) {
+		if (gone[j])
+			continue;
+		push_rule(lc, old->rules[j].handle, old->rules[j].key);
+		push_adds(p, handle, c, old->rules[j].handle, lc, &i);
+	}
+	free(gone);
+}
+
+static void result_chains(const struct plan *p, const uint64_t *handle,
+			  struct live_table *out)
+{
+	const struct ir_table *t = p->table;
+	size_t i;
+
+	out->chains = xcalloc(t->n_chains + 1, sizeof(*out->chains));
+	for (i = 0; i < t->n_chains; i++) {
+		const struct ir_chain *c = t->chains[i];
+		struct live_chain *lc = &out->chains[out->n_chains++];
+
+		lc->name = xstrdup(c->name);
+		lc->base = c->hook != IR_HOOK_NONE;
+		if (lc->base) {
+			lc->hook = emit_hook_num(c->hook);
+			lc->priority = c->priority;
+			lc->policy = c->policy_drop ? NF_DROP : NF_ACCEPT;
+			lc->nat = c->type == IR_CHAIN_NAT;
+		}
+		chain_rules(p, handle, c, lc);
+		out->n_rules += lc->n_rules;
+	}
+}
+
+static void result_sets(const struct plan *p, struct live_table *out)
+{
+	const struct ir_table *t = p->table;
+	size_t i;
+
+	out->sets = xcalloc(t->n_sets + 1, sizeof(*out->sets));
+	for (i = 0; i < t->n_sets; i++) {
+		const struct ir_set *s = t->sets[i];
+		struct live_set *ls;
+
+		if (s->anonymous)
+			continue;
+		ls = &out->sets[out->n_sets++];
+		ls->name = xstrdup(s->name);
+		ls->key_type = emit_keys[s->field].nft_type;
+		ls->flags = emit_set_flags(s);
+		ls->timeout_ms = s->timeout_ms;
+	}
+}
+
+/* Objects are never changed incrementally: the live ones stay. */
+static void result_objects(const struct plan *p, struct live_table *out)
+{
+	size_t i;
+
+	out->objects = xcalloc(p->live.n_objects + 1, sizeof(*out->objects));
+	for (i = 0; i < p->live.n_objects; i++) {
+		out->objects[i] = p->live.objects[i];
+		out->objects[i].name = xstrdup(p->live.objects[i].name);
+		out->objects[i].comment = NULL;
+	}
+	out->n_objects = p->live.n_objects;
+}
+
+int plan_result(const struct plan *p, const struct live_echoes *echoes,
+		struct live_table *out)
+{
+	struct add_handles h = {
+		.p = p, .echoes = echoes, .ok = echoes->n == p->n_adds,
+		.handle = xcalloc(p->n_adds + 1, sizeof(uint64_t)),
+	};
+
+	memset(out, 0, sizeof(*out));
+	if (h.ok)
+		plan_add_order(p, add_handle, &h);
+	if (!h.ok || p->full || !p->live.source) {
+		free(h.handle);
+		return -1;
+	}
+	out->present = true;
+	out->source = xstrdup(p->live.source);
+	result_chains(p, h.handle, out);
+	result_sets(p, out);
+	result_objects(p, out);
+	free(h.handle);
+	return 0;
+}

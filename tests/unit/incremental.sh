@@ -1,0 +1,144 @@
+#!/bin/sh
+# Incremental apply at the command line, in namespaces of its own: after
+# packets went through, applying a file that differs in a few lines keeps
+# the handles and counters of every other rule, changes only what differs,
+# and leaves the table exactly as a full apply of the new file would
+# (up to the FILE:LINE of kept rules below an inserted or deleted line,
+# see fwctl(8)); fwctl diff shows the change (golden), apply --full
+# replaces everything, a table not made by fwctl is replaced as a whole.
+: "${top_srcdir:?}" "${FWCTL:?}"
+[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
+command -v nft >/dev/null || { echo "needs nft"; exit 77; }
+ns=inc-$$
+ref=inc-$$-ref
+tmp=$(mktemp -d)
+trap 'ip netns del $ns 2>/dev/null; ip netns del $ref 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+ip netns add $ns && ip netns add $ref || exit 99
+ip -n $ns link set lo up || exit 99
+cd "$tmp" || exit 99
+n=0 fail=0
+ok() {	# ok DESCRIPTION COMMAND...: the command must succeed
+	n=$((n + 1)); d=$1; shift
+	if "$@" >"$tmp/check" 2>&1; then echo "ok $n - $d"
+	else echo "not ok $n - $d"; cat "$tmp/check"; fail=1; fi
+}
+
+base() {
+	cat <<'RULES'
+zone lan { interfaces lo }
+set blocked = { 10.0.0.1, 10.0.0.2 }
+policy input drop
+drop input src @blocked counter
+accept input from lan proto icmp counter
+accept input proto tcp to port 22 counter
+accept input proto tcp to port 80 counter
+accept input proto tcp to port 80 counter
+accept input proto tcp to port 443 counter
+RULES
+}
+
+# The rule lines with handle and counters, comments cut ("FILE:LINE" of
+# kept rules may be stale by design).
+listing() { ip netns exec $1 nft -a list table inet fwctl; }
+handles() { listing $1 | sed -n 's/.*# handle \([0-9]*\)$/\1/p' | sort; }
+# What a full apply must equal: no handles, no counters, lines cut.
+shape() {
+	ip netns exec $1 nft -s list table inet fwctl |
+		sed 's/comment "\([^:"]*\):[0-9]*/comment "\1:L/'
+}
+exact() { ip netns exec $1 nft -s list table inet fwctl; }
+icmp_rule() { listing $ns | grep 'l4proto icmp counter' | sed 's/ comment "[^"]*"//'; }
+
+# apply_case NAME: rules.fw (already written) applied to $ns
+# incrementally and to $ref in full; then the checks.
+apply_both() {
+	"$FWCTL" --rundir "$tmp/run" --netns $ns -v apply rules.fw >"$tmp/apply.out" 2>&1 &&
+		"$FWCTL" --rundir "$tmp/run" --netns $ref apply --full rules.fw
+}
+common() { handles $ns >"$tmp/h.after"; comm -12 "$tmp/h.before" "$tmp/h.after" | wc -l; }
+
+# case NAME LOST SAME: LOST live rules may go (a rule without a zone is
+# in the base chain and in each zone's chain: it counts twice) (the others keep their
+# handles), SAME is "exact" (as a full apply) or "shape" (lines cut).
+case_check() {
+	name=$1 lost=$2 same=$3
+	before=$(wc -l <"$tmp/h.before")
+	ok "$name: incremental apply" apply_both
+	ok "... incremental, not a full replace" grep -q "incremental" "$tmp/apply.out"
+	ok "... $lost rule(s) replaced, the others keep their handles" \
+		test "$(common)" -eq $((before - lost))
+	ok "... the icmp rule keeps handle and counters" \
+		sh -c "test \"\$(cat '$tmp/icmp.before')\" = '$(icmp_rule)'"
+	ok "... the table is what a full apply makes" \
+		sh -c "test \"\$($same $ns)\" = \"\$($same $ref)\""
+}
+
+# Two ICMP echo requests to 127.0.0.1 (there is no ping here).
+ping='import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+for i in range(2):
+    s.sendto(b"\x08\x00\xf7\xff\x00\x00\x00\x00", ("127.0.0.1", 0))'
+
+start() {	# back to the base file, counters made non-zero
+	base >rules.fw
+	"$FWCTL" --rundir "$tmp/run" --netns $ns apply rules.fw >/dev/null 2>&1
+	ip netns exec $ns python3 -c "$ping"
+	handles $ns >"$tmp/h.before"
+	icmp_rule >"$tmp/icmp.before"
+}
+
+start
+ok "packets were counted" grep -q 'packets [1-9]' "$tmp/icmp.before"
+
+base | sed 's/port 22 /port 2222 /' >rules.fw
+ok "diff of a one-rule and one-element change (golden)" sh -c \
+	"sed 's/10.0.0.2 }/10.0.0.3 }/' rules.fw >r2 && mv r2 rules.fw &&
+	 '$FWCTL' --rundir '$tmp/run' --netns $ns diff rules.fw | sed 's/#[0-9]*/#H/g' >diff.out &&
+	 diff -u '$top_srcdir/tests/unit/golden/incremental.diff' diff.out"
+case_check "change a rule and an element" 2 exact
+ok "... the new rule has a new handle" sh -c \
+	"listing() { ip netns exec $ns nft -a list table inet fwctl; }; h=\$(listing | sed -n 's/.*dport 2222 .*# handle //p'); ! grep -qx \"\$h\" '$tmp/h.before'"
+ok "... no changes left" sh -c "'$FWCTL' --rundir '$tmp/run' --netns $ns diff rules.fw | grep -qx 'no changes'"
+
+# edit NAME LOST SAME SCRIPT: the base file edited by sed SCRIPT
+edit() { start; base | sed "$4" >rules.fw; case_check "$1" "$2" "$3"; }
+port25='accept input proto tcp to port 25 counter'
+edit "insert at the top" 0 shape "3a $port25"
+edit "insert in the middle" 0 shape "6a $port25"
+edit "insert at the end" 0 exact "\$a $port25"
+base | sed "3a $port25" >rules.fw
+ok "... the next apply reads the table from the cache" sh -c \
+	"'$FWCTL' --rundir '$tmp/run' --netns $ns -v apply rules.fw | grep -q 'ms (cache)'"
+case_check "... and makes what a full apply makes" 0 shape
+edit "delete a rule" 2 exact '/port 443/d'
+edit "swap two rules" 4 exact 's/port 22 /port 4430 /; s/port 443 /port 22 /; s/port 4430 /port 443 /'
+edit "a third identical rule" 0 shape '7a accept input proto tcp to port 80 counter'
+edit "one identical rule less" 2 exact '8d'
+edit "set elements added and removed" 0 exact 's/10.0.0.1, 10.0.0.2/10.0.0.2, 10.0.0.7, 10.0.9.0\/24/'
+edit "a zone (chain) appears" 1 exact '$a zone wan { interfaces wan0 }
+$a accept input from wan proto tcp to port 8443 counter'
+ok "... its chain is there" sh -c "ip netns exec $ns nft list chain inet fwctl input_wan >/dev/null"
+base >rules.fw
+case_check "... and disappears" 1 exact
+ok "... its chain is gone" sh -c "! ip netns exec $ns nft list chain inet fwctl input_wan 2>/dev/null"
+start
+base | sed 's/policy input drop/policy input accept/' >rules.fw
+ok "a policy change: diff says so" sh -c "'$FWCTL' --rundir '$tmp/run' --netns $ns diff rules.fw | grep -qx '~ policy input drop -> accept'"
+case_check "a policy change" 0 exact
+ok "... then diff has nothing to say" sh -c "'$FWCTL' --rundir '$tmp/run' --netns $ns diff rules.fw | grep -qx 'no changes'"
+
+start
+base | sed 's/port 22 /port 2222 /' >rules.fw
+ok "apply --full" "$FWCTL" --rundir "$tmp/run" --netns $ns apply --full rules.fw
+ok "... replaces every rule: counters start again" sh -c \
+	"listing() { ip netns exec $ns nft -a list table inet fwctl; }; listing | grep 'l4proto icmp counter' | grep -q 'packets 0 '"
+
+ip netns exec $ns nft delete table inet fwctl
+ip netns exec $ns nft add table inet fwctl
+ip netns exec $ns nft add chain inet fwctl input
+ip netns exec $ns nft add rule inet fwctl input tcp dport 1 accept
+ok "a table not made by fwctl: diff says it is replaced" sh -c \
+	"'$FWCTL' --rundir '$tmp/run' --netns $ns diff rules.fw | grep -q 'replaced as a whole: the live table was not made by fwctl'"
+ok "... apply replaces it" "$FWCTL" --rundir "$tmp/run" --netns $ns apply rules.fw
+ok "... as a full apply would" sh -c "test \"\$(exact $ns)\" = \"\$(exact $ref)\""
+exit $fail

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kernel_update() against a real kernel, each part in its own network
+ * namespace: a table that uses every IR feature applies incrementally as
+ * zero changes over itself (every key, set type and element read back
+ * compares equal); an incremental batch the kernel refuses is reported at
+ * the rule's location and leaves the live table exactly as it was, handles
+ * included; another tool committing in between makes it read again and
+ * retry once, and then fail changing nothing; the state cache says what
+ * a dump says after every update, and the next update uses it.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "apply.h"
+#include "backend_util.h"
+#include "diag.h"
+#include "fwctl.h"
+#include "kernel.h"
+#include "live.h"
+
+/* -a: handles, -s: no counters. */
+#define LIST	"nft -a -s list ruleset"
+
+static void test_noop(void)
+{
+	const char *ns = bt_netns_new("incr-noop");
+	struct ir_table *t = bt_table_all();
+	struct apply_stats st;
+	char *before, *after;
+
+	bt_netns_enter(ns);
+	CHECK(kernel_update(t, NULL, &st) == FW_EXIT_OK);
+	CHECK(st.full && bt_contains(st.full, "no live table"));
+	before = bt_run(ns, LIST, NULL);
+	ir_table_free(t);
+	t = bt_table_all();
+	CHECK(kernel_update(t, NULL, &st) == FW_EXIT_OK);
+	CHECK(st.full == NULL);
+	if (st.full)
+		fprintf(stderr, "full replace: %s\n", st.full);
+	CHECK(st.changes == 0);
+	if (st.changes)
+		kernel_diff(t, stderr);
+	after = bt_run(ns, LIST, NULL);
+	CHECK(strcmp(before, after) == 0);
+	free(before);
+	free(after);
+	ir_table_free(t);
+}
+
+/* bt_table_small() with port 22 -> 2222. */
+static struct ir_table *table_changed(void)
+{
+	struct ir_table *t = bt_table_small();
+	struct ir_chain *c = t->chains[0];
+	struct ir_rule *r = &c->rules[c->n_rules - 1];
+
+	r->matches[r->n_matches - 1].value = bt_value(IR_TH_DPORT, "2222");
+	return t;
+}
+
+/* table_changed() and a jump to nowhere on line 7. */
+static struct ir_table *table_refused(void)
+{
+	struct ir_table *t = table_changed();
+	struct ir_rule *r;
+
+	r = ir_rule_add(t->chains[0], (struct fw_loc){
+		.file = t->source, .line = 7, .col = 3 });
+	r->verdict.kind = IR_JUMP;
+	snprintf(r->verdict.chain, sizeof(r->verdict.chain), "nowhere");
+	return t;
+}
+
+static void test_refused(void)
+{
+	const char *ns = bt_netns_new("incr-err");
+	struct ir_table *good = bt_table_small(), *bad = table_refused();
+	struct apply_stats st;
+	char *before, *after, *msg;
+
+	bt_netns_enter(ns);
+	CHECK(kernel_update(good, NULL, &st) == FW_EXIT_OK);
+	before = bt_run(ns, LIST, NULL);
+	CHECK(bt_contains(before, "dport 22 accept"));
+	CHECK(kernel_update(bad, NULL, &st) == FW_EXIT_SYSTEM);
+	CHECK(st.full == NULL);
+	CHECK(st.changes == 3);		/* the changed rule: -1 +1; the jump */
+	if (st.changes != 3)
+		fprintf(stderr, "changes %zu\n", st.changes);
+	msg = bt_diag_take();
+	CHECK(bt_contains(msg, "backend-small.fw:7:3: error: kernel rejected "
+		       "this rule: "));
+	CHECK(bt_contains(msg, "nothing was changed"));
+	after = bt_run(ns, LIST, NULL);
+	CHECK(strcmp(before, after) == 0);
+	free(msg);
+	free(before);
+	free(after);
+	ir_table_free(good);
+	ir_table_free(bad);
+}
+
+/* small with a rule at the head of input and one at the end. */
+static struct ir_table *table_grown(void)
+{
+	struct ir_table *t = table_changed();
+	struct ir_chain *c = t->chains[0];
+	struct ir_rule r;
+
+	ir_rule_add(c, (struct fw_loc){ .file = t->source, .line = 9 })
+		->verdict.kind = IR_DROP;
+	ir_rule_add(c, (struct fw_loc){ .file = t->source, .line = 1 })
+		->verdict.kind = IR_ACCEPT;
+	r = c->rules[c->n_rules - 1];
+	memmove(&c->rules[1], &c->rules[0],
+		(c->n_rules - 1) * sizeof(c->rules[0]));
+	c->rules[0] = r;
+	return t;
+}
+
+/* The cache says what a dump says: chains, handles and keys, sets. */
+static bool cache_true(const char *dir)
+{
+	struct live_table dumped = { 0 }, cached = { 0 };
+	struct nlsock s;
+	bool same = false;
+	size_t i, j;
+
+	if (nlsock_open(&s, NETLINK_NETFILTER) < 0)
+		return false;
+	if (live_read(&s, &dumped, LIVE_OBJECTS) ||
+	    live_cache_load(&s, dir, dumped.genid, &cached))
+		goto out;
+	same = dumped.n_chains == cached.n_chains &&
+	       dumped.n_sets == cached.n_sets &&
+	       dumped.n_objects == cached.n_objects;
+	for (i = 0; same && i < dumped.n_chains; i++) {
+		const struct live_chain *a = &dumped.chains[i];
+		const struct live_chain *b = &cached.chains[i];
+
+		same = !strcmp(a->name, b->name) && a->n_rules == b->n_rules &&
+		       a->policy == b->policy && a->base == b->base;
+		for (j = 0; same && j < a->n_rules; j++)
+			same = a->rules[j].handle == b->rules[j].handle &&
+			       a->rules[j].key == b->rules[j].key;
+	}
+	for (i = 0; same && i < dumped.n_sets; i++)
+		same = !strcmp(dumped.sets[i].name, cached.sets[i].name) &&
+		       dumped.sets[i].flags == cached.sets[i].flags;
+out:
+	live_free(&dumped);
+	live_free(&cached);
+	nlsock_close(&s);
+	return same;
+}
+
+/*
+ * After each incremental update the cache is the table; the next update
+ * uses it instead of a dump.
+ */
+static void test_cache(void)
+{
+	struct ir_table *(*const tables[])(void) = {
+		bt_table_small, table_changed, table_grown, bt_table_small,
+		table_grown,
+	};
+	char dir[] = "/tmp/fwctl-cache-XXXXXX";
+	struct apply_stats st;
+	struct ir_table *t;
+	size_t i;
+
+	bt_netns_enter(bt_netns_new("incr-cache"));
+	CHECK(mkdtemp(dir) != NULL);
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		t = tables[i]();
+		CHECK(kernel_update(t, dir, &st) == FW_EXIT_OK);
+		CHECK(st.cached == (i >= 2));
+		if (i >= 1)
+			CHECK(cache_true(dir));
+		ir_table_free(t);
+	}
+	live_cache_drop(dir);
+	rmdir(dir);
+}
+
+/*
+ * bt_table_all() with set elements changed: in the verdict map, wan0 now
+ * goes to to_dmz and lan0 jumps to to_wan; the port set loses its last
+ * element and gains 9999.
+ */
+static struct ir_table *table_all_changed(void)
+{
+	struct ir_table *t = bt_table_all();
+	struct ir_set *map = ir_table_find_set(t, "zone_map");
+	struct ir_set *ports = ir_table_find_set(t, "ports");
+	struct ir_verdict v = { .kind = IR_JUMP, .chain = "to_wan" };
+	struct ir_value val = bt_value(IR_OIFNAME, "lan0");
+	size_t i;
+
+	for (i = 0; i < map->n_elems; i++)
+		if (!strcmp((const char *)map->elems[i].value.lo, "wan0")) {
+			map->elems[i].verdict.kind = IR_GOTO;
+			strcpy(map->elems[i].verdict.chain, "to_dmz");
+		}
+	ir_set_add_elem(map, &val, &v);
+	ir_set_normalize(map);
+	ports->n_elems--;
+	val = bt_value(IR_TH_DPORT, "9999");
+	ir_set_add_elem(ports, &val, NULL);
+	ir_set_normalize(ports);
+	return t;
+}
+
+/* Element changes in maps and interval sets end as a full apply would. */
+static void test_elements(void)
+{
+	const char *ns = bt_netns_new("incr-elem"), *ref;
+	struct ir_table *t = bt_table_all(), *t2 = table_all_changed();
+	struct apply_stats st;
+	char *got, *want;
+	int err;
+
+	bt_netns_enter(ns);
+	CHECK(kernel_update(t, NULL, &st) == FW_EXIT_OK);
+	err = kernel_update(t2, NULL, &st);
+	CHECK(err == FW_EXIT_OK);
+	if (err) {
+		got = bt_diag_take();
+		fprintf(stderr, "%s", got);
+		free(got);
+	}
+	CHECK(st.full == NULL);
+	CHECK(st.changes >= 4);
+	got = bt_run(ns, "nft -s list table inet fwctl", NULL);
+	CHECK(bt_contains(got, "\"lan0\" : jump to_wan"));
+	ref = bt_netns_new("incr-elem-ref");
+	bt_netns_enter(ref);
+	CHECK(kernel_apply(t2, false) == FW_EXIT_OK);
+	want = bt_run(ref, "nft -s list table inet fwctl", NULL);
+	CHECK(strcmp(got, want) == 0);
+	if (strcmp(got, want))
+		fprintf(stderr, "incremental:\n%s\nfull:\n%s\n", got, want);
+	free(got);
+	free(want);
+	ir_table_free(t);
+	ir_table_free(t2);
+}
+
+/* Another tool commits between fwctl's read and its batch. */
+static const char *race_ns;
+static int race_left;
+
+static void race(void)
+{
+	static unsigned n;	/* a new table each time: a real commit */
+	char cmd[64];
+
+	if (race_left-- <= 0)
+		return;
+	snprintf(cmd, sizeof(cmd), "nft add table inet other%u", n++);
+	free(bt_run(race_ns, cmd, NULL));
+}
+
+static void test_race(void)
+{
+	struct ir_table *t = bt_table_small(), *t2 = table_changed();
+	struct apply_stats st;
+	char *before, *after, *msg;
+
+	race_ns = bt_netns_new("incr-race");
+	bt_netns_enter(race_ns);
+	CHECK(kernel_update(t, NULL, &st) == FW_EXIT_OK);
+	kernel_update_between = race;
+	/* Once: read again, retry, done. */
+	race_left = 1;
+	CHECK(kernel_update(t2, NULL, &st) == FW_EXIT_OK);
+	CHECK(st.full == NULL && st.changes == 2);
+	after = bt_run(race_ns, LIST, NULL);
+	CHECK(bt_contains(after, "dport 2222 accept"));
+	CHECK(bt_contains(after, "table inet other0"));
+	free(after);
+	/* Every time: the second failure is an error, nothing changed. */
+	before = bt_run(race_ns, "nft -a -s list table inet fwctl", NULL);
+	race_left = 2;
+	CHECK(kernel_update(t, NULL, &st) == FW_EXIT_SYSTEM);
+	msg = bt_diag_take();
+	CHECK(bt_contains(msg, "the ruleset changed while fwctl was applying"));
+	after = bt_run(race_ns, "nft -a -s list table inet fwctl", NULL);
+	CHECK(strcmp(before, after) == 0);
+	kernel_update_between = NULL;
+	free(msg);
+	free(before);
+	free(after);
+	ir_table_free(t);
+	ir_table_free(t2);
+}
+
+int main(void)
+{
+	bt_need_kernel();
+	bt_diag_capture();
+	test_noop();
+	test_refused();
+	test_race();
+	test_cache();
+	test_elements();
+	return bt_exit("incremental_test");
+}
