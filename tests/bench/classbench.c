@@ -6,7 +6,8 @@
  *   gen N SEED         an ordered ClassBench-like set of N filters
  *   fw FILE            the set as an fwctl rule file (chain forward)
  *   nft FILE           the same meaning as a naive nft ruleset
- *   trace FILE N SEED  N tcp/udp packets that the set accepts
+ *   trace FILE N SEED [drop]
+ *                      N tcp/udp packets that the set accepts (drops)
  *
  * The ClassBench format, one filter a line, first match wins:
  *   @SRC/LEN DST/LEN SPLO : SPHI DPLO : DPHI PROTO/MASK FLAGS/MASK
@@ -116,15 +117,14 @@ static bool filter_matches(const struct filter *f, const struct packet *p)
 	       in_range(p->sport, f->sport) && in_range(p->dport, f->dport);
 }
 
-/* The first match's verdict, or the policy's: accept. */
-static bool set_accepts(const struct set *s, const struct packet *p)
+/* The index of the first filter that matches, s->n for none. */
+static size_t set_first(const struct set *s, const struct packet *p)
 {
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		if (filter_matches(&s->f[i], p))
-			return !filter_drops(i);
-	return true;
+	for (i = 0; i < s->n && !filter_matches(&s->f[i], p); i++)
+		;
+	return i;
 }
 
 static int filter_parse(struct filter *f, const char *line)
@@ -387,25 +387,40 @@ static void packet_print(const struct packet *p)
 	       addr_str(p->src, a), addr_str(p->dst, b), p->sport, p->dport);
 }
 
+/*
+ * The packets, accepted or (with "drop") dropped ones, and on stderr
+ * how deep in the list their first matches were: that is what a linear
+ * list costs per packet.
+ */
 static int cmd_trace(char **argv)
 {
-	unsigned long n = strtoul(argv[1], NULL, 10), got = 0, tries;
+	unsigned long n = strtoul(argv[1], NULL, 10), got = 0, tries, none = 0;
+	bool drop = argv[3] && !strcmp(argv[3], "drop");
+	double depth = 0;
 	struct packet p;
 	struct set s;
+	size_t i;
 
 	rng_state = strtoull(argv[2], NULL, 10);
 	if (set_read(&s, argv[0]) < 0)
 		return 1;
 	for (tries = 0; got < n && tries < n * TRACE_TRIES; tries++) {
-		if (!packet_draw(&p, &s) || !set_accepts(&s, &p))
+		if (!packet_draw(&p, &s))
+			continue;
+		i = set_first(&s, &p);
+		if ((i < s.n && filter_drops(i)) != drop)
 			continue;
 		packet_print(&p);
+		depth += i < s.n ? i + 1 : s.n;
+		none += i == s.n;
 		got++;
 	}
 	free(s.f);
+	fprintf(stderr, "trace: %lu packets, first match at rule %.0f of %zu "
+		"on average, %lu match none\n", got, got ? depth / got : 0,
+		s.n, none);
 	if (got < n) {
-		fprintf(stderr, "trace: only %lu accepted packets found\n",
-			got);
+		fputs("trace: too few packets found\n", stderr);
 		return 1;
 	}
 	return 0;
@@ -469,27 +484,47 @@ static int gen_init(struct gen *g, size_t n)
 	return 0;
 }
 
-/* A prefix inside one of the networks; low indexes are favoured. */
+/*
+ * Rules get broader towards the end of the list, as in real ACLs: hosts
+ * and small subnets first, networks and wildcards in the last twentieth,
+ * then the default rule; only late rules have both addresses /0. Broad
+ * rules early would shadow most of the rules after them, and no packet
+ * would go deep into the list.
+ */
+struct shape {
+	unsigned src_wild, dst_wild;	/* percent /0 */
+	unsigned host, small, subnet;	/* percent /32, /28-/31, /24-/27 */
+	unsigned dport_wild;		/* percent of tcp and udp rules */
+	unsigned any_ports;		/* percent of any-protocol rules */
+	unsigned shortest;		/* the shortest prefix but /0 */
+};
+
+static const struct shape shape_early = { 1, 1, 50, 25, 15, 3, 80, 20 };
+static const struct shape shape_late = { 20, 10, 30, 10, 20, 30, 30, 8 };
+
+/* A prefix inside one of the networks (the first ones more often),
+ * else /0; the rest of the lengths go between the network's (or the
+ * shape's shortest) and /32. */
 static void gen_prefix(const struct gen *g, uint32_t *addr, uint8_t *len,
-		       unsigned wild_percent)
+		       unsigned wild, const struct shape *sh)
 {
 	double u = (double)(rng() % 1000000) / 1000000;
 	size_t k = (size_t)(u * u * g->nnet);
 	unsigned nl = g->netlen[k], r = rng() % 100;
 
-	if (rng_chance(wild_percent)) {
+	if (rng_chance(wild)) {
 		*addr = 0;
 		*len = 0;
 		return;
 	}
-	if (r < 45)
+	if (r < sh->host)
 		*len = 32;
-	else if (r < 60)
-		*len = nl;
-	else if (r < 75)
-		*len = nl < 24 ? 24 : nl;
+	else if ((r -= sh->host) < sh->small)
+		*len = rng_range(nl > 28 ? nl : 28, 31);
+	else if ((r -= sh->small) < sh->subnet)
+		*len = rng_range(nl > 24 ? nl : 24, nl > 27 ? nl : 27);
 	else
-		*len = rng_range(nl, 32);
+		*len = rng_range(nl > sh->shortest ? nl : sh->shortest, 32);
 	*addr = addr_in(g->net[k], nl) & prefix_mask(*len);
 }
 
@@ -499,11 +534,15 @@ static void port_set(uint16_t r[2], uint16_t lo, uint16_t hi)
 	r[1] = hi;
 }
 
+static uint16_t gen_service(void)
+{
+	return services[rng() % (sizeof(services) / sizeof(services[0]))];
+}
+
 static void gen_sport(uint16_t r[2])
 {
 	unsigned k = rng() % 100;
-	uint16_t svc = services[rng() % (sizeof(services) /
-					 sizeof(services[0]))];
+	uint16_t svc = gen_service();
 
 	if (k < 85)
 		port_set(r, 0, PORT_MAX);
@@ -513,47 +552,41 @@ static void gen_sport(uint16_t r[2])
 		port_set(r, 1024, PORT_MAX);
 }
 
-static void gen_dport(uint16_t r[2])
+static void gen_dport(uint16_t r[2], const struct shape *sh)
 {
 	unsigned k = rng() % 100, lo = rng_range(1024, PORT_MAX);
 	unsigned hi = lo + rng_range(1, 2000);
-	uint16_t svc = services[rng() % (sizeof(services) /
-					 sizeof(services[0]))];
+	uint16_t svc = gen_service();
 
-	if (k < 15)
+	if (rng_chance(sh->dport_wild))
 		port_set(r, 0, PORT_MAX);
-	else if (k < 60)
+	else if (k < 50)
 		port_set(r, svc, svc);
-	else if (k < 75)
+	else if (k < 70)
 		port_set(r, lo, lo);
-	else if (k < 85)
+	else if (k < 80)
 		port_set(r, 1024, PORT_MAX);
-	else if (k < 90)
+	else if (k < 85)
 		port_set(r, 0, 1023);
 	else
 		port_set(r, lo, hi > PORT_MAX ? PORT_MAX : hi);
 }
 
-static void gen_proto(struct filter *f)
+/* tcp 65%, udp 20%, any 8%, icmp 5%, gre 2%; ports for tcp and udp
+ * always, for any sometimes (it then means tcp or udp). */
+static void gen_proto(struct filter *f, const struct shape *sh)
 {
 	unsigned k = rng() % 100;
 
-	f->pmask = 0xff;
 	port_set(f->sport, 0, PORT_MAX);
 	port_set(f->dport, 0, PORT_MAX);
-	if (k < 65 || k >= 93) {
-		f->proto = k < 65 ? PROTO_TCP : k < 98 ? PROTO_ICMP : PROTO_GRE;
-		if (f->proto == PROTO_TCP) {
-			gen_sport(f->sport);
-			gen_dport(f->dport);
-		}
-		return;
-	}
-	f->proto = k < 85 ? PROTO_UDP : 0;
-	f->pmask = f->proto ? 0xff : 0;
-	if (f->proto || rng_chance(30)) {
+	f->pmask = k < 85 || k >= 93 ? 0xff : 0;
+	f->proto = k < 65 ? PROTO_TCP : k < 85 ? PROTO_UDP : k < 93 ? 0 :
+		   k < 98 ? PROTO_ICMP : PROTO_GRE;
+	if (f->proto == PROTO_TCP || f->proto == PROTO_UDP ||
+	    (!f->pmask && rng_chance(sh->any_ports))) {
 		gen_sport(f->sport);
-		gen_dport(f->dport);
+		gen_dport(f->dport, sh);
 	}
 }
 
@@ -571,6 +604,7 @@ static void filter_write(const struct filter *f)
 static int cmd_gen(char **argv)
 {
 	unsigned long n = strtoul(argv[0], NULL, 10), i;
+	const struct shape *sh;
 	struct filter f = { 0 };
 	struct gen g;
 
@@ -580,11 +614,13 @@ static int cmd_gen(char **argv)
 		return 1;
 	}
 	for (i = 0; i + 1 < n; i++) {
+		sh = i < n - n / 20 ? &shape_early : &shape_late;
 		if (i == 0 || !rng_chance(50)) {
-			gen_prefix(&g, &f.src, &f.slen, 10);
-			gen_prefix(&g, &f.dst, &f.dlen, 5);
+			gen_prefix(&g, &f.src, &f.slen, sh->src_wild, sh);
+			gen_prefix(&g, &f.dst, &f.dlen, f.slen || sh == &shape_late ?
+				   sh->dst_wild : 0, sh);
 		}
-		gen_proto(&f);
+		gen_proto(&f, sh);
 		filter_write(&f);
 	}
 	memset(&f, 0, sizeof(f));
@@ -605,7 +641,7 @@ static const struct command {
 	{ "gen", 2, cmd_gen, "gen N SEED" },
 	{ "fw", 1, cmd_fw, "fw FILE" },
 	{ "nft", 1, cmd_nft, "nft FILE" },
-	{ "trace", 3, cmd_trace, "trace FILE N SEED" },
+	{ "trace", 3, cmd_trace, "trace FILE N SEED [drop]" },
 };
 
 int main(int argc, char **argv)
@@ -614,7 +650,8 @@ int main(int argc, char **argv)
 
 	for (i = 0; argc > 1 && i < n; i++)
 		if (!strcmp(argv[1], commands[i].name) &&
-		    argc == commands[i].argc + 2)
+		    (argc == commands[i].argc + 2 ||
+		     (commands[i].run == cmd_trace && argc == 6)))
 			return commands[i].run(argv + 2);
 	fputs("usage:", stderr);
 	for (i = 0; i < n; i++)
