@@ -7,7 +7,9 @@
  *   fw FILE            the set as an fwctl rule file (chain forward)
  *   nft FILE           the same meaning as a naive nft ruleset
  *   trace FILE N SEED [drop]
- *                      N tcp/udp packets that the set accepts (drops)
+ *                      N tcp/udp packets that the set accepts (drops),
+ *                      none from or to addresses a router does not
+ *                      forward or the benchmark's own (198.18.0.0/15)
  *
  * The ClassBench format, one filter a line, first match wins:
  *   @SRC/LEN DST/LEN SPLO : SPHI DPLO : DPHI PROTO/MASK FLAGS/MASK
@@ -401,6 +403,10 @@ static int cmd_trace(char **argv)
 	struct set s;
 	size_t i;
 
+	if (argv[3] && !drop) {
+		fprintf(stderr, "trace: %s: not \"drop\"\n", argv[3]);
+		return 2;
+	}
 	rng_state = strtoull(argv[2], NULL, 10);
 	if (set_read(&s, argv[0]) < 0)
 		return 1;
