@@ -46,6 +46,7 @@ struct opts {
 	unsigned	files;
 	long		file;		/* -1: all */
 	unsigned	percent;
+	const char	*rules;		/* -r: this rule file, not random ones */
 };
 
 struct tally {
@@ -62,7 +63,7 @@ struct pair {
 	struct ir_table	*linear, *optimized;
 	struct opt_pool	*pool;		/* of the linear table */
 	char		*text;
-	char		name[64];
+	char		name[256];
 	size_t		n_rules;
 };
 
@@ -91,16 +92,39 @@ static unsigned file_packets(const struct opts *o, size_t ir_rules)
 	return (unsigned)(n * o->percent / 100) + 1;
 }
 
+/* A rule file, and its line count as the number of rules. */
+static char *read_text(const char *path, size_t *lines)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t size = 0, i;
+
+	if (!f || getdelim(&text, &size, '\0', f) < 0) {
+		fprintf(stderr, "optimize_test: cannot read %s\n", path);
+		exit(99);
+	}
+	fclose(f);
+	for (*lines = 0, i = 0; text[i]; i++)
+		*lines += text[i] == '\n';
+	return text;
+}
+
 static bool pair_make(struct pair *p, const struct opts *o, unsigned k)
 {
 	struct opt_rng g;
 	size_t len;
 
 	opt_rng_seed(&g, o->seed * 1000003ull + k);
-	p->n_rules = file_size(&g);
-	p->text = opt_gen_rules(&g, p->n_rules, 0);
+	if (o->rules) {
+		p->text = read_text(o->rules, &p->n_rules);
+		snprintf(p->name, sizeof(p->name), "%s", o->rules);
+	} else {
+		p->n_rules = file_size(&g);
+		p->text = opt_gen_rules(&g, p->n_rules, 0);
+		snprintf(p->name, sizeof(p->name), "optimize-%lu-%u.fw",
+			 o->seed, k);
+	}
 	len = strlen(p->text);
-	snprintf(p->name, sizeof(p->name), "optimize-%lu-%u.fw", o->seed, k);
 	p->linear = compile_buffer_flags(p->name, p->text, len,
 					 COMPILE_LINEAR);
 	p->optimized = compile_buffer(p->name, p->text, len);
@@ -476,7 +500,7 @@ static int opts_parse(struct opts *o, int argc, char **argv)
 
 	*o = (struct opts){ .seed = 1, .file = -1, .files = san ? 50 : FILES,
 			    .percent = san ? 4 : 100 };
-	while ((c = getopt(argc, argv, "s:n:f:p:")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:f:p:r:")) != -1) {
 		if (c == 's')
 			o->seed = strtoul(optarg, NULL, 0);
 		else if (c == 'n')
@@ -485,6 +509,8 @@ static int opts_parse(struct opts *o, int argc, char **argv)
 			o->file = strtol(optarg, NULL, 0);
 		else if (c == 'p')
 			o->percent = (unsigned)strtoul(optarg, NULL, 0);
+		else if (c == 'r')
+			o->rules = optarg;
 		else
 			return -1;
 	}
@@ -524,10 +550,12 @@ int main(int argc, char **argv)
 
 	if (opts_parse(&o, argc, argv)) {
 		fprintf(stderr, "usage: optimize_test [-s SEED] [-n FILES] "
-			"[-f FILE] [-p PERCENT]\n");
+			"[-f FILE] [-p PERCENT] [-r RULEFILE]\n");
 		return 64;
 	}
 	diag_set_stream(fopen("/dev/null", "w"));
+	if (o.rules)
+		o.files = 1;
 	for (k = 0; k < o.files; k++) {
 		if (o.file >= 0 && k != (unsigned)o.file)
 			continue;
