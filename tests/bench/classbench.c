@@ -312,14 +312,25 @@ static int set_print(const char *path, void (*rule)(const struct filter *,
 	return 0;
 }
 
+/* "stateless" as the optional word: an ACL, no connection tracking. */
+static bool stateless(char **argv)
+{
+	return argv[1] && !strcmp(argv[1], "stateless");
+}
+
 static int cmd_fw(char **argv)
 {
-	return set_print(argv[0], fw_rule, "policy forward accept\n", "");
+	return set_print(argv[0], fw_rule, stateless(argv) ?
+			 "stateless\npolicy forward accept\n" :
+			 "policy forward accept\n", "");
 }
 
 static int cmd_nft(char **argv)
 {
-	return set_print(argv[0], nft_rule,
+	return set_print(argv[0], nft_rule, stateless(argv) ?
+			 "table inet cbnaive {\n"
+			 "    chain forward {\n"
+			 "\ttype filter hook forward priority 0; policy accept;\n" :
 			 "table inet cbnaive {\n"
 			 "    chain forward {\n"
 			 "\ttype filter hook forward priority 0; policy accept;\n"
@@ -645,8 +656,8 @@ static const struct command {
 	const char *usage;
 } commands[] = {
 	{ "gen", 2, cmd_gen, "gen N SEED" },
-	{ "fw", 1, cmd_fw, "fw FILE" },
-	{ "nft", 1, cmd_nft, "nft FILE" },
+	{ "fw", 1, cmd_fw, "fw FILE [stateless]" },
+	{ "nft", 1, cmd_nft, "nft FILE [stateless]" },
 	{ "trace", 3, cmd_trace, "trace FILE N SEED [drop]" },
 };
 
@@ -657,7 +668,8 @@ int main(int argc, char **argv)
 	for (i = 0; argc > 1 && i < n; i++)
 		if (!strcmp(argv[1], commands[i].name) &&
 		    (argc == commands[i].argc + 2 ||
-		     (commands[i].run == cmd_trace && argc == 6)))
+		     (commands[i].run != cmd_gen &&
+		      argc == commands[i].argc + 3)))
 			return commands[i].run(argv + 2);
 	fputs("usage:", stderr);
 	for (i = 0; i < n; i++)
