@@ -383,8 +383,8 @@ static struct event *events_of(const struct tree *tr, const size_t *idx,
  */
 struct group {
 	opt_val		lo, hi;
-	size_t		*idx;	/* the rules active in it, in list order */
-	size_t		n;
+	size_t		*idx;	/* its rules in list order (if asked for) */
+	size_t		n;	/* the rules active anywhere in it */
 	size_t		n_trunc;	/* up to its first covering rule */
 	bool		single;
 };
@@ -392,84 +392,124 @@ struct group {
 /* False: stop the sweep, the split is bad enough already. */
 typedef bool group_fn(struct tree *tr, struct group *g, void *data);
 
+/*
+ * Rules by position in the node's list: those active at the sweep's
+ * value (act), those active anywhere in the open group (uni: act and the
+ * ones that ended since the group opened), and of uni the ones that cover
+ * a single piece (cov1) or any group (cov).
+ */
 struct grouper {
 	struct tree	*tr;
 	const size_t	*idx;
 	size_t		n;
 	unsigned	mask;
 	enum opt_dim	d;
-	struct fen	act;
-	unsigned	*stamp;	/* per position: gid while in the group */
-	unsigned	gid, pieces;
-	bool		open, stop;
+	struct fen	act, uni, cov1, cov;
+	bool		*in_uni, *is_cov1, *is_cov;
+	size_t		*ended, n_ended, n_uni;
+	unsigned	pieces;
+	bool		open, stop, list;
 	struct group	g;
 	group_fn	*fn;
 	void		*data;
 };
 
-static int pos_cmp(const void *a, const void *b)
+static void uni_set(struct grouper *gr, size_t pos, int delta)
 {
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	return x < y ? -1 : x > y;
+	gr->in_uni[pos] = delta > 0;
+	gr->n_uni += delta;
+	fen_add(&gr->uni, pos, delta);
+	if (gr->is_cov1[pos])
+		fen_add(&gr->cov1, pos, delta);
+	if (gr->is_cov[pos])
+		fen_add(&gr->cov, pos, delta);
 }
 
-static void group_open(struct grouper *gr, opt_val lo)
+/* Rule pos starts (delta 1) or ends (-1) at the sweep's value. */
+static void group_event(struct grouper *gr, size_t pos, int delta)
 {
-	int k, active = fen_prefix(&gr->act, gr->n - 1);
-
-	gr->gid++;
-	gr->open = true;
-	gr->pieces = 0;
-	gr->g.lo = lo;
-	gr->g.n = 0;
-	for (k = 1; k <= active; k++) {
-		size_t pos = fen_kth(&gr->act, k);
-
-		gr->stamp[pos] = gr->gid;
-		gr->g.idx[gr->g.n++] = pos;
-	}
-}
-
-static void group_add(struct grouper *gr, size_t pos)
-{
-	if (!gr->open || gr->stamp[pos] == gr->gid)
-		return;
-	gr->stamp[pos] = gr->gid;
-	gr->g.idx[gr->g.n++] = pos;
+	fen_add(&gr->act, pos, delta);
+	if (delta > 0 && !gr->in_uni[pos])
+		uni_set(gr, pos, 1);
+	else if (delta < 0 && gr->open)
+		gr->ended[gr->n_ended++] = pos;	/* stays in the group */
+	else if (delta < 0)
+		uni_set(gr, pos, -1);
 }
 
 static void group_close(struct grouper *gr)
 {
 	struct group *g = &gr->g;
-	unsigned mask;
-	size_t i;
+	const struct fen *cov;
+	size_t i, c;
 
 	if (!gr->open)
 		return;
 	gr->open = false;
 	g->single = gr->pieces == 1;
-	mask = g->single ? gr->mask | 1u << gr->d : gr->mask;
-	qsort(g->idx, g->n, sizeof(*g->idx), pos_cmp);
-	g->n_trunc = g->n;
-	for (i = 0; i < g->n; i++) {
-		g->idx[i] = gr->idx[g->idx[i]];
-		if (g->n_trunc == g->n &&
-		    covers(gr->tr, &gr->tr->rules[g->idx[i]], mask))
-			g->n_trunc = i + 1;
-	}
+	cov = g->single ? &gr->cov1 : &gr->cov;
+	c = fen_kth(cov, 1);
+	g->n = gr->n_uni;
+	g->n_trunc = c < gr->n ? (size_t)fen_prefix(&gr->uni, c) : g->n;
+	for (i = 0; gr->list && i < g->n_trunc; i++)
+		g->idx[i] = gr->idx[fen_kth(&gr->uni, (int)i + 1)];
 	if (!gr->fn(gr->tr, g, gr->data))
 		gr->stop = true;
+	/* What ended in the group leaves it (unless it started again). */
+	for (i = 0; i < gr->n_ended; i++)
+		if (gr->in_uni[gr->ended[i]] &&
+		    fen_prefix(&gr->act, gr->ended[i]) -
+		    (gr->ended[i] ? fen_prefix(&gr->act, gr->ended[i] - 1) : 0)
+		    == 0)
+			uni_set(gr, gr->ended[i], -1);
+	gr->n_ended = 0;
 }
 
-/* Calls fn for each group of d's pieces, in order of value. */
+static void grouper_init(struct grouper *gr)
+{
+	size_t i, n = gr->n;
+
+	fen_init(&gr->act, n);
+	fen_init(&gr->uni, n);
+	fen_init(&gr->cov1, n);
+	fen_init(&gr->cov, n);
+	gr->in_uni = xcalloc(n, sizeof(*gr->in_uni));
+	gr->is_cov1 = xcalloc(n, sizeof(*gr->is_cov1));
+	gr->is_cov = xcalloc(n, sizeof(*gr->is_cov));
+	gr->ended = xcalloc(2 * n + 1, sizeof(*gr->ended));
+	gr->g.idx = xcalloc(n + 1, sizeof(*gr->g.idx));
+	for (i = 0; i < n; i++) {
+		const struct opt_rule *r = &gr->tr->rules[gr->idx[i]];
+
+		gr->is_cov1[i] = covers(gr->tr, r, gr->mask | 1u << gr->d);
+		gr->is_cov[i] = covers(gr->tr, r, gr->mask);
+	}
+}
+
+static void grouper_free(struct grouper *gr)
+{
+	free(gr->act.a);
+	free(gr->uni.a);
+	free(gr->cov1.a);
+	free(gr->cov.a);
+	free(gr->in_uni);
+	free(gr->is_cov1);
+	free(gr->is_cov);
+	free(gr->ended);
+	free(gr->g.idx);
+}
+
+/*
+ * Calls fn for each group of d's pieces, in order of value; list: fill
+ * the group's idx (else only its counts).
+ */
 static void group_sweep(struct tree *tr, const size_t *idx, size_t n,
-			unsigned mask, enum opt_dim d, group_fn *fn,
-			void *data)
+			unsigned mask, enum opt_dim d, bool list,
+			group_fn *fn, void *data)
 {
 	struct grouper gr = {
-		.tr = tr, .idx = idx, .n = n, .mask = mask, .d = d, .fn = fn,
-		.data = data,
+		.tr = tr, .idx = idx, .n = n, .mask = mask, .d = d,
+		.list = list, .fn = fn, .data = data,
 	};
 	opt_val lo = 0;
 	struct event *ev;
@@ -477,42 +517,41 @@ static void group_sweep(struct tree *tr, const size_t *idx, size_t n,
 	int active = 0;
 
 	ev = events_of(tr, idx, n, d, &count);
-	fen_init(&gr.act, n);
-	gr.stamp = xcalloc(n, sizeof(*gr.stamp));
-	gr.g.idx = xcalloc(n, sizeof(*gr.g.idx));
+	grouper_init(&gr);
 	while (i < count && !gr.stop) {
 		opt_val v = ev[i].v;
 
 		if (v > lo && active) {
-			if (!gr.open)
-				group_open(&gr, lo);
+			if (!gr.open) {
+				gr.open = true;
+				gr.pieces = 0;
+				gr.g.lo = lo;
+			}
 			gr.g.hi = v - 1;
 			gr.pieces++;
 		}
 		for (j = i, fresh = 0; j < count && ev[j].v == v; j++)
-			if (ev[j].delta > 0 && gr.open &&
-			    gr.stamp[ev[j].pos] != gr.gid)
+			if (ev[j].delta > 0 && !gr.in_uni[ev[j].pos])
 				fresh++;
-		if (gr.open && gr.g.n + fresh > GROUP_MAX)
+		if (gr.open && gr.n_uni + fresh > GROUP_MAX)
 			group_close(&gr);
 		for (; i < j; i++) {
-			fen_add(&gr.act, ev[i].pos, ev[i].delta);
+			group_event(&gr, ev[i].pos, ev[i].delta);
 			active += ev[i].delta;
-			if (ev[i].delta > 0)
-				group_add(&gr, ev[i].pos);
 		}
 		lo = v;
 	}
 	if (active && !gr.stop) {
-		if (!gr.open)
-			group_open(&gr, lo);
+		if (!gr.open) {
+			gr.open = true;
+			gr.pieces = 0;
+			gr.g.lo = lo;
+		}
 		gr.g.hi = opt_dim_max(d, tr->fi);
 		gr.pieces++;
 	}
 	group_close(&gr);
-	free(gr.act.a);
-	free(gr.stamp);
-	free(gr.g.idx);
+	grouper_free(&gr);
 	free(ev);
 }
 
@@ -587,9 +626,14 @@ static struct res split(struct tree *tr, const size_t *idx, size_t n,
 	r->why = "decision tree";
 	r->verdict.kind = IR_VMAP;
 	r->verdict.vmap_field = field;
-	ec.map = r->verdict.vmap = ir_set_add(tr->t, NULL, field, none);
+	/*
+	 * A named map: the kernel binds every anonymous set of a batch by
+	 * walking the whole batch (quadratic in thousands of nodes), and
+	 * an incremental apply can change a named map element by element.
+	 */
+	ec.map = r->verdict.vmap = ir_set_add(tr->t, c->name, field, none);
 	ec.map->is_vmap = ec.map->interval = true;
-	group_sweep(tr, idx, n, mask, d, emit_group, &ec);
+	group_sweep(tr, idx, n, mask, d, true, emit_group, &ec);
 	ir_set_normalize(ec.map);
 	tr->st->splits++;
 	if (d == D_PROTO || d == D_SPORT || d == D_DPORT) {
@@ -696,7 +740,8 @@ static struct res sink_wide(struct tree *tr, const size_t *idx, size_t n,
 	c.groups = tr->spread;
 	for (i = 0; i < n; i++)
 		c.groups[idx[i]] = 0;
-	group_sweep(tr, idx, n, mask, (enum opt_dim)d, spread_group, &c);
+	group_sweep(tr, idx, n, mask, (enum opt_dim)d, true, spread_group,
+		    &c);
 	for (i = n; i-- > 0 && checks < SINK_CHECKS;) {
 		const struct opt_rule *w = &tr->rules[idx[i]];
 
@@ -759,8 +804,8 @@ static int best_dim(struct tree *tr, const size_t *idx, size_t n,
 		sc.limit = REPL_MAX * n;
 		if (tr->budget < sc.limit)
 			sc.limit = tr->budget;
-		group_sweep(tr, idx, n, mask, (enum opt_dim)d, score_group,
-			    &sc);
+		group_sweep(tr, idx, n, mask, (enum opt_dim)d, false,
+			    score_group, &sc);
 		if (sc.groups < 2 && sc.largest >= n)
 			continue;	/* splits nothing off */
 		if (getenv("OPT_DEBUG"))

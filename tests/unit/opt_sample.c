@@ -5,7 +5,8 @@
  * for optimize_packets.sh: there the optimized file is applied to a real
  * router and the packets must fare as predicted.
  *
- * opt_sample SEED RULES DIR IIF... : writes DIR/rules.fw and
+ * opt_sample SEED RULES|FILE DIR IIF... : writes DIR/rules.fw (RULES
+ * random rules, or a copy of the rule file FILE) and
  * DIR/packets.txt, one packet a line:
  *   ID IIF FAMILY PROTO SADDR DADDR SPORT DPORT VERDICT SOURCE
  * for forwarded packets that arrive on one of the IIFs and leave on eth0
@@ -160,6 +161,20 @@ static unsigned sample(const struct ir_table *t, struct opt_rng *g,
 	return id;
 }
 
+static char *read_rules(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t size = 0;
+
+	if (!f || getdelim(&text, &size, '\0', f) < 0) {
+		fprintf(stderr, "opt_sample: cannot read %s\n", path);
+		exit(1);
+	}
+	fclose(f);
+	return text;
+}
+
 int main(int argc, char **argv)
 {
 	struct ir_table *t;
@@ -169,11 +184,15 @@ int main(int argc, char **argv)
 	unsigned n;
 
 	if (argc < 5) {
-		fprintf(stderr, "usage: opt_sample SEED RULES DIR IIF...\n");
+		fprintf(stderr, "usage: opt_sample SEED RULES|FILE DIR IIF...\n");
 		return 64;
 	}
 	opt_rng_seed(&g, strtoull(argv[1], NULL, 0));
-	text = opt_gen_rules(&g, strtoul(argv[2], NULL, 0), OPT_GEN_KERNEL);
+	if (strspn(argv[2], "0123456789") == strlen(argv[2]))
+		text = opt_gen_rules(&g, strtoul(argv[2], NULL, 0),
+				     OPT_GEN_KERNEL);
+	else
+		text = read_rules(argv[2]);
 	f = open_in(argv[3], "rules.fw");
 	fputs(text, f);
 	fclose(f);

@@ -5,7 +5,9 @@
 # the verdict of each of ~300 packets; a sends them as raw frames to r
 # on three links (zones lan and vpn, and none); b records which arrive.
 # Accepted packets must arrive, dropped and rejected ones must not.
-# OPT_SEED and OPT_RULES choose another file (default 1 and 200).
+# OPT_SEED and OPT_RULES choose another file (default 1 and 200). Then
+# the same with a ClassBench-like access list of 3000 rules (one deep
+# decision tree; tests/bench/classbench gen, when built).
 : "${top_srcdir:?}" "${FWCTL:?}" "${top_builddir:?}"
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 command -v python3 >/dev/null || { echo "needs python3"; exit 77; }
@@ -57,9 +59,6 @@ ip -n $r neigh replace 203.0.113.2 lladdr "$bmac" dev eth0 nud permanent &&
 	ip -n $r neigh replace 3fff:ffff::2 lladdr "$bmac" dev eth0 \
 		nud permanent || exit 99
 
-"$sample" "$seed" "$rules" "$tmp" lan3 wg7 eth9 || exit 99
-"$FWCTL" --netns $r apply "$tmp/rules.fw" 2>"$tmp/apply.err" ||
-	{ cat "$tmp/apply.err"; exit 1; }
 mac() { ip -n $r -o link show "$1" | sed 's/.*link\/ether \([^ ]*\).*/\1/'; }
 
 cat >"$tmp/capture.py" <<'PY'
@@ -143,36 +142,54 @@ for line in open(sys.argv[1]):
                  int(f[7]), ident))
 PY
 
-ip netns exec $b python3 "$tmp/capture.py" b0 "$tmp/seen" &
-pids=$!
-i=0
-until [ -e "$tmp/seen.ready" ]; do
-	i=$((i + 1)); [ $i -lt 50 ] || { echo "capture did not start"; exit 99; }
-	sleep 0.1
-done
-ip netns exec $a python3 "$tmp/send.py" "$tmp/packets.txt" \
-	"lan3=a0,$(mac lan3)" "wg7=a1,$(mac wg7)" "eth9=a2,$(mac eth9)" ||
-	exit 99
-sleep 1
-touch "$tmp/seen.stop"
-wait $pids
-pids=
+run_case() {	# run_case RULES|FILE: 0 when every packet fared as predicted
+	rm -f "$tmp/seen" "$tmp/seen.ready" "$tmp/seen.stop"
+	"$sample" "$seed" "$1" "$tmp" lan3 wg7 eth9 || exit 99
+	"$FWCTL" --netns $r apply "$tmp/rules.fw" 2>"$tmp/apply.err" ||
+		{ cat "$tmp/apply.err"; exit 1; }
+	"$FWCTL" export --explain "$tmp/rules.fw" | grep ': tree ' | head -2
+	ip netns exec $b python3 "$tmp/capture.py" b0 "$tmp/seen" &
+	pids=$!
+	i=0
+	until [ -e "$tmp/seen.ready" ]; do
+		i=$((i + 1)); [ $i -lt 50 ] || { echo "capture did not start"; exit 99; }
+		sleep 0.1
+	done
+	ip netns exec $a python3 "$tmp/send.py" "$tmp/packets.txt" \
+		"lan3=a0,$(mac lan3)" "wg7=a1,$(mac wg7)" "eth9=a2,$(mac eth9)" ||
+		exit 99
+	sleep 1
+	touch "$tmp/seen.stop"
+	wait $pids
+	pids=
 
-awk -v seenfile="$tmp/seen" '
-BEGIN { while ((getline id < seenfile) > 0) seen[id] = 1 }
-{
-	n++
-	want = $9 == "accept"
-	got = ($1 in seen)
-	accepted += want; arrived += got
-	if (want != got) {
-		bad++
-		printf "MISMATCH: packet %s predicted %s by %s but %s: %s\n", \
-			$1, $9, $10, got ? "arrived" : "did not arrive", $0
-	}
+	awk -v seenfile="$tmp/seen" '
+	BEGIN { while ((getline id < seenfile) > 0) seen[id] = 1 }
+	{
+		n++
+		want = $9 == "accept"
+		got = ($1 in seen)
+		accepted += want; arrived += got
+		if (want != got) {
+			bad++
+			printf "MISMATCH: packet %s predicted %s by %s but %s: %s\n", \
+				$1, $9, $10, got ? "arrived" : "did not arrive", $0
+		}
 }
 END {
 	printf "optimize_packets: %d packets, %d predicted accepted, %d " \
 	       "arrived, %d mismatches\n", n, accepted, arrived, bad
 	exit bad > 0 || n < 100
 }' "$tmp/packets.txt"
+}
+
+run_case "$rules" || fail=1
+cb=$top_builddir/tests/bench/classbench
+if [ -x "$cb" ]; then
+	"$cb" gen 3000 7 >"$tmp/acl.cb" && "$cb" fw "$tmp/acl.cb" >"$tmp/acl.fw" ||
+		exit 99
+	run_case "$tmp/acl.fw" || fail=1
+else
+	echo "optimize_packets: no $cb, the access list case is not run"
+fi
+exit ${fail:-0}
