@@ -70,7 +70,7 @@ struct tree {
 	const char		*prefix;
 	struct opt_stats	*st;
 	struct memo_ent		**memo;
-	unsigned		*spread;	/* sink_wide(), per rule */
+	unsigned		*spread;	/* sink_moves(), per rule */
 	size_t			budget;	/* rules splits may still copy */
 	uint64_t		*names;	/* hashes of chain names, open */
 	size_t			names_cap, n_names;
@@ -465,7 +465,7 @@ static void group_close(struct grouper *gr)
 	gr->n_ended = 0;
 }
 
-static void grouper_init(struct grouper *gr)
+static void grouper_init(struct grouper *gr, size_t events)
 {
 	size_t i, n = gr->n;
 
@@ -476,7 +476,7 @@ static void grouper_init(struct grouper *gr)
 	gr->in_uni = xcalloc(n, sizeof(*gr->in_uni));
 	gr->is_cov1 = xcalloc(n, sizeof(*gr->is_cov1));
 	gr->is_cov = xcalloc(n, sizeof(*gr->is_cov));
-	gr->ended = xcalloc(2 * n + 1, sizeof(*gr->ended));
+	gr->ended = xcalloc(events + 1, sizeof(*gr->ended));
 	gr->g.idx = xcalloc(n + 1, sizeof(*gr->g.idx));
 	for (i = 0; i < n; i++) {
 		const struct opt_rule *r = &gr->tr->rules[gr->idx[i]];
@@ -517,7 +517,7 @@ static void group_sweep(struct tree *tr, const size_t *idx, size_t n,
 	int active = 0;
 
 	ev = events_of(tr, idx, n, d, &count);
-	grouper_init(&gr);
+	grouper_init(&gr, count);
 	while (i < count && !gr.stop) {
 		opt_val v = ev[i].v;
 
@@ -649,19 +649,6 @@ static struct res split(struct tree *tr, const size_t *idx, size_t n,
 	return (struct res){ .kind = IR_GOTO, .chain = c };
 }
 
-/* jump to the first half's tree, then go to the second half's. */
-static struct res halve(struct tree *tr, const size_t *idx, size_t n,
-			unsigned mask, unsigned level)
-{
-	struct ir_chain *c = node_chain(tr, idx, n, mask, 'h');
-	size_t half = n / 2;
-
-	tr->st->halvings++;
-	res_rule(tr, c, build(tr, idx, half, mask, level + 1), IR_JUMP);
-	res_rule(tr, c, build(tr, idx + half, n - half, mask, level + 1),
-		 IR_GOTO);
-	return (struct res){ .kind = IR_GOTO, .chain = c };
-}
 
 /*
  * Two neighbouring rules may change places when no packet matches both, or
@@ -726,22 +713,40 @@ static bool spread_group(struct tree *tr, struct group *g, void *data)
  * No dimension splits the list without copying most of it: a few wide
  * rules reach into every piece. Those that may move to the end of the
  * list (see same_verdict) go there; the node jumps to the tree of the
- * rest, which now splits, and goes on to the tree of the wide ones.
- * Without any that may move, the list is cut in two halves.
+ * rest, which now splits, and goes on to the wide ones. Without any that
+ * may move, the list is cut in two halves. The parts of such a sequence
+ * are rules of one chain (see seq_tail).
  */
-static struct res sink_wide(struct tree *tr, const size_t *idx, size_t n,
-			    unsigned mask, unsigned level, int d)
+static void seq_tail(struct tree *tr, struct ir_chain *c, const size_t *idx,
+		     size_t n, unsigned mask, unsigned level);
+static int best_dim(struct tree *tr, const size_t *idx, size_t n,
+		    unsigned mask, struct split_score *best, int *least_bad);
+
+/* Appends to c: jump to the first half's tree, then the second half. */
+static void halve_into(struct tree *tr, struct ir_chain *c, const size_t *idx,
+		       size_t n, unsigned mask, unsigned level)
+{
+	size_t half = n / 2;
+
+	tr->st->halvings++;
+	res_rule(tr, c, build(tr, idx, half, mask, level + 1), IR_JUMP);
+	seq_tail(tr, c, idx + half, n - half, mask, level);
+}
+
+/* Which rules of idx spread over two groups of d or more and may move. */
+static void sink_moves(struct tree *tr, const size_t *idx, size_t n,
+		       unsigned mask, int d, bool *moved,
+		       struct split_score *sc)
 {
 	struct spread_ctx c = { .sc = { 0, 0, 0, (size_t)-1 } };
-	size_t *keep, *tail, nk = 0, nt = 0, i, j, checks = 0;
-	bool *moved = xcalloc(n, sizeof(*moved));
-	struct ir_chain *ch;
+	size_t i, j, checks = 0;
 
 	c.groups = tr->spread;
 	for (i = 0; i < n; i++)
 		c.groups[idx[i]] = 0;
 	group_sweep(tr, idx, n, mask, (enum opt_dim)d, true, spread_group,
 		    &c);
+	*sc = c.sc;
 	for (i = n; i-- > 0 && checks < SINK_CHECKS;) {
 		const struct opt_rule *w = &tr->rules[idx[i]];
 
@@ -758,8 +763,18 @@ static struct res sink_wide(struct tree *tr, const size_t *idx, size_t n,
 		}
 		moved[i] = j == n;
 	}
-	keep = xcalloc(n, sizeof(*keep));
+}
+
+/* Appends to c: jump to the tree of the rules that stay, then the rest. */
+static void sink_into(struct tree *tr, struct ir_chain *c, const size_t *idx,
+		      size_t n, unsigned mask, unsigned level, int d)
+{
+	bool *moved = xcalloc(n, sizeof(*moved));
+	size_t *keep = xcalloc(n, sizeof(*keep)), *tail, nk = 0, nt = 0, i;
+	struct split_score sc;
+
 	tail = xcalloc(n, sizeof(*tail));
+	sink_moves(tr, idx, n, mask, d, moved, &sc);
 	for (i = 0; i < n; i++) {
 		if (moved[i])
 			tail[nt++] = idx[i];
@@ -770,21 +785,53 @@ static struct res sink_wide(struct tree *tr, const size_t *idx, size_t n,
 	if (!nt || !nk) {
 		free(keep);
 		free(tail);
-		/* Both halves are walked: copying is cheaper per packet. */
-		if (c.sc.total <= REPL_STUCK * n && c.sc.total <= tr->budget) {
-			tr->budget -= c.sc.total;
-			return split(tr, idx, n, mask, level, (enum opt_dim)d);
+		/* Both parts are walked: copying is cheaper per packet. */
+		if (sc.total <= REPL_STUCK * n && sc.total <= tr->budget) {
+			tr->budget -= sc.total;
+			res_rule(tr, c, split(tr, idx, n, mask, level + 1,
+					      (enum opt_dim)d), IR_GOTO);
+			return;
 		}
-		return halve(tr, idx, n, mask, level);
+		halve_into(tr, c, idx, n, mask, level);
+		return;
 	}
-	ch = node_chain(tr, idx, n, mask, 's');
 	tr->st->sinks++;
-	res_rule(tr, ch, build(tr, keep, nk, mask, level + 1), IR_JUMP);
-	res_rule(tr, ch, build(tr, tail, nt, mask, level + 1), IR_GOTO);
+	res_rule(tr, c, build(tr, keep, nk, mask, level + 1), IR_JUMP);
+	seq_tail(tr, c, tail, nt, mask, level);
 	free(keep);
 	free(tail);
-	return (struct res){ .kind = IR_GOTO, .chain = ch };
 }
+
+/* No dimension splits idx without copying most of it: *bad the least bad. */
+static bool stuck(struct tree *tr, const size_t *idx, size_t n, unsigned mask,
+		  unsigned level, int *bad)
+{
+	struct split_score sc;
+
+	if (n <= 2 * LEAF_MAX || level + 1 >= LEVEL_MAX)
+		return false;
+	return best_dim(tr, idx, n, mask, &sc, bad) < 0;
+}
+
+/*
+ * The last part of c's sequence: a list that would itself be cut into
+ * parts has them appended to c instead of a chain of its own, so a long
+ * sequence costs one level of the kernel's depth, not one per part.
+ */
+static void seq_tail(struct tree *tr, struct ir_chain *c, const size_t *idx,
+		     size_t n, unsigned mask, unsigned level)
+{
+	int bad;
+
+	if (!stuck(tr, idx, n, mask, level, &bad))
+		res_rule(tr, c, build(tr, idx, n, mask, level + 1), IR_GOTO);
+	else if (bad < 0)
+		halve_into(tr, c, idx, n, mask, level);
+	else
+		sink_into(tr, c, idx, n, mask, level, bad);
+}
+
+
 
 /* The dimension that leaves the fewest rules to copy, or -1. */
 static int best_dim(struct tree *tr, const size_t *idx, size_t n,
@@ -845,9 +892,15 @@ static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
 		fprintf(stderr, "level %u n %zu mask %x -> dim %d total %zu groups %zu largest %zu\n", level, n, mask, d, sc.total, sc.groups, sc.largest);
 	if (d < 0 && n <= 2 * LEAF_MAX)
 		return leaf(tr, idx, n, mask);
-	if (d < 0)
-		return bad < 0 ? halve(tr, idx, n, mask, level)
-			       : sink_wide(tr, idx, n, mask, level, bad);
+	if (d < 0) {
+		struct ir_chain *c = node_chain(tr, idx, n, mask, 's');
+
+		if (bad < 0)
+			halve_into(tr, c, idx, n, mask, level);
+		else
+			sink_into(tr, c, idx, n, mask, level, bad);
+		return (struct res){ .kind = IR_GOTO, .chain = c };
+	}
 	if (level + 1 > tr->st->depth)
 		tr->st->depth = level + 1;
 	tr->budget -= sc.total;
