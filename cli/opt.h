@@ -57,6 +57,9 @@ void opt_rule_box(struct opt_rule *o);
 void opt_rule_box_free(struct opt_rule *o);
 void opt_rule_free(struct opt_rule *o);
 bool opt_full(const struct opt_rule *o, int fi, enum opt_dim d);
+/* Big-endian bytes (len up to 16) <-> number. */
+opt_val opt_val_load(const uint8_t *b, unsigned len);
+void opt_val_store(opt_val v, uint8_t *out, unsigned len);
 /* ir_value <-> number, for dimension d of family index fi (0 v4, 1 v6). */
 void opt_val_to_ir(opt_val v, enum opt_dim d, int fi, uint8_t *out);
 enum ir_field opt_dim_field(enum opt_dim d, int fi);

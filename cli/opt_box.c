@@ -29,7 +29,7 @@ opt_val opt_dim_max(enum opt_dim d, int fi)
 	return bits >= 128 ? ~(opt_val)0 : ((opt_val)1 << bits) - 1;
 }
 
-static opt_val val_of(const uint8_t *b, unsigned len)
+opt_val opt_val_load(const uint8_t *b, unsigned len)
 {
 	opt_val v = 0;
 	unsigned i;
@@ -39,14 +39,17 @@ static opt_val val_of(const uint8_t *b, unsigned len)
 	return v;
 }
 
-void opt_val_to_ir(opt_val v, enum opt_dim d, int fi, uint8_t *out)
+void opt_val_store(opt_val v, uint8_t *out, unsigned len)
 {
-	unsigned len = ir_field_info[dim_fields[fi][d]].len;
-
 	while (len--) {
 		out[len] = (uint8_t)v;
 		v >>= 8;
 	}
+}
+
+void opt_val_to_ir(opt_val v, enum opt_dim d, int fi, uint8_t *out)
+{
+	opt_val_store(v, out, ir_field_info[dim_fields[fi][d]].len);
 }
 
 bool opt_full(const struct opt_rule *o, int fi, enum opt_dim d)
@@ -175,15 +178,17 @@ static bool match_ivs(const struct ir_match *m, enum opt_dim d, int fi,
 		out->n = m->set->n_elems;
 		out->s = xcalloc(out->n + 1, sizeof(*out->s));
 		for (i = 0; i < out->n; i++) {
-			out->s[i].lo = val_of(m->set->elems[i].value.lo, len);
-			out->s[i].hi = val_of(m->set->elems[i].value.hi, len);
+			const struct ir_value *v = &m->set->elems[i].value;
+
+			out->s[i].lo = opt_val_load(v->lo, len);
+			out->s[i].hi = opt_val_load(v->hi, len);
 		}
 		ivs_normalize(out);
 	} else {
 		out->n = 0;
 		out->s = NULL;
-		ivs_set(out, val_of(m->value.lo, len),
-			val_of(m->value.hi, len));
+		ivs_set(out, opt_val_load(m->value.lo, len),
+			opt_val_load(m->value.hi, len));
 	}
 	if (m->op == IR_NE)
 		ivs_complement(out, opt_dim_max(d, fi));

@@ -6,30 +6,33 @@
  *
  * A node holds the rules a packet reaching it may still match, in list
  * order. It splits on one dimension at the edges of its rules' intervals
- * (elementary intervals): within one piece every rule either covers the
- * piece or misses it, so the piece's child holds exactly the rules that
- * cover it. A child therefore never loses a rule that could match, and
- * keeps the list order: the first rule that matches in the child is the
- * first that matches in the list. In a child, a rule that covers the rest
+ * (elementary pieces: within one, every rule covers it or misses it) and
+ * gathers neighbouring pieces into groups of a few rules; each group's
+ * child holds the rules active anywhere in it, in list order. A child
+ * therefore never loses a rule that could match, and the first rule that
+ * matches in it is the first that matches in the list. Where a child is
+ * one piece, its rules cover the piece, and a rule that covers the rest
  * of the space (whole in every dimension not split yet, and nothing but
- * dimensions) is where the list ends for every packet there; the rules
- * after it go. A child left with one such rule is its verdict, written
- * straight into the parent's map. Small children become leaf chains that
- * hold their rules as written.
+ * dimensions) ends the list for every packet there: the rules after it
+ * go, and a child left with that one rule is its verdict, written straight
+ * into the parent's map. Small children become leaf chains that hold
+ * their rules as written, less the matches the lookups proved.
  *
  * Equal children are built once (the map elements share the chain), and
- * children are found by hashing the set of rules in each piece while
- * sweeping the edges, so a node costs O(n log n) plus its children.
+ * groups are found by sweeping the edges with Fenwick trees, so a node
+ * costs O(n log n) plus its children.
  *
  * Loads that can fail: meta l4proto (IPv6 without a transport header)
  * and the port fields (non-first fragments) make the map rule not match;
  * a second rule sends those packets to the node's rules that do not look
  * at that field, which are the only ones such a packet can match.
  *
- * When splitting would copy the rules too often (wildcards in every
- * dimension), the node cuts its list in two by order instead: it jumps to
- * the first half's tree and goes on to the second's, which keeps first
- * match because every verdict of a movable rule ends the evaluation.
+ * Rules wide in every dimension would be copied into every group. Those
+ * that may move to the end of the list without changing any verdict go
+ * there (sink_moves), and the node becomes a sequence: jump to the tree of
+ * the rest, then on to the wide ones; without any that may move, the list
+ * is cut in two halves. That keeps first-match verdicts because every
+ * verdict of a movable rule ends the evaluation.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -855,8 +858,6 @@ static int best_dim(struct tree *tr, const size_t *idx, size_t n,
 			    score_group, &sc);
 		if (sc.groups < 2 && sc.largest >= n)
 			continue;	/* splits nothing off */
-		if (getenv("OPT_DEBUG"))
-			fprintf(stderr, "   dim %d total %zu%s groups %zu largest %zu\n", d, sc.total, sc.total > sc.limit ? "+" : "", sc.groups, sc.largest);
 		if (sc.total > sc.limit) {	/* copies too much */
 			if (sc.total < bad_total) {
 				bad_total = sc.total;
@@ -888,8 +889,6 @@ static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
 	if (n <= LEAF_MAX || level >= LEVEL_MAX)
 		return leaf(tr, idx, n, mask);
 	d = best_dim(tr, idx, n, mask, &sc, &bad);
-	if (getenv("OPT_DEBUG"))
-		fprintf(stderr, "level %u n %zu mask %x -> dim %d total %zu groups %zu largest %zu\n", level, n, mask, d, sc.total, sc.groups, sc.largest);
 	if (d < 0 && n <= 2 * LEAF_MAX)
 		return leaf(tr, idx, n, mask);
 	if (d < 0) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opt.h"
 #include "opt_gen.h"
 
 typedef unsigned __int128 u128;
@@ -59,23 +60,11 @@ static void points_add(struct points *p, const uint8_t *v)
 	memcpy(p->v[p->n++], v, IR_VALUE_MAX);
 }
 
-static u128 load(const uint8_t *v, unsigned len)
-{
-	u128 x = 0;
-	unsigned i;
-
-	for (i = 0; i < len; i++)
-		x = x << 8 | v[i];
-	return x;
-}
-
+/* The value as the IR stores it: big endian, zero padded. */
 static void store(u128 x, uint8_t *v, unsigned len)
 {
-	unsigned i;
-
 	memset(v, 0, IR_VALUE_MAX);
-	for (i = len; i-- > 0; x >>= 8)
-		v[i] = (uint8_t)x;
+	opt_val_store(x, v, len);
 }
 
 static u128 rand128(struct opt_rng *g)
@@ -122,8 +111,8 @@ static void value_inside(enum ir_field f, const struct ir_value *v,
 		ifname_inside(v, g, out);
 		return;
 	}
-	lo = load(v->lo, len);
-	hi = load(v->hi, len);
+	lo = opt_val_load(v->lo, len);
+	hi = opt_val_load(v->hi, len);
 	if (k < 2) {
 		store(k ? hi : lo, out, len);
 		return;
@@ -138,7 +127,7 @@ static void value_inside(enum ir_field f, const struct ir_value *v,
 static void value_edge(const struct ir_value *v, unsigned len,
 		       struct opt_rng *g, uint8_t *out)
 {
-	u128 lo = load(v->lo, len), hi = load(v->hi, len);
+	u128 lo = opt_val_load(v->lo, len), hi = opt_val_load(v->hi, len);
 
 	if ((opt_below(g, 2) && lo > 0) || hi == value_max(len))
 		store(lo ? lo - 1 : lo, out, len);
@@ -327,7 +316,7 @@ static void pick_addr(const struct opt_pool *pl, struct opt_rng *g,
 
 static uint16_t pick_port(const struct opt_pool *pl, struct opt_rng *g)
 {
-	return (uint16_t)load(pick(pl, PK_PORT, g), 2);
+	return (uint16_t)opt_val_load(pick(pl, PK_PORT, g), 2);
 }
 
 static const uint32_t ct_states[] = { IR_CT_ESTABLISHED, IR_CT_RELATED,
@@ -397,8 +386,8 @@ static void aim_match(const struct ir_match *m, struct opt_rng *g,
 	case IR_OIFNAME: memcpy(p->oifname, x, sizeof(p->oifname)); break;
 	case IR_IP_SADDR: case IR_IP6_SADDR: memcpy(p->saddr, x, 16); break;
 	case IR_IP_DADDR: case IR_IP6_DADDR: memcpy(p->daddr, x, 16); break;
-	case IR_TH_SPORT: p->sport = (uint16_t)load(x, 2); break;
-	case IR_TH_DPORT: p->dport = (uint16_t)load(x, 2); break;
+	case IR_TH_SPORT: p->sport = (uint16_t)opt_val_load(x, 2); break;
+	case IR_TH_DPORT: p->dport = (uint16_t)opt_val_load(x, 2); break;
 	default: p->icmp_type = x[0]; break;
 	}
 }
