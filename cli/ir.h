@@ -36,7 +36,8 @@ enum ir_field {
 	IR_IP_DADDR,
 	IR_IP6_SADDR,		/* ip6 saddr, 16 bytes */
 	IR_IP6_DADDR,
-	IR_TH_SPORT,		/* th sport, 2 bytes; needs an L4PROTO match before */
+	IR_TH_SPORT,		/* th sport, 2 bytes; needs an L4PROTO match before
+				 * (or ir_rule.l4_proven) */
 	IR_TH_DPORT,
 	IR_CT_STATE,		/* ct state, 4 byte host-order bitmask, see below */
 	IR_ICMP_TYPE,		/* icmp type, 1 byte; needs L4PROTO icmp before */
@@ -250,6 +251,11 @@ struct ir_rule {
 	uint32_t		meta_mark_and;	/* & meta_mark_and) ^ */
 	uint32_t		meta_mark_xor;	/* meta_mark_xor */
 	struct ir_verdict	verdict;
+	/*
+	 * In a decision tree's leaf: the lookups that lead here proved the
+	 * protocol, so ports may be matched without an L4PROTO match.
+	 */
+	bool			l4_proven;
 };
 
 enum ir_hook {

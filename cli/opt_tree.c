@@ -330,8 +330,10 @@ static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
 				j < r->n_matches; j++)
 			if (!match_proven(tr, &r->matches[j], mask))
 				r->matches[k++] = r->matches[j];
-		if (r->verdict.kind != IR_REJECT)
+		if (r->verdict.kind != IR_REJECT) {
+			r->l4_proven = mask & 1u << D_PROTO;
 			r->n_matches = k;
+		}
 		o->copies++;
 		tr->st->leaf_rules++;
 	}

@@ -274,5 +274,6 @@ void ir_optimize(struct ir_table *t)
 		if (t->chains[i]->type == IR_CHAIN_FILTER)
 			optimize_chain(t, &ns, t->chains[i]);
 	chains_order(t);
-	qsort(t->notes, t->n_notes, sizeof(*t->notes), note_cmp);
+	if (t->n_notes)
+		qsort(t->notes, t->n_notes, sizeof(*t->notes), note_cmp);
 }

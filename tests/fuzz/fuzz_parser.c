@@ -65,7 +65,7 @@ static void check_rule(const struct ir_rule *r)
 			l4 = true;
 		if (f == IR_TH_SPORT || f == IR_TH_DPORT ||
 		    f == IR_ICMP_TYPE || f == IR_ICMPV6_TYPE)
-			PROMISE(l4);
+			PROMISE(l4 || r->l4_proven);
 		if (i)
 			PROMISE(rank[r->matches[i - 1].field] <= rank[f]);
 	}
