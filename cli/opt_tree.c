@@ -53,6 +53,7 @@ struct res {
 	enum ir_verdict_kind	kind;	/* NONE, ACCEPT, DROP or GOTO */
 	size_t			rule;	/* ACCEPT, DROP: which decided */
 	struct ir_chain		*chain;	/* GOTO */
+	bool			appended; /* its parts went into a sequence */
 };
 
 struct memo_ent {
@@ -579,8 +580,14 @@ static bool score_group(struct tree *tr, struct group *g, void *data)
 	return sc->total <= sc->limit;
 }
 
+static struct res build_in(struct tree *tr, const size_t *idx, size_t n,
+			   unsigned mask, unsigned level, struct ir_chain *seq);
+
 static struct res build(struct tree *tr, const size_t *idx, size_t n,
-			unsigned mask, unsigned level);
+			unsigned mask, unsigned level)
+{
+	return build_in(tr, idx, n, mask, level, NULL);
+}
 
 struct emit_ctx {
 	struct ir_set	*map;
@@ -724,8 +731,6 @@ static bool spread_group(struct tree *tr, struct group *g, void *data)
  */
 static void seq_tail(struct tree *tr, struct ir_chain *c, const size_t *idx,
 		     size_t n, unsigned mask, unsigned level);
-static int best_dim(struct tree *tr, const size_t *idx, size_t n,
-		    unsigned mask, struct split_score *best, int *least_bad);
 
 /* Appends to c: jump to the first half's tree, then the second half. */
 static void halve_into(struct tree *tr, struct ir_chain *c, const size_t *idx,
@@ -807,16 +812,6 @@ static void sink_into(struct tree *tr, struct ir_chain *c, const size_t *idx,
 	free(tail);
 }
 
-/* No dimension splits idx without copying most of it: *bad the least bad. */
-static bool stuck(struct tree *tr, const size_t *idx, size_t n, unsigned mask,
-		  unsigned level, int *bad)
-{
-	struct split_score sc;
-
-	if (n <= 2 * LEAF_MAX || level + 1 >= LEVEL_MAX)
-		return false;
-	return best_dim(tr, idx, n, mask, &sc, bad) < 0;
-}
 
 /*
  * The last part of c's sequence: a list that would itself be cut into
@@ -826,14 +821,10 @@ static bool stuck(struct tree *tr, const size_t *idx, size_t n, unsigned mask,
 static void seq_tail(struct tree *tr, struct ir_chain *c, const size_t *idx,
 		     size_t n, unsigned mask, unsigned level)
 {
-	int bad;
+	struct res res = build_in(tr, idx, n, mask, level + 1, c);
 
-	if (!stuck(tr, idx, n, mask, level, &bad))
-		res_rule(tr, c, build(tr, idx, n, mask, level + 1), IR_GOTO);
-	else if (bad < 0)
-		halve_into(tr, c, idx, n, mask, level);
-	else
-		sink_into(tr, c, idx, n, mask, level, bad);
+	if (!res.appended)
+		res_rule(tr, c, res, IR_GOTO);
 }
 
 
@@ -876,8 +867,9 @@ static int best_dim(struct tree *tr, const size_t *idx, size_t n,
 	return pick;
 }
 
+/* seq: a sequence the list may append its parts to (level - 1 is its). */
 static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
-			    unsigned mask, unsigned level)
+			    unsigned mask, unsigned level, struct ir_chain *seq)
 {
 	const struct opt_rule *first = &tr->rules[idx[0]];
 	struct split_score sc = { 0, 0, 0, 0 };
@@ -894,13 +886,16 @@ static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
 	if (d < 0 && n <= 2 * LEAF_MAX)
 		return leaf(tr, idx, n, mask);
 	if (d < 0) {
-		struct ir_chain *c = node_chain(tr, idx, n, mask, 's');
+		struct ir_chain *c = seq ? seq : node_chain(tr, idx, n, mask,
+							     's');
+		unsigned at = seq ? level - 1 : level;
 
 		if (bad < 0)
-			halve_into(tr, c, idx, n, mask, level);
+			halve_into(tr, c, idx, n, mask, at);
 		else
-			sink_into(tr, c, idx, n, mask, level, bad);
-		return (struct res){ .kind = IR_GOTO, .chain = c };
+			sink_into(tr, c, idx, n, mask, at, bad);
+		return seq ? (struct res){ .appended = true } :
+			     (struct res){ .kind = IR_GOTO, .chain = c };
 	}
 	if (level + 1 > tr->st->depth)
 		tr->st->depth = level + 1;
@@ -908,8 +903,8 @@ static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
 	return split(tr, idx, n, mask, level, (enum opt_dim)d);
 }
 
-static struct res build(struct tree *tr, const size_t *idx, size_t n,
-			unsigned mask, unsigned level)
+static struct res build_in(struct tree *tr, const size_t *idx, size_t n,
+			   unsigned mask, unsigned level, struct ir_chain *seq)
 {
 	struct memo_ent *e;
 	struct res res;
@@ -927,8 +922,9 @@ static struct res build(struct tree *tr, const size_t *idx, size_t n,
 	e = memo_find(tr, idx, n, mask, h);
 	if (e)
 		return e->res;
-	res = build_new(tr, idx, n, mask, level);
-	memo_put(tr, idx, n, mask, h, res);
+	res = build_new(tr, idx, n, mask, level, seq);
+	if (!res.appended)	/* parts of a sequence are no chain to share */
+		memo_put(tr, idx, n, mask, h, res);
 	return res;
 }
 
