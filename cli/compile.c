@@ -29,7 +29,7 @@ static struct ir_table *compile_ast(struct ast *a, unsigned errors,
 	if (m && diag_error_count() == errors)
 		t = lower_model(m);
 	if (t && !(flags & COMPILE_LINEAR))
-		ir_optimize(t);
+		ir_optimize(t, flags & COMPILE_EXPLAIN);
 	model_free(m);
 	ast_free(a);
 	return t;

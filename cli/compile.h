@@ -16,8 +16,11 @@ struct ir_table *compile_file(const char *path);
 struct ir_table *compile_buffer(const char *name, const char *text,
 				size_t len);
 
-/* COMPILE_LINEAR: keep every rule list as written (no ir_optimize()). */
-enum { COMPILE_LINEAR = 1 };
+/*
+ * COMPILE_LINEAR: keep every rule list as written (no ir_optimize());
+ * COMPILE_EXPLAIN: note what each rule became (export --explain).
+ */
+enum { COMPILE_LINEAR = 1, COMPILE_EXPLAIN = 2 };
 struct ir_table *compile_file_flags(const char *path, unsigned flags);
 struct ir_table *compile_buffer_flags(const char *name, const char *text,
 				      size_t len, unsigned flags);

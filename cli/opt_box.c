@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ir_hash.h"
 #include "opt.h"
 #include "xalloc.h"
 
@@ -269,45 +270,6 @@ static void box_match(struct opt_rule *o, const struct ir_match *m)
 	}
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n--)
-		h = (h ^ *b++) * 0x100000001b3ull;
-	return h;
-}
-
-/* Same matches, verdict and text: the same key, whatever the line. */
-static uint64_t rule_key(const struct ir_rule *r)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	size_t i, j;
-
-	for (i = 0; i < r->n_matches; i++) {
-		const struct ir_match *m = &r->matches[i];
-
-		h = fnv(h, &m->field, sizeof(m->field));
-		h = fnv(h, &m->op, sizeof(m->op));
-		h = fnv(h, &m->ct_mask, sizeof(m->ct_mask));
-		h = fnv(h, &m->mark_mask, sizeof(m->mark_mask));
-		if (!m->set)
-			h = fnv(h, &m->value, sizeof(m->value));
-		else if (!m->set->anonymous)
-			h = fnv(h, m->set->name, strlen(m->set->name));
-		else
-			for (j = 0; j < m->set->n_elems; j++)
-				h = fnv(h, &m->set->elems[j].value,
-					sizeof(m->set->elems[j].value));
-	}
-	h = fnv(h, &r->verdict.kind, sizeof(r->verdict.kind));
-	h = fnv(h, &r->verdict.reject, sizeof(r->verdict.reject));
-	h = fnv(h, &r->verdict.reject_code, sizeof(r->verdict.reject_code));
-	if (r->text)
-		h = fnv(h, r->text, strlen(r->text));
-	return h;
-}
-
 void opt_rule_box(struct opt_rule *o)
 {
 	size_t i;
@@ -323,7 +285,7 @@ void opt_rule_box(struct opt_rule *o)
 		}
 	for (i = 0; i < o->ir.n_matches; i++)
 		box_match(o, &o->ir.matches[i]);
-	o->key = rule_key(&o->ir);
+	o->key = ir_rule_key(&o->ir, false);	/* movable rules never queue */
 }
 
 void opt_rule_box_free(struct opt_rule *o)

@@ -24,9 +24,10 @@
 
 #define RUN_MIN	16	/* shorter lists are cheaper as they are */
 
+/* Written only for --explain: nobody reads them on apply. */
 struct notes {
 	struct ir_table	*t;
-	size_t		cap;
+	bool		on;
 };
 
 static void note(struct notes *ns, struct fw_loc loc, const char *text,
@@ -39,6 +40,8 @@ static void note(struct notes *ns, struct fw_loc loc, const char *text,
 	char buf[512];
 	va_list ap;
 
+	if (!ns->on)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
@@ -206,8 +209,7 @@ static void optimize_chain(struct ir_table *t, struct notes *ns,
 				keep_note(ns, c, &c->rules[i], NULL);
 				out_add(&out, &c->rules[i]);
 			}
-			if (i < c->n_rules) {
-				opt_rule_movable(&c->rules[i], &why);
+			if (i < c->n_rules) {	/* why: what stopped the run */
 				keep_note(ns, c, &c->rules[i], why);
 				out_add(&out, &c->rules[i++]);
 			}
@@ -265,9 +267,9 @@ static void chains_order(struct ir_table *t)
 	t->chains = sorted;
 }
 
-void ir_optimize(struct ir_table *t)
+void ir_optimize(struct ir_table *t, bool explain)
 {
-	struct notes ns = { .t = t };
+	struct notes ns = { .t = t, .on = explain };
 	size_t i, n = t->n_chains;
 
 	for (i = 0; i < n; i++)

@@ -2,6 +2,8 @@
 #ifndef FWCTL_OPTIMIZE_H
 #define FWCTL_OPTIMIZE_H
 
+#include <stdbool.h>
+
 #include "ir.h"
 
 /*
@@ -11,6 +13,6 @@
  * verdicts the lists give. Rules it cannot move (those with counters,
  * limits, logs, NAT, marks, gotos) stay where they are and split a list.
  */
-void ir_optimize(struct ir_table *t);
+void ir_optimize(struct ir_table *t, bool explain);
 
 #endif

@@ -49,10 +49,12 @@ static int usage_error(const char *cmd, const char *args)
 }
 
 static struct ir_table *compile_or_report(const char *path,
-					  const struct fw_opts *o)
+					  const struct fw_opts *o,
+					  unsigned flags)
 {
-	struct ir_table *t = compile_file_flags(path, o->no_optimize ?
-						      COMPILE_LINEAR : 0);
+	struct ir_table *t = compile_file_flags(path, flags | (o->no_optimize ?
+							       COMPILE_LINEAR :
+							       0));
 	unsigned n = diag_error_count();
 
 	if (!t)
@@ -211,7 +213,7 @@ int cmd_check(int argc, char **argv, const struct fw_opts *o)
 
 	if (!path)
 		return usage_error("check", "[--kernel] FILE");
-	t = compile_or_report(path, o);
+	t = compile_or_report(path, o, 0);
 	if (!t)
 		return FW_EXIT_RULES;
 	if (kernel) {
@@ -263,7 +265,7 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 
 	if (!path)
 		return usage_error("apply", "[--full] FILE");
-	t = compile_or_report(path, o);
+	t = compile_or_report(path, o, 0);
 	compile_ns = now_ns() - t0;
 	if (!t)
 		return FW_EXIT_RULES;
@@ -283,20 +285,26 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 
 /*
  * A command that compiles its FILE argument and runs on the table; flag
- * names the one option it takes, if any.
+ * names the one option it takes, if any, and flag_compile what it asks of
+ * the compiler.
  */
 static int file_command(int argc, char **argv, const struct fw_opts *o,
 			const char *cmd, const char *flag,
+			unsigned flag_compile,
 			int (*run)(struct ir_table *t, bool set))
 {
 	bool set = false;
 	const char *path = file_arg(argc, argv, flag, &set);
 	struct ir_table *t;
+	char args[64];
 	int err;
 
-	if (!path)
-		return usage_error(cmd, flag ? "[--explain] FILE" : "FILE");
-	t = compile_or_report(path, o);
+	if (!path) {
+		snprintf(args, sizeof(args), "%s%s%sFILE", flag ? "[--" : "",
+			 flag ? flag : "", flag ? "] " : "");
+		return usage_error(cmd, args);
+	}
+	t = compile_or_report(path, o, set ? flag_compile : 0);
 	if (!t)
 		return FW_EXIT_RULES;
 	err = run(t, set);
@@ -310,7 +318,6 @@ static int diff_run(struct ir_table *t, bool set)
 	int err = engine_choose(t);
 
 	(void)set;
-
 	return err ? err : kernel_diff(t, stdout);
 }
 
@@ -321,12 +328,13 @@ static int export_run(struct ir_table *t, bool explain)
 
 int cmd_diff(int argc, char **argv, const struct fw_opts *o)
 {
-	return file_command(argc, argv, o, "diff", NULL, diff_run);
+	return file_command(argc, argv, o, "diff", NULL, 0, diff_run);
 }
 
 int cmd_export(int argc, char **argv, const struct fw_opts *o)
 {
-	return file_command(argc, argv, o, "export", "explain", export_run);
+	return file_command(argc, argv, o, "export", "explain",
+			    COMPILE_EXPLAIN, export_run);
 }
 
 static int no_args(int argc, const char *cmd)
