@@ -74,7 +74,6 @@ struct tree {
 	const char		*prefix;
 	struct opt_stats	*st;
 	struct memo_ent		**memo;
-	unsigned		*spread;	/* sink_moves(), per rule */
 	size_t			budget;	/* rules splits may still copy */
 	uint64_t		*names;	/* hashes of chain names, open */
 	size_t			names_cap, n_names;
@@ -392,6 +391,7 @@ struct group {
 	size_t		*idx;	/* its rules in list order (if asked for) */
 	size_t		n;	/* the rules active anywhere in it */
 	size_t		n_trunc;	/* up to its first covering rule */
+	size_t		cut;	/* that rule's position in the list, or n */
 	bool		single;
 };
 
@@ -457,6 +457,7 @@ static void group_close(struct grouper *gr)
 	c = fen_kth(cov, 1);
 	g->n = gr->n_uni;
 	g->n_trunc = c < gr->n ? (size_t)fen_prefix(&gr->uni, c) : g->n;
+	g->cut = c < gr->n ? c : gr->n;
 	for (i = 0; gr->list && i < g->n_trunc; i++)
 		g->idx[i] = gr->idx[fen_kth(&gr->uni, (int)i + 1)];
 	if (!gr->fn(gr->tr, g, gr->data))
@@ -581,12 +582,13 @@ static bool score_group(struct tree *tr, struct group *g, void *data)
 }
 
 static struct res build_in(struct tree *tr, const size_t *idx, size_t n,
-			   unsigned mask, unsigned level, struct ir_chain *seq);
+			   unsigned mask, unsigned level, struct ir_chain *seq,
+			   bool last);
 
 static struct res build(struct tree *tr, const size_t *idx, size_t n,
 			unsigned mask, unsigned level)
 {
-	return build_in(tr, idx, n, mask, level, NULL);
+	return build_in(tr, idx, n, mask, level, NULL, true);
 }
 
 struct emit_ctx {
@@ -703,20 +705,58 @@ static bool boxes_meet(const struct tree *tr, const struct opt_rule *a,
 	return true;
 }
 
+/* The groups of a sweep: where they are and where their lists end. */
 struct spread_ctx {
 	struct split_score	sc;
-	unsigned		*groups;	/* per rule of the run */
+	struct group		*g;
+	size_t			n;
 };
 
 static bool spread_group(struct tree *tr, struct group *g, void *data)
 {
 	struct spread_ctx *c = data;
-	size_t i;
 
 	score_group(tr, g, &c->sc);
-	for (i = 0; i < g->n_trunc; i++)
-		c->groups[g->idx[i]]++;
+	c->g = xgrow(c->g, c->n, sizeof(*c->g));
+	c->g[c->n++] = *g;
 	return true;
+}
+
+#define SPREAD_STEPS	64	/* groups looked at per rule */
+
+/*
+ * Whether the rule at position pos of the list is in two groups or more:
+ * its intervals reach into them and no covering rule ends their lists
+ * before it. (Listing every group's rules would cost the sum of their
+ * sizes: quadratic for a big list of wide rules.) Past SPREAD_STEPS
+ * groups without two, it is not counted as spread.
+ */
+static bool spread(const struct tree *tr, const struct spread_ctx *c,
+		   size_t rule, size_t pos, enum opt_dim d)
+{
+	const struct opt_ivs *iv = &tr->rules[rule].dim[tr->fi][d];
+	size_t i, lo, hi, mid, in = 0, steps = 0, seen = (size_t)-1;
+
+	for (i = 0; i < iv->n; i++) {
+		/* The first group that ends at or after the interval. */
+		for (lo = 0, hi = c->n; lo < hi;) {
+			mid = lo + (hi - lo) / 2;
+			if (c->g[mid].hi < iv->s[i].lo)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < c->n && c->g[lo].lo <= iv->s[i].hi; lo++) {
+			if (++steps > SPREAD_STEPS)
+				return false;
+			if (lo == seen || pos > c->g[lo].cut)
+				continue;
+			seen = lo;
+			if (++in == 2)
+				return true;
+		}
+	}
+	return false;
 }
 
 #define SINK_CHECKS	(4u << 20)	/* box comparisons a node may spend */
@@ -727,104 +767,177 @@ static bool spread_group(struct tree *tr, struct group *g, void *data)
  * list (see same_verdict) go there; the node jumps to the tree of the
  * rest, which now splits, and goes on to the wide ones. Without any that
  * may move, the list is cut in two halves. The parts of such a sequence
- * are rules of one chain (see seq_tail).
+ * are rules of one chain (see seq_part).
  */
-static void seq_tail(struct tree *tr, struct ir_chain *c, const size_t *idx,
-		     size_t n, unsigned mask, unsigned level);
+static void seq_part(struct tree *tr, struct ir_chain *c, const size_t *idx,
+		     size_t n, unsigned mask, unsigned level, bool last);
 
-/* Appends to c: jump to the first half's tree, then the second half. */
+static int best_dim(struct tree *tr, const size_t *idx, size_t n,
+		    unsigned mask, struct split_score *best, int *least_bad);
+
+/* Appends to c: the first half's parts, then the second half's. */
 static void halve_into(struct tree *tr, struct ir_chain *c, const size_t *idx,
-		       size_t n, unsigned mask, unsigned level)
+		       size_t n, unsigned mask, unsigned level, bool last)
 {
 	size_t half = n / 2;
 
 	tr->st->halvings++;
-	res_rule(tr, c, build(tr, idx, half, mask, level + 1), IR_JUMP);
-	seq_tail(tr, c, idx + half, n - half, mask, level);
+	seq_part(tr, c, idx, half, mask, level, false);
+	seq_part(tr, c, idx + half, n - half, mask, level, last);
 }
 
-/* Which rules of idx spread over two groups of d or more and may move. */
+/* The later rules a rule may have to pass: its verdict's list is apart. */
+static unsigned verdict_class(const struct opt_rule *r)
+{
+	return r->ir.verdict.kind == IR_ACCEPT ? 0 :
+	       r->ir.verdict.kind == IR_DROP ? 1 : 2;
+}
+
+/*
+ * Which rules of idx spread over two groups of d or more and may move: no
+ * later rule that stays, of another verdict, shares a packet with them.
+ * Going from the end, the rules that stay are kept apart by verdict, so a
+ * rule looks only at those it could conflict with, nearest first; the
+ * node spends at most SINK_CHECKS looks (the rules not looked at stay).
+ */
 static void sink_moves(struct tree *tr, const size_t *idx, size_t n,
 		       unsigned mask, int d, bool *moved,
 		       struct split_score *sc)
 {
 	struct spread_ctx c = { .sc = { 0, 0, 0, (size_t)-1 } };
-	size_t i, j, checks = 0;
+	size_t *stay[3], n_stay[3] = { 0, 0, 0 }, i, k, checks = 0;
+	unsigned v, o;
 
-	c.groups = tr->spread;
-	for (i = 0; i < n; i++)
-		c.groups[idx[i]] = 0;
-	group_sweep(tr, idx, n, mask, (enum opt_dim)d, true, spread_group,
+	group_sweep(tr, idx, n, mask, (enum opt_dim)d, false, spread_group,
 		    &c);
 	*sc = c.sc;
-	for (i = n; i-- > 0 && checks < SINK_CHECKS;) {
+	for (v = 0; v < 3; v++)
+		stay[v] = xcalloc(n + 1, sizeof(*stay[v]));
+	for (i = n; i-- > 0;) {
 		const struct opt_rule *w = &tr->rules[idx[i]];
+		bool meets = false;
 
-		if (c.groups[idx[i]] < 2)
-			continue;
-		for (j = i + 1; j < n; j++) {
-			const struct opt_rule *q = &tr->rules[idx[j]];
+		v = verdict_class(w);
+		if (checks < SINK_CHECKS &&
+		    spread(tr, &c, idx[i], i, (enum opt_dim)d)) {
+			for (o = 0; o < 3 && !meets; o++) {
+				if (o == v && v != 2)	/* rejects may differ */
+					continue;
+				for (k = n_stay[o]; k-- > 0 && !meets;) {
+					const struct opt_rule *q =
+						&tr->rules[stay[o][k]];
 
-			if (moved[j] || same_verdict(&w->ir, &q->ir))
-				continue;
-			checks++;
-			if (boxes_meet(tr, w, q))
-				break;
+					if (++checks > SINK_CHECKS)
+						meets = true;	/* not known */
+					else if (!same_verdict(&w->ir, &q->ir))
+						meets = boxes_meet(tr, w, q);
+				}
+			}
+			moved[i] = !meets;
 		}
-		moved[i] = j == n;
+		if (!moved[i])
+			stay[v][n_stay[v]++] = idx[i];
 	}
+	for (v = 0; v < 3; v++)
+		free(stay[v]);
+	free(c.g);
 }
 
-/* Appends to c: jump to the tree of the rules that stay, then the rest. */
-static void sink_into(struct tree *tr, struct ir_chain *c, const size_t *idx,
-		      size_t n, unsigned mask, unsigned level, int d)
+/*
+ * Splits idx into the rules that stay (keep) and those that move to the
+ * end (tail, in list order); false when none may move or none stay.
+ */
+static bool sink_split(struct tree *tr, const size_t *idx, size_t n,
+		       unsigned mask, int d, size_t *keep, size_t *nk,
+		       size_t *tail, size_t *nt, struct split_score *sc)
 {
 	bool *moved = xcalloc(n, sizeof(*moved));
-	size_t *keep = xcalloc(n, sizeof(*keep)), *tail, nk = 0, nt = 0, i;
-	struct split_score sc;
+	size_t i;
 
-	tail = xcalloc(n, sizeof(*tail));
-	sink_moves(tr, idx, n, mask, d, moved, &sc);
+	sink_moves(tr, idx, n, mask, d, moved, sc);
+	*nk = *nt = 0;
 	for (i = 0; i < n; i++) {
 		if (moved[i])
-			tail[nt++] = idx[i];
+			tail[(*nt)++] = idx[i];
 		else
-			keep[nk++] = idx[i];
+			keep[(*nk)++] = idx[i];
 	}
 	free(moved);
-	if (!nt || !nk) {
+	return *nt && *nk;
+}
+
+/*
+ * Appends to c: jump to the tree of the rules that stay, then the rest.
+ * While what stays still splits nothing without copying too much, its
+ * own wide rules go in front of the tail (they may move to the end of
+ * what stays, so before the rules that moved earlier): the widths of
+ * a big list's rules are a continuum, and peeling them off one sink per
+ * level would spend the kernel's depth (16 chains) on sinks.
+ */
+static void sink_into(struct tree *tr, struct ir_chain *c, const size_t *idx,
+		      size_t n, unsigned mask, unsigned level, int d,
+		      bool last)
+{
+	size_t *keep = xcalloc(n, sizeof(*keep)), *tail, *t2, *k2;
+	size_t nk, nt, n2, nt2, i;
+	struct split_score sc;
+	int d2, bad;
+
+	tail = xcalloc(n, sizeof(*tail));
+	if (!sink_split(tr, idx, n, mask, d, keep, &nk, tail, &nt, &sc)) {
 		free(keep);
 		free(tail);
 		/* Both parts are walked: copying is cheaper per packet. */
 		if (sc.total <= REPL_STUCK * n && sc.total <= tr->budget) {
 			tr->budget -= sc.total;
 			res_rule(tr, c, split(tr, idx, n, mask, level + 1,
-					      (enum opt_dim)d), IR_GOTO);
+					      (enum opt_dim)d),
+				 last ? IR_GOTO : IR_JUMP);
 			return;
 		}
-		halve_into(tr, c, idx, n, mask, level);
+		halve_into(tr, c, idx, n, mask, level, last);
 		return;
 	}
 	tr->st->sinks++;
-	res_rule(tr, c, build(tr, keep, nk, mask, level + 1), IR_JUMP);
-	seq_tail(tr, c, tail, nt, mask, level);
+	k2 = xcalloc(n, sizeof(*k2));
+	t2 = xcalloc(n, sizeof(*t2));
+	while (nk > 2 * LEAF_MAX) {
+		struct split_score best = { 0, 0, 0, 0 };
+
+		d2 = best_dim(tr, keep, nk, mask, &best, &bad);
+		if (d2 >= 0 || bad < 0 ||
+		    !sink_split(tr, keep, nk, mask, bad, k2, &n2, t2, &nt2,
+				&sc))
+			break;
+		tr->st->sinks++;
+		memmove(tail + nt2, tail, nt * sizeof(*tail));
+		for (i = 0; i < nt2; i++)
+			tail[i] = t2[i];
+		nt += nt2;
+		memcpy(keep, k2, n2 * sizeof(*keep));
+		nk = n2;
+	}
+	free(k2);
+	free(t2);
+	seq_part(tr, c, keep, nk, mask, level, false);
+	seq_part(tr, c, tail, nt, mask, level, last);
 	free(keep);
 	free(tail);
 }
 
-
 /*
- * The last part of c's sequence: a list that would itself be cut into
- * parts has them appended to c instead of a chain of its own, so a long
- * sequence costs one level of the kernel's depth, not one per part.
+ * A part of c's sequence (last: c ends with it, else c goes on after
+ * it): a list that would itself be cut into parts has them appended to c
+ * instead of a chain of its own, so a sequence costs one level of the
+ * kernel's depth (16 chains), however many times its list was cut.
  */
-static void seq_tail(struct tree *tr, struct ir_chain *c, const size_t *idx,
-		     size_t n, unsigned mask, unsigned level)
+static void seq_part(struct tree *tr, struct ir_chain *c, const size_t *idx,
+		     size_t n, unsigned mask, unsigned level, bool last)
 {
-	struct res res = build_in(tr, idx, n, mask, level + 1, c);
+	struct res res = build_in(tr, idx, n, mask, level + 1, c, last);
 
 	if (!res.appended)
-		res_rule(tr, c, res, IR_GOTO);
+		res_rule(tr, c, res, last ? IR_GOTO : IR_JUMP);
 }
 
 
@@ -867,9 +980,13 @@ static int best_dim(struct tree *tr, const size_t *idx, size_t n,
 	return pick;
 }
 
-/* seq: a sequence the list may append its parts to (level - 1 is its). */
+/*
+ * seq: a sequence the list may append its parts to (level - 1 is its);
+ * last: the sequence ends with them.
+ */
 static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
-			    unsigned mask, unsigned level, struct ir_chain *seq)
+			    unsigned mask, unsigned level, struct ir_chain *seq,
+			    bool last)
 {
 	const struct opt_rule *first = &tr->rules[idx[0]];
 	struct split_score sc = { 0, 0, 0, 0 };
@@ -890,10 +1007,12 @@ static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
 							     's');
 		unsigned at = seq ? level - 1 : level;
 
+		if (!seq)
+			last = true;
 		if (bad < 0)
-			halve_into(tr, c, idx, n, mask, at);
+			halve_into(tr, c, idx, n, mask, at, last);
 		else
-			sink_into(tr, c, idx, n, mask, at, bad);
+			sink_into(tr, c, idx, n, mask, at, bad, last);
 		return seq ? (struct res){ .appended = true } :
 			     (struct res){ .kind = IR_GOTO, .chain = c };
 	}
@@ -904,7 +1023,8 @@ static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
 }
 
 static struct res build_in(struct tree *tr, const size_t *idx, size_t n,
-			   unsigned mask, unsigned level, struct ir_chain *seq)
+			   unsigned mask, unsigned level, struct ir_chain *seq,
+			   bool last)
 {
 	struct memo_ent *e;
 	struct res res;
@@ -922,7 +1042,7 @@ static struct res build_in(struct tree *tr, const size_t *idx, size_t n,
 	e = memo_find(tr, idx, n, mask, h);
 	if (e)
 		return e->res;
-	res = build_new(tr, idx, n, mask, level, seq);
+	res = build_new(tr, idx, n, mask, level, seq, last);
 	if (!res.appended)	/* parts of a sequence are no chain to share */
 		memo_put(tr, idx, n, mask, h, res);
 	return res;
@@ -959,11 +1079,9 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
 		if (rules[i].fams & (fi ? OPT_V6 : OPT_V4))
 			idx[k++] = i;
 	tr.memo = xcalloc(MEMO_BUCKETS, sizeof(*tr.memo));
-	tr.spread = xcalloc(n + 1, sizeof(*tr.spread));
 	tr.budget = BUDGET * n;
 	res = build(&tr, idx, k, 0, 0);
 	memo_free(&tr);
-	free(tr.spread);
 	free(idx);
 	root = res.kind == IR_GOTO ? res.chain : NULL;
 	if (res.kind == IR_ACCEPT || res.kind == IR_DROP) {
