@@ -90,19 +90,11 @@ static void feed_verdict(struct hash *h, const struct ir_verdict *v,
 	}
 }
 
-/* A named set is referred to by name; its elements are diffed apart. */
-static void feed_set(struct hash *h, const struct ir_set *s)
+/* A set's type and elements (not where they were written). */
+static void feed_elems(struct hash *h, const struct ir_set *s)
 {
 	size_t i;
 
-	if (!s) {
-		feed_str(h, NULL);
-		return;
-	}
-	if (!s->anonymous) {
-		feed_str(h, s->name);
-		return;
-	}
 	feed_u64(h, s->field | s->interval << 8 | s->is_vmap << 9 |
 		    s->dynamic << 10);
 	feed_u64(h, s->timeout_ms);
@@ -112,6 +104,20 @@ static void feed_set(struct hash *h, const struct ir_set *s)
 		if (s->is_vmap)
 			feed_verdict(h, &s->elems[i].verdict, false);
 	}
+}
+
+/* A named set is referred to by name; its elements are diffed apart. */
+static void feed_set(struct hash *h, const struct ir_set *s)
+{
+	if (!s) {
+		feed_str(h, NULL);
+		return;
+	}
+	if (!s->anonymous) {
+		feed_str(h, s->name);
+		return;
+	}
+	feed_elems(h, s);
 }
 
 static void feed_match(struct hash *h, const struct ir_match *m)
@@ -182,6 +188,15 @@ uint64_t ir_rule_key(const struct ir_rule *r, bool queue_xt)
 	feed_u64(&h, r->loc.file != NULL);
 	feed_str(&h, r->loc.file ? r->comment : r->why);
 	feed_str(&h, r->text);
+	return h.h;
+}
+
+uint64_t ir_set_elems_key(const struct ir_set *s)
+{
+	struct hash h = { FNV_OFFSET };
+
+	feed_u64(&h, IR_HASH_VERSION);
+	feed_elems(&h, s);
 	return h.h;
 }
 

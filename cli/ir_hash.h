@@ -19,6 +19,12 @@
  */
 uint64_t ir_rule_key(const struct ir_rule *r, bool queue_xt);
 
+/*
+ * A named set's elements, for incremental apply: a set whose key is the
+ * one it was committed with needs no element read back and compared.
+ */
+uint64_t ir_set_elems_key(const struct ir_set *s);
+
 /* The same for a ct helper or timeout object: its whole content. */
 uint64_t ir_object_key(const struct ir_object *o);
 

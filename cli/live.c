@@ -168,7 +168,11 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Rules come chain after chain: the last chain found is a good guess. */
+/*
+ * Rules come chain after chain, in the order the chains were dumped: the
+ * last chain found, then the one after it, are good guesses (a tree has
+ * thousands of chains; searching them all per chain would be quadratic).
+ */
 struct rule_dump {
 	struct live_table	*lt;
 	struct live_chain	*last;
@@ -176,12 +180,17 @@ struct rule_dump {
 
 static struct live_chain *chain_find(struct rule_dump *rd, const char *name)
 {
+	struct live_chain *next;
 	size_t i;
 
 	if (!name)
 		return NULL;
 	if (rd->last && !strcmp(rd->last->name, name))
 		return rd->last;
+	next = rd->last ? rd->last + 1 : rd->lt->chains;
+	if (next < rd->lt->chains + rd->lt->n_chains &&
+	    !strcmp(next->name, name))
+		return rd->last = next;
 	for (i = 0; i < rd->lt->n_chains; i++)
 		if (!strcmp(rd->lt->chains[i].name, name))
 			return rd->last = &rd->lt->chains[i];
@@ -345,6 +354,7 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 		ls->key_type = nftnl_set_get_u32(ns, NFTNL_SET_KEY_TYPE);
 		ls->flags = flags;
 		ls->elements = 0;
+		ls->has_elems_key = false;
 		ls->timeout_ms = nftnl_set_is_set(ns, NFTNL_SET_TIMEOUT) ?
 				 nftnl_set_get_u64(ns, NFTNL_SET_TIMEOUT) : 0;
 	}

@@ -41,6 +41,8 @@ struct live_set {
 	uint32_t	flags;		/* NFT_SET_* */
 	size_t		elements;	/* ranges count once; see live_read() */
 	uint64_t	timeout_ms;
+	uint64_t	elems_key;	/* ir_set_elems_key() as committed */
+	bool		has_elems_key;	/* known (from the cache) */
 };
 
 /* ct helpers and timeouts; the comment holds where they were made. */

@@ -16,7 +16,7 @@
  *   source PATH
  *   chain NAME BASE HOOK PRIORITY POLICY NAT RULES
  *   HANDLE KEY                       (RULES lines, KEY in hex)
- *   set NAME KEY-TYPE FLAGS TIMEOUT-MS
+ *   set NAME KEY-TYPE FLAGS TIMEOUT-MS ELEMS-KEY  (hex, or - if unknown)
  *   object NAME TYPE KEY
  *   end
  */
@@ -37,7 +37,7 @@
 #endif
 
 #define CACHE_NAME	"table.cache"
-#define CACHE_MAGIC	"fwctl-live-cache 1\n"
+#define CACHE_MAGIC	"fwctl-live-cache 2\n"
 #define LINE_MAX_LEN	4200	/* "source " and a path */
 
 /* This boot and this namespace, as one line; false if unknown. */
@@ -106,10 +106,16 @@ static void write_table(FILE *f, const struct live_table *lt)
 			fprintf(f, "%" PRIu64 " %" PRIx64 "\n",
 				c->rules[j].handle, c->rules[j].key);
 	}
-	for (i = 0; i < lt->n_sets; i++)
-		fprintf(f, "set %s %" PRIu32 " %" PRIu32 " %" PRIu64 "\n",
-			lt->sets[i].name, lt->sets[i].key_type,
-			lt->sets[i].flags, lt->sets[i].timeout_ms);
+	for (i = 0; i < lt->n_sets; i++) {
+		const struct live_set *ls = &lt->sets[i];
+
+		fprintf(f, "set %s %" PRIu32 " %" PRIu32 " %" PRIu64, ls->name,
+			ls->key_type, ls->flags, ls->timeout_ms);
+		if (ls->has_elems_key)
+			fprintf(f, " %" PRIx64 "\n", ls->elems_key);
+		else
+			fputs(" -\n", f);
+	}
 	for (i = 0; i < lt->n_objects; i++)
 		fprintf(f, "object %s %" PRIu32 " %" PRIx64 "\n",
 			lt->objects[i].name, lt->objects[i].type,
@@ -196,15 +202,21 @@ static bool read_chain(FILE *f, const char *line, struct live_table *lt)
 static bool read_set(const char *line, struct live_table *lt)
 {
 	struct live_set *ls;
-	int name_len = 0;
+	int name_len = 0, key_at = 0;
+	char *end;
 
 	lt->sets = xgrow(lt->sets, lt->n_sets, sizeof(*lt->sets));
 	ls = &lt->sets[lt->n_sets++];
-	if (sscanf(line, "set %*s%n %" SCNu32 " %" SCNu32 " %" SCNu64,
-		   &name_len, &ls->key_type, &ls->flags, &ls->timeout_ms) != 3)
+	if (sscanf(line, "set %*s%n %" SCNu32 " %" SCNu32 " %" SCNu64 " %n",
+		   &name_len, &ls->key_type, &ls->flags, &ls->timeout_ms,
+		   &key_at) != 3 || !key_at)
 		return false;
 	ls->name = xstrndup(line + 4, (size_t)name_len - 4);
-	return true;
+	if (!strcmp(line + key_at, "-\n"))
+		return true;
+	ls->elems_key = strtoull(line + key_at, &end, 16);
+	ls->has_elems_key = true;
+	return end != line + key_at && *end == '\n';
 }
 
 static bool read_object(const char *line, struct live_table *lt)

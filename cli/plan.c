@@ -279,7 +279,11 @@ static int sets_diff(struct plan *p, struct nlsock *s)
 			p->full = "a set changed its type or flags";
 			return 0;
 		}
-		err = set->dynamic ? 0 : elems_diff(p, s, set);
+		/* Committed with these very elements: nothing to read. */
+		if (set->dynamic || (ls->has_elems_key &&
+				     ls->elems_key == ir_set_elems_key(set)))
+			continue;
+		err = elems_diff(p, s, set);
 		if (err)
 			return err;
 	}

@@ -141,6 +141,9 @@ static void result_sets(const struct plan *p, struct live_table *out)
 		ls->key_type = emit_keys[s->field].nft_type;
 		ls->flags = emit_set_flags(s);
 		ls->timeout_ms = s->timeout_ms;
+		/* What rules add to a dynamic set is not in the file. */
+		ls->has_elems_key = !s->dynamic;
+		ls->elems_key = ir_set_elems_key(s);
 	}
 }
 
