@@ -28,10 +28,11 @@ static struct ir_table *compile_ast(struct ast *a, unsigned errors,
 	m = check_ast(a);
 	if (m && diag_error_count() == errors)
 		t = lower_model(m);
-	if (t && !(flags & COMPILE_LINEAR))
-		ir_optimize(t, flags & COMPILE_EXPLAIN);
+	/* The optimizer reuses their memory: fresh pages cost more. */
 	model_free(m);
 	ast_free(a);
+	if (t && !(flags & COMPILE_LINEAR))
+		ir_optimize(t, flags & COMPILE_EXPLAIN);
 	return t;
 }
 
