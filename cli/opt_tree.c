@@ -353,6 +353,69 @@ static int event_cmp(const void *a, const void *b)
 	return x->v < y->v ? -1 : x->v > y->v;
 }
 
+#define SORT_SMALL	32	/* fewer events: insertion sort */
+
+static void events_insertion_sort(struct event *ev, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct event e = ev[i];
+
+		for (j = i; j > 0 && ev[j - 1].v > e.v; j--)
+			ev[j] = ev[j - 1];
+		ev[j] = e;
+	}
+}
+
+/*
+ * By value. Every node sorts the edges of each dimension, so this is a
+ * good part of compiling: values that fit 64 bits (all but IPv6
+ * addresses) are radix-sorted a byte at a time, only as many bytes as
+ * the largest value has, skipping bytes that are the same in all.
+ */
+static void events_sort(struct event *ev, size_t n)
+{
+	struct event *src = ev, *dst, *tmp;
+	size_t i, count[256], at;
+	uint64_t all = 0;
+	unsigned shift, b;
+
+	if (n < SORT_SMALL) {
+		events_insertion_sort(ev, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (ev[i].v >> 64) {
+			qsort(ev, n, sizeof(*ev), event_cmp);
+			return;
+		}
+		all |= (uint64_t)ev[i].v;
+	}
+	dst = tmp = xcalloc(n, sizeof(*tmp));
+	for (shift = 0; shift < 64 && all >> shift; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(uint64_t)src[i].v >> shift & 0xff]++;
+		if (count[(uint64_t)src[0].v >> shift & 0xff] == n)
+			continue;	/* one byte value: nothing to order */
+		for (b = 0, at = 0; b < 256; b++) {
+			size_t c = count[b];
+
+			count[b] = at;
+			at += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(uint64_t)src[i].v >> shift & 0xff]++] =
+				src[i];
+		dst = src;
+		src = src == ev ? tmp : ev;
+	}
+	if (src != ev)
+		memcpy(ev, src, n * sizeof(*ev));
+	free(tmp);
+}
+
 /* The edges of the rules' intervals in d: +1 where one starts, -1 past it. */
 static struct event *events_of(const struct tree *tr, const size_t *idx,
 			       size_t n, enum opt_dim d, size_t *count)
@@ -374,7 +437,7 @@ static struct event *events_of(const struct tree *tr, const size_t *idx,
 							  -1 };
 		}
 	}
-	qsort(ev, k, sizeof(*ev), event_cmp);
+	events_sort(ev, k);
 	*count = k;
 	return ev;
 }
