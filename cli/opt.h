@@ -22,6 +22,9 @@
 
 typedef unsigned __int128 opt_val;
 
+/* Rules a leaf of a tree holds at most (why: opt_tree.c). */
+#define OPT_LEAF_MAX	32
+
 enum opt_dim { D_PROTO, D_SADDR, D_DADDR, D_SPORT, D_DPORT, D_COUNT };
 
 enum { OPT_V4 = 1, OPT_V6 = 2 };

@@ -41,7 +41,14 @@
 #include "opt.h"
 #include "xalloc.h"
 
-#define LEAF_MAX	8	/* rules a leaf chain evaluates at most */
+/*
+ * Rules a leaf chain evaluates at most. A rule that does not match costs
+ * a packet about 5 ns here, a lookup 85 ns in a map of 8 elements to
+ * 390 ns in one of 4096 (tests/bench/classify --costs): leaves of 32
+ * rules take fewer lookups per packet than leaves of 8, and a third of
+ * the chains and maps to load.
+ */
+#define LEAF_MAX	OPT_LEAF_MAX
 #define GROUP_MAX	LEAF_MAX	/* rules a group of pieces may gather */
 #define REPL_MAX	4	/* a split may copy a rule this many times */
 #define REPL_STUCK	16	/* ... or this many, rather than halve */

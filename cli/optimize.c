@@ -22,7 +22,8 @@
 #include "optimize.h"
 #include "xalloc.h"
 
-#define RUN_MIN	16	/* shorter lists are cheaper as they are */
+/* Shorter lists would be one leaf: they are cheaper as they are. */
+#define RUN_MIN	(OPT_LEAF_MAX + 1)
 
 /* Written only for --explain: nobody reads them on apply. */
 struct notes {
