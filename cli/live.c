@@ -429,13 +429,22 @@ static int obj_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int dump(struct nlsock *s, uint16_t type, mnl_cb_t cb, void *data)
+/* What fwctl's table holds of a type; rules: only chain's, if given. */
+static int dump_in(struct nlsock *s, uint16_t type, const char *chain,
+		   mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = request(buf, s, type, NLM_F_DUMP);
 
 	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, IR_TABLE_NAME);
+	if (chain)
+		mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, chain);
 	return nlsock_request(s, nlh, cb, data);
+}
+
+static int dump(struct nlsock *s, uint16_t type, mnl_cb_t cb, void *data)
+{
+	return dump_in(s, type, NULL, cb, data);
 }
 
 #define CHAIN_DUMPS_FROM	64	/* chains; fewer: one dump of the table */
@@ -448,20 +457,14 @@ static int dump(struct nlsock *s, uint16_t type, mnl_cb_t cb, void *data)
  */
 static int dump_rules(struct nlsock *s, struct rule_dump *rd)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
 	size_t i;
 	int err = 0;
 
 	if (rd->lt->n_chains < CHAIN_DUMPS_FROM)
 		return dump(s, NFT_MSG_GETRULE, rule_cb, rd);
-	for (i = 0; !err && i < rd->lt->n_chains; i++) {
-		nlh = request(buf, s, NFT_MSG_GETRULE, NLM_F_DUMP);
-		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, IR_TABLE_NAME);
-		mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN,
-				  rd->lt->chains[i].name);
-		err = nlsock_request(s, nlh, rule_cb, rd);
-	}
+	for (i = 0; !err && i < rd->lt->n_chains; i++)
+		err = dump_in(s, NFT_MSG_GETRULE, rd->lt->chains[i].name,
+			      rule_cb, rd);
 	return err;
 }
 

@@ -949,7 +949,7 @@ static void sink_into(struct tree *tr, struct ir_chain *c, const size_t *idx,
 		      bool last)
 {
 	size_t *keep = xcalloc(n, sizeof(*keep)), *tail, *t2, *k2;
-	size_t nk, nt, n2, nt2, i;
+	size_t nk, nt, n2, nt2;
 	struct split_score sc;
 	int d2, bad;
 
@@ -981,8 +981,7 @@ static void sink_into(struct tree *tr, struct ir_chain *c, const size_t *idx,
 			break;
 		tr->st->sinks++;
 		memmove(tail + nt2, tail, nt * sizeof(*tail));
-		for (i = 0; i < nt2; i++)
-			tail[i] = t2[i];
+		memcpy(tail, t2, nt2 * sizeof(*tail));
 		nt += nt2;
 		memcpy(keep, k2, n2 * sizeof(*keep));
 		nk = n2;
