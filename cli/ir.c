@@ -66,22 +66,32 @@ static void ir_rule_free(struct ir_rule *r)
 	free(r->comment);
 }
 
+static void chain_free(struct ir_chain *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_rules; i++)
+		ir_rule_free(&c->rules[i]);
+	free(c->rules);
+	free(c);
+}
+
+static void set_free(struct ir_set *s)
+{
+	free(s->elems);
+	free(s);
+}
+
 void ir_table_free(struct ir_table *t)
 {
-	size_t i, j;
+	size_t i;
 
 	if (!t)
 		return;
-	for (i = 0; i < t->n_sets; i++) {
-		free(t->sets[i]->elems);
-		free(t->sets[i]);
-	}
-	for (i = 0; i < t->n_chains; i++) {
-		for (j = 0; j < t->chains[i]->n_rules; j++)
-			ir_rule_free(&t->chains[i]->rules[j]);
-		free(t->chains[i]->rules);
-		free(t->chains[i]);
-	}
+	for (i = 0; i < t->n_sets; i++)
+		set_free(t->sets[i]);
+	for (i = 0; i < t->n_chains; i++)
+		chain_free(t->chains[i]);
 	for (i = 0; i < t->n_objects; i++)
 		free(t->objects[i]);
 	free(t->objects);
@@ -240,21 +250,34 @@ void ir_chain_drop_rules(struct ir_chain *c,
 void ir_table_drop_chains(struct ir_table *t,
 			  bool (*drop_chain)(const struct ir_chain *c))
 {
-	size_t i, j, n = 0;
+	size_t i, n = 0;
 
 	for (i = 0; i < t->n_chains; i++) {
-		struct ir_chain *c = t->chains[i];
-
-		if (!drop_chain(c)) {
-			t->chains[n++] = c;
-			continue;
-		}
-		for (j = 0; j < c->n_rules; j++)
-			ir_rule_free(&c->rules[j]);
-		free(c->rules);
-		free(c);
+		if (drop_chain(t->chains[i]))
+			chain_free(t->chains[i]);
+		else
+			t->chains[n++] = t->chains[i];
 	}
 	t->n_chains = n;
+}
+
+void ir_table_drop_range(struct ir_table *t, const struct ir_mark *from,
+			 const struct ir_mark *to)
+{
+	size_t i;
+
+	for (i = from->chains; i < to->chains; i++)
+		chain_free(t->chains[i]);
+	memmove(t->chains + from->chains, t->chains + to->chains,
+		(t->n_chains - to->chains) * sizeof(*t->chains));
+	t->n_chains -= to->chains - from->chains;
+	for (i = from->sets; i < to->sets; i++)
+		set_free(t->sets[i]);
+	memmove(t->sets + from->sets, t->sets + to->sets,
+		(t->n_sets - to->sets) * sizeof(*t->sets));
+	t->n_sets -= to->sets - from->sets;
+	for (i = from->sets; i < t->n_sets; i++)
+		t->sets[i]->id = (unsigned)i + 1;
 }
 
 struct ir_rule *ir_rule_add(struct ir_chain *c, struct fw_loc loc)

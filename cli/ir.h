@@ -368,6 +368,17 @@ void ir_chain_drop_rules(struct ir_chain *c,
 			 bool (*drop)(const struct ir_rule *r));
 void ir_table_drop_chains(struct ir_table *t,
 			  bool (*drop_chain)(const struct ir_chain *c));
+/* How many chains and sets a table has: a point to drop back to. */
+struct ir_mark {
+	size_t	chains, sets;
+};
+static inline struct ir_mark ir_table_mark(const struct ir_table *t)
+{
+	return (struct ir_mark){ .chains = t->n_chains, .sets = t->n_sets };
+}
+/* Frees the chains and sets added between two marks (from <= to). */
+void ir_table_drop_range(struct ir_table *t, const struct ir_mark *from,
+			 const struct ir_mark *to);
 struct ir_chain *ir_table_find_chain(const struct ir_table *t,
 				     const char *name);
 size_t ir_table_rule_count(const struct ir_table *t);

@@ -69,6 +69,19 @@ enum ir_field opt_dim_field(enum opt_dim d, int fi);
 /* A deep copy of r (its matches and comment). */
 void opt_rule_copy(struct ir_rule *dst, const struct ir_rule *src);
 
+/*
+ * A big list's wide rules that may move to the end can get a tree of their
+ * own after the tree of the rest (opt_tree.c): tried when the copies of
+ * them in the one tree are try_pct of its load, kept when it loads at
+ * most gain_pct of it. It costs some packets a lookup: ipc1_1k, where the
+ * copies are 12%, would load 70% less with it but forward 18% less.
+ * Tests change it to build the wide tree wherever it can be built.
+ */
+struct opt_wide {
+	unsigned	try_pct, gain_pct;
+};
+extern struct opt_wide opt_wide;
+
 /* A tree over rules[0..n) of one list; what it produced, for --explain. */
 struct opt_stats {
 	unsigned	chains, elems, leaf_rules, depth, splits, halvings,

@@ -26,8 +26,10 @@ unsigned opt_below(struct opt_rng *g, unsigned n);
 /*
  * OPT_GEN_KERNEL: a file for real packets: limits no test can exceed
  * (so that "passes" is what the kernel does too), no ct state matches.
+ * OPT_GEN_LIST: a ClassBench-like forward list instead: narrow 5-tuple
+ * rules, then a few wide ones, all of them movable.
  */
-enum { OPT_GEN_KERNEL = 1 };
+enum { OPT_GEN_KERNEL = 1, OPT_GEN_LIST = 2 };
 
 /*
  * A rule file of n filter rules in input and forward: zones (with and

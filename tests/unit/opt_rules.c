@@ -471,6 +471,80 @@ static void put_declarations(struct gen *s)
 	    chance(s, 50) ? "drop" : "accept");
 }
 
+/*
+ * Wide rules after the others, as ClassBench lists end: each reaches
+ * into most groups of a tree, which is what the optimizer's wide tree
+ * (those rules in a tree of their own, after the tree of the rest) is
+ * for. Nothing but dimensions, so that they may move.
+ */
+static void put_wide_rules(struct gen *s, size_t n)
+{
+	unsigned k, a;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		k = opt_below(s->g, ANCHORS);
+		a = opt_below(s->g, 100);
+		put(&s->t, "%s forward", a < 50 ? "accept" : "drop");
+		switch (opt_below(s->g, 5)) {
+		case 0:
+			put(&s->t, " src ");
+			put_prefix(s, s->v4[k], 4, 1 + opt_below(s->g, 12));
+			break;
+		case 1:
+			put(&s->t, " dst ");
+			put_prefix(s, s->v4[k % 4], 4, 8 + opt_below(s->g, 16));
+			break;
+		case 2:
+			put(&s->t, " src ");
+			put_prefix(s, s->v6[k], 16, 1 + opt_below(s->g, 20));
+			break;
+		case 3:
+			put(&s->t, " proto %s", chance(s, 50) ? "tcp" : "udp");
+			break;
+		default:
+			put(&s->t, " proto tcp dport %u-65535",
+			    1 + opt_below(s->g, 2048));
+		}
+		put(&s->t, "\n");
+	}
+}
+
+/*
+ * proto P src A dst B [dport P], as in ClassBench's ACLs: sources spread
+ * over the anchors' /16s, destinations a few servers (anchors 0-3).
+ */
+static void put_narrow_rule(struct gen *s)
+{
+	unsigned a = opt_below(s->g, 100), k = opt_below(s->g, ANCHORS);
+	uint8_t src[16];
+
+	put(&s->t, "%s forward proto %s src ", a < 50 ? "accept" : a < 90 ?
+	    "drop" : "reject", chance(s, 70) ? "tcp" : "udp");
+	if (chance(s, 20)) {
+		memcpy(src, s->v6[k], 16);
+		src[14] = (uint8_t)opt_below(s->g, 256);
+		put_prefix(s, src, 16, chance(s, 70) ? 128 :
+			   96 + opt_below(s->g, 32));
+		put(&s->t, " dst ");
+		put_prefix(s, s->v6[opt_below(s->g, 4)], 16, 128);
+	} else {
+		memcpy(src, s->v4[k], 4);
+		src[2] = (uint8_t)opt_below(s->g, 256);
+		src[3] = (uint8_t)opt_below(s->g, 256);
+		put_prefix(s, src, 4, chance(s, 70) ? 32 :
+			   20 + opt_below(s->g, 12));
+		put(&s->t, " dst ");
+		put_prefix(s, s->v4[opt_below(s->g, 4)], 4, chance(s, 80) ?
+			   32 : 28 + opt_below(s->g, 4));
+	}
+	if (chance(s, 80)) {
+		put(&s->t, " dport ");
+		put_port_value(s);
+	}
+	put(&s->t, "\n");
+}
+
 /* Anchors in a few blocks, so that rules of one file meet each other. */
 static void anchors(struct gen *s)
 {
@@ -507,6 +581,12 @@ char *opt_gen_rules(struct opt_rng *g, size_t n, unsigned flags)
 	s.quiet = chance(&s, 50);
 	put(&s.t, "# %zu random rules\n", n);
 	put_declarations(&s);
+	if (flags & OPT_GEN_LIST) {
+		for (i = 0; i < n; i++)
+			put_narrow_rule(&s);
+		put_wide_rules(&s, n / 32 + 1);
+		return s.t.buf;
+	}
 	for (i = 0; i < n; i++)
 		put_rule(&s);
 	return s.t.buf;

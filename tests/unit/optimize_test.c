@@ -29,6 +29,7 @@
 #include "compile.h"
 #include "diag.h"
 #include "ir_eval.h"
+#include "opt.h"
 #include "opt_gen.h"
 #include "unit.h"
 
@@ -113,6 +114,7 @@ static char *read_text(const char *path, size_t *lines)
 
 static bool pair_make(struct pair *p, const struct opts *o, unsigned k)
 {
+	const struct opt_wide saved_wide = opt_wide;
 	struct opt_rng g;
 	size_t len;
 
@@ -122,14 +124,23 @@ static bool pair_make(struct pair *p, const struct opts *o, unsigned k)
 		snprintf(p->name, sizeof(p->name), "%s", o->rules);
 	} else {
 		p->n_rules = file_size(&g);
-		p->text = opt_gen_rules(&g, p->n_rules, 0);
+		p->text = opt_gen_rules(&g, p->n_rules,
+					k % 4 == 3 ? OPT_GEN_LIST : 0);
 		snprintf(p->name, sizeof(p->name), "optimize-%lu-%u.fw",
 			 o->seed, k);
 	}
 	len = strlen(p->text);
 	p->linear = compile_buffer_flags(p->name, p->text, len,
 					 COMPILE_LINEAR);
+	/*
+	 * One file in four is a ClassBench-like list (wide rules last),
+	 * compiled with the wide tree wherever one can be built: the
+	 * optimizer's own choice takes it for big lists only.
+	 */
+	if (k % 4 == 3)
+		opt_wide = (struct opt_wide){ .try_pct = 0, .gain_pct = 1000 };
 	p->optimized = compile_buffer(p->name, p->text, len);
+	opt_wide = saved_wide;
 	p->pool = p->linear ? opt_pool_new(p->linear) : NULL;
 	return p->linear && p->optimized;
 }
