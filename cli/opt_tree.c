@@ -1260,23 +1260,48 @@ static bool wide(const struct tree *tr, const struct opt_rule *r)
 }
 
 /*
+ * The copies of rule r in the one tree (one) beyond the first, as the
+ * table was before it (base).
+ */
+static size_t extra_copies(const struct attempt *one,
+			   const struct attempt *base, size_t r)
+{
+	unsigned c = one->copies[r] - base->copies[r];
+
+	return c > 1 ? c - 1 : 0;
+}
+
+/*
  * The other tree for a big list: its wide rules that may move to the
  * end go there as a tree of their own, after the tree of the rest. Each
  * split copies a wide rule into most of its groups, so in the one tree
  * they can make most of the kernel's rules (acl1_10k: 40 rules made
  * 10,000 of 23,000); a packet that the rest does not decide pays one
- * more lookup. Returns how many move (0: none may, or none stay).
+ * more lookup. Returns how many move (0: none may, none stay, or their
+ * copies in the one tree are less than want).
  */
 static size_t wide_tail(struct tree *tr, const size_t *idx, size_t n,
-			size_t *keep, size_t *nk, size_t *tail)
+			const struct attempt *one, const struct attempt *base,
+			size_t want, size_t *keep, size_t *nk, size_t *tail)
 {
 	bool *cand = xcalloc(n + 1, sizeof(*cand));
-	size_t i, nt;
+	size_t i, nt = 0, extra = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		cand[i] = wide(tr, &tr->rules[idx[i]]);
-	if (!sink_split(tr, idx, n, cand, keep, nk, tail, &nt))
+		if (cand[i])
+			extra += extra_copies(one, base, idx[i]);
+	}
+	/* Which may move costs up to SINK_CHECKS looks: not in vain. */
+	if (extra >= want && sink_split(tr, idx, n, cand, keep, nk, tail,
+					&nt)) {
+		for (i = extra = 0; i < nt; i++)
+			extra += extra_copies(one, base, tail[i]);
+		if (extra < want)
+			nt = 0;
+	} else {
 		nt = 0;
+	}
 	free(cand);
 	return nt;
 }
@@ -1306,18 +1331,16 @@ static struct ir_chain *try_wide(struct tree *tr, const size_t *idx,
 				 const struct attempt *base,
 				 struct ir_chain *root)
 {
-	size_t *keep = xcalloc(k + 1, sizeof(*keep)), *tail, nk, nt, i;
-	size_t extra = 0, load;
+	size_t *keep = xcalloc(k + 1, sizeof(*keep)), *tail, nk, nt, load;
 	struct ir_chain *wide_root;
 	struct attempt one, two;
 
 	tail = xcalloc(k + 1, sizeof(*tail));
 	attempt_save(tr, n, &one);
 	load = load_of(&one.st) - load_of(&base->st);
-	nt = wide_tail(tr, idx, k, keep, &nk, tail);
-	for (i = 0; i < nt; i++)
-		extra += one.copies[tail[i]] - base->copies[tail[i]];
-	if (nt && extra > nt && (extra - nt) * 100 >= load * opt_wide.try_pct) {
+	nt = wide_tail(tr, idx, k, &one, base,
+		       (load * opt_wide.try_pct + 99) / 100, keep, &nk, tail);
+	if (nt) {
 		tree_reset(tr, n);
 		attempt_restore(tr, n, base);
 		tr->cap = load_of(&base->st) + load * opt_wide.gain_pct / 100;
