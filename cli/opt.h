@@ -60,6 +60,8 @@ void opt_rule_box(struct opt_rule *o);
 void opt_rule_box_free(struct opt_rule *o);
 void opt_rule_free(struct opt_rule *o);
 bool opt_full(const struct opt_rule *o, int fi, enum opt_dim d);
+/* How many bits v takes: 0 for 0, 128 for the largest. */
+int opt_val_bits(opt_val v);
 /* Big-endian bytes (len up to 16) <-> number. */
 opt_val opt_val_load(const uint8_t *b, unsigned len);
 void opt_val_store(opt_val v, uint8_t *out, unsigned len);
@@ -81,6 +83,20 @@ struct opt_wide {
 	unsigned	try_pct, gain_pct;
 };
 extern struct opt_wide opt_wide;
+
+/*
+ * opt_stay.c: rules (indexes into rules[]) added one by one; which of
+ * them may share a packet with a box of family index fi. opt_stay_any()
+ * calls fn for each added rule that may (none that cannot; each once)
+ * until fn returns true, and returns whether one did.
+ */
+struct opt_stay;
+typedef bool opt_stay_fn(size_t rule, void *data);
+struct opt_stay *opt_stay_new(const struct opt_rule *rules, int fi);
+void opt_stay_add(struct opt_stay *s, size_t rule);
+bool opt_stay_any(struct opt_stay *s, const struct opt_rule *w,
+		  opt_stay_fn *fn, void *data);
+void opt_stay_free(struct opt_stay *s);
 
 /* A tree over rules[0..n) of one list; what it produced, for --explain. */
 struct opt_stats {

@@ -30,6 +30,14 @@ opt_val opt_dim_max(enum opt_dim d, int fi)
 	return bits >= 128 ? ~(opt_val)0 : ((opt_val)1 << bits) - 1;
 }
 
+int opt_val_bits(opt_val v)
+{
+	uint64_t hi = (uint64_t)(v >> 64), lo = (uint64_t)v;
+
+	return hi ? 128 - __builtin_clzll(hi) :
+	       lo ? 64 - __builtin_clzll(lo) : 0;
+}
+
 opt_val opt_val_load(const uint8_t *b, unsigned len)
 {
 	opt_val v = 0;

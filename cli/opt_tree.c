@@ -894,47 +894,58 @@ static void spread_rules(struct tree *tr, const size_t *idx, size_t n,
 	free(c.g);
 }
 
+struct meet_ask {
+	const struct tree	*tr;
+	const struct opt_rule	*w;
+	size_t			checks;
+};
+
+/* Whether rule q, which stays after w, keeps w from moving past it. */
+static bool blocks(size_t q, void *data)
+{
+	struct meet_ask *a = data;
+	const struct opt_rule *r = &a->tr->rules[q];
+
+	if (++a->checks > SINK_CHECKS)
+		return true;	/* not known: w stays */
+	return !same_verdict(&a->w->ir, &r->ir) && boxes_meet(a->tr, a->w, r);
+}
+
 /*
  * Which of the candidates may move to the end of idx: no later rule that
  * stays, of another verdict, shares a packet with them. Going from the
  * end, the rules that stay are kept apart by verdict, so a rule looks
- * only at those it could conflict with, nearest first; the node spends
- * at most SINK_CHECKS looks (the rules not looked at stay).
+ * only at those it could conflict with, and only at those whose boxes
+ * may meet its own (opt_stay.c); the node spends at most SINK_CHECKS
+ * looks (the rules not looked at stay).
  */
 static void sink_moves(struct tree *tr, const size_t *idx, size_t n,
 		       const bool *cand, bool *moved)
 {
-	size_t *stay[3], n_stay[3] = { 0, 0, 0 }, i, k, checks = 0;
+	struct opt_stay *stay[3];
+	struct meet_ask ask = { .tr = tr };
+	size_t i;
 	unsigned v, o;
 
 	for (v = 0; v < 3; v++)
-		stay[v] = xcalloc(n + 1, sizeof(*stay[v]));
+		stay[v] = opt_stay_new(tr->rules, tr->fi);
 	for (i = n; i-- > 0;) {
-		const struct opt_rule *w = &tr->rules[idx[i]];
 		bool meets = false;
 
-		v = verdict_class(w);
-		if (checks < SINK_CHECKS && cand[i]) {
-			for (o = 0; o < 3 && !meets; o++) {
-				if (o == v && v != 2)	/* rejects may differ */
-					continue;
-				for (k = n_stay[o]; k-- > 0 && !meets;) {
-					const struct opt_rule *q =
-						&tr->rules[stay[o][k]];
-
-					if (++checks > SINK_CHECKS)
-						meets = true;	/* not known */
-					else if (!same_verdict(&w->ir, &q->ir))
-						meets = boxes_meet(tr, w, q);
-				}
-			}
+		ask.w = &tr->rules[idx[i]];
+		v = verdict_class(ask.w);
+		if (ask.checks < SINK_CHECKS && cand[i]) {
+			for (o = 0; o < 3 && !meets; o++)
+				if (o != v || v == 2)	/* rejects may differ */
+					meets = opt_stay_any(stay[o], ask.w,
+							     blocks, &ask);
 			moved[i] = !meets;
 		}
 		if (!moved[i])
-			stay[v][n_stay[v]++] = idx[i];
+			opt_stay_add(stay[v], idx[i]);
 	}
 	for (v = 0; v < 3; v++)
-		free(stay[v]);
+		opt_stay_free(stay[v]);
 }
 
 /*
@@ -1231,14 +1242,6 @@ static struct ir_chain *root_of(struct tree *tr, struct res res)
 	return root;
 }
 
-static int bits_of(opt_val v)
-{
-	uint64_t hi = (uint64_t)(v >> 64), lo = (uint64_t)v;
-
-	return hi ? 128 - __builtin_clzll(hi) : lo ? 64 - __builtin_clzll(lo) :
-		    0;
-}
-
 /* A box of at least 2^-WIDE_BITS of the family's packets is wide. */
 #define WIDE_BITS	24
 
@@ -1253,8 +1256,8 @@ static bool wide(const struct tree *tr, const struct opt_rule *r)
 
 		for (i = 0; i < iv->n; i++)
 			sum += iv->s[i].hi - iv->s[i].lo;
-		bits += bits_of(opt_dim_max((enum opt_dim)d, tr->fi)) -
-			bits_of(sum);
+		bits += opt_val_bits(opt_dim_max((enum opt_dim)d, tr->fi)) -
+			opt_val_bits(sum);
 	}
 	return bits <= WIDE_BITS;
 }
