@@ -1336,7 +1336,8 @@ static struct ir_chain *try_wide(struct tree *tr, const size_t *idx,
 {
 	size_t *keep = xcalloc(k + 1, sizeof(*keep)), *tail, nk, nt, load;
 	struct ir_chain *wide_root;
-	struct attempt one, two;
+	struct ir_mark end;
+	struct attempt one;
 
 	tail = xcalloc(k + 1, sizeof(*tail));
 	attempt_save(tr, n, &one);
@@ -1352,10 +1353,9 @@ static struct ir_chain *try_wide(struct tree *tr, const size_t *idx,
 			ir_table_drop_range(tr->t, &base->to, &one.to);
 			root = wide_root;
 		} else {
-			attempt_save(tr, n, &two);
-			ir_table_drop_range(tr->t, &one.to, &two.to);
+			end = ir_table_mark(tr->t);
+			ir_table_drop_range(tr->t, &one.to, &end);
 			attempt_restore(tr, n, &one);
-			attempt_free(&two);
 		}
 	}
 	attempt_free(&one);
@@ -1371,8 +1371,9 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
 	struct tree tr = {
 		.t = t, .rules = rules, .fi = fi, .prefix = prefix, .st = st,
 	};
-	struct attempt base;
+	struct attempt base = { 0 };
 	struct ir_chain *root;
+	bool big;
 	size_t *idx = xcalloc(n + 1, sizeof(*idx)), k = 0, i;
 
 	for (i = 0; i < n; i++)
@@ -1380,9 +1381,12 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
 			idx[k++] = i;
 	tr.memo = xcalloc(MEMO_BUCKETS, sizeof(*tr.memo));
 	tr.budget = BUDGET * n;
-	attempt_save(&tr, n, &base);
+	/* Only a big list may get the wide tree: only it needs a way back. */
+	big = k > 4 * LEAF_MAX;
+	if (big)
+		attempt_save(&tr, n, &base);
 	root = root_of(&tr, build(&tr, idx, k, 0, 0));
-	if (k > 4 * LEAF_MAX)
+	if (big)
 		root = try_wide(&tr, idx, k, n, &base, root);
 	attempt_free(&base);
 	memo_free(&tr);
