@@ -165,6 +165,32 @@ static void ast_decls_free(struct ast *a)
 		free(a->policies[i]);
 }
 
+static void keep_string(struct ast *a, char *s)
+{
+	if (!s)
+		return;
+	a->kept = xgrow(a->kept, a->n_kept, sizeof(*a->kept));
+	a->kept[a->n_kept++] = s;
+}
+
+/*
+ * A 10,000-rule file's tree is some 20 MB; given back rule by rule, the
+ * model and the IR are built in memory already paged in, which costs
+ * less than fresh pages.
+ */
+void ast_rule_release(struct ast *a, size_t i)
+{
+	struct ast_rule *r = a->rules[i];
+
+	keep_string(a, r->text);
+	keep_string(a, r->comment);
+	keep_string(a, r->log_prefix);
+	keep_string(a, r->helper);
+	r->text = r->comment = r->log_prefix = r->helper = NULL;
+	ast_rule_free(r);
+	a->rules[i] = NULL;
+}
+
 void ast_free(struct ast *a)
 {
 	size_t i;
@@ -183,5 +209,8 @@ void ast_free(struct ast *a)
 	free(a->sets);
 	free(a->policies);
 	free(a->rules);
+	for (i = 0; i < a->n_kept; i++)
+		free(a->kept[i]);
+	free(a->kept);
 	free(a);
 }

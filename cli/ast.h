@@ -209,6 +209,8 @@ struct ast {
 	struct ast_shape	**shapes;	/* shape.h */
 	size_t			n_shapes;
 	const char		*source;	/* the top-level file */
+	char			**kept;		/* released rules' strings */
+	size_t			n_kept;
 };
 
 struct ast *ast_new(const char *source);
@@ -221,6 +223,11 @@ struct ast_policy *ast_add_policy(struct ast *a);
 struct ast_rule *ast_rule_new(void);
 void ast_rule_free(struct ast_rule *r);
 void ast_add_rule(struct ast *a, struct ast_rule *r);
+/*
+ * Frees rule i once the checker has made its model rule: its strings,
+ * which the model points at, stay until ast_free().
+ */
+void ast_rule_release(struct ast *a, size_t i);
 /* Inspect rules, like rules, join the tree only when they parse. */
 struct ast_inspect *ast_inspect_new(void);
 void ast_inspect_free(struct ast_inspect *i);

@@ -177,7 +177,7 @@ static void checker_free(struct checker *c)
 	free(c->sets.sym);
 }
 
-struct model *check_ast(const struct ast *a)
+struct model *check_ast(struct ast *a)
 {
 	unsigned errors = diag_error_count();
 	struct checker c = { .ast = a };

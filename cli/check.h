@@ -44,7 +44,7 @@ struct xlist {
 enum macro_state { MACRO_NEW, MACRO_BUSY, MACRO_GOOD, MACRO_BAD };
 
 struct checker {
-	const struct ast	*ast;
+	struct ast		*ast;	/* check_rules() releases its rules */
 	struct model		*m;
 	struct symtab		macros, zones, sets;
 	enum macro_state	*macro_state;	/* per define */

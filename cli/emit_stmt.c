@@ -157,7 +157,7 @@ static void emit_actions(struct nftnl_rule *nr, const struct ir_rule *r)
 void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r,
 		     bool queue_xt)
 {
-	char prefix[sizeof(r->log.prefix)];
+	char prefix[IR_LOG_PREFIX_MAX];
 
 	if (r->has_limit)
 		emit_limit(nr, r->limit.rate, limit_seconds[r->limit.unit],

@@ -458,7 +458,7 @@ static void print_statements(FILE *out, const struct ir_rule *r)
 		[IR_PER_SECOND] = "second", [IR_PER_MINUTE] = "minute",
 		[IR_PER_HOUR] = "hour", [IR_PER_DAY] = "day",
 	};
-	char prefix[sizeof(r->log.prefix)];
+	char prefix[IR_LOG_PREFIX_MAX];
 
 	if (r->has_connlimit)
 		print_connlimit(out, &r->connlimit);

@@ -166,8 +166,15 @@ struct ir_limit {
 	uint32_t		burst;	/* packets; 0: the kernel's default */
 };
 
+#define IR_LOG_PREFIX_MAX	128	/* NF_LOG_PREFIXLEN */
+
+/*
+ * Strings a rule refers to live in its table's strings (ir_table_strdup):
+ * a 10,000-rule file becomes some 30,000 IR rules, and every byte of a
+ * rule is paid for in fresh pages.
+ */
 struct ir_log {
-	char	prefix[128];	/* NF_LOG_PREFIXLEN */
+	const char	*prefix;	/* up to IR_LOG_PREFIX_MAX bytes */
 };
 
 enum ir_nat_kind {
@@ -244,7 +251,7 @@ struct ir_rule {
 	struct ir_nat		nat;		/* after them */
 	bool			notrack;
 	enum ir_object_kind	obj_kind;	/* ct helper/timeout set */
-	char			obj[IR_NAME_MAX];
+	const char		*obj;		/* the object's name */
 	bool			ct_mark_from_meta;	/* ct mark set meta mark */
 	struct ir_priority	priority;	/* after the actions */
 	bool			meta_mark_set;	/* meta mark set (meta mark */

@@ -216,8 +216,11 @@ static const enum ir_verdict_kind action_verdicts[] = {
 	[ACT_REJECT] = IR_REJECT,
 };
 
-static void rule_statements(struct ir_rule *ir, const struct m_rule *r)
+static void rule_statements(struct lower *lw, struct ir_rule *ir,
+			    const struct m_rule *r)
 {
+	char prefix[IR_LOG_PREFIX_MAX];
+
 	ir->counter = r->counter;
 	ir->has_limit = r->has_limit;
 	ir->limit = r->limit;
@@ -225,15 +228,14 @@ static void rule_statements(struct ir_rule *ir, const struct m_rule *r)
 	if (!r->has_log)
 		return;		/* the prefix is for log statements only */
 	if (r->log_prefix)
-		snprintf(ir->log.prefix, sizeof(ir->log.prefix), "%s",
-			 r->log_prefix);
+		snprintf(prefix, sizeof(prefix), "%s", r->log_prefix);
 	else if (r->action >= ACT_FIRST_CT)
-		snprintf(ir->log.prefix, sizeof(ir->log.prefix),
-			 "fwctl %s: ", action_names[r->action]);
-	else
-		snprintf(ir->log.prefix, sizeof(ir->log.prefix),
-			 "fwctl %s %s: ", chain_names[r->chain],
+		snprintf(prefix, sizeof(prefix), "fwctl %s: ",
 			 action_names[r->action]);
+	else
+		snprintf(prefix, sizeof(prefix), "fwctl %s %s: ",
+			 chain_names[r->chain], action_names[r->action]);
+	ir->log.prefix = ir_table_strdup(lw->t, prefix);
 }
 
 static void emit_variant(struct lower *lw, struct ir_chain *c,
@@ -243,7 +245,7 @@ static void emit_variant(struct lower *lw, struct ir_chain *c,
 
 	ir->text = ir_table_strdup(lw->t, r->text);
 	ir->comment = r->comment ? xstrdup(r->comment) : NULL;
-	rule_statements(ir, r);
+	rule_statements(lw, ir, r);
 	lower_rule_actions(lw, ir, r, v->fam);
 	ir->verdict.kind = r->action < ACT_FIRST_CT ?
 			   action_verdicts[r->action] : IR_VERDICT_NONE;

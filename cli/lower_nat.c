@@ -100,7 +100,7 @@ static void lower_helper(struct lower *lw, struct ir_rule *ir,
 	o->l4proto = r->ct_proto;
 	snprintf(o->helper, sizeof(o->helper), "%s", r->helper);
 	ir->obj_kind = IR_OBJ_CT_HELPER;
-	snprintf(ir->obj, sizeof(ir->obj), "%s", name);
+	ir->obj = o->name;
 }
 
 /*
@@ -130,7 +130,7 @@ static void lower_timeout(struct lower *lw, struct ir_rule *ir,
 		o->timeout[i] = r->timeout[i] ? r->timeout[i] :
 				timeout_defaults[r->ct_proto][i];
 	ir->obj_kind = IR_OBJ_CT_TIMEOUT;
-	snprintf(ir->obj, sizeof(ir->obj), "%s", name);
+	ir->obj = o->name;
 }
 
 /* A dynamic set per rule and family counts connections per source. */

@@ -18,7 +18,10 @@
 
 enum fam { FAM_V4 = 1, FAM_V6 = 2, FAM_ANY = FAM_V4 | FAM_V6 };
 
-/* One resolved value; src says where it was written (for messages). */
+/*
+ * One resolved value; src says where it was written, for the checker's
+ * messages (a rule's are NULL once checked: its tree is gone).
+ */
 struct m_elem {
 	struct ir_value		v;
 	uint8_t			fam;	/* addresses: FAM_V4 or FAM_V6 */
@@ -175,8 +178,9 @@ struct m_elem *m_elems_add(struct m_elems *l);
 
 /*
  * Checks the tree and builds the model; NULL when there was an error
- * (each one reported through diag.h).
+ * (each one reported through diag.h). The tree's rules are freed on the
+ * way (ast_rule_release); the model points at the rest of the tree.
  */
-struct model *check_ast(const struct ast *a);
+struct model *check_ast(struct ast *a);
 
 #endif

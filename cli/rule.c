@@ -443,6 +443,16 @@ struct m_rule *rule_check(struct checker *c, const struct ast_rule *ar)
 	return NULL;
 }
 
+/* Its values were written in the rule just released. */
+static void forget_sources(struct m_rule *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < OP_COUNT; i++)
+		for (j = 0; j < r->op[i].lit.n; j++)
+			r->op[i].lit.e[j].src = NULL;
+}
+
 void check_rules(struct checker *c)
 {
 	struct model *m = c->m;
@@ -451,8 +461,10 @@ void check_rules(struct checker *c)
 
 	for (i = 0; i < c->ast->n_rules; i++) {
 		r = rule_check(c, c->ast->rules[i]);
+		ast_rule_release(c->ast, i);
 		if (!r)
 			continue;
+		forget_sources(r);
 		m->rules = xgrow(m->rules, m->n_rules, sizeof(*m->rules));
 		m->rules[m->n_rules++] = r;
 	}

@@ -147,7 +147,7 @@ static void limit(struct ir_rule *r, uint64_t rate, enum ir_limit_unit u,
 static void log_prefix(struct ir_rule *r, const char *prefix)
 {
 	r->has_log = true;
-	snprintf(r->log.prefix, sizeof(r->log.prefix), "%s", prefix);
+	r->log.prefix = prefix;
 }
 
 static void named_sets(struct ir_table *t)
@@ -503,15 +503,15 @@ static void conntrack_rules(struct ir_table *t)
 	proto(r, "6");
 	match(r, IR_TH_DPORT, IR_EQ, "21");
 	r->obj_kind = IR_OBJ_CT_HELPER;
-	snprintf(r->obj, sizeof(r->obj), "ftp-tcp");
+	r->obj = "ftp-tcp";
 	r = rule(c, 52);
 	proto(r, "17");
 	r->obj_kind = IR_OBJ_CT_TIMEOUT;
-	snprintf(r->obj, sizeof(r->obj), "timeout-1");
+	r->obj = "timeout-1";
 	r = rule(c, 53);
 	proto(r, "6");
 	r->obj_kind = IR_OBJ_CT_TIMEOUT;
-	snprintf(r->obj, sizeof(r->obj), "timeout-2");
+	r->obj = "timeout-2";
 }
 
 /* ct count, alone and per source address of each family. */
