@@ -163,7 +163,10 @@ static bool verdict_eq(const struct ir_verdict *a, const struct ir_verdict *b)
 	       !strcmp(a->chain, b->chain) && a->vmap == b->vmap;
 }
 
-/* Elements that say which rule decides stay apart: --explain tells. */
+/*
+ * Elements that say which rule decides stay apart: --explain tells. Not
+ * when they overlap, which the kernel refuses: a zone's "eth*, eth0".
+ */
 static bool loc_eq(const struct fw_loc *a, const struct fw_loc *b)
 {
 	return a->file == b->file && a->line == b->line && a->col == b->col;
@@ -198,6 +201,15 @@ static bool value_merges(const struct ir_set *s, const struct ir_value *cur,
 	return value_touches(cur->hi, next->lo, len);
 }
 
+/* next (sorted after cur) shares a value with cur. */
+static bool value_overlaps(const struct ir_set *s, const struct ir_value *cur,
+			   const struct ir_value *next, unsigned len)
+{
+	if (!s->interval)
+		return !memcmp(cur->lo, next->lo, len);
+	return memcmp(next->lo, cur->hi, len) <= 0;
+}
+
 void ir_set_normalize(struct ir_set *s)
 {
 	unsigned len = ir_field_info[s->field].len;
@@ -211,7 +223,8 @@ void ir_set_normalize(struct ir_set *s)
 
 		if (!value_merges(s, &cur->value, &e->value, len) ||
 		    !verdict_eq(&cur->verdict, &e->verdict) ||
-		    (s->is_vmap && !loc_eq(&cur->loc, &e->loc))) {
+		    (s->is_vmap && !loc_eq(&cur->loc, &e->loc) &&
+		     !value_overlaps(s, &cur->value, &e->value, len))) {
 			s->elems[++n] = *e;
 			continue;
 		}
