@@ -293,12 +293,24 @@ void ir_table_drop_range(struct ir_table *t, const struct ir_mark *from,
 		t->sets[i]->id = (unsigned)i + 1;
 }
 
+void ir_chain_reserve(struct ir_chain *c, size_t n)
+{
+	if (n <= c->rules_cap)
+		return;
+	c->rules = realloc(c->rules, n * sizeof(*c->rules));
+	if (!c->rules)
+		abort();
+	c->rules_cap = n;
+}
+
 struct ir_rule *ir_rule_add(struct ir_chain *c, struct fw_loc loc)
 {
 	struct ir_rule *r;
 
-	c->rules = grow(c->rules, c->n_rules, sizeof(*c->rules));
+	if (c->n_rules == c->rules_cap)
+		ir_chain_reserve(c, c->rules_cap ? 2 * c->rules_cap : 1);
 	r = &c->rules[c->n_rules++];
+	memset(r, 0, sizeof(*r));
 	r->loc = loc;
 	return r;
 }

@@ -280,6 +280,7 @@ struct ir_chain {
 	bool		policy_drop;	/* base chains */
 	struct fw_loc	policy_loc;	/* where the policy was set, if at all */
 	size_t		n_rules;
+	size_t		rules_cap;	/* room in rules */
 	struct ir_rule	*rules;
 };
 
@@ -360,6 +361,8 @@ const char *ir_table_strdup(struct ir_table *t, const char *str);
 struct ir_chain *ir_chain_add(struct ir_table *t, const char *name,
 			      enum ir_hook hook);
 struct ir_rule *ir_rule_add(struct ir_chain *c, struct fw_loc loc);
+/* Room for n rules in all, no more: whoever knows how many there will be. */
+void ir_chain_reserve(struct ir_chain *c, size_t n);
 struct ir_match *ir_match_add(struct ir_rule *r, enum ir_field field,
 			      enum ir_op op);
 /* The object of that kind and name, added when new. */

@@ -257,7 +257,7 @@ void shape_port_maps(struct lower *lw, struct ir_chain *c,
 	       c->n_rules * sizeof(*c->rules));
 	free(c->rules);
 	c->rules = NULL;
-	c->n_rules = 0;
+	c->n_rules = c->rules_cap = 0;
 	sm.class_chain = xcalloc(sm.n_rules, sizeof(*sm.class_chain));
 	pf = xcalloc(1, sizeof(*pf));
 	for (k = 0; k < sm.n_rules; k++) {

@@ -68,8 +68,6 @@ void opt_val_store(opt_val v, uint8_t *out, unsigned len);
 /* ir_value <-> number, for dimension d of family index fi (0 v4, 1 v6). */
 void opt_val_to_ir(opt_val v, enum opt_dim d, int fi, uint8_t *out);
 enum ir_field opt_dim_field(enum opt_dim d, int fi);
-/* A deep copy of r (its matches and comment). */
-void opt_rule_copy(struct ir_rule *dst, const struct ir_rule *src);
 
 /*
  * A big list's wide rules that may move to the end can get a tree of their

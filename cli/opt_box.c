@@ -130,6 +130,21 @@ static void ivs_normalize(struct opt_ivs *iv)
 	iv->n = n + 1;
 }
 
+/*
+ * Every rule keeps a box of these for the whole optimization: one span is
+ * the common case, so out is cut to size.
+ */
+static void ivs_take(struct opt_ivs *iv, struct opt_span *out, size_t n)
+{
+	free(iv->s);
+	iv->s = n ? realloc(out, n * sizeof(*out)) : NULL;
+	if (!n)
+		free(out);
+	else if (!iv->s)
+		abort();
+	iv->n = n;
+}
+
 static void ivs_complement(struct opt_ivs *iv, opt_val max)
 {
 	struct opt_span *out = xcalloc(iv->n + 1, sizeof(*out));
@@ -148,9 +163,7 @@ static void ivs_complement(struct opt_ivs *iv, opt_val max)
 	}
 	if (open)
 		out[n++] = (struct opt_span){ next, max };
-	free(iv->s);
-	iv->s = out;
-	iv->n = n;
+	ivs_take(iv, out, n);
 }
 
 static void ivs_intersect(struct opt_ivs *a, const struct opt_ivs *b)
@@ -169,9 +182,7 @@ static void ivs_intersect(struct opt_ivs *a, const struct opt_ivs *b)
 		else
 			j++;
 	}
-	free(a->s);
-	a->s = out;
-	a->n = n;
+	ivs_take(a, out, n);
 }
 
 /* The values m accepts, as intervals; false for a named set. */
@@ -310,16 +321,4 @@ void opt_rule_free(struct opt_rule *o)
 	opt_rule_box_free(o);
 	free(o->ir.matches);
 	free(o->ir.comment);
-}
-
-void opt_rule_copy(struct ir_rule *dst, const struct ir_rule *src)
-{
-	*dst = *src;
-	dst->matches = NULL;
-	if (src->n_matches) {
-		dst->matches = xcalloc(src->n_matches, sizeof(*dst->matches));
-		memcpy(dst->matches, src->matches,
-		       src->n_matches * sizeof(*dst->matches));
-	}
-	dst->comment = src->comment ? xstrdup(src->comment) : NULL;
 }

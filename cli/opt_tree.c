@@ -327,13 +327,38 @@ static bool shadowed(const struct tree *tr, const struct opt_rule *b,
 
 #define SHADOW_MAX	64	/* longer leaves are not searched */
 
+/*
+ * A copy of src without the matches the lookups proved, its own matches
+ * and comment. A reject keeps all: its kind depends on its protocol match.
+ */
+static void leaf_rule(const struct tree *tr, struct ir_rule *r,
+		      const struct ir_rule *src, unsigned mask)
+{
+	bool all = src->verdict.kind == IR_REJECT;
+	size_t j, k = 0;
+
+	for (j = 0; j < src->n_matches; j++)
+		k += all || !match_proven(tr, &src->matches[j], mask);
+	*r = *src;
+	r->matches = k ? xcalloc(k, sizeof(*r->matches)) : NULL;
+	for (j = k = 0; j < src->n_matches; j++)
+		if (all || !match_proven(tr, &src->matches[j], mask))
+			r->matches[k++] = src->matches[j];
+	r->n_matches = k;
+	if (!all)
+		r->l4_proven = mask & 1u << D_PROTO;
+	r->comment = src->comment ? xstrdup(src->comment) : NULL;
+}
+
 /* The rules as written, less the matches the lookups proved. */
 static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
 		       unsigned mask)
 {
 	struct ir_chain *c = node_chain(tr, idx, n, mask, 'l');
-	size_t i, j, k;
+	size_t i, j;
 
+	/* Leaves hold most of a big tree's rules: no room to spare. */
+	ir_chain_reserve(c, n);
 	for (i = 0; i < n; i++) {
 		struct opt_rule *o = &tr->rules[idx[i]];
 		struct ir_rule *r;
@@ -345,17 +370,7 @@ static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
 		if (n <= SHADOW_MAX && j < i)
 			continue;
 		r = ir_rule_add(c, o->ir.loc);
-
-		opt_rule_copy(r, &o->ir);
-		/* A reject's kind depends on its protocol match: keep all. */
-		for (j = k = 0; r->verdict.kind != IR_REJECT &&
-				j < r->n_matches; j++)
-			if (!match_proven(tr, &r->matches[j], mask))
-				r->matches[k++] = r->matches[j];
-		if (r->verdict.kind != IR_REJECT) {
-			r->l4_proven = mask & 1u << D_PROTO;
-			r->n_matches = k;
-		}
+		leaf_rule(tr, r, &o->ir, mask);
 		o->copies++;
 		tr->st->leaf_rules++;
 	}

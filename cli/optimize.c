@@ -235,7 +235,7 @@ static void optimize_chain(struct ir_table *t, struct notes *ns,
 	}
 	free(c->rules);
 	c->rules = out.rules;
-	c->n_rules = out.n;
+	c->n_rules = c->rules_cap = out.n;
 }
 
 static int note_cmp(const void *a, const void *b)
