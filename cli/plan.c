@@ -311,7 +311,14 @@ static int plan_read(struct nlsock *s, struct plan *p, const char *cache_dir,
 		if (*cached)
 			return 0;
 	}
-	return live_read(s, &p->live, LIVE_OBJECTS);
+	err = live_read(s, &p->live, LIVE_OBJECTS);
+	/*
+	 * Read the slow way (after a full apply, or another tool's commit):
+	 * if nothing is sent, the next apply finds the table as it is now.
+	 */
+	if (!err && cache_dir)
+		live_cache_store(s, cache_dir, &p->live);
+	return err;
 }
 
 int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,

@@ -159,4 +159,13 @@ ok "... one rule changed, read without the cache" apply_both
 ok "... incremental, the table read by dumps" sh -c \
 	"grep -q incremental '$tmp/apply.out' && ! grep -q '(cache)' '$tmp/apply.out'"
 ok "... as a full apply would" sh -c "test \"\$(exact $ns)\" = \"\$(exact $ref)\""
+# A full apply leaves no cache: the next apply reads the table by dumps
+# and, having nothing to send, keeps what it read for the one after.
+ok "a full apply, then one with nothing to send, read by dumps" sh -c \
+	"'$FWCTL' --rundir '$tmp/run' --netns $ns apply --full rules.fw >/dev/null &&
+	 '$FWCTL' --rundir '$tmp/run' --netns $ns -v apply rules.fw >'$tmp/same.out' &&
+	 grep -q 'incremental, 0 changes' '$tmp/same.out' &&
+	 ! grep -q '(cache)' '$tmp/same.out'"
+ok "... the apply after it reads the cache" sh -c \
+	"'$FWCTL' --rundir '$tmp/run' --netns $ns -v apply rules.fw | grep -q 'ms (cache)'"
 exit $fail
