@@ -303,6 +303,19 @@ void ir_chain_reserve(struct ir_chain *c, size_t n)
 	c->rules_cap = n;
 }
 
+void ir_chain_fit(struct ir_chain *c)
+{
+	struct ir_rule *r;
+
+	if (!c->n_rules || c->n_rules == c->rules_cap)
+		return;
+	r = realloc(c->rules, c->n_rules * sizeof(*c->rules));
+	if (r) {
+		c->rules = r;
+		c->rules_cap = c->n_rules;
+	}
+}
+
 struct ir_rule *ir_rule_add(struct ir_chain *c, struct fw_loc loc)
 {
 	struct ir_rule *r;

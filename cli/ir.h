@@ -363,6 +363,8 @@ struct ir_chain *ir_chain_add(struct ir_table *t, const char *name,
 struct ir_rule *ir_rule_add(struct ir_chain *c, struct fw_loc loc);
 /* Room for n rules in all, no more: whoever knows how many there will be. */
 void ir_chain_reserve(struct ir_chain *c, size_t n);
+/* Gives back the room no rule uses. */
+void ir_chain_fit(struct ir_chain *c);
 struct ir_match *ir_match_add(struct ir_rule *r, enum ir_field field,
 			      enum ir_op op);
 /* The object of that kind and name, added when new. */

@@ -40,7 +40,7 @@ struct opt_ivs {
 };
 
 struct opt_rule {
-	struct ir_rule	ir;		/* owned: moved out of its chain */
+	struct ir_rule	*ir;		/* in its chain, which owns it */
 	struct opt_ivs	dim[2][D_COUNT];	/* per family (v4, v6) */
 	uint8_t		fams;		/* OPT_V4 | OPT_V6 it can match */
 	/* Only dimensions: the box is the whole rule. */

@@ -302,9 +302,9 @@ void opt_rule_box(struct opt_rule *o)
 			o->dim[fi][d].s = NULL;
 			ivs_set(&o->dim[fi][d], 0, opt_dim_max(d, fi));
 		}
-	for (i = 0; i < o->ir.n_matches; i++)
-		box_match(o, &o->ir.matches[i]);
-	o->key = ir_rule_key(&o->ir, false);	/* movable rules never queue */
+	for (i = 0; i < o->ir->n_matches; i++)
+		box_match(o, &o->ir->matches[i]);
+	o->key = ir_rule_key(o->ir, false);	/* movable rules never queue */
 }
 
 void opt_rule_box_free(struct opt_rule *o)
@@ -319,6 +319,8 @@ void opt_rule_box_free(struct opt_rule *o)
 void opt_rule_free(struct opt_rule *o)
 {
 	opt_rule_box_free(o);
-	free(o->ir.matches);
-	free(o->ir.comment);
+	free(o->ir->matches);
+	free(o->ir->comment);
+	o->ir->matches = NULL;
+	o->ir->comment = NULL;
 }

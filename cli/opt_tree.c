@@ -270,8 +270,8 @@ static void res_rule(struct tree *tr, struct ir_chain *c, struct res res,
 			 res.chain->name);
 	} else {
 		/* The source rule's verdict: show and --explain say which. */
-		r->loc = tr->rules[res.rule].ir.loc;
-		r->text = tr->rules[res.rule].ir.text;
+		r->loc = tr->rules[res.rule].ir->loc;
+		r->text = tr->rules[res.rule].ir->text;
 		tr->rules[res.rule].elems++;
 	}
 }
@@ -369,8 +369,8 @@ static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
 				break;
 		if (n <= SHADOW_MAX && j < i)
 			continue;
-		r = ir_rule_add(c, o->ir.loc);
-		leaf_rule(tr, r, &o->ir, mask);
+		r = ir_rule_add(c, o->ir->loc);
+		leaf_rule(tr, r, o->ir, mask);
 		o->copies++;
 		tr->st->leaf_rules++;
 	}
@@ -719,7 +719,7 @@ static bool emit_group(struct tree *tr, struct group *g, void *data)
 	ir_set_add_elem(c->map, &val, &v);
 	if (res.kind != IR_GOTO)	/* which source rule decides there */
 		c->map->elems[c->map->n_elems - 1].loc =
-			tr->rules[res.rule].ir.loc;
+			tr->rules[res.rule].ir->loc;
 	tr->st->elems++;
 	return true;
 }
@@ -889,8 +889,8 @@ static void halve_into(struct tree *tr, struct ir_chain *c, const size_t *idx,
 /* The later rules a rule may have to pass: its verdict's list is apart. */
 static unsigned verdict_class(const struct opt_rule *r)
 {
-	return r->ir.verdict.kind == IR_ACCEPT ? 0 :
-	       r->ir.verdict.kind == IR_DROP ? 1 : 2;
+	return r->ir->verdict.kind == IR_ACCEPT ? 0 :
+	       r->ir->verdict.kind == IR_DROP ? 1 : 2;
 }
 
 /* Which rules of idx spread over two groups of d or more (cand[i]). */
@@ -923,7 +923,7 @@ static bool blocks(size_t q, void *data)
 
 	if (++a->checks > SINK_CHECKS)
 		return true;	/* not known: w stays */
-	return !same_verdict(&a->w->ir, &r->ir) && boxes_meet(a->tr, a->w, r);
+	return !same_verdict(a->w->ir, r->ir) && boxes_meet(a->tr, a->w, r);
 }
 
 /*
@@ -1125,9 +1125,9 @@ static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
 	int d, bad;
 
 	if (n == 1 && covers(tr, first, mask) &&
-	    (first->ir.verdict.kind == IR_ACCEPT ||
-	     first->ir.verdict.kind == IR_DROP))
-		return (struct res){ .kind = first->ir.verdict.kind,
+	    (first->ir->verdict.kind == IR_ACCEPT ||
+	     first->ir->verdict.kind == IR_DROP))
+		return (struct res){ .kind = first->ir->verdict.kind,
 				     .rule = idx[0] };
 	if (n <= LEAF_MAX || level >= LEVEL_MAX)
 		return leaf(tr, idx, n, mask);

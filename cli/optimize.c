@@ -55,14 +55,14 @@ static void note(struct notes *ns, struct fw_loc loc, const char *text,
 static void note_rule(struct notes *ns, const struct opt_rule *o,
 		      const char *tree)
 {
-	if (!o->ir.loc.file)
+	if (!o->ir->loc.file)
 		return;
 	if (!o->copies && !o->elems)
-		note(ns, o->ir.loc, o->ir.text, "%s: never decides: %s", tree,
+		note(ns, o->ir->loc, o->ir->text, "%s: never decides: %s", tree,
 		     o->fams ? "the rules before it cover every packet it "
 			       "matches" : "it matches no packet");
 	else
-		note(ns, o->ir.loc, o->ir.text,
+		note(ns, o->ir->loc, o->ir->text,
 		     "%s: decides in %u map element%s, %u cop%s in leaf chains",
 		     tree, o->elems, o->elems == 1 ? "" : "s", o->copies,
 		     o->copies == 1 ? "y" : "ies");
@@ -83,7 +83,7 @@ static void dispatch_rule(struct ir_table *t, struct ir_rule *r,
 
 	memset(r, 0, sizeof(*r));
 	snprintf(why, sizeof(why), "decision tree of lines %u-%u",
-		 rules[0].ir.loc.line, rules[n - 1].ir.loc.line);
+		 rules[0].ir->loc.line, rules[n - 1].ir->loc.line);
 	r->why = ir_table_strdup(t, why);
 	if (!root[0] || !root[1]) {
 		fi = root[0] ? 0 : 1;
@@ -165,13 +165,13 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 	snprintf(tree, sizeof(tree), "tree %u of chain %s", run, c->name);
 	for (fi = 0; fi < 2; fi++)
 		if (root[fi])
-			note(ns, rules[0].ir.loc, NULL,
+			note(ns, rules[0].ir->loc, NULL,
 			     "%s, %s (rules %s:%u-%u, %zu rules): %u chains, "
 			     "%u map elements, %u rules in leaf chains, %u "
 			     "lookups deep, %u splits, %u halvings, %u sinks", tree,
-			     fam_names[fi], rules[0].ir.loc.file ?
-			     rules[0].ir.loc.file : "?", rules[0].ir.loc.line,
-			     rules[n - 1].ir.loc.line, n, st[fi].chains,
+			     fam_names[fi], rules[0].ir->loc.file ?
+			     rules[0].ir->loc.file : "?", rules[0].ir->loc.line,
+			     rules[n - 1].ir->loc.line, n, st[fi].chains,
 			     st[fi].elems, st[fi].leaf_rules, st[fi].depth,
 			     st[fi].splits, st[fi].halvings, st[fi].sinks);
 	for (i = 0; i < n; i++)
@@ -201,6 +201,8 @@ static void optimize_chain(struct ir_table *t, struct notes *ns,
 	const char *why;
 	size_t i = 0, j, k;
 
+	/* The runs point into it while the trees are built: no spare room. */
+	ir_chain_fit(c);
 	while (i < c->n_rules) {
 		for (j = i; j < c->n_rules &&
 			    opt_rule_movable(&c->rules[j], &why); j++)
@@ -218,7 +220,7 @@ static void optimize_chain(struct ir_table *t, struct notes *ns,
 		}
 		run = xcalloc(j - i, sizeof(*run));
 		for (k = i; k < j; k++)
-			run[k - i].ir = c->rules[k];
+			run[k - i].ir = &c->rules[k];
 		if (tree_run(t, ns, c, ++runs, run, j - i, &out)) {
 			for (k = 0; k < j - i; k++)
 				opt_rule_free(&run[k]);
