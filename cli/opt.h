@@ -43,6 +43,8 @@ struct opt_rule {
 	struct ir_rule	*ir;		/* in its chain, which owns it */
 	struct opt_ivs	dim[2][D_COUNT];	/* per family (v4, v6) */
 	uint8_t		fams;		/* OPT_V4 | OPT_V6 it can match */
+	/* Per family, bit d: dim d is its whole range (opt_full). */
+	uint8_t		full[2];
 	/* Only dimensions: the box is the whole rule. */
 	bool		exact;
 	uint64_t	key;		/* content hash, for chain names */

@@ -61,12 +61,16 @@ void opt_val_to_ir(opt_val v, enum opt_dim d, int fi, uint8_t *out)
 	opt_val_store(v, out, ir_field_info[dim_fields[fi][d]].len);
 }
 
-bool opt_full(const struct opt_rule *o, int fi, enum opt_dim d)
+static bool ivs_full(const struct opt_ivs *iv, int fi, enum opt_dim d)
 {
-	const struct opt_ivs *iv = &o->dim[fi][d];
-
 	return iv->n == 1 && iv->s[0].lo == 0 &&
 	       iv->s[0].hi == opt_dim_max(d, fi);
+}
+
+/* Asked for every rule of every node: kept as bits by opt_rule_box. */
+bool opt_full(const struct opt_rule *o, int fi, enum opt_dim d)
+{
+	return o->full[fi] >> d & 1;
 }
 
 bool opt_rule_movable(const struct ir_rule *r, const char **why)
@@ -304,6 +308,12 @@ void opt_rule_box(struct opt_rule *o)
 		}
 	for (i = 0; i < o->ir->n_matches; i++)
 		box_match(o, &o->ir->matches[i]);
+	for (fi = 0; fi < 2; fi++) {
+		o->full[fi] = 0;
+		for (d = 0; d < D_COUNT; d++)
+			if (ivs_full(&o->dim[fi][d], fi, (enum opt_dim)d))
+				o->full[fi] |= (uint8_t)(1u << d);
+	}
 	o->key = ir_rule_key(o->ir, false);	/* movable rules never queue */
 }
 

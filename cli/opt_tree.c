@@ -158,14 +158,9 @@ static uint64_t mix(uint64_t x)
 static bool covers(const struct tree *tr, const struct opt_rule *r,
 		   unsigned mask)
 {
-	int d;
+	const unsigned all = (1u << D_COUNT) - 1;
 
-	if (!r->exact)
-		return false;
-	for (d = 0; d < D_COUNT; d++)
-		if (!(mask & 1u << d) && !opt_full(r, tr->fi, (enum opt_dim)d))
-			return false;
-	return true;
+	return r->exact && ((r->full[tr->fi] | mask) & all) == all;
 }
 
 static uint64_t list_hash(const size_t *idx, size_t n, unsigned mask)
