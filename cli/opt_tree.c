@@ -326,15 +326,16 @@ static bool shadowed(const struct tree *tr, const struct opt_rule *b,
 #define SHADOW_MAX	64	/* longer leaves are not searched */
 
 /*
- * Where a leaf rule's match goes: the one a packet most likely fails
- * first, since the kernel stops a rule at its first failed comparison.
- * A rule that fails its first one costs a packet about 3 ns, one that
- * passes a comparison first 12-17 ns (tests/bench/classify --costs, "1st
- * passes"). An address needs "meta nfproto" before it, which every packet
- * of the tree's family passes, so a port that leaves out a quarter of its
- * range or more comes first; then addresses, narrowest first; the
- * protocol (half the packets are TCP, whatever its value space says);
- * last what the box does not measure (interfaces, ct state, named sets).
+ * Where a leaf rule's address or port match goes among them: the one a
+ * packet most likely fails first, since the kernel stops a rule at its
+ * first failed comparison. A rule that fails its first one costs a packet
+ * about 3 ns, one that passes a comparison first 12-17 ns (tests/bench/
+ * classify --costs, "1st passes"). An address needs "meta nfproto"
+ * before it, which every packet of the tree's family passes, so a port
+ * that leaves out a quarter of its range or more comes first; then the
+ * addresses, narrowest first. The other matches keep their place before
+ * or after those (the back ends' order, ir.h: a port needs its protocol
+ * match before it); -1 and 2 say which, and -2 that m is none of those.
  */
 static double match_order(const struct tree *tr, const struct opt_rule *o,
 			  const struct ir_match *m)
@@ -344,13 +345,11 @@ static double match_order(const struct tree *tr, const struct opt_rule *o,
 	int d;
 	size_t i;
 
-	for (d = 0; d < D_COUNT; d++)
+	for (d = D_SADDR; d < D_COUNT; d++)
 		if (opt_dim_field(d, tr->fi) == m->field)
 			break;
 	if (d == D_COUNT)
-		return 2;
-	if (d == D_PROTO)
-		return 0.5;
+		return -2;
 	iv = &o->dim[tr->fi][d];
 	for (i = 0; i < iv->n; i++)
 		part += (double)(iv->s[i].hi - iv->s[i].lo) + 1;
@@ -363,12 +362,17 @@ static void order_matches(const struct tree *tr, const struct opt_rule *o,
 			  struct ir_rule *r)
 {
 	double key[IR_FIELD_COUNT * 2];
+	bool seen = false;
 	size_t i, j;
 
 	if (r->n_matches > sizeof(key) / sizeof(key[0]))
 		return;
-	for (i = 0; i < r->n_matches; i++)
+	for (i = 0; i < r->n_matches; i++) {
 		key[i] = match_order(tr, o, &r->matches[i]);
+		if (key[i] == -2)
+			key[i] = seen ? 2 : -1;
+		seen = seen || key[i] >= 0;
+	}
 	for (i = 1; i < r->n_matches; i++) {
 		struct ir_match m = r->matches[i];
 		double k = key[i];

@@ -42,14 +42,16 @@ static void check_set(const struct ir_set *s)
 }
 
 /*
- * Protocols first, then interfaces, addresses, ports and ICMP types, ct
- * last; ports and ICMP types only after the protocol that makes them valid.
+ * Protocols first, then interfaces, addresses and ports (in any order: a
+ * decision tree's leaf puts first what a packet most likely fails), then
+ * ICMP types, ct last; ports and ICMP types only after the protocol that
+ * makes them valid.
  */
 static const unsigned rank[IR_FIELD_COUNT] = {
 	[IR_NFPROTO] = 0, [IR_L4PROTO] = 1, [IR_IIFNAME] = 2,
 	[IR_OIFNAME] = 2, [IR_IP_SADDR] = 3, [IR_IP_DADDR] = 3,
-	[IR_IP6_SADDR] = 3, [IR_IP6_DADDR] = 3, [IR_TH_SPORT] = 4,
-	[IR_TH_DPORT] = 4, [IR_ICMP_TYPE] = 4, [IR_ICMPV6_TYPE] = 4,
+	[IR_IP6_SADDR] = 3, [IR_IP6_DADDR] = 3, [IR_TH_SPORT] = 3,
+	[IR_TH_DPORT] = 3, [IR_ICMP_TYPE] = 4, [IR_ICMPV6_TYPE] = 4,
 	[IR_CT_STATE] = 5, [IR_CT_STATUS] = 5, [IR_FIB_DADDR_TYPE] = 5,
 };
 
