@@ -36,8 +36,8 @@ enum ir_field {
 	IR_IP_DADDR,
 	IR_IP6_SADDR,		/* ip6 saddr, 16 bytes */
 	IR_IP6_DADDR,
-	IR_TH_SPORT,		/* th sport, 2 bytes; needs an L4PROTO match before
-				 * (or ir_rule.l4_proven) */
+	IR_TH_SPORT,		/* th sport, 2 bytes; needs an L4PROTO match in
+				 * its rule (or ir_rule.l4_proven) */
 	IR_TH_DPORT,
 	IR_CT_STATE,		/* ct state, 4 byte host-order bitmask, see below */
 	IR_ICMP_TYPE,		/* icmp type, 1 byte; needs L4PROTO icmp before */

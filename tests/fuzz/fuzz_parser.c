@@ -42,10 +42,11 @@ static void check_set(const struct ir_set *s)
 }
 
 /*
- * Protocols first, then interfaces, addresses and ports (in any order: a
+ * The family first, then interfaces, addresses and ports (in any order: a
  * decision tree's leaf puts first what a packet most likely fails), then
- * ICMP types, ct last; ports and ICMP types only after the protocol that
- * makes them valid.
+ * ICMP types, ct last. The transport protocol may be anywhere before the
+ * ICMP types, but a rule with ports must have it (or a tree's lookups
+ * proved it), and an ICMP type must come after it.
  */
 static const unsigned rank[IR_FIELD_COUNT] = {
 	[IR_NFPROTO] = 0, [IR_L4PROTO] = 1, [IR_IIFNAME] = 2,
@@ -57,20 +58,24 @@ static const unsigned rank[IR_FIELD_COUNT] = {
 
 static void check_rule(const struct ir_rule *r)
 {
-	bool l4 = false;
-	size_t i;
+	bool l4 = false, ports = false;
+	size_t i, prev = SIZE_MAX;
 
 	for (i = 0; i < r->n_matches; i++) {
 		enum ir_field f = r->matches[i].field;
 
-		if (f == IR_L4PROTO)
+		if (f == IR_L4PROTO) {
 			l4 = true;
-		if (f == IR_TH_SPORT || f == IR_TH_DPORT ||
-		    f == IR_ICMP_TYPE || f == IR_ICMPV6_TYPE)
+			continue;
+		}
+		ports = ports || f == IR_TH_SPORT || f == IR_TH_DPORT;
+		if (f == IR_ICMP_TYPE || f == IR_ICMPV6_TYPE)
 			PROMISE(l4 || r->l4_proven);
-		if (i)
-			PROMISE(rank[r->matches[i - 1].field] <= rank[f]);
+		if (prev != SIZE_MAX)
+			PROMISE(rank[r->matches[prev].field] <= rank[f]);
+		prev = i;
 	}
+	PROMISE(!ports || l4 || r->l4_proven);
 	PROMISE(r->verdict.kind != IR_REJECT ||
 		r->verdict.reject != IR_REJECT_DEFAULT);
 	PROMISE(!r->text || strlen(r->text) < 200);
