@@ -336,7 +336,8 @@ static bool shadowed(const struct tree *tr, const struct opt_rule *b,
  * the protocol (half the packets are TCP, whatever its value space
  * says); then the addresses, narrowest first. The other matches keep
  * their place before or after the addresses and ports (the back ends'
- * order, ir.h); -1 and 2 say which, and -2 that m is one of those.
+ * order, ir.h): -2 says m is none of those, and order_matches() keys it
+ * -1 or 2 by where it stood.
  */
 static double match_order(const struct tree *tr, const struct opt_rule *o,
 			  const struct ir_match *m)
