@@ -148,11 +148,12 @@ static void loop_add(struct server_loop *l, int fd, enum fd_kind kind,
 		close(fd);	/* the client sees no echo and says so */
 		return;
 	}
+	/* The whole slot: loop_del() leaves a copy of the connection it
+	 * moved in the slot it vacates, and a new connection must not
+	 * inherit its state (bytes left to send: the hello would be read as
+	 * an endless client's chatter and never answered). */
 	l->fds[l->n] = (struct pollfd){ .fd = fd, .events = POLLIN };
-	l->conn[l->n].kind = kind;
-	l->conn[l->n].proto = proto;
-	l->conn[l->n].got = 0;
-	l->conn[l->n++].endless = false;
+	l->conn[l->n++] = (struct conn){ .kind = kind, .proto = proto };
 }
 
 static void loop_del(struct server_loop *l, size_t i)
