@@ -85,6 +85,25 @@ struct memo_ent {
 
 #define MEMO_BUCKETS	(1u << 16)
 
+struct split_score {
+	size_t	total;		/* rules in all children */
+	size_t	groups;
+	size_t	largest;
+	size_t	limit;		/* past this total the split is not taken */
+};
+
+/*
+ * What best_dim() said of a list: sink_into() asks it of what stays
+ * before it hands that list on to be built, which asks again.
+ */
+struct dim_pick {
+	const size_t		*idx;
+	size_t			n, budget;
+	unsigned		mask;
+	int			d, bad;
+	struct split_score	sc;
+};
+
 struct tree {
 	struct ir_table		*t;
 	struct opt_rule		*rules;
@@ -96,6 +115,7 @@ struct tree {
 	uint64_t		*names;	/* hashes of chain names, open */
 	size_t			names_cap, n_names;
 	size_t			cap;	/* past this load the tree is given up */
+	struct dim_pick		*pick;	/* sink_into()'s last best_dim() */
 };
 
 /* What the kernel loads for the trees so far: rules, elements, chains. */
@@ -730,13 +750,6 @@ static void group_sweep(struct tree *tr, const size_t *idx, size_t n,
 	free(ev);
 }
 
-struct split_score {
-	size_t	total;		/* rules in all children */
-	size_t	groups;
-	size_t	largest;
-	size_t	limit;		/* past this total the split is not taken */
-};
-
 static bool score_group(struct tree *tr, struct group *g, void *data)
 {
 	struct split_score *sc = data;
@@ -1082,7 +1095,8 @@ static void sink_into(struct tree *tr, struct ir_chain *c, const size_t *idx,
 	size_t *keep = xcalloc(n, sizeof(*keep)), *tail, *t2, *k2;
 	size_t nk, nt, n2, nt2;
 	struct split_score sc;
-	int d2, bad;
+	struct dim_pick pick;
+	bool have = false;
 
 	tail = xcalloc(n, sizeof(*tail));
 	if (!sink_spread(tr, idx, n, mask, d, keep, &nk, tail, &nt, &sc)) {
@@ -1103,13 +1117,15 @@ static void sink_into(struct tree *tr, struct ir_chain *c, const size_t *idx,
 	k2 = xcalloc(n, sizeof(*k2));
 	t2 = xcalloc(n, sizeof(*t2));
 	while (nk > 2 * LEAF_MAX) {
-		struct split_score best = { 0, 0, 0, 0 };
-
-		d2 = best_dim(tr, keep, nk, mask, &best, &bad);
-		if (d2 >= 0 || bad < 0 ||
-		    !sink_spread(tr, keep, nk, mask, bad, k2, &n2, t2, &nt2,
-				 &sc))
+		pick = (struct dim_pick){ .idx = keep, .n = nk,
+					  .budget = tr->budget, .mask = mask };
+		pick.d = best_dim(tr, keep, nk, mask, &pick.sc, &pick.bad);
+		have = true;
+		if (pick.d >= 0 || pick.bad < 0 ||
+		    !sink_spread(tr, keep, nk, mask, pick.bad, k2, &n2, t2,
+				 &nt2, &sc))
 			break;
+		have = false;
 		tr->st->sinks++;
 		memmove(tail + nt2, tail, nt * sizeof(*tail));
 		memcpy(tail, t2, nt2 * sizeof(*tail));
@@ -1119,7 +1135,9 @@ static void sink_into(struct tree *tr, struct ir_chain *c, const size_t *idx,
 	}
 	free(k2);
 	free(t2);
+	tr->pick = have ? &pick : NULL;
 	seq_part(tr, c, keep, nk, mask, level, false);
+	tr->pick = NULL;
 	seq_part(tr, c, tail, nt, mask, level, last);
 	free(keep);
 	free(tail);
@@ -1189,9 +1207,11 @@ static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
 			    bool last)
 {
 	const struct opt_rule *first = &tr->rules[idx[0]];
+	const struct dim_pick *pick = tr->pick;
 	struct split_score sc = { 0, 0, 0, 0 };
 	int d, bad;
 
+	tr->pick = NULL;	/* for this list only, not for those below */
 	if (n == 1 && covers(tr, first, mask) &&
 	    (first->ir->verdict.kind == IR_ACCEPT ||
 	     first->ir->verdict.kind == IR_DROP))
@@ -1199,7 +1219,14 @@ static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
 				     .rule = idx[0] };
 	if (n <= LEAF_MAX || level >= LEVEL_MAX)
 		return leaf(tr, idx, n, mask);
-	d = best_dim(tr, idx, n, mask, &sc, &bad);
+	if (pick && pick->idx == idx && pick->n == n && pick->mask == mask &&
+	    pick->budget == tr->budget) {
+		d = pick->d;
+		bad = pick->bad;
+		sc = pick->sc;
+	} else {
+		d = best_dim(tr, idx, n, mask, &sc, &bad);
+	}
 	if (d < 0 && n <= 2 * LEAF_MAX)
 		return leaf(tr, idx, n, mask);
 	if (d < 0) {
