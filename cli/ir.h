@@ -240,24 +240,22 @@ struct ir_rule {
 	const char		*why;	/* built-in rules: "stateful", ... */
 	size_t			n_matches;
 	struct ir_match		*matches;
-	bool			has_limit;
-	struct ir_limit		limit;
-	bool			has_log;
-	struct ir_log		log;
-	bool			counter;
+	struct ir_limit		limit;		/* has_limit */
+	struct ir_log		log;		/* has_log */
 	char			*comment;	/* the user's comment, or NULL */
-	bool			has_connlimit;
 	struct ir_connlimit	connlimit;	/* before limit, counter, log */
 	struct ir_nat		nat;		/* after them */
-	bool			notrack;
 	enum ir_object_kind	obj_kind;	/* ct helper/timeout set */
 	const char		*obj;		/* the object's name */
-	bool			ct_mark_from_meta;	/* ct mark set meta mark */
 	struct ir_priority	priority;	/* after the actions */
-	bool			meta_mark_set;	/* meta mark set (meta mark */
-	uint32_t		meta_mark_and;	/* & meta_mark_and) ^ */
-	uint32_t		meta_mark_xor;	/* meta_mark_xor */
+	uint32_t		meta_mark_and;	/* meta mark set (meta mark */
+	uint32_t		meta_mark_xor;	/* & meta_mark_and) ^ xor */
 	struct ir_verdict	verdict;
+	/* The flags, together: a big tree holds tens of thousands of rules. */
+	bool			has_limit, has_log, counter, has_connlimit;
+	bool			notrack;
+	bool			ct_mark_from_meta;	/* ct mark set meta mark */
+	bool			meta_mark_set;
 	/*
 	 * In a decision tree's leaf: the lookups that lead here proved the
 	 * protocol, so ports may be matched without an L4PROTO match.
