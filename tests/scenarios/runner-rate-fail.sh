@@ -15,8 +15,8 @@ grep -q '^not ok 2 - rate-fails.scn:14: .*: above 5.00 Mbit/s' "$out" ||
 	fail "a rate above its range did not fail"
 grep -q '^not ok 3 - rate-fails.scn:16: .*: the measurement failed: nothing arrived' "$out" ||
 	fail "a rate with nothing arriving did not fail"
-grep -q '^ok 4 - rate-fails.scn:19: ' "$out" || fail "the bulk load failed"
-grep -q '^not ok 5 - rate-fails.scn:20: .*: the median round trip is .*p95 ' "$out" ||
+grep -q '^ok 4 - rate-fails.scn:21: ' "$out" || fail "the bulk load failed"
+grep -q '^not ok 5 - rate-fails.scn:22: .*: the median round trip is .*p95 ' "$out" ||
 	fail "latency behind a full queue did not fail"
 grep -q '^# rate-fails.scn: 1 passed, 4 failed$' "$out" || fail "no summary"
 exit 0
