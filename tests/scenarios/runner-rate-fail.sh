@@ -2,6 +2,7 @@
 # Measurements fail the right way: a rate below or above its range, a
 # rate with nothing to measure, and a latency probe stuck behind a
 # saturated token bucket, each with the figure that made it fail.
+# lock: alone (tests/lock)
 . "$top_srcdir/tests/scenarios/runner/lib.sh"
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
