@@ -4,7 +4,8 @@
  * bytecode nft generates for the same rule in nft syntax, dependencies
  * included. nft checks the protocol before it reads a header field it
  * belongs to ("ip saddr" needs "meta nfproto ipv4"), unless an earlier
- * match already proved it; struct rule_ctx is that knowledge.
+ * match already proved it, or the way into a decision tree did
+ * (ir_rule.nfproto_proven); struct rule_ctx is that knowledge.
  */
 /* netinet/in.h first: it tells the kernel headers not to redefine it. */
 #include <netinet/in.h>
@@ -218,7 +219,7 @@ static void rule_match(struct nftnl_rule *nr, struct rule_ctx *ctx,
  */
 static void reject_deps(struct nftnl_rule *nr, const struct ir_rule *r)
 {
-	struct rule_ctx ctx = { 0 };
+	struct rule_ctx ctx = { .nfproto = r->nfproto_proven };
 	struct emit_reject rj;
 	size_t i;
 
@@ -337,7 +338,7 @@ static struct nftnl_rule *rule_build(const struct ir_chain *c,
 				     const uint32_t *ids, bool queue_xt)
 {
 	struct nftnl_rule *nr = nftnl_rule_alloc();
-	struct rule_ctx ctx = { 0 };
+	struct rule_ctx ctx = { .nfproto = r->nfproto_proven };
 	size_t i;
 
 	if (!nr)

@@ -261,6 +261,13 @@ struct ir_rule {
 	 * protocol, so ports may be matched without an L4PROTO match.
 	 */
 	bool			l4_proven;
+	/*
+	 * In a decision tree: NFPROTO_IPV4 or _IPV6, the family of every
+	 * packet that reaches the rule (the tree is entered through a meta
+	 * nfproto match), so an address needs no meta nfproto check; 0 off
+	 * the trees.
+	 */
+	uint8_t			nfproto_proven;
 };
 
 enum ir_hook {

@@ -42,6 +42,7 @@
  * after the tree of the rest, and the way that loads much less is kept
  * (try_wide; struct opt_wide says when).
  */
+#include <linux/netfilter.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,12 @@ static bool name_take(struct tree *tr, uint64_t h)
 	return true;
 }
 
+/* The family every packet in the tree has: optimize.c enters it by it. */
+static uint8_t tree_nfproto(const struct tree *tr)
+{
+	return tr->fi ? NFPROTO_IPV6 : NFPROTO_IPV4;
+}
+
 /*
  * Named by the rules it holds, so that an unchanged part of the tree keeps
  * its name from one apply to the next (the prefix is unique per tree).
@@ -350,14 +357,14 @@ static bool shadowed(const struct tree *tr, const struct opt_rule *b,
  * the one a packet most likely fails first, since the kernel stops a rule
  * at its first failed comparison. A rule that fails its first one costs
  * a packet about 3 ns, one that passes a comparison first 12-17 ns
- * (tests/bench/classify --costs, "1st passes"). An address needs "meta
- * nfproto" before it, which every packet of the tree's family passes, so
- * a port that leaves out a quarter of its range or more comes first; then
- * the protocol (half the packets are TCP, whatever its value space
- * says); then the addresses, narrowest first. The other matches keep
- * their place before or after the addresses and ports (the back ends'
- * order, ir.h): -2 says m is none of those, and order_matches() keys it
- * -1 or 2 by where it stood.
+ * (tests/bench/classify --costs, "1st passes"). The tree proved the
+ * family (nfproto_proven), so an address is loaded without a "meta
+ * nfproto" check before it, and addresses and ports go narrowest first
+ * (the share of their value space they keep), the protocol at one half
+ * (half the packets are TCP, whatever its value space says). The other
+ * matches keep their place before or after the addresses and ports (the
+ * back ends' order, ir.h): -2 says m is none of those, and
+ * order_matches() keys it -1 or 2 by where it stood.
  */
 static double match_order(const struct tree *tr, const struct opt_rule *o,
 			  const struct ir_match *m)
@@ -377,8 +384,7 @@ static double match_order(const struct tree *tr, const struct opt_rule *o,
 	iv = &o->dim[tr->fi][d];
 	for (i = 0; i < iv->n; i++)
 		part += (double)(iv->s[i].hi - iv->s[i].lo) + 1;
-	part /= (double)opt_dim_max(d, tr->fi) + 1;
-	return d == D_SADDR || d == D_DADDR ? 0.75 + part / 4 : part;
+	return part / ((double)opt_dim_max(d, tr->fi) + 1);
 }
 
 /* Orders r's matches by match_order(), stable. */
@@ -431,6 +437,7 @@ static void leaf_rule(const struct tree *tr, struct ir_rule *r,
 		if (all || !match_proven(tr, &src->matches[j], mask))
 			r->matches[k++] = src->matches[j];
 	r->n_matches = k;
+	r->nfproto_proven = tree_nfproto(tr);
 	if (!all) {
 		r->l4_proven = mask & 1u << D_PROTO;
 		order_matches(tr, o, r);
@@ -819,6 +826,7 @@ static struct res split(struct tree *tr, const size_t *idx, size_t n,
 	struct res res;
 
 	r->why = "decision tree";
+	r->nfproto_proven = tree_nfproto(tr);
 	r->verdict.kind = IR_VMAP;
 	r->verdict.vmap_field = field;
 	/*
