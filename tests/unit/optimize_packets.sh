@@ -189,6 +189,19 @@ if [ -x "$cb" ]; then
 	"$cb" gen 3000 7 >"$tmp/acl.cb" && "$cb" fw "$tmp/acl.cb" >"$tmp/acl.fw" ||
 		exit 99
 	run_case "$tmp/acl.fw" || fail=1
+	# The tree is entered by family: its leaves read addresses without
+	# checking it again (ir_rule.nfproto_proven); the packets above
+	# show that the verdicts hold without the check.
+	ip netns exec $r nft --debug=netlink list table inet fwctl 2>&1 |
+	awk '
+	/^inet fwctl / { leaf = $3 ~ /_l[0-9a-f]+$/ }
+	leaf && /payload load .* @ network header/ { addr++ }
+	leaf && /meta load nfproto/ { fam++ }
+	END {
+		printf "optimize_packets: leaf rules load %d addresses, check " \
+		       "the family %d times\n", addr, fam
+		exit !(addr > 100 && fam == 0)
+	}' || fail=1
 else
 	echo "optimize_packets: no $cb, the access list case is not run"
 fi
