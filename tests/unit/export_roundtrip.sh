@@ -27,6 +27,31 @@ views() {
 		sort
 }
 
+# The rules of a decision tree (chain NAME_tRUN_FAMILY_KIND...) read
+# addresses without the family check nft puts before them (the tree is
+# entered by family: ir_rule.nfproto_proven), so nft lists fwctl's as raw
+# payloads. Of those chains: the bytecode less family checks, and of the
+# text only the comments.
+tree_views() {
+	awk -v tree_re='_t[0-9]+_[46]_[a-z][0-9a-f]+$' '
+	held != "" {
+		if (!/^  \[ cmp eq reg 1 0x0000000[2a] \]$/)
+			print held
+		else
+			$0 = "  [ family check ]"
+		held = ""
+	}
+	/^\tchain / { tree = $2 ~ tree_re }
+	/^inet fwctl [^@]/ { tree = $3 ~ tree_re }
+	tree && /^  \[ meta load nfproto => reg 1 \]$/ { held = $0; next }
+	tree && /^  \[ family check \]$/ { next }
+	tree && /^\t\t/ {
+		if (!sub(/^\t\t.* comment "/, "\t\t... comment \""))
+			$0 = "\t\t..."
+	}
+	{ print }'
+}
+
 # Whether nft can load a queue statement here (one transaction, no trace).
 queue_native() {
 	printf '%s\n' 'table inet fwctl_rtq {' \
@@ -76,8 +101,8 @@ for fw in "$top_srcdir"/tests/unit/compile/*.fw "$top_srcdir"/rules/*.fw \
 		fail=1
 		continue
 	fi
-	views $a >"$tmp.a"
-	views $b >"$tmp.b"
+	views $a | tree_views >"$tmp.a"
+	views $b | tree_views >"$tmp.b"
 	if [ -n "$strip" ]; then
 		targets=$(grep -c '^  \[ target name NFQUEUE rev 3 \]$' \
 			"$tmp.a")
