@@ -5,7 +5,7 @@
  * included. nft checks the protocol before it reads a header field it
  * belongs to ("ip saddr" needs "meta nfproto ipv4"), unless an earlier
  * match already proved it, or the way into a decision tree did
- * (ir_rule.nfproto_proven); struct rule_ctx is that knowledge.
+ * (ir_chain.nfproto); struct rule_ctx is that knowledge.
  */
 /* netinet/in.h first: it tells the kernel headers not to redefine it. */
 #include <netinet/in.h>
@@ -217,9 +217,10 @@ static void rule_match(struct nftnl_rule *nr, struct rule_ctx *ctx,
  * icmp or icmpv6 code) at the head of the rule, and only if nothing in the
  * rule proves it already.
  */
-static void reject_deps(struct nftnl_rule *nr, const struct ir_rule *r)
+static void reject_deps(struct nftnl_rule *nr, const struct ir_chain *c,
+			const struct ir_rule *r)
 {
-	struct rule_ctx ctx = { .nfproto = r->nfproto_proven };
+	struct rule_ctx ctx = { .nfproto = c->nfproto };
 	struct emit_reject rj;
 	size_t i;
 
@@ -338,7 +339,7 @@ static struct nftnl_rule *rule_build(const struct ir_chain *c,
 				     const uint32_t *ids, bool queue_xt)
 {
 	struct nftnl_rule *nr = nftnl_rule_alloc();
-	struct rule_ctx ctx = { .nfproto = r->nfproto_proven };
+	struct rule_ctx ctx = { .nfproto = c->nfproto };
 	size_t i;
 
 	if (!nr)
@@ -346,7 +347,7 @@ static struct nftnl_rule *rule_build(const struct ir_chain *c,
 	nftnl_rule_set_str(nr, NFTNL_RULE_TABLE, IR_TABLE_NAME);
 	nftnl_rule_set_str(nr, NFTNL_RULE_CHAIN, c->name);
 	rule_udata(nr, r, queue_xt);
-	reject_deps(nr, r);
+	reject_deps(nr, c, r);
 	for (i = 0; i < r->n_matches; i++)
 		rule_match(nr, &ctx, &r->matches[i], ids[i]);
 	if (r->has_connlimit)

@@ -261,13 +261,6 @@ struct ir_rule {
 	 * protocol, so ports may be matched without an L4PROTO match.
 	 */
 	bool			l4_proven;
-	/*
-	 * In a decision tree: NFPROTO_IPV4 or _IPV6, the family of every
-	 * packet that reaches the rule (the tree is entered through a meta
-	 * nfproto match), so an address needs no meta nfproto check; 0 off
-	 * the trees.
-	 */
-	uint8_t			nfproto_proven;
 };
 
 enum ir_hook {
@@ -284,6 +277,12 @@ struct ir_chain {
 	int		priority;	/* base chains */
 	bool		policy_drop;	/* base chains */
 	struct fw_loc	policy_loc;	/* where the policy was set, if at all */
+	/*
+	 * A decision tree's chain: NFPROTO_IPV4 or _IPV6, the family of
+	 * every packet in it (the tree is entered by meta nfproto), so its
+	 * rules read addresses without checking it; 0 elsewhere.
+	 */
+	uint8_t		nfproto;
 	size_t		n_rules;
 	size_t		rules_cap;	/* room in rules */
 	struct ir_rule	*rules;

@@ -14,6 +14,7 @@
  * written, in their order. So the lookups never have to model a match
  * exactly; they must only never lose a rule that could match.
  */
+#include <linux/netfilter.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,12 @@ typedef unsigned __int128 opt_val;
 enum opt_dim { D_PROTO, D_SADDR, D_DADDR, D_SPORT, D_DPORT, D_COUNT };
 
 enum { OPT_V4 = 1, OPT_V6 = 2 };
+
+/* The meta nfproto value of family index fi (0: IPv4, 1: IPv6). */
+static inline uint8_t opt_fam_nfproto(int fi)
+{
+	return fi ? NFPROTO_IPV6 : NFPROTO_IPV4;
+}
 
 struct opt_span {
 	opt_val	lo, hi;

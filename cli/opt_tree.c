@@ -42,7 +42,6 @@
  * after the tree of the rest, and the way that loads much less is kept
  * (try_wide; struct opt_wide says when).
  */
-#include <linux/netfilter.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,20 +250,17 @@ static bool name_take(struct tree *tr, uint64_t h)
 	return true;
 }
 
-/* The family every packet in the tree has: optimize.c enters it by it. */
-static uint8_t tree_nfproto(const struct tree *tr)
-{
-	return tr->fi ? NFPROTO_IPV6 : NFPROTO_IPV4;
-}
-
 /*
  * Named by the rules it holds, so that an unchanged part of the tree keeps
  * its name from one apply to the next (the prefix is unique per tree).
+ * Every packet in it has the tree's family (optimize.c enters the tree
+ * by it), which its rules need not check again.
  */
 static struct ir_chain *node_chain(struct tree *tr, const size_t *idx,
 				   size_t n, unsigned mask, char kind)
 {
 	char name[IR_NAME_MAX];
+	struct ir_chain *c;
 	uint64_t h = mix(mask) ^ (uint64_t)kind;
 	size_t i;
 
@@ -275,7 +271,9 @@ static struct ir_chain *node_chain(struct tree *tr, const size_t *idx,
 	snprintf(name, sizeof(name), "%s_%c%012llx", tr->prefix, kind,
 		 (unsigned long long)(h & 0xffffffffffffull));
 	tr->st->chains++;
-	return ir_chain_add(tr->t, name, IR_HOOK_NONE);
+	c = ir_chain_add(tr->t, name, IR_HOOK_NONE);
+	c->nfproto = opt_fam_nfproto(tr->fi);
+	return c;
 }
 
 /* A rule in c that does what res says: goto (or jump) or a verdict. */
@@ -358,7 +356,7 @@ static bool shadowed(const struct tree *tr, const struct opt_rule *b,
  * at its first failed comparison. A rule that fails its first one costs
  * a packet about 3 ns, one that passes a comparison first 12-17 ns
  * (tests/bench/classify --costs, "1st passes"). The tree proved the
- * family (nfproto_proven), so an address is loaded without a "meta
+ * family (ir_chain.nfproto), so an address is loaded without a "meta
  * nfproto" check before it, and addresses and ports go narrowest first
  * (the share of their value space they keep), the protocol at one half
  * (half the packets are TCP, whatever its value space says). The other
@@ -437,7 +435,6 @@ static void leaf_rule(const struct tree *tr, struct ir_rule *r,
 		if (all || !match_proven(tr, &src->matches[j], mask))
 			r->matches[k++] = src->matches[j];
 	r->n_matches = k;
-	r->nfproto_proven = tree_nfproto(tr);
 	if (!all) {
 		r->l4_proven = mask & 1u << D_PROTO;
 		order_matches(tr, o, r);
@@ -826,7 +823,6 @@ static struct res split(struct tree *tr, const size_t *idx, size_t n,
 	struct res res;
 
 	r->why = "decision tree";
-	r->nfproto_proven = tree_nfproto(tr);
 	r->verdict.kind = IR_VMAP;
 	r->verdict.vmap_field = field;
 	/*

@@ -12,7 +12,6 @@
  * would count in several places and a goto would return to the wrong
  * chain.
  */
-#include <linux/netfilter.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +74,6 @@ static void dispatch_rule(struct ir_table *t, struct ir_rule *r,
 {
 	static const struct fw_loc loc;
 	char why[64];
-	static const uint8_t nfproto[2] = { NFPROTO_IPV4, NFPROTO_IPV6 };
 	struct ir_verdict v = { .kind = IR_JUMP };
 	struct ir_value val;
 	struct ir_match *m;
@@ -88,7 +86,7 @@ static void dispatch_rule(struct ir_table *t, struct ir_rule *r,
 	if (!root[0] || !root[1]) {
 		fi = root[0] ? 0 : 1;
 		m = ir_match_add(r, IR_NFPROTO, IR_EQ);
-		m->value.lo[0] = m->value.hi[0] = nfproto[fi];
+		m->value.lo[0] = m->value.hi[0] = opt_fam_nfproto(fi);
 		r->verdict.kind = IR_JUMP;
 		snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s",
 			 root[fi]->name);
@@ -100,7 +98,7 @@ static void dispatch_rule(struct ir_table *t, struct ir_rule *r,
 	r->verdict.vmap->is_vmap = true;
 	for (fi = 0; fi < 2; fi++) {
 		memset(&val, 0, sizeof(val));
-		val.lo[0] = val.hi[0] = nfproto[fi];
+		val.lo[0] = val.hi[0] = opt_fam_nfproto(fi);
 		snprintf(v.chain, sizeof(v.chain), "%s", root[fi]->name);
 		ir_set_add_elem(r->verdict.vmap, &val, &v);
 	}

@@ -29,22 +29,21 @@ views() {
 
 # The rules of a decision tree (chain NAME_tRUN_FAMILY_KIND...) read
 # addresses without the family check nft puts before them (the tree is
-# entered by family: ir_rule.nfproto_proven), so nft lists fwctl's as raw
+# entered by family: ir_chain.nfproto), so nft lists fwctl's as raw
 # payloads. Of those chains: the bytecode less family checks, and of the
 # text only the comments.
 tree_views() {
 	awk -v tree_re='_t[0-9]+_[46]_[a-z][0-9a-f]+$' '
 	held != "" {
-		if (!/^  \[ cmp eq reg 1 0x0000000[2a] \]$/)
-			print held
-		else
-			$0 = "  [ family check ]"
+		h = held
 		held = ""
+		if (/^  \[ cmp eq reg 1 0x0000000[2a] \]$/)
+			next
+		print h
 	}
 	/^\tchain / { tree = $2 ~ tree_re }
 	/^inet fwctl [^@]/ { tree = $3 ~ tree_re }
 	tree && /^  \[ meta load nfproto => reg 1 \]$/ { held = $0; next }
-	tree && /^  \[ family check \]$/ { next }
 	tree && /^\t\t/ {
 		if (!sub(/^\t\t.* comment "/, "\t\t... comment \""))
 			$0 = "\t\t..."

@@ -190,7 +190,7 @@ if [ -x "$cb" ]; then
 		exit 99
 	run_case "$tmp/acl.fw" || fail=1
 	# The tree is entered by family: its leaves read addresses without
-	# checking it again (ir_rule.nfproto_proven); the packets above
+	# checking it again (ir_chain.nfproto); the packets above
 	# show that the verdicts hold without the check.
 	ip netns exec $r nft --debug=netlink list table inet fwctl 2>&1 |
 	awk '
