@@ -21,6 +21,8 @@
 
 #include "ir.h"
 
+struct scratch;
+
 typedef unsigned __int128 opt_val;
 
 /* Rules a leaf of a tree holds at most (why: opt_tree.c). */
@@ -49,6 +51,7 @@ struct opt_ivs {
 struct opt_rule {
 	struct ir_rule	*ir;		/* in its chain, which owns it */
 	struct opt_ivs	dim[2][D_COUNT];	/* per family (v4, v6) */
+	struct opt_span	*spans;		/* what dim's intervals point into */
 	uint8_t		fams;		/* OPT_V4 | OPT_V6 it can match */
 	/* Per family, bit d: dim d is its whole range (opt_full). */
 	uint8_t		full[2];
@@ -64,7 +67,8 @@ struct opt_rule {
 opt_val opt_dim_max(enum opt_dim d, int fam);
 /* False when the rule cannot be moved (statements, gotos, ...); *why says. */
 bool opt_rule_movable(const struct ir_rule *r, const char **why);
-void opt_rule_box(struct opt_rule *o);
+/* Scratch: for the intervals the box is made from (none stay on it). */
+void opt_rule_box(struct opt_rule *o, struct scratch *scr);
 /* Frees the box; opt_rule_free() the rule too. */
 void opt_rule_box_free(struct opt_rule *o);
 void opt_rule_free(struct opt_rule *o);

@@ -11,6 +11,7 @@
 
 #include "ir_hash.h"
 #include "opt.h"
+#include "scratch.h"
 #include "xalloc.h"
 
 static const enum ir_field dim_fields[2][D_COUNT] = {
@@ -98,10 +99,15 @@ bool opt_rule_movable(const struct ir_rule *r, const char **why)
 	return !*why;
 }
 
-static void ivs_set(struct opt_ivs *iv, opt_val lo, opt_val hi)
+/*
+ * While a box is built its intervals live on the scratch stack (a rule
+ * takes some twenty of them, each replacing the last); opt_rule_box
+ * keeps the final ones in one allocation.
+ */
+static void ivs_set(struct opt_ivs *iv, opt_val lo, opt_val hi,
+		    struct scratch *scr)
 {
-	free(iv->s);
-	iv->s = xcalloc(1, sizeof(*iv->s));
+	iv->s = scratch_take(scr, 1, sizeof(*iv->s));
 	iv->s[0] = (struct opt_span){ lo, hi };
 	iv->n = 1;
 }
@@ -134,24 +140,10 @@ static void ivs_normalize(struct opt_ivs *iv)
 	iv->n = n + 1;
 }
 
-/*
- * Every rule keeps a box of these for the whole optimization: one span is
- * the common case, so out is cut to size.
- */
-static void ivs_take(struct opt_ivs *iv, struct opt_span *out, size_t n)
+static void ivs_complement(struct opt_ivs *iv, opt_val max,
+			   struct scratch *scr)
 {
-	free(iv->s);
-	iv->s = n ? realloc(out, n * sizeof(*out)) : NULL;
-	if (!n)
-		free(out);
-	else if (!iv->s)
-		abort();
-	iv->n = n;
-}
-
-static void ivs_complement(struct opt_ivs *iv, opt_val max)
-{
-	struct opt_span *out = xcalloc(iv->n + 1, sizeof(*out));
+	struct opt_span *out = scratch_take(scr, iv->n + 1, sizeof(*out));
 	opt_val next = 0;
 	bool open = true;	/* values from next on are still unseen */
 	size_t i, n = 0;
@@ -167,12 +159,15 @@ static void ivs_complement(struct opt_ivs *iv, opt_val max)
 	}
 	if (open)
 		out[n++] = (struct opt_span){ next, max };
-	ivs_take(iv, out, n);
+	iv->s = out;
+	iv->n = n;
 }
 
-static void ivs_intersect(struct opt_ivs *a, const struct opt_ivs *b)
+static void ivs_intersect(struct opt_ivs *a, const struct opt_ivs *b,
+			  struct scratch *scr)
 {
-	struct opt_span *out = xcalloc(a->n + b->n + 1, sizeof(*out));
+	struct opt_span *out = scratch_take(scr, a->n + b->n + 1,
+					    sizeof(*out));
 	size_t i = 0, j = 0, n = 0;
 
 	while (i < a->n && j < b->n) {
@@ -186,12 +181,13 @@ static void ivs_intersect(struct opt_ivs *a, const struct opt_ivs *b)
 		else
 			j++;
 	}
-	ivs_take(a, out, n);
+	a->s = out;
+	a->n = n;
 }
 
 /* The values m accepts, as intervals; false for a named set. */
 static bool match_ivs(const struct ir_match *m, enum opt_dim d, int fi,
-		      struct opt_ivs *out)
+		      struct opt_ivs *out, struct scratch *scr)
 {
 	unsigned len = ir_field_info[m->field].len;
 	size_t i;
@@ -200,7 +196,7 @@ static bool match_ivs(const struct ir_match *m, enum opt_dim d, int fi,
 		return false;
 	if (m->set) {
 		out->n = m->set->n_elems;
-		out->s = xcalloc(out->n + 1, sizeof(*out->s));
+		out->s = scratch_take(scr, out->n + 1, sizeof(*out->s));
 		for (i = 0; i < out->n; i++) {
 			const struct ir_value *v = &m->set->elems[i].value;
 
@@ -209,13 +205,11 @@ static bool match_ivs(const struct ir_match *m, enum opt_dim d, int fi,
 		}
 		ivs_normalize(out);
 	} else {
-		out->n = 0;
-		out->s = NULL;
 		ivs_set(out, opt_val_load(m->value.lo, len),
-			opt_val_load(m->value.hi, len));
+			opt_val_load(m->value.hi, len), scr);
 	}
 	if (m->op == IR_NE)
-		ivs_complement(out, opt_dim_max(d, fi));
+		ivs_complement(out, opt_dim_max(d, fi), scr);
 	return true;
 }
 
@@ -263,7 +257,8 @@ static int field_dim(enum ir_field f, uint8_t *fam)
 	}
 }
 
-static void box_match(struct opt_rule *o, const struct ir_match *m)
+static void box_match(struct opt_rule *o, const struct ir_match *m,
+		      struct scratch *scr)
 {
 	struct opt_ivs iv;
 	uint8_t fam;
@@ -282,32 +277,51 @@ static void box_match(struct opt_rule *o, const struct ir_match *m)
 	for (fi = 0; fi < 2; fi++) {
 		if (fam && fam != (fi ? OPT_V6 : OPT_V4))
 			continue;
-		if (!match_ivs(m, (enum opt_dim)d, fi, &iv)) {
+		if (!match_ivs(m, (enum opt_dim)d, fi, &iv, scr)) {
 			o->exact = false;
 			return;
 		}
-		ivs_intersect(&o->dim[fi][d], &iv);
-		free(iv.s);
+		ivs_intersect(&o->dim[fi][d], &iv, scr);
 		if (!o->dim[fi][d].n)
 			o->fams &= (uint8_t)~(fi ? OPT_V6 : OPT_V4);
 	}
 }
 
-void opt_rule_box(struct opt_rule *o)
+/* Moves the box's intervals off the scratch stack, into o->spans. */
+static void box_keep(struct opt_rule *o)
 {
+	size_t total = 0, at = 0;
+	struct opt_ivs *iv;
+	int fi, d;
+
+	for (fi = 0; fi < 2; fi++)
+		for (d = 0; d < D_COUNT; d++)
+			total += o->dim[fi][d].n;
+	o->spans = xcalloc(total, sizeof(*o->spans));
+	for (fi = 0; fi < 2; fi++)
+		for (d = 0; d < D_COUNT; d++) {
+			iv = &o->dim[fi][d];
+			memcpy(o->spans + at, iv->s, iv->n * sizeof(*iv->s));
+			iv->s = iv->n ? o->spans + at : NULL;
+			at += iv->n;
+		}
+}
+
+void opt_rule_box(struct opt_rule *o, struct scratch *scr)
+{
+	struct scratch_mark mark = scratch_mark(scr);
 	size_t i;
 	int fi, d;
 
 	o->fams = OPT_V4 | OPT_V6;
 	o->exact = true;
 	for (fi = 0; fi < 2; fi++)
-		for (d = 0; d < D_COUNT; d++) {
-			o->dim[fi][d].n = 0;
-			o->dim[fi][d].s = NULL;
-			ivs_set(&o->dim[fi][d], 0, opt_dim_max(d, fi));
-		}
+		for (d = 0; d < D_COUNT; d++)
+			ivs_set(&o->dim[fi][d], 0, opt_dim_max(d, fi), scr);
 	for (i = 0; i < o->ir->n_matches; i++)
-		box_match(o, &o->ir->matches[i]);
+		box_match(o, &o->ir->matches[i], scr);
+	box_keep(o);
+	scratch_release(scr, mark);
 	for (fi = 0; fi < 2; fi++) {
 		o->full[fi] = 0;
 		for (d = 0; d < D_COUNT; d++)
@@ -319,11 +333,8 @@ void opt_rule_box(struct opt_rule *o)
 
 void opt_rule_box_free(struct opt_rule *o)
 {
-	int fi, d;
-
-	for (fi = 0; fi < 2; fi++)
-		for (d = 0; d < D_COUNT; d++)
-			free(o->dim[fi][d].s);
+	free(o->spans);
+	o->spans = NULL;
 }
 
 void opt_rule_free(struct opt_rule *o)

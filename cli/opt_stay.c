@@ -34,9 +34,14 @@ struct opt_stay {
 	uint32_t		asks;
 };
 
+/*
+ * Called for every bucket a rule reaches: xgrow only where it has to
+ * make room (n 0 or a power of two), not to zero a slot written next.
+ */
 static void slots_add(struct slots *s, uint32_t slot)
 {
-	s->a = xgrow(s->a, s->n, sizeof(*s->a));
+	if ((s->n & (s->n - 1)) == 0)
+		s->a = xgrow(s->a, s->n, sizeof(*s->a));
 	s->a[s->n++] = slot;
 }
 
@@ -73,8 +78,11 @@ void opt_stay_add(struct opt_stay *s, size_t r)
 	size_t i, k;
 	int d;
 
-	s->rule = xgrow(s->rule, s->n, sizeof(*s->rule));
-	s->stamp = xgrow(s->stamp, s->n, sizeof(*s->stamp));
+	if ((s->n & (s->n - 1)) == 0) {	/* full (see slots_add) */
+		s->rule = xgrow(s->rule, s->n, sizeof(*s->rule));
+		s->stamp = xgrow(s->stamp, s->n, sizeof(*s->stamp));
+	}
+	s->stamp[s->n] = 0;
 	s->rule[s->n++] = r;
 	for (d = 0; d < D_COUNT; d++) {
 		const struct opt_ivs *iv = &q->dim[s->fi][d];
@@ -90,15 +98,19 @@ void opt_stay_add(struct opt_stay *s, size_t r)
 	}
 }
 
-/* The rules filed where w's intervals of d reach (with repeats). */
+/*
+ * The rules filed where w's intervals of d reach (with repeats), counted
+ * up to limit: past it, d is not the one to ask.
+ */
 static size_t reach(const struct opt_stay *s, const struct opt_ivs *iv,
-		    int d)
+		    int d, size_t limit)
 {
 	size_t i, k, n = s->wide[d].n;
 
-	for (i = 0; i < iv->n; i++)
+	for (i = 0; i < iv->n && n < limit; i++)
 		for (k = (size_t)(iv->s[i].lo >> s->shift[d]);
-		     k <= (size_t)(iv->s[i].hi >> s->shift[d]); k++)
+		     k <= (size_t)(iv->s[i].hi >> s->shift[d]) && n < limit;
+		     k++)
 			n += s->b[d][k].n;
 	return n;
 }
@@ -130,7 +142,7 @@ bool opt_stay_any(struct opt_stay *s, const struct opt_rule *w,
 	if (!s->n)
 		return false;
 	for (d = 0; d < D_COUNT; d++) {
-		n = reach(s, &w->dim[s->fi][d], d);
+		n = reach(s, &w->dim[s->fi][d], d, best);
 		if (n < best) {
 			best = n;
 			pick = d;

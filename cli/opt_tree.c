@@ -47,6 +47,7 @@
 #include <string.h>
 
 #include "opt.h"
+#include "scratch.h"
 #include "xalloc.h"
 
 /*
@@ -116,6 +117,7 @@ struct tree {
 	size_t			names_cap, n_names;
 	size_t			cap;	/* past this load the tree is given up */
 	struct dim_pick		*pick;	/* sink_into()'s last best_dim() */
+	struct scratch		*scr;	/* the sweeps' arrays */
 };
 
 /* What the kernel loads for the trees so far: rules, elements, chains. */
@@ -131,10 +133,10 @@ struct fen {
 	size_t	top;	/* highest power of two <= n */
 };
 
-static void fen_init(struct fen *f, size_t n)
+static void fen_init(struct fen *f, size_t n, struct scratch *scr)
 {
 	f->n = n;
-	f->a = xcalloc(n + 1, sizeof(*f->a));
+	f->a = scratch_ztake(scr, n + 1, sizeof(*f->a));
 	for (f->top = 1; f->top * 2 <= n; f->top *= 2)
 		;
 }
@@ -503,7 +505,7 @@ static void events_insertion_sort(struct event *ev, size_t n)
  * addresses) are radix-sorted a byte at a time, only as many bytes as
  * the largest value has, skipping bytes that are the same in all.
  */
-static void events_sort(struct event *ev, size_t n)
+static void events_sort(struct event *ev, size_t n, struct scratch *scr)
 {
 	struct event *src = ev, *dst, *tmp;
 	size_t i, count[256], at;
@@ -521,7 +523,7 @@ static void events_sort(struct event *ev, size_t n)
 		}
 		all |= (uint64_t)ev[i].v;
 	}
-	dst = tmp = xcalloc(n, sizeof(*tmp));
+	dst = tmp = scratch_take(scr, n, sizeof(*tmp));
 	for (shift = 0; shift < 64 && all >> shift; shift += 8) {
 		memset(count, 0, sizeof(count));
 		for (i = 0; i < n; i++)
@@ -542,7 +544,6 @@ static void events_sort(struct event *ev, size_t n)
 	}
 	if (src != ev)
 		memcpy(ev, src, n * sizeof(*ev));
-	free(tmp);
 }
 
 /* The edges of the rules' intervals in d: +1 where one starts, -1 past it. */
@@ -555,7 +556,7 @@ static struct event *events_of(const struct tree *tr, const size_t *idx,
 
 	for (i = 0; i < n; i++)
 		total += 2 * tr->rules[idx[i]].dim[tr->fi][d].n;
-	ev = xcalloc(total + 1, sizeof(*ev));
+	ev = scratch_take(tr->scr, total + 1, sizeof(*ev));
 	for (i = 0; i < n; i++) {
 		const struct opt_ivs *iv = &tr->rules[idx[i]].dim[tr->fi][d];
 
@@ -566,7 +567,7 @@ static struct event *events_of(const struct tree *tr, const size_t *idx,
 							  -1 };
 		}
 	}
-	events_sort(ev, k);
+	events_sort(ev, k, tr->scr);
 	*count = k;
 	return ev;
 }
@@ -666,36 +667,25 @@ static void group_close(struct grouper *gr)
 
 static void grouper_init(struct grouper *gr, size_t events)
 {
+	struct scratch *scr = gr->tr->scr;
 	size_t i, n = gr->n;
 
-	fen_init(&gr->act, n);
-	fen_init(&gr->uni, n);
-	fen_init(&gr->cov1, n);
-	fen_init(&gr->cov, n);
-	gr->in_uni = xcalloc(n, sizeof(*gr->in_uni));
-	gr->is_cov1 = xcalloc(n, sizeof(*gr->is_cov1));
-	gr->is_cov = xcalloc(n, sizeof(*gr->is_cov));
-	gr->ended = xcalloc(events + 1, sizeof(*gr->ended));
-	gr->g.idx = xcalloc(n + 1, sizeof(*gr->g.idx));
+	fen_init(&gr->act, n, scr);
+	fen_init(&gr->uni, n, scr);
+	fen_init(&gr->cov1, n, scr);
+	fen_init(&gr->cov, n, scr);
+	gr->in_uni = scratch_ztake(scr, n, sizeof(*gr->in_uni));
+	/* Written before they are read: not zeroed. */
+	gr->is_cov1 = scratch_take(scr, n, sizeof(*gr->is_cov1));
+	gr->is_cov = scratch_take(scr, n, sizeof(*gr->is_cov));
+	gr->ended = scratch_take(scr, events + 1, sizeof(*gr->ended));
+	gr->g.idx = scratch_take(scr, n + 1, sizeof(*gr->g.idx));
 	for (i = 0; i < n; i++) {
 		const struct opt_rule *r = &gr->tr->rules[gr->idx[i]];
 
 		gr->is_cov1[i] = covers(gr->tr, r, gr->mask | 1u << gr->d);
 		gr->is_cov[i] = covers(gr->tr, r, gr->mask);
 	}
-}
-
-static void grouper_free(struct grouper *gr)
-{
-	free(gr->act.a);
-	free(gr->uni.a);
-	free(gr->cov1.a);
-	free(gr->cov.a);
-	free(gr->in_uni);
-	free(gr->is_cov1);
-	free(gr->is_cov);
-	free(gr->ended);
-	free(gr->g.idx);
 }
 
 /*
@@ -710,6 +700,7 @@ static void group_sweep(struct tree *tr, const size_t *idx, size_t n,
 		.tr = tr, .idx = idx, .n = n, .mask = mask, .d = d,
 		.list = list, .fn = fn, .data = data,
 	};
+	struct scratch_mark mark = scratch_mark(tr->scr);
 	opt_val lo = 0;
 	struct event *ev;
 	size_t count, i = 0, j, fresh;
@@ -750,8 +741,7 @@ static void group_sweep(struct tree *tr, const size_t *idx, size_t n,
 		gr.pieces++;
 	}
 	group_close(&gr);
-	grouper_free(&gr);
-	free(ev);
+	scratch_release(tr->scr, mark);
 }
 
 static bool score_group(struct tree *tr, struct group *g, void *data)
@@ -1490,8 +1480,10 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
 			  size_t n, int fi, const char *prefix,
 			  struct opt_stats *st)
 {
+	struct scratch scr = { 0 };
 	struct tree tr = {
 		.t = t, .rules = rules, .fi = fi, .prefix = prefix, .st = st,
+		.scr = &scr,
 	};
 	struct attempt base = { 0 };
 	struct ir_chain *root;
@@ -1512,6 +1504,7 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
 		root = try_wide(&tr, idx, k, n, &base, root);
 	attempt_free(&base);
 	memo_free(&tr);
+	scratch_free(&scr);
 	free(idx);
 	free(tr.names);
 	return root;

@@ -19,6 +19,7 @@
 
 #include "opt.h"
 #include "optimize.h"
+#include "scratch.h"
 #include "xalloc.h"
 
 /* Shorter lists would be one leaf: they are cheaper as they are. */
@@ -145,11 +146,13 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 	struct opt_stats st[2];
 	char prefix[IR_NAME_MAX], tree[96];
 	size_t i, n_chains = t->n_chains;
+	struct scratch scr = { 0 };
 	struct ir_rule r;
 	int fi;
 
 	for (i = 0; i < n; i++)
-		opt_rule_box(&rules[i]);
+		opt_rule_box(&rules[i], &scr);
+	scratch_free(&scr);
 	for (fi = 0; fi < 2; fi++) {
 		memset(&st[fi], 0, sizeof(st[fi]));
 		snprintf(prefix, sizeof(prefix), "%.20s_t%u_%c", c->name,
