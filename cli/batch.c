@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * nf_tables batches: build in pages, send in one sendmsg(), read back one
- * reply per message and map each error to the rule, set or chain the
+ * nf_tables batches: build in pages, send in one sendmsg(), read back what
+ * the kernel answered and map each error to the rule, set or chain the
  * message was built from.
+ *
+ * No message asks for an ack. The kernel runs the whole batch inside our
+ * sendmsg() and queues its errors (and echoes) before it returns, so what
+ * is queued then is all there is: silence is success. An ack per message
+ * cost the kernel an allocation, an skb and a wakeup each, and us a
+ * recvmmsg slot: a fifth of loading a 20,000-rule batch (nft asks for none
+ * either).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,10 +33,13 @@
  * them); the overrun is where the message that crosses a page end goes.
  */
 #define BATCH_PAGE_SIZE	(256 * 1024)
-/* Replies read per recvmmsg(); each reply is one small ack. */
+/* Replies read per recvmmsg(); each is an error or an echoed rule. */
 #define RECV_VLEN	64
 #define RECV_SIZE	8192
-/* What one queued ack costs in the receive buffer (skb truesize). */
+/*
+ * What one queued error costs in the receive buffer (skb truesize): room
+ * for every message to fail, as all do when the kernel lacks a feature.
+ */
 #define ACK_TRUESIZE	1024
 
 struct batch {
@@ -112,8 +122,7 @@ struct nlmsghdr *batch_msg(struct batch *b, uint16_t type, uint16_t family,
 	if (b->echo_fn && type == NFT_MSG_NEWRULE)
 		flags |= NLM_F_ECHO;
 	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b->pages), type,
-				     family, flags | NLM_F_ACK,
-				     b->base + (uint32_t)b->n);
+				     family, flags, b->base + (uint32_t)b->n);
 }
 
 void batch_next(struct batch *b)
@@ -166,7 +175,6 @@ struct batch_recv {
 	struct batch	*b;
 	batch_error_fn	fn;
 	void		*data;
-	size_t		replies;
 	int		err;		/* the first error, -errno */
 	bool		whole;		/* the batch itself was refused */
 };
@@ -181,7 +189,6 @@ static int batch_ack_cb(const struct nlmsghdr *nlh, void *data)
 		errno = EPROTO;
 		return MNL_CB_ERROR;
 	}
-	r->replies++;
 	if (e->error == 0)
 		return MNL_CB_OK;
 	if (!r->err)
@@ -218,9 +225,8 @@ static int batch_recv_one(struct batch_recv *r, const void *buf, size_t len)
 }
 
 /*
- * The kernel processes the whole batch inside our sendmsg(), so every reply
- * is queued by the time it returns: read without blocking until the queue
- * is empty, many replies per system call.
+ * Every reply is queued by the time sendmsg() returns (see the top): read
+ * without blocking until the queue is empty, many replies per system call.
  */
 static int batch_recv(struct batch_recv *r)
 {
@@ -231,7 +237,7 @@ static int batch_recv(struct batch_recv *r)
 
 	if (!buf)
 		return -ENOMEM;
-	while (!r->whole && r->replies < r->b->n && ret >= 0) {
+	while (!r->whole && ret >= 0) {
 		for (i = 0; i < RECV_VLEN; i++) {
 			iov[i].iov_base = buf + (size_t)i * RECV_SIZE;
 			iov[i].iov_len = RECV_SIZE;
@@ -240,7 +246,7 @@ static int batch_recv(struct batch_recv *r)
 		}
 		n = recvmmsg(fd, msgs, RECV_VLEN, MSG_DONTWAIT, NULL);
 		if (n < 0) {
-			ret = errno == EAGAIN ? -EPROTO : -errno;
+			ret = errno == EAGAIN ? 0 : -errno;
 			break;
 		}
 		for (i = 0; i < n && ret >= 0 && !r->whole; i++)

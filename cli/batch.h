@@ -17,8 +17,10 @@
  *
  *   BEGIN (genid) | msg seq+1 | msg seq+2 | ... | END (omitted: validate)
  *
- * Every message carries NLM_F_ACK and remembers what it was built from, so
- * that each ack or error read back is matched to a rule, a set or a chain.
+ * Every message remembers what it was built from, so that each error read
+ * back is matched to a rule, a set or a chain. None asks for an ack: the
+ * kernel answers a batch inside the sendmsg(), and a message it did not
+ * refuse went through (batch.c).
  */
 
 /* What a message was built from; the kernel's verdict is reported on it. */
