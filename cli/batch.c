@@ -40,7 +40,7 @@
  * What one queued error costs in the receive buffer (skb truesize): room
  * for every message to fail, as all do when the kernel lacks a feature.
  */
-#define ACK_TRUESIZE	1024
+#define REPLY_TRUESIZE	1024
 
 struct batch {
 	struct nlsock		*sock;
@@ -276,7 +276,7 @@ static int batch_sendmsg(struct batch *b)
 	for (i = 0; i < n_iov; i++)
 		total += iov[i].iov_len;
 	nlsock_set_buffers(b->sock, total + 65536,
-			   (b->n + 16) * ACK_TRUESIZE + 256 * 1024);
+			   (b->n + 16) * REPLY_TRUESIZE + 256 * 1024);
 	msg.msg_iov = iov;
 	msg.msg_iovlen = (size_t)n_iov;
 	if (sendmsg(mnl_socket_get_fd(b->sock->nl), &msg, 0) < 0)

@@ -118,10 +118,11 @@ struct opt_stats {
 /*
  * opt_tree.c: builds the lookups for family fi over the list's rules that
  * can match it and returns the chain they start at (NULL: no rule of that
- * family). Chains are named prefix_HASH.
+ * family). Chains are named prefix_HASH. scr: for its temporary arrays
+ * (it gives back what it takes).
  */
 struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
 			  size_t n, int fi, const char *prefix,
-			  struct opt_stats *st);
+			  struct opt_stats *st, struct scratch *scr);
 
 #endif

@@ -34,14 +34,9 @@ struct opt_stay {
 	uint32_t		asks;
 };
 
-/*
- * Called for every bucket a rule reaches: xgrow only where it has to
- * make room (n 0 or a power of two), not to zero a slot written next.
- */
 static void slots_add(struct slots *s, uint32_t slot)
 {
-	if ((s->n & (s->n - 1)) == 0)
-		s->a = xgrow(s->a, s->n, sizeof(*s->a));
+	s->a = xgrow(s->a, s->n, sizeof(*s->a));
 	s->a[s->n++] = slot;
 }
 
@@ -78,11 +73,8 @@ void opt_stay_add(struct opt_stay *s, size_t r)
 	size_t i, k;
 	int d;
 
-	if ((s->n & (s->n - 1)) == 0) {	/* full (see slots_add) */
-		s->rule = xgrow(s->rule, s->n, sizeof(*s->rule));
-		s->stamp = xgrow(s->stamp, s->n, sizeof(*s->stamp));
-	}
-	s->stamp[s->n] = 0;
+	s->rule = xgrow(s->rule, s->n, sizeof(*s->rule));
+	s->stamp = xgrow(s->stamp, s->n, sizeof(*s->stamp));
 	s->rule[s->n++] = r;
 	for (d = 0; d < D_COUNT; d++) {
 		const struct opt_ivs *iv = &q->dim[s->fi][d];

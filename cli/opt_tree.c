@@ -1478,12 +1478,11 @@ static struct ir_chain *try_wide(struct tree *tr, const size_t *idx,
 
 struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
 			  size_t n, int fi, const char *prefix,
-			  struct opt_stats *st)
+			  struct opt_stats *st, struct scratch *scr)
 {
-	struct scratch scr = { 0 };
 	struct tree tr = {
 		.t = t, .rules = rules, .fi = fi, .prefix = prefix, .st = st,
-		.scr = &scr,
+		.scr = scr,
 	};
 	struct attempt base = { 0 };
 	struct ir_chain *root;
@@ -1504,7 +1503,6 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
 		root = try_wide(&tr, idx, k, n, &base, root);
 	attempt_free(&base);
 	memo_free(&tr);
-	scratch_free(&scr);
 	free(idx);
 	free(tr.names);
 	return root;

@@ -150,15 +150,16 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 	struct ir_rule r;
 	int fi;
 
+	/* One scratch stack: the boxes' pages serve the trees' sweeps. */
 	for (i = 0; i < n; i++)
 		opt_rule_box(&rules[i], &scr);
-	scratch_free(&scr);
 	for (fi = 0; fi < 2; fi++) {
 		memset(&st[fi], 0, sizeof(st[fi]));
 		snprintf(prefix, sizeof(prefix), "%.20s_t%u_%c", c->name,
 			 run % 1000, fi ? '6' : '4');
-		root[fi] = opt_tree(t, rules, n, fi, prefix, &st[fi]);
+		root[fi] = opt_tree(t, rules, n, fi, prefix, &st[fi], &scr);
 	}
+	scratch_free(&scr);
 	if (!st[0].splits && !st[1].splits) {
 		chains_truncate(t, n_chains);
 		return false;

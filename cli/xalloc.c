@@ -32,7 +32,8 @@ char *xstrdup(const char *s)
 	return p;
 }
 
-void *xgrow(void *array, size_t n, size_t size)
+/* xgrow() where n is 0 or a power of two: the capacity may be full. */
+void *xgrow_room(void *array, size_t n, size_t size)
 {
 	/* An array emptied by its owner still has room for one. */
 	if (n == 0 && array) {
