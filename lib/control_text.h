@@ -34,8 +34,9 @@ int control_text_read(const char *path, struct control_config *c,
 
 /*
  * Writes c to path atomically: a temporary file in the same directory,
- * fsync'd, renamed over path, and the directory fsync'd. 0 or -errno
- * (-EINVAL for a config control_config_check() refuses).
+ * fsync'd, renamed over path, and the directory fsync'd; nothing when
+ * path holds that text already. 0 or -errno (-EINVAL for a config
+ * control_config_check() refuses).
  */
 int control_text_write(const char *path, const struct control_config *c);
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "control_text.h"
@@ -68,6 +69,7 @@ static void test_roundtrip(void)
 	struct control_config c = { 0 }, r;
 	struct control_profile *p = control_config_add_profile(&c);
 	char why[256], name[32];
+	struct stat before, after;
 	int i;
 
 	p->queue_first = 4;
@@ -90,9 +92,18 @@ static void test_roundtrip(void)
 	check_same(&c, &r);
 	control_config_free(&r);
 
+	/* The same config again leaves the file as it is (no new inode). */
+	CHECK_EQ(stat(path, &before), 0);
+	CHECK_EQ(control_text_write(path, &c), 0);
+	CHECK_EQ(stat(path, &after), 0);
+	CHECK_EQ(after.st_ino, before.st_ino);
+	CHECK_EQ(dir_entries(), 1);
+
 	/* Rewriting replaces the file whole. */
 	c.nprofiles = 1;
 	CHECK_EQ(control_text_write(path, &c), 0);
+	CHECK_EQ(stat(path, &after), 0);
+	CHECK(after.st_ino != before.st_ino);
 	CHECK_EQ(control_text_read(path, &r, why, sizeof(why)), 0);
 	check_same(&c, &r);
 	control_config_free(&r);
