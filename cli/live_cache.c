@@ -91,6 +91,30 @@ static bool cacheable(const struct live_table *lt)
 	return true;
 }
 
+/*
+ * "HANDLE KEY\n", the line of which a cache holds one per rule. Not
+ * fprintf: it took a fifth of a one-rule apply's time besides compiling
+ * (20,000 lines for 10,000 source rules).
+ */
+static void write_rule(FILE *f, const struct live_rule *r)
+{
+	static const char hex[] = "0123456789abcdef";
+	char line[48], *p = line + sizeof(line);
+	uint64_t v;
+
+	*--p = '\n';
+	v = r->key;
+	do
+		*--p = hex[v & 15];
+	while (v >>= 4);
+	*--p = ' ';
+	v = r->handle;
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	fwrite(p, 1, (size_t)(line + sizeof(line) - p), f);
+}
+
 static void write_table(FILE *f, const struct live_table *lt)
 {
 	const struct live_chain *c;
@@ -103,8 +127,7 @@ static void write_table(FILE *f, const struct live_table *lt)
 			" %d %zu\n", c->name, c->base, c->hook, c->priority,
 			c->policy, c->nat, c->n_rules);
 		for (j = 0; j < c->n_rules; j++)
-			fprintf(f, "%" PRIu64 " %" PRIx64 "\n",
-				c->rules[j].handle, c->rules[j].key);
+			write_rule(f, &c->rules[j]);
 	}
 	for (i = 0; i < lt->n_sets; i++) {
 		const struct live_set *ls = &lt->sets[i];
@@ -157,9 +180,36 @@ void live_cache_drop(const char *dir)
 	remove(path);
 }
 
+/* Digits of base 10 or 16 (lower case, as written) up to stop, into *v. */
+static bool read_number(const char **s, unsigned base, char stop,
+			uint64_t *v)
+{
+	const char *p = *s;
+	uint64_t n = 0;
+	unsigned d;
+
+	for (; *p != stop; p++) {
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else
+			return false;
+		if (n > (UINT64_MAX - d) / base)
+			return false;
+		n = n * base + d;
+	}
+	if (p == *s)
+		return false;
+	*v = n;
+	*s = p + 1;
+	return true;
+}
+
 static bool read_rules(FILE *f, struct live_chain *c, size_t n)
 {
-	char line[64], *end;
+	char line[64];
+	const char *p;
 	size_t i;
 
 	c->rules = calloc(n + 1, sizeof(*c->rules));
@@ -168,11 +218,9 @@ static bool read_rules(FILE *f, struct live_chain *c, size_t n)
 	for (i = 0; i < n; i++) {
 		if (!fgets(line, sizeof(line), f))
 			return false;
-		c->rules[i].handle = strtoull(line, &end, 10);
-		if (*end != ' ')
-			return false;
-		c->rules[i].key = strtoull(end + 1, &end, 16);
-		if (*end != '\n')
+		p = line;
+		if (!read_number(&p, 10, ' ', &c->rules[i].handle) ||
+		    !read_number(&p, 16, '\n', &c->rules[i].key) || *p)
 			return false;
 		c->rules[i].has_key = true;
 	}
