@@ -5,6 +5,7 @@
 
 #include "ir.h"
 #include "shape.h"
+#include "xalloc.h"
 
 const struct ir_field_info ir_field_info[IR_FIELD_COUNT] = {
 	[IR_IIFNAME]	 = { "meta iifname",	16 },
@@ -25,32 +26,6 @@ const struct ir_field_info ir_field_info[IR_FIELD_COUNT] = {
 	[IR_CT_MARK]	 = { "ct mark",		4 },
 	[IR_META_MARK]	 = { "meta mark",	4 },
 };
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (!p)
-		abort();
-	return p;
-}
-
-/*
- * Grows an array of n elements by one zeroed element. The capacity is the
- * next power of two above n, so it only changes when n is a power of two.
- */
-static void *grow(void *array, size_t n, size_t size)
-{
-	if (n == 0)
-		return xcalloc(1, size);
-	if ((n & (n - 1)) == 0) {
-		array = realloc(array, 2 * n * size);
-		if (!array)
-			abort();
-	}
-	memset((char *)array + n * size, 0, size);
-	return array;
-}
 
 struct ir_table *ir_table_new(const char *source)
 {
@@ -114,7 +89,7 @@ const char *ir_table_strdup(struct ir_table *t, const char *str)
 
 	if (!copy)
 		abort();
-	t->strings = grow(t->strings, t->n_strings, sizeof(*t->strings));
+	t->strings = xgrow(t->strings, t->n_strings, sizeof(*t->strings));
 	t->strings[t->n_strings++] = copy;
 	return copy;
 }
@@ -130,7 +105,7 @@ struct ir_set *ir_set_add(struct ir_table *t, const char *name,
 	s->field = field;
 	s->loc = loc;
 	s->id = (unsigned)t->n_sets + 1;
-	t->sets = grow(t->sets, t->n_sets, sizeof(*t->sets));
+	t->sets = xgrow(t->sets, t->n_sets, sizeof(*t->sets));
 	t->sets[t->n_sets++] = s;
 	return s;
 }
@@ -140,7 +115,7 @@ int ir_set_add_elem(struct ir_set *s, const struct ir_value *v,
 {
 	struct ir_elem *e;
 
-	s->elems = grow(s->elems, s->n_elems, sizeof(*s->elems));
+	s->elems = xgrow(s->elems, s->n_elems, sizeof(*s->elems));
 	e = &s->elems[s->n_elems++];
 	e->value = *v;
 	if (verdict)
@@ -241,7 +216,7 @@ struct ir_chain *ir_chain_add(struct ir_table *t, const char *name,
 
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->hook = hook;
-	t->chains = grow(t->chains, t->n_chains, sizeof(*t->chains));
+	t->chains = xgrow(t->chains, t->n_chains, sizeof(*t->chains));
 	t->chains[t->n_chains++] = c;
 	return c;
 }
@@ -333,7 +308,7 @@ struct ir_match *ir_match_add(struct ir_rule *r, enum ir_field field,
 {
 	struct ir_match *m;
 
-	r->matches = grow(r->matches, r->n_matches, sizeof(*r->matches));
+	r->matches = xgrow(r->matches, r->n_matches, sizeof(*r->matches));
 	m = &r->matches[r->n_matches++];
 	m->field = field;
 	m->op = op;
@@ -364,7 +339,7 @@ struct ir_object *ir_object_get(struct ir_table *t, enum ir_object_kind kind,
 	o->kind = kind;
 	o->loc = loc;
 	snprintf(o->name, sizeof(o->name), "%s", name);
-	t->objects = grow(t->objects, t->n_objects, sizeof(*t->objects));
+	t->objects = xgrow(t->objects, t->n_objects, sizeof(*t->objects));
 	t->objects[t->n_objects++] = o;
 	return o;
 }
@@ -393,7 +368,7 @@ struct ir_profile *ir_profile_add(struct ir_table *t, struct fw_loc loc)
 {
 	struct ir_profile *p;
 
-	t->profiles = grow(t->profiles, t->n_profiles, sizeof(*t->profiles));
+	t->profiles = xgrow(t->profiles, t->n_profiles, sizeof(*t->profiles));
 	p = &t->profiles[t->n_profiles++];
 	p->loc = loc;
 	return p;
@@ -405,7 +380,7 @@ void ir_profile_add_pattern(struct ir_table *t, struct ir_profile *p,
 {
 	struct ir_pattern *pat;
 
-	p->patterns = grow(p->patterns, p->n_patterns, sizeof(*p->patterns));
+	p->patterns = xgrow(p->patterns, p->n_patterns, sizeof(*p->patterns));
 	pat = &p->patterns[p->n_patterns++];
 	pat->kind = kind;
 	pat->action = action;

@@ -175,22 +175,34 @@ TABLE(names_set_type,
 	{ "port",	SET_TYPE_PORT },
 );
 
-static int name_cmp(const void *key, const void *entry)
-{
-	return strcmp(key, ((const struct name_entry *)entry)->name);
-}
-
+/*
+ * Binary search, the first byte compared inline: the lexer looks up every
+ * word of a rule file as a keyword, and bsearch() with a strcmp() per
+ * step was a fortieth of compiling 10,000 rules.
+ */
 bool names_lookup(const struct name_table *t, const char *name,
 		  unsigned *value)
 {
-	const struct name_entry *e;
+	size_t lo = 0, hi = t->n;
 
-	e = bsearch(name, t->entries, t->n, sizeof(*e), name_cmp);
-	if (!e)
-		return false;
-	if (value)
-		*value = e->value;
-	return true;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const char *e = t->entries[mid].name;
+		int d = (unsigned char)name[0] - (unsigned char)e[0];
+
+		if (!d && name[0])
+			d = strcmp(name + 1, e + 1);
+		if (!d) {
+			if (value)
+				*value = t->entries[mid].value;
+			return true;
+		}
+		if (d < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
 }
 
 const char *names_by_value(const struct name_table *t, unsigned value)
