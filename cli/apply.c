@@ -91,16 +91,59 @@ static int apply_result(int err, const struct apply_errors *e,
 	return FW_EXIT_SYSTEM;
 }
 
-static int apply_on(struct nlsock *s, const struct ir_table *t,
-		    bool check_only, uint32_t genid)
+/* New rules echoed at most, for the cache: each costs receive buffer. */
+#define ECHO_MAX	128
+/* ... and of a full replace, a sample of about this many. */
+#define ECHO_SAMPLE	64
+
+/* A full replace's batch echoes a sample of its rules, for the cache. */
+static void echo_sample(struct batch *b, const struct ir_table *t,
+			struct live_echoes *echoes)
 {
+	batch_echo_sample(b, ir_table_rule_count(t) / ECHO_SAMPLE,
+			  live_echo_cb, echoes);
+}
+
+/*
+ * After a full replace, batch b, committed over generation genid: the
+ * table it made, for the next apply, if the sample's echoes confirm the
+ * handles and nobody committed since (generation + 1 exactly).
+ */
+static void cache_full(struct nlsock *s, const struct ir_table *t,
+		       const struct batch *b, const struct live_echoes *echoes,
+		       uint32_t genid, const char *cache_dir)
+{
+	struct live_table now;
+	uint32_t after;
+
+	if (batch_genid(s, &after) || after != genid + 1 ||
+	    plan_full_result(t, b, echoes, &now)) {
+		live_cache_drop(cache_dir);
+		return;
+	}
+	now.genid = after;
+	live_cache_store(s, cache_dir, &now);
+	live_free(&now);
+}
+
+static int apply_on(struct nlsock *s, const struct ir_table *t,
+		    bool check_only, uint32_t genid, const char *cache_dir)
+{
+	struct live_echoes echoes = { 0 };
 	struct apply_errors e = { 0 };
 	struct batch *b = batch_new(s);
 	int err;
 
+	if (check_only)
+		cache_dir = NULL;
+	if (cache_dir)
+		echo_sample(b, t, &echoes);
 	emit_table(b, t);
 	err = batch_send(b, genid, !check_only, apply_error, &e);
+	if (!err && cache_dir)
+		cache_full(s, t, b, &echoes, genid, cache_dir);
 	batch_free(b);
+	free(echoes.e);
 	return apply_result(err, &e, check_only);
 }
 
@@ -112,12 +155,13 @@ int kernel_apply_at(const struct ir_table *t, bool check_only,
 
 	if (batch_socket_open(&s) < 0)
 		return FW_EXIT_SYSTEM;
-	ret = apply_on(&s, t, check_only, genid);
+	ret = apply_on(&s, t, check_only, genid, NULL);
 	nlsock_close(&s);
 	return ret;
 }
 
-int kernel_apply(const struct ir_table *t, bool check_only)
+int kernel_apply(const struct ir_table *t, bool check_only,
+		 const char *cache_dir)
 {
 	struct nlsock s;
 	uint32_t genid;
@@ -131,7 +175,7 @@ int kernel_apply(const struct ir_table *t, bool check_only)
 			"%s\n", strerror(-err));
 		ret = FW_EXIT_SYSTEM;
 	} else {
-		ret = apply_on(&s, t, check_only, genid);
+		ret = apply_on(&s, t, check_only, genid, cache_dir);
 	}
 	nlsock_close(&s);
 	return ret;
@@ -148,8 +192,6 @@ static uint64_t elapsed_ns(const struct timespec *t0)
 	       (uint64_t)t1.tv_nsec - (uint64_t)t0->tv_nsec;
 }
 
-/* New rules echoed at most, for the cache: each costs receive buffer. */
-#define ECHO_MAX	128
 
 static int plan_read(struct nlsock *s, const struct ir_table *t,
 		     struct plan *p, const char *cache_dir,
@@ -217,22 +259,26 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 		kernel_update_between();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	b = batch_new(s);
-	cache = cache_dir && !p.full && p.n_adds <= ECHO_MAX;
-	if (cache)
+	cache = cache_dir && (p.full || p.n_adds <= ECHO_MAX);
+	if (cache && p.full)
+		echo_sample(b, t, &echoes);
+	else if (cache)
 		batch_echo_rules(b, live_echo_cb, &echoes);
 	if (p.full)
 		emit_table(b, t);
 	else
 		plan_emit(b, &p);
 	err = batch_send(b, p.live.genid, true, apply_error, e);
-	batch_free(b);
 	st->batch_ns = elapsed_ns(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!err && cache)
+	if (!err && cache && p.full)
+		cache_full(s, t, b, &echoes, p.live.genid, cache_dir);
+	else if (!err && cache)
 		cache_update(s, &p, &echoes, cache_dir);
 	else if (!err)
 		live_cache_drop(cache_dir);
 	st->cache_ns = elapsed_ns(&t0);
+	batch_free(b);
 	plan_free(&p);
 	free(echoes.e);
 	return err;

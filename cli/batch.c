@@ -52,6 +52,12 @@ struct batch {
 	uint32_t		set_id;
 	mnl_cb_t		echo_fn;	/* NULL: no echoes asked */
 	void			*echo_data;
+	size_t			echo_every;	/* 0: every rule echoes */
+	struct nlmsghdr		*last_rule;
+	/* For batch_rule_handle(): objects made before and with rule i. */
+	uint32_t		made;
+	uint32_t		*rule_made;
+	size_t			n_rules;
 };
 
 static void *xrealloc(void *p, size_t size)
@@ -106,12 +112,35 @@ void batch_free(struct batch *b)
 		return;
 	nftnl_batch_free(b->pages);
 	free(b->origins);
+	free(b->rule_made);
 	free(b);
+}
+
+/* What nf_tables numbers from the table's one handle counter. */
+static bool makes_handle(uint16_t type)
+{
+	return type == NFT_MSG_NEWCHAIN || type == NFT_MSG_NEWSET ||
+	       type == NFT_MSG_NEWRULE || type == NFT_MSG_NEWOBJ ||
+	       type == NFT_MSG_NEWFLOWTABLE;
+}
+
+/* Notes a new rule; whether it asks for an echo. */
+static bool rule_made(struct batch *b)
+{
+	size_t i = b->n_rules++;
+
+	if ((i & (i - 1)) == 0)
+		b->rule_made = xrealloc(b->rule_made, 2 * (i ? i : 1) *
+					sizeof(*b->rule_made));
+	b->rule_made[i] = b->made;
+	return b->echo_fn && (!b->echo_every || i % b->echo_every == 0);
 }
 
 struct nlmsghdr *batch_msg(struct batch *b, uint16_t type, uint16_t family,
 			   uint16_t flags, const struct batch_origin *o)
 {
+	struct nlmsghdr *nlh;
+
 	if (b->n == b->cap) {
 		b->cap = b->cap ? 2 * b->cap : 64;
 		b->origins = xrealloc(b->origins,
@@ -119,10 +148,15 @@ struct nlmsghdr *batch_msg(struct batch *b, uint16_t type, uint16_t family,
 	}
 	b->origins[b->n] = *o;
 	b->n++;
-	if (b->echo_fn && type == NFT_MSG_NEWRULE)
+	if (makes_handle(type))
+		b->made++;
+	if (type == NFT_MSG_NEWRULE && rule_made(b))
 		flags |= NLM_F_ECHO;
-	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b->pages), type,
-				     family, flags, b->base + (uint32_t)b->n);
+	nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b->pages), type,
+				    family, flags, b->base + (uint32_t)b->n);
+	if (type == NFT_MSG_NEWRULE)
+		b->last_rule = nlh;
+	return nlh;
 }
 
 void batch_next(struct batch *b)
@@ -134,6 +168,29 @@ void batch_echo_rules(struct batch *b, mnl_cb_t fn, void *data)
 {
 	b->echo_fn = fn;
 	b->echo_data = data;
+}
+
+void batch_echo_sample(struct batch *b, size_t every, mnl_cb_t fn,
+		       void *data)
+{
+	batch_echo_rules(b, fn, data);
+	b->echo_every = every ? every : 1;
+}
+
+size_t batch_rules(const struct batch *b)
+{
+	return b->n_rules;
+}
+
+bool batch_rule_echoes(const struct batch *b, size_t i)
+{
+	return b->echo_fn && (!b->echo_every || i % b->echo_every == 0 ||
+			      i + 1 == b->n_rules);
+}
+
+uint64_t batch_rule_handle(const struct batch *b, size_t i, uint64_t first)
+{
+	return first + (b->rule_made[i] - b->rule_made[0]);
 }
 
 uint32_t batch_set_id(struct batch *b)
@@ -293,6 +350,8 @@ int batch_send(struct batch *b, uint32_t genid, bool commit,
 	int err;
 
 	*b->genid = htonl(genid);
+	if (b->echo_fn && b->last_rule)	/* a sample ends with the last */
+		b->last_rule->nlmsg_flags |= NLM_F_ECHO;
 	if (commit) {
 		nftnl_batch_end(nftnl_batch_buffer(b->pages), end);
 		batch_page_done(b);

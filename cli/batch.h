@@ -63,6 +63,23 @@ void batch_next(struct batch *b);
  * Each echo costs receive buffer; ask for few.
  */
 void batch_echo_rules(struct batch *b, mnl_cb_t fn, void *data);
+/*
+ * The same for a sample: the first new rule, every `every`-th after it
+ * and the last; batch_rule_echoes() says which.
+ */
+void batch_echo_sample(struct batch *b, size_t every, mnl_cb_t fn,
+		       void *data);
+/* New rules in the batch so far; whether rule i (0-based) echoes. */
+size_t batch_rules(const struct batch *b);
+bool batch_rule_echoes(const struct batch *b, size_t i);
+/*
+ * The handle of new rule i if the first got `first` and every NEWCHAIN,
+ * NEWSET, NEWOBJ, NEWFLOWTABLE and NEWRULE in between made an object:
+ * nf_tables numbers them all from one counter of their table, in batch
+ * order (true where the batch makes the table anew). A guess, for the
+ * echoes of a sample to confirm.
+ */
+uint64_t batch_rule_handle(const struct batch *b, size_t i, uint64_t first);
 
 /* A fresh NFTA_SET_ID, unique within this batch. */
 uint32_t batch_set_id(struct batch *b);

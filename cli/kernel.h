@@ -19,9 +19,11 @@
 /*
  * Replaces table inet fwctl with t in ONE batch guarded by the ruleset
  * generation. check_only: the kernel validates the whole batch and then
- * aborts it (no batch end message), nothing changes.
+ * aborts it (no batch end message), nothing changes. cache_dir (or NULL):
+ * where to leave the state of what it made for kernel_update().
  */
-int kernel_apply(const struct ir_table *t, bool check_only);
+int kernel_apply(const struct ir_table *t, bool check_only,
+		 const char *cache_dir);
 /*
  * What kernel_update() did: figures for `fwctl -v apply` and the
  * benchmark. full: why the whole table was replaced, or NULL.

@@ -119,6 +119,12 @@ void plan_add_order(const struct plan *p,
  */
 int plan_result(const struct plan *p, const struct live_echoes *echoes,
 		struct live_table *out);
+/*
+ * The table after a full replace batch b of t committed, from the echoes
+ * of its sample (batch_echo_sample()); -1 when an echo is not the guess.
+ */
+int plan_full_result(const struct ir_table *t, const struct batch *b,
+		     const struct live_echoes *echoes, struct live_table *out);
 /* One line per change and a summary line (cli/plan_print.c). */
 void plan_print(FILE *out, const struct plan *p);
 

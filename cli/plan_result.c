@@ -5,11 +5,18 @@
  * the state cache (cli/live_cache.c) can skip the next dump. Every echo
  * must be the rule the plan sent at that place (same chain, same key);
  * anything else and there is no result, and the next apply dumps.
+ *
+ * plan_full_result(): the same after a full replace, which makes the
+ * table anew. Echoing its 10,000s of rules would cost as much receive
+ * buffer and time as the dump it saves, so a sample echoes and the
+ * handles between are counted (batch_rule_handle()).
  */
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "ir_hash.h"
 #include "plan.h"
 #include "xalloc.h"
@@ -100,6 +107,23 @@ static void chain_rules(const struct plan *p, const uint64_t *handle,
 	free(gone);
 }
 
+/* The next chain of out, as c makes it, without rules. */
+static struct live_chain *chain_head(const struct ir_chain *c,
+				     struct live_table *out)
+{
+	struct live_chain *lc = &out->chains[out->n_chains++];
+
+	lc->name = xstrdup(c->name);
+	lc->base = c->hook != IR_HOOK_NONE;
+	if (lc->base) {
+		lc->hook = emit_hook_num(c->hook);
+		lc->priority = c->priority;
+		lc->policy = c->policy_drop ? NF_DROP : NF_ACCEPT;
+		lc->nat = c->type == IR_CHAIN_NAT;
+	}
+	return lc;
+}
+
 static void result_chains(const struct plan *p, const uint64_t *handle,
 			  struct live_table *out)
 {
@@ -108,25 +132,15 @@ static void result_chains(const struct plan *p, const uint64_t *handle,
 
 	out->chains = xcalloc(t->n_chains + 1, sizeof(*out->chains));
 	for (i = 0; i < t->n_chains; i++) {
-		const struct ir_chain *c = t->chains[i];
-		struct live_chain *lc = &out->chains[out->n_chains++];
+		struct live_chain *lc = chain_head(t->chains[i], out);
 
-		lc->name = xstrdup(c->name);
-		lc->base = c->hook != IR_HOOK_NONE;
-		if (lc->base) {
-			lc->hook = emit_hook_num(c->hook);
-			lc->priority = c->priority;
-			lc->policy = c->policy_drop ? NF_DROP : NF_ACCEPT;
-			lc->nat = c->type == IR_CHAIN_NAT;
-		}
-		chain_rules(p, handle, c, lc);
+		chain_rules(p, handle, t->chains[i], lc);
 		out->n_rules += lc->n_rules;
 	}
 }
 
-static void result_sets(const struct plan *p, struct live_table *out)
+static void result_sets(const struct ir_table *t, struct live_table *out)
 {
-	const struct ir_table *t = p->table;
 	size_t i;
 
 	out->sets = xcalloc(t->n_sets + 1, sizeof(*out->sets));
@@ -179,8 +193,80 @@ int plan_result(const struct plan *p, const struct live_echoes *echoes,
 	out->present = true;
 	out->source = xstrdup(p->live.source);
 	result_chains(p, h.handle, out);
-	result_sets(p, out);
+	result_sets(p->table, out);
 	result_objects(p, out);
 	free(h.handle);
+	return 0;
+}
+
+/*
+ * Rule k of the batch (emit_table()'s order: chains, then each one's
+ * rules) as the guess has it; false if it echoed otherwise.
+ */
+static bool full_rule(const struct ir_table *t, const struct ir_chain *c,
+		      const struct ir_rule *r, const struct batch *b,
+		      const struct live_echoes *echoes, size_t k, size_t *e,
+		      struct live_chain *lc)
+{
+	uint64_t handle = batch_rule_handle(b, k, echoes->e[0].handle);
+	uint64_t key = ir_rule_key(r, t->queue_xt);
+	const struct live_echo *echo;
+
+	if (batch_rule_echoes(b, k)) {
+		if (*e >= echoes->n)
+			return false;
+		echo = &echoes->e[(*e)++];
+		if (!echo->has_key || strcmp(echo->chain, c->name) ||
+		    echo->key != key || echo->handle != handle)
+			return false;
+	}
+	push_rule(lc, handle, key);
+	return true;
+}
+
+static void full_objects(const struct ir_table *t, struct live_table *out)
+{
+	size_t i;
+
+	out->objects = xcalloc(t->n_objects + 1, sizeof(*out->objects));
+	for (i = 0; i < t->n_objects; i++) {
+		const struct ir_object *o = t->objects[i];
+
+		out->objects[i].name = xstrdup(o->name);
+		out->objects[i].type = o->kind == IR_OBJ_CT_HELPER ?
+				       NFT_OBJECT_CT_HELPER :
+				       NFT_OBJECT_CT_TIMEOUT;
+		out->objects[i].has_key = true;
+		out->objects[i].key = ir_object_key(o);
+	}
+	out->n_objects = t->n_objects;
+}
+
+int plan_full_result(const struct ir_table *t, const struct batch *b,
+		     const struct live_echoes *echoes, struct live_table *out)
+{
+	size_t i, j, k = 0, e = 0;
+	bool ok = echoes->n > 0;
+
+	memset(out, 0, sizeof(*out));
+	out->chains = xcalloc(t->n_chains + 1, sizeof(*out->chains));
+	for (i = 0; ok && i < t->n_chains; i++) {
+		const struct ir_chain *c = t->chains[i];
+		struct live_chain *lc = chain_head(c, out);
+
+		for (j = 0; ok && j < c->n_rules; j++, k++)
+			ok = k < batch_rules(b) &&
+			     full_rule(t, c, &c->rules[j], b, echoes, k, &e,
+				       lc);
+		out->n_rules += lc->n_rules;
+	}
+	if (!ok || k != batch_rules(b) || e != echoes->n) {
+		live_free(out);
+		return -1;
+	}
+	out->present = true;
+	out->source = xstrdup(t->source ? t->source : "");
+	result_sets(t, out);
+	full_objects(t, out);
 	return 0;
 }

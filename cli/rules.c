@@ -220,7 +220,7 @@ int cmd_check(int argc, char **argv, const struct fw_opts *o)
 		warn_missing_interfaces(t);
 		err = engine_choose(t);
 		if (!err)
-			err = kernel_apply(t, true);
+			err = kernel_apply(t, true, NULL);
 	}
 	if (!err && o->verbose)
 		printf("%s: ok, %zu kernel rules\n", path,
@@ -272,7 +272,7 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 	warn_missing_interfaces(t);
 	err = engine_choose(t);
 	if (!err)
-		err = full ? kernel_apply(t, false) :
+		err = full ? kernel_apply(t, false, o->rundir) :
 			     kernel_update(t, o->rundir, &st);
 	/* The daemon and shaping follow the rules, never go without them. */
 	if (!err)

@@ -9,6 +9,7 @@
  * retry once, and then fail changing nothing; the state cache says what
  * a dump says after every update, and the next update uses it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,10 +17,13 @@
 
 #include "apply.h"
 #include "backend_util.h"
+#include "batch.h"
 #include "diag.h"
 #include "fwctl.h"
 #include "kernel.h"
+#include "ir_hash.h"
 #include "live.h"
+#include "plan.h"
 
 /* -a: handles, -s: no counters. */
 #define LIST	"nft -a -s list ruleset"
@@ -158,15 +162,17 @@ out:
 	return same;
 }
 
+static struct ir_table *table_all_changed(void);
+
 /*
- * After each incremental update the cache is the table; the next update
- * uses it instead of a dump.
+ * After each update, incremental or full, the cache is the table; the
+ * next update uses it instead of a dump.
  */
 static void test_cache(void)
 {
 	struct ir_table *(*const tables[])(void) = {
 		bt_table_small, table_changed, table_grown, bt_table_small,
-		table_grown,
+		table_grown, bt_table_all, table_all_changed,
 	};
 	char dir[] = "/tmp/fwctl-cache-XXXXXX";
 	struct apply_stats st;
@@ -178,9 +184,10 @@ static void test_cache(void)
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		t = tables[i]();
 		CHECK(kernel_update(t, dir, &st) == FW_EXIT_OK);
-		CHECK(st.cached == (i >= 2));
-		if (i >= 1)
-			CHECK(cache_true(dir));
+		/* A full replace (0: none yet; 5: objects come) leaves one. */
+		CHECK(st.cached == (i >= 1));
+		CHECK((st.full != NULL) == (i == 0 || i == 5));
+		CHECK(cache_true(dir));
 		ir_table_free(t);
 	}
 	live_cache_drop(dir);
@@ -239,7 +246,7 @@ static void test_elements(void)
 	CHECK(bt_contains(got, "\"lan0\" : jump to_wan"));
 	ref = bt_netns_new("incr-elem-ref");
 	bt_netns_enter(ref);
-	CHECK(kernel_apply(t2, false) == FW_EXIT_OK);
+	CHECK(kernel_apply(t2, false, NULL) == FW_EXIT_OK);
 	want = bt_run(ref, "nft -s list table inet fwctl", NULL);
 	CHECK(strcmp(got, want) == 0);
 	if (strcmp(got, want))
@@ -299,6 +306,78 @@ static void test_race(void)
 	ir_table_free(t2);
 }
 
+/* An echo of the sample for rule k of batch b, the guess as it is. */
+static void echo_guess(struct live_echoes *le, const struct batch *b,
+		       size_t k, const char *chain, uint64_t key)
+{
+	struct live_echo *e;
+
+	le->e = realloc(le->e, (le->n + 1) * sizeof(*le->e));
+	e = &le->e[le->n++];
+	snprintf(e->chain, sizeof(e->chain), "%s", chain);
+	e->handle = batch_rule_handle(b, k, 100);
+	e->key = key;
+	e->has_key = true;
+}
+
+/* What plan_full_result() makes of these echoes: 0 or -1. */
+static int full_result(const struct ir_table *t, const struct batch *b,
+		       const struct live_echoes *le, size_t rules)
+{
+	struct live_table out;
+	int err = plan_full_result(t, b, le, &out);
+
+	if (!err) {
+		CHECK(out.n_rules == rules);
+		CHECK(out.n_objects == t->n_objects);
+		CHECK(out.n_objects > 0);
+		live_free(&out);
+	}
+	return err;
+}
+
+/*
+ * After a full replace the handles between the echoes of the sample are
+ * counted; the count is believed only when every echo is the rule it
+ * should be, with the handle it should have.
+ */
+static void test_full_guess(void)
+{
+	struct ir_table *t = bt_table_all();
+	struct live_echoes le = { 0 };
+	struct nlsock s = { 0 };
+	struct batch *b = batch_new(&s);
+	size_t i, j, k = 0;
+
+	batch_echo_sample(b, 3, live_echo_cb, &le);
+	emit_table(b, t);
+	for (i = 0; i < t->n_chains; i++)
+		for (j = 0; j < t->chains[i]->n_rules; j++, k++)
+			if (batch_rule_echoes(b, k))
+				echo_guess(&le, b, k, t->chains[i]->name,
+					   ir_rule_key(&t->chains[i]->rules[j],
+						       t->queue_xt));
+	CHECK(k > 6 && le.n >= 3 && le.n < k);
+	CHECK(batch_rule_handle(b, k - 1, 100) > 100 + k - 1);	/* sets */
+	CHECK(full_result(t, b, &le, k) == 0);
+	le.e[le.n / 2].handle++;
+	CHECK(full_result(t, b, &le, k) == -1);
+	le.e[le.n / 2].handle--;
+	le.e[le.n - 1].key ^= 1;
+	CHECK(full_result(t, b, &le, k) == -1);
+	le.e[le.n - 1].key ^= 1;
+	le.e[1].chain[0] ^= 1;
+	CHECK(full_result(t, b, &le, k) == -1);
+	le.e[1].chain[0] ^= 1;
+	le.n--;
+	CHECK(full_result(t, b, &le, k) == -1);
+	le.n = 0;
+	CHECK(full_result(t, b, &le, k) == -1);
+	free(le.e);
+	batch_free(b);
+	ir_table_free(t);
+}
+
 int main(void)
 {
 	bt_need_kernel();
@@ -307,6 +386,7 @@ int main(void)
 	test_refused();
 	test_race();
 	test_cache();
+	test_full_guess();
 	test_elements();
 	return bt_exit("incremental_test");
 }

@@ -52,10 +52,10 @@ static void test_rejected_rule(void)
 	r->verdict.kind = IR_JUMP;
 	snprintf(r->verdict.chain, sizeof(r->verdict.chain), "nowhere");
 	bt_netns_enter(ns);
-	CHECK(kernel_apply(good, false) == FW_EXIT_OK);
+	CHECK(kernel_apply(good, false, NULL) == FW_EXIT_OK);
 	before = bt_run(ns, LIST, NULL);
 	CHECK(bt_contains(before, "table inet fwctl"));
-	CHECK(kernel_apply(bad, false) == FW_EXIT_SYSTEM);
+	CHECK(kernel_apply(bad, false, NULL) == FW_EXIT_SYSTEM);
 	msg = bt_diag_take();
 	CHECK(bt_contains(msg, "backend-small.fw:7:3: error: kernel rejected "
 		       "this rule: "));
@@ -65,7 +65,7 @@ static void test_rejected_rule(void)
 	CHECK(strcmp(before, after) == 0);
 	free(msg);
 	/* Check-only reports the same error, and changes nothing either. */
-	CHECK(kernel_apply(bad, true) == FW_EXIT_SYSTEM);
+	CHECK(kernel_apply(bad, true, NULL) == FW_EXIT_SYSTEM);
 	msg = bt_diag_take();
 	CHECK(bt_contains(msg, "backend-small.fw:7:3: error: kernel rejected"));
 	free(after);
@@ -87,17 +87,17 @@ static void test_check_only(void)
 
 	bt_netns_enter(ns);
 	gen = genid_now();
-	CHECK(kernel_apply(t, true) == FW_EXIT_OK);
+	CHECK(kernel_apply(t, true, NULL) == FW_EXIT_OK);
 	after = bt_run(ns, LIST, NULL);
 	CHECK(*after == '\0');		/* absent stays absent */
 	CHECK(genid_now() == gen);	/* nothing was committed */
 	free(after);
-	CHECK(kernel_apply(t, false) == FW_EXIT_OK);
+	CHECK(kernel_apply(t, false, NULL) == FW_EXIT_OK);
 	before = bt_run(ns, LIST, NULL);
 	gen = genid_now();
 	ir_table_free(t);
 	t = bt_table_small();
-	CHECK(kernel_apply(t, true) == FW_EXIT_OK);
+	CHECK(kernel_apply(t, true, NULL) == FW_EXIT_OK);
 	after = bt_run(ns, LIST, NULL);
 	CHECK(strcmp(before, after) == 0);	/* present stays identical */
 	CHECK(genid_now() == gen);
@@ -118,7 +118,7 @@ static void test_generation_guard(void)
 	uint32_t stale;
 
 	bt_netns_enter(ns);
-	CHECK(kernel_apply(t, false) == FW_EXIT_OK);
+	CHECK(kernel_apply(t, false, NULL) == FW_EXIT_OK);
 	stale = genid_now();
 	out = bt_run(ns, "nft add table ip othertool", NULL);
 	free(out);
@@ -167,7 +167,7 @@ static void test_flush(void)
 	bt_netns_enter(ns);
 	out = bt_run(ns, "nft add table ip othertool", NULL);
 	free(out);
-	CHECK(kernel_apply(t, false) == FW_EXIT_OK);
+	CHECK(kernel_apply(t, false, NULL) == FW_EXIT_OK);
 	CHECK(kernel_flush() == FW_EXIT_OK);
 	out = bt_run(ns, "nft list tables", NULL);
 	CHECK(strcmp(out, "table ip othertool\n") == 0);
@@ -264,7 +264,7 @@ static void test_show_status(void)
 	CHECK(st == 0 && strcmp(out, "{\"table\":null}\n") == 0);
 	free(out);
 	bt_netns_enter(ns);
-	CHECK(kernel_apply(t, false) == FW_EXIT_OK);
+	CHECK(kernel_apply(t, false, NULL) == FW_EXIT_OK);
 	CHECK(send_udp(3) == 3);
 	check_json(ns, "show", show_py);
 	out = fwctl_run(ns, "show", &st);
@@ -298,7 +298,7 @@ static void test_big_batch(void)
 
 	bt_netns_enter(ns);
 	start = now();
-	CHECK(kernel_apply(t, false) == FW_EXIT_OK);
+	CHECK(kernel_apply(t, false, NULL) == FW_EXIT_OK);
 	printf("apply of 50000 rules + 100000 elements: %.2f s\n",
 	       now() - start);
 	CHECK(nlsock_open(&s, NETLINK_NETFILTER) == 0);
@@ -346,7 +346,7 @@ static void test_inspect(void)
 		goto out;
 	}
 	t->queue_xt = bad->queue_xt = q == FEATURE_QUEUE_XT;
-	CHECK(kernel_apply(t, false) == FW_EXIT_OK);
+	CHECK(kernel_apply(t, false, NULL) == FW_EXIT_OK);
 	before = bt_run(ns, LIST " 2>/dev/null", NULL);
 	CHECK(bt_contains(before, "chain inspect_forward {"));
 	CHECK(bt_contains(before, "hook forward priority filter + 10; policy "
@@ -362,7 +362,7 @@ static void test_inspect(void)
 			(struct fw_loc){ .file = bad->source, .line = 4 });
 	r->verdict.kind = IR_JUMP;
 	snprintf(r->verdict.chain, sizeof(r->verdict.chain), "nowhere");
-	CHECK(kernel_apply(bad, false) == FW_EXIT_SYSTEM);
+	CHECK(kernel_apply(bad, false, NULL) == FW_EXIT_SYSTEM);
 	msg = bt_diag_take();
 	CHECK(bt_contains(msg, "nothing was changed"));
 	after = bt_run(ns, LIST " 2>/dev/null", NULL);

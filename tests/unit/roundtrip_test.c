@@ -162,7 +162,7 @@ static void test_inspect(void)
 		queue_verdicts_drop(t);
 	nlsock_close(&s);
 	text = bt_export(t);
-	CHECK(kernel_apply(t, false) == FW_EXIT_OK);
+	CHECK(kernel_apply(t, false, NULL) == FW_EXIT_OK);
 	nft_load(b, text);
 	compare(a, b, LIST);
 	compare(a, b, BYTECODE);
@@ -188,14 +188,14 @@ int main(void)
 	out = bt_run(a, "nft add table ip keepme", NULL);
 	free(out);
 	bt_netns_enter(a);
-	CHECK(kernel_apply(t, false) == FW_EXIT_OK);
+	CHECK(kernel_apply(t, false, NULL) == FW_EXIT_OK);
 	nft_load(b, text);
 	compare(a, b, LIST);
 	compare(a, b, BYTECODE);
 	compare(a, b, ELEMENTS);
 	check_listing(a);
 	/* Replacing an existing table: both ways again. */
-	CHECK(kernel_apply(t, false) == FW_EXIT_OK);
+	CHECK(kernel_apply(t, false, NULL) == FW_EXIT_OK);
 	nft_load(b, text);
 	compare(a, b, LIST);
 	compare(a, b, BYTECODE);

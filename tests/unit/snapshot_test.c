@@ -82,7 +82,7 @@ static int counted_rules_here(void *arg)
 		"accept input proto udp to port 9 counter\n";
 	struct ir_table *t = compile_buffer("snapshot.fw", text,
 					    sizeof(text) - 1);
-	int err = t ? kernel_apply(t, false) : -1;
+	int err = t ? kernel_apply(t, false, NULL) : -1;
 
 	(void)arg;
 	ir_table_free(t);
