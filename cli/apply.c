@@ -91,17 +91,16 @@ static int apply_result(int err, const struct apply_errors *e,
 	return FW_EXIT_SYSTEM;
 }
 
-/* New rules echoed at most, for the cache: each costs receive buffer. */
-#define ECHO_MAX	128
-/* ... and of a full replace, a sample of about this many. */
+/*
+ * New rules echoed, for the cache: all of up to this many, else a sample
+ * of about as many. Each costs receive buffer.
+ */
 #define ECHO_SAMPLE	64
 
-/* A full replace's batch echoes a sample of its rules, for the cache. */
-static void echo_sample(struct batch *b, const struct ir_table *t,
+static void echo_sample(struct batch *b, size_t rules,
 			struct live_echoes *echoes)
 {
-	batch_echo_sample(b, ir_table_rule_count(t) / ECHO_SAMPLE,
-			  live_echo_cb, echoes);
+	batch_echo_sample(b, rules / ECHO_SAMPLE, live_echo_cb, echoes);
 }
 
 /*
@@ -137,7 +136,7 @@ static int apply_on(struct nlsock *s, const struct ir_table *t,
 	if (check_only)
 		cache_dir = NULL;
 	if (cache_dir)
-		echo_sample(b, t, &echoes);
+		echo_sample(b, ir_table_rule_count(t), &echoes);
 	emit_table(b, t);
 	err = batch_send(b, genid, !check_only, apply_error, &e);
 	if (!err && cache_dir)
@@ -218,6 +217,7 @@ static int plan_read(struct nlsock *s, const struct ir_table *t,
  * apply, if nobody committed since ours (generation + 1 exactly).
  */
 static void cache_update(struct nlsock *s, const struct plan *p,
+			 const struct batch *b,
 			 const struct live_echoes *echoes,
 			 const char *cache_dir)
 {
@@ -225,7 +225,7 @@ static void cache_update(struct nlsock *s, const struct plan *p,
 	uint32_t genid;
 
 	if (batch_genid(s, &genid) || genid != p->live.genid + 1 ||
-	    plan_result(p, echoes, &now)) {
+	    plan_result(p, b, echoes, &now)) {
 		live_cache_drop(cache_dir);
 		return;
 	}
@@ -248,7 +248,6 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 	struct timespec t0;
 	struct plan p;
 	struct batch *b;
-	bool cache;
 	int err = plan_read(s, t, &p, cache_dir, st);
 
 	if (err || (!p.full && !plan_changes(&p))) {
@@ -259,11 +258,9 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 		kernel_update_between();
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	b = batch_new(s);
-	cache = cache_dir && (p.full || p.n_adds <= ECHO_MAX);
-	if (cache && p.full)
-		echo_sample(b, t, &echoes);
-	else if (cache)
-		batch_echo_rules(b, live_echo_cb, &echoes);
+	if (cache_dir)
+		echo_sample(b, p.full ? ir_table_rule_count(t) : p.n_adds,
+			    &echoes);
 	if (p.full)
 		emit_table(b, t);
 	else
@@ -271,12 +268,10 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 	err = batch_send(b, p.live.genid, true, apply_error, e);
 	st->batch_ns = elapsed_ns(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!err && cache && p.full)
+	if (!err && cache_dir && p.full)
 		cache_full(s, t, b, &echoes, p.live.genid, cache_dir);
-	else if (!err && cache)
-		cache_update(s, &p, &echoes, cache_dir);
-	else if (!err)
-		live_cache_drop(cache_dir);
+	else if (!err && cache_dir)
+		cache_update(s, &p, b, &echoes, cache_dir);
 	st->cache_ns = elapsed_ns(&t0);
 	batch_free(b);
 	plan_free(&p);

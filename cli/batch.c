@@ -52,7 +52,7 @@ struct batch {
 	uint32_t		set_id;
 	mnl_cb_t		echo_fn;	/* NULL: no echoes asked */
 	void			*echo_data;
-	size_t			echo_every;	/* 0: every rule echoes */
+	size_t			echo_every;	/* rule i echoes: i % it == 0 */
 	struct nlmsghdr		*last_rule;
 	/* For batch_rule_handle(): objects made before and with rule i. */
 	uint32_t		made;
@@ -133,7 +133,7 @@ static bool rule_made(struct batch *b)
 		b->rule_made = xrealloc(b->rule_made, 2 * (i ? i : 1) *
 					sizeof(*b->rule_made));
 	b->rule_made[i] = b->made;
-	return b->echo_fn && (!b->echo_every || i % b->echo_every == 0);
+	return b->echo_fn && i % b->echo_every == 0;
 }
 
 struct nlmsghdr *batch_msg(struct batch *b, uint16_t type, uint16_t family,
@@ -164,16 +164,11 @@ void batch_next(struct batch *b)
 	batch_page_done(b);
 }
 
-void batch_echo_rules(struct batch *b, mnl_cb_t fn, void *data)
-{
-	b->echo_fn = fn;
-	b->echo_data = data;
-}
-
 void batch_echo_sample(struct batch *b, size_t every, mnl_cb_t fn,
 		       void *data)
 {
-	batch_echo_rules(b, fn, data);
+	b->echo_fn = fn;
+	b->echo_data = data;
 	b->echo_every = every ? every : 1;
 }
 
@@ -184,8 +179,7 @@ size_t batch_rules(const struct batch *b)
 
 bool batch_rule_echoes(const struct batch *b, size_t i)
 {
-	return b->echo_fn && (!b->echo_every || i % b->echo_every == 0 ||
-			      i + 1 == b->n_rules);
+	return b->echo_fn && (i % b->echo_every == 0 || i + 1 == b->n_rules);
 }
 
 uint64_t batch_rule_handle(const struct batch *b, size_t i, uint64_t first)

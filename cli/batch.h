@@ -58,14 +58,10 @@ void batch_next(struct batch *b);
 #define BATCH_MSG_MAX	(65536 + 4096)
 
 /*
- * From now on every NEWRULE asks the kernel to echo the rule it made (its
- * handle included): the echoes reach fn, in batch order, at commit time.
- * Each echo costs receive buffer; ask for few.
- */
-void batch_echo_rules(struct batch *b, mnl_cb_t fn, void *data);
-/*
- * The same for a sample: the first new rule, every `every`-th after it
- * and the last; batch_rule_echoes() says which.
+ * From now on the first NEWRULE, every `every`-th after it and the last
+ * ask the kernel to echo the rule it made (its handle included): the
+ * echoes reach fn, in batch order, at commit time. Each echo costs
+ * receive buffer; ask for few. batch_rule_echoes() says which echo.
  */
 void batch_echo_sample(struct batch *b, size_t every, mnl_cb_t fn,
 		       void *data);
@@ -76,8 +72,10 @@ bool batch_rule_echoes(const struct batch *b, size_t i);
  * The handle of new rule i if the first got `first` and every NEWCHAIN,
  * NEWSET, NEWOBJ, NEWFLOWTABLE and NEWRULE in between made an object:
  * nf_tables numbers them all from one counter of their table, in batch
- * order (true where the batch makes the table anew). A guess, for the
- * echoes of a sample to confirm.
+ * order. True where each of those messages makes a new object: a batch
+ * that makes the table anew, or that adds rules (and their anonymous
+ * sets) after its other changes. A guess, for the echoes of a sample to
+ * confirm.
  */
 uint64_t batch_rule_handle(const struct batch *b, size_t i, uint64_t first);
 

@@ -103,7 +103,7 @@ void live_cache_store(struct nlsock *s, const char *dir,
 void live_cache_drop(const char *dir);
 
 /*
- * Rules the kernel echoes at commit (batch_echo_rules()): chain, handle
+ * Rules the kernel echoes at commit (batch_echo_sample()): chain, handle
  * and key of each, in batch order; live_echo_cb() collects them.
  */
 struct live_echo {

@@ -112,17 +112,15 @@ void plan_emit(struct batch *b, const struct plan *p);
 void plan_add_order(const struct plan *p,
 		    void (*fn)(const struct plan_add *a, void *ctx), void *ctx);
 /*
- * The table after the plan's batch committed, given the rules the kernel
- * echoed (their handles, in batch order): out is filled like live_read()
- * without comments, texts and counters. -1 if the echoes do not fit the
- * plan (out is then freed).
+ * The table after the plan's batch b committed, given the echoes of its
+ * sample of new rules (batch_echo_sample(), in batch order): out is
+ * filled like live_read() without comments, texts and counters. -1 if
+ * the echoes do not fit the plan and the handles counted (out is then
+ * freed).
  */
-int plan_result(const struct plan *p, const struct live_echoes *echoes,
-		struct live_table *out);
-/*
- * The table after a full replace batch b of t committed, from the echoes
- * of its sample (batch_echo_sample()); -1 when an echo is not the guess.
- */
+int plan_result(const struct plan *p, const struct batch *b,
+		const struct live_echoes *echoes, struct live_table *out);
+/* The same after a full replace batch b of t committed. */
 int plan_full_result(const struct ir_table *t, const struct batch *b,
 		     const struct live_echoes *echoes, struct live_table *out);
 /* One line per change and a summary line (cli/plan_print.c). */

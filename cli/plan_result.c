@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * plan_result(): the live table after an incremental batch, built from
- * the plan and the handles the kernel echoed for the new rules, so that
- * the state cache (cli/live_cache.c) can skip the next dump. Every echo
- * must be the rule the plan sent at that place (same chain, same key);
- * anything else and there is no result, and the next apply dumps.
- *
- * plan_full_result(): the same after a full replace, which makes the
- * table anew. Echoing its 10,000s of rules would cost as much receive
- * buffer and time as the dump it saves, so a sample echoes and the
- * handles between are counted (batch_rule_handle()).
+ * the plan and the handles of the new rules, so that the state cache
+ * (cli/live_cache.c) can skip the next dump. plan_full_result(): the
+ * same after a full replace. Echoing 10,000s of new rules would cost as
+ * much receive buffer and time as the dump it saves, so a sample of them
+ * echoes (batch_echo_sample()) and the handles between are counted
+ * (batch_rule_handle()). Every echo must be the rule sent at that place
+ * (same chain, same key) with the handle counted for it; anything else
+ * and there is no result, and the next apply dumps.
  */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -21,32 +20,49 @@
 #include "plan.h"
 #include "xalloc.h"
 
+/*
+ * The handle of new rule k of batch b, in chain with key: counted from
+ * the first echo, and checked against the next echo if k echoed. False
+ * if an echo is missing or is not that rule with that handle.
+ */
+static bool sample_handle(const struct batch *b,
+			  const struct live_echoes *echoes, size_t k,
+			  size_t *next, const char *chain, uint64_t key,
+			  uint64_t *handle)
+{
+	const struct live_echo *e;
+
+	if (k >= batch_rules(b) || !echoes->n)
+		return false;
+	*handle = batch_rule_handle(b, k, echoes->e[0].handle);
+	if (!batch_rule_echoes(b, k))
+		return true;
+	if (*next >= echoes->n)
+		return false;
+	e = &echoes->e[(*next)++];
+	return e->has_key && !strcmp(e->chain, chain) && e->key == key &&
+	       e->handle == *handle;
+}
+
 /* Handles of the new rules, by their index in p->adds. */
 struct add_handles {
 	const struct plan		*p;
+	const struct batch		*b;
 	const struct live_echoes	*echoes;
 	uint64_t			*handle;
-	size_t				next;
+	size_t				k, next;	/* rule, echo */
 	bool				ok;
 };
 
 static void add_handle(const struct plan_add *a, void *ctx)
 {
 	struct add_handles *h = ctx;
-	const struct live_echo *e;
 
-	if (!h->ok || h->next >= h->echoes->n) {
-		h->ok = false;
-		return;
-	}
-	e = &h->echoes->e[h->next++];
-	if (!e->has_key ||
-	    strcmp(e->chain, a->chain->name) ||
-	    e->key != ir_rule_key(a->rule, h->p->table->queue_xt)) {
-		h->ok = false;
-		return;
-	}
-	h->handle[a - h->p->adds] = e->handle;
+	h->ok = h->ok && sample_handle(h->b, h->echoes, h->k++, &h->next,
+				       a->chain->name,
+				       ir_rule_key(a->rule,
+						   h->p->table->queue_xt),
+				       &h->handle[a - h->p->adds]);
 }
 
 static void push_rule(struct live_chain *lc, uint64_t handle, uint64_t key)
@@ -175,18 +191,18 @@ static void result_objects(const struct plan *p, struct live_table *out)
 	out->n_objects = p->live.n_objects;
 }
 
-int plan_result(const struct plan *p, const struct live_echoes *echoes,
-		struct live_table *out)
+int plan_result(const struct plan *p, const struct batch *b,
+		const struct live_echoes *echoes, struct live_table *out)
 {
 	struct add_handles h = {
-		.p = p, .echoes = echoes, .ok = echoes->n == p->n_adds,
+		.p = p, .b = b, .echoes = echoes, .ok = true,
 		.handle = xcalloc(p->n_adds + 1, sizeof(uint64_t)),
 	};
 
 	memset(out, 0, sizeof(*out));
-	if (h.ok)
-		plan_add_order(p, add_handle, &h);
-	if (!h.ok || p->full || !p->live.source) {
+	plan_add_order(p, add_handle, &h);
+	if (!h.ok || h.k != batch_rules(b) || h.next != echoes->n ||
+	    p->full || !p->live.source) {
 		free(h.handle);
 		return -1;
 	}
@@ -201,25 +217,17 @@ int plan_result(const struct plan *p, const struct live_echoes *echoes,
 
 /*
  * Rule k of the batch (emit_table()'s order: chains, then each one's
- * rules) as the guess has it; false if it echoed otherwise.
+ * rules) as counted; false if the sample says otherwise.
  */
 static bool full_rule(const struct ir_table *t, const struct ir_chain *c,
 		      const struct ir_rule *r, const struct batch *b,
 		      const struct live_echoes *echoes, size_t k, size_t *e,
 		      struct live_chain *lc)
 {
-	uint64_t handle = batch_rule_handle(b, k, echoes->e[0].handle);
-	uint64_t key = ir_rule_key(r, t->queue_xt);
-	const struct live_echo *echo;
+	uint64_t key = ir_rule_key(r, t->queue_xt), handle;
 
-	if (batch_rule_echoes(b, k)) {
-		if (*e >= echoes->n)
-			return false;
-		echo = &echoes->e[(*e)++];
-		if (!echo->has_key || strcmp(echo->chain, c->name) ||
-		    echo->key != key || echo->handle != handle)
-			return false;
-	}
+	if (!sample_handle(b, echoes, k, e, c->name, key, &handle))
+		return false;
 	push_rule(lc, handle, key);
 	return true;
 }
@@ -246,7 +254,7 @@ int plan_full_result(const struct ir_table *t, const struct batch *b,
 		     const struct live_echoes *echoes, struct live_table *out)
 {
 	size_t i, j, k = 0, e = 0;
-	bool ok = echoes->n > 0;
+	bool ok = true;
 
 	memset(out, 0, sizeof(*out));
 	out->chains = xcalloc(t->n_chains + 1, sizeof(*out->chains));
@@ -255,8 +263,7 @@ int plan_full_result(const struct ir_table *t, const struct batch *b,
 		struct live_chain *lc = chain_head(c, out);
 
 		for (j = 0; ok && j < c->n_rules; j++, k++)
-			ok = k < batch_rules(b) &&
-			     full_rule(t, c, &c->rules[j], b, echoes, k, &e,
+			ok = full_rule(t, c, &c->rules[j], b, echoes, k, &e,
 				       lc);
 		out->n_rules += lc->n_rules;
 	}

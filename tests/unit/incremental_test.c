@@ -164,6 +164,23 @@ out:
 
 static struct ir_table *table_all_changed(void);
 
+/* 300 rules; in many_b() every other one drops instead: 150 new rules. */
+static struct ir_table *many_a(void)
+{
+	return bt_table_big(300, 4);
+}
+
+static struct ir_table *many_b(void)
+{
+	struct ir_table *t = bt_table_big(300, 4);
+	struct ir_chain *c = t->chains[0];
+	size_t i;
+
+	for (i = 1; i < c->n_rules; i += 2)
+		c->rules[i].verdict.kind = IR_DROP;
+	return t;
+}
+
 /*
  * After each update, incremental or full, the cache is the table; the
  * next update uses it instead of a dump.
@@ -172,7 +189,8 @@ static void test_cache(void)
 {
 	struct ir_table *(*const tables[])(void) = {
 		bt_table_small, table_changed, table_grown, bt_table_small,
-		table_grown, bt_table_all, table_all_changed,
+		table_grown, bt_table_all, table_all_changed, many_a, many_b,
+		many_a,
 	};
 	char dir[] = "/tmp/fwctl-cache-XXXXXX";
 	struct apply_stats st;
@@ -184,9 +202,13 @@ static void test_cache(void)
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		t = tables[i]();
 		CHECK(kernel_update(t, dir, &st) == FW_EXIT_OK);
-		/* A full replace (0: none yet; 5: objects come) leaves one. */
+		/*
+		 * A full replace (0: none yet; 5, 7: objects come, go) and
+		 * 150 new rules (8, 9: a sample of them echoes) leave one.
+		 */
 		CHECK(st.cached == (i >= 1));
-		CHECK((st.full != NULL) == (i == 0 || i == 5));
+		CHECK((st.full != NULL) == (i == 0 || i == 5 || i == 7));
+		CHECK(st.changes >= (i >= 8 ? 300u : 1u));
 		CHECK(cache_true(dir));
 		ir_table_free(t);
 	}
