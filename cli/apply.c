@@ -191,7 +191,6 @@ static uint64_t elapsed_ns(const struct timespec *t0)
 	       (uint64_t)t1.tv_nsec - (uint64_t)t0->tv_nsec;
 }
 
-
 static int plan_read(struct nlsock *s, const struct ir_table *t,
 		     struct plan *p, const char *cache_dir,
 		     struct apply_stats *st)

@@ -352,13 +352,9 @@ static bool text_blank(char c)
 }
 
 /*
- * The rule as one line for `fwctl show`: comments and continuations gone,
- * blanks squeezed, cut to fit the userdata (at a UTF-8 character start).
- */
-/*
  * Whether [start, end) is its own squeezed text: single spaces between
  * plain characters, short enough. Most rules are written so, and copying
- * them whole takes a fifth of the time of squeezing.
+ * them whole takes half the instructions of squeezing.
  */
 static bool text_plain(const char *src, size_t start, size_t end)
 {
@@ -377,6 +373,10 @@ static bool text_plain(const char *src, size_t start, size_t end)
 	return true;
 }
 
+/*
+ * The rule as one line for `fwctl show`: comments and continuations gone,
+ * blanks squeezed, cut to fit the userdata (at a UTF-8 character start).
+ */
 char *rule_text(const char *src, size_t start, size_t end)
 {
 	char out[FWCTL_UDATA_TEXT_MAX + 4];

@@ -360,10 +360,12 @@ static int write_file(int fd, const char *text, size_t len)
 	while (!err && len) {
 		ssize_t n = write(fd, text, len);
 
-		if (n < 0 && errno != EINTR)
-			err = -errno;
-		else if (n > 0)
+		if (n > 0)
 			text += n, len -= (size_t)n;
+		else if (n == 0)
+			err = -EIO;
+		else if (errno != EINTR)
+			err = -errno;
 	}
 	if (!err && fsync(fd))
 		err = -errno;
