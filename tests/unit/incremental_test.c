@@ -216,6 +216,68 @@ static void test_cache(void)
 	rmdir(dir);
 }
 
+/* Replaces the first rule line of the cache in dir with line. */
+static void cache_damage(const char *dir, const char *line)
+{
+	char path[256], *text, *at, *end;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/table.cache", dir);
+	text = bt_read_file(path);
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	at = strstr(text, "\nchain ");
+	at = at ? strchr(at + 1, '\n') : NULL;
+	CHECK(at != NULL);
+	if (at) {
+		end = strchr(at + 1, '\n');
+		f = fopen(path, "w");
+		CHECK(f != NULL);
+		if (f && end) {
+			fwrite(text, 1, (size_t)(at + 1 - text), f);
+			fputs(line, f);
+			fputs(end + 1, f);
+		}
+		if (f)
+			fclose(f);
+	}
+	free(text);
+}
+
+/*
+ * A damaged cache is not believed: the update reads the table by dumps
+ * instead, applies exactly, and writes the cache anew.
+ */
+static void test_cache_damaged(void)
+{
+	static const char *const damage[] = {
+		"12x 1f\n", "12 1g\n", "12 \n", " 1f\n", "12 1F\n", "12 1f",
+		"99999999999999999999 1f\n", "12 11111111111111111\n", "\n",
+	};
+	char dir[] = "/tmp/fwctl-damaged-XXXXXX";
+	struct ir_table *small = bt_table_small(), *changed = table_changed();
+	struct apply_stats st;
+	size_t i;
+
+	bt_netns_enter(bt_netns_new("incr-damaged"));
+	CHECK(mkdtemp(dir) != NULL);
+	for (i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
+		CHECK(kernel_update(i % 2 ? changed : small, dir, &st) ==
+		      FW_EXIT_OK);
+		CHECK(cache_true(dir));
+		cache_damage(dir, damage[i]);
+		CHECK(kernel_update(i % 2 ? small : changed, dir, &st) ==
+		      FW_EXIT_OK);
+		CHECK(!st.cached && !st.full);
+		CHECK(cache_true(dir));
+	}
+	live_cache_drop(dir);
+	rmdir(dir);
+	ir_table_free(small);
+	ir_table_free(changed);
+}
+
 /*
  * bt_table_all() with set elements changed: in the verdict map, wan0 now
  * goes to to_dmz and lan0 jumps to to_wan; the port set loses its last
@@ -408,6 +470,7 @@ int main(void)
 	test_refused();
 	test_race();
 	test_cache();
+	test_cache_damaged();
 	test_full_guess();
 	test_elements();
 	return bt_exit("incremental_test");
