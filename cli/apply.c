@@ -104,19 +104,22 @@ static void echo_sample(struct batch *b, size_t rules,
 }
 
 /*
- * After a full replace, batch b, committed over generation genid: the
- * table it made, for the next apply, if the sample's echoes confirm the
- * handles and nobody committed since (generation + 1 exactly).
+ * After batch b committed over generation genid: the table as it now is,
+ * for the next apply, if the sample's echoes confirm the handles and
+ * nobody committed since (generation + 1 exactly). p: the incremental
+ * plan b sent, NULL for a full replace of t.
  */
-static void cache_full(struct nlsock *s, const struct ir_table *t,
-		       const struct batch *b, const struct live_echoes *echoes,
-		       uint32_t genid, const char *cache_dir)
+static void cache_after(struct nlsock *s, const struct plan *p,
+			const struct ir_table *t, const struct batch *b,
+			const struct live_echoes *echoes, uint32_t genid,
+			const char *cache_dir)
 {
 	struct live_table now;
 	uint32_t after;
 
 	if (batch_genid(s, &after) || after != genid + 1 ||
-	    plan_full_result(t, b, echoes, &now)) {
+	    (p ? plan_result(p, b, echoes, &now) :
+		 plan_full_result(t, b, echoes, &now))) {
 		live_cache_drop(cache_dir);
 		return;
 	}
@@ -140,7 +143,7 @@ static int apply_on(struct nlsock *s, const struct ir_table *t,
 	emit_table(b, t);
 	err = batch_send(b, genid, !check_only, apply_error, &e);
 	if (!err && cache_dir)
-		cache_full(s, t, b, &echoes, genid, cache_dir);
+		cache_after(s, NULL, t, b, &echoes, genid, cache_dir);
 	batch_free(b);
 	free(echoes.e);
 	return apply_result(err, &e, check_only);
@@ -212,28 +215,6 @@ static int plan_read(struct nlsock *s, const struct ir_table *t,
 }
 
 /*
- * After an incremental commit: the table as it now is, for the next
- * apply, if nobody committed since ours (generation + 1 exactly).
- */
-static void cache_update(struct nlsock *s, const struct plan *p,
-			 const struct batch *b,
-			 const struct live_echoes *echoes,
-			 const char *cache_dir)
-{
-	struct live_table now;
-	uint32_t genid;
-
-	if (batch_genid(s, &genid) || genid != p->live.genid + 1 ||
-	    plan_result(p, b, echoes, &now)) {
-		live_cache_drop(cache_dir);
-		return;
-	}
-	now.genid = genid;
-	live_cache_store(s, cache_dir, &now);
-	live_free(&now);
-}
-
-/*
  * One attempt: read, compare, send guarded by the generation the live
  * table was read at. Returns 0, -ERESTART (someone committed in between:
  * nothing was done), another -errno, or 1 if the live table could not be
@@ -267,10 +248,9 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 	err = batch_send(b, p.live.genid, true, apply_error, e);
 	st->batch_ns = elapsed_ns(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!err && cache_dir && p.full)
-		cache_full(s, t, b, &echoes, p.live.genid, cache_dir);
-	else if (!err && cache_dir)
-		cache_update(s, &p, b, &echoes, cache_dir);
+	if (!err && cache_dir)
+		cache_after(s, p.full ? NULL : &p, t, b, &echoes,
+			    p.live.genid, cache_dir);
 	st->cache_ns = elapsed_ns(&t0);
 	batch_free(b);
 	plan_free(&p);

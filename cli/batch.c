@@ -27,6 +27,7 @@
 #include <libnftnl/gen.h>
 
 #include "batch.h"
+#include "xalloc.h"
 
 /*
  * Big pages keep the iovec short (a 50,000-rule batch is a few dozen of
@@ -42,6 +43,12 @@
  */
 #define REPLY_TRUESIZE	1024
 
+/* A new rule: objects made before and with it, its message's index. */
+struct batch_rule {
+	uint32_t	made;
+	uint32_t	msg;
+};
+
 struct batch {
 	struct nlsock		*sock;
 	struct nftnl_batch	*pages;
@@ -54,9 +61,9 @@ struct batch {
 	void			*echo_data;
 	size_t			echo_every;	/* rule i echoes: i % it == 0 */
 	struct nlmsghdr		*last_rule;
-	/* For batch_rule_handle(): objects made before and with rule i. */
+	/* Once a sample is asked: objects numbered so far; the new rules */
 	uint32_t		made;
-	uint32_t		*rule_made;
+	struct batch_rule	*rules;
 	size_t			n_rules;
 };
 
@@ -112,7 +119,7 @@ void batch_free(struct batch *b)
 		return;
 	nftnl_batch_free(b->pages);
 	free(b->origins);
-	free(b->rule_made);
+	free(b->rules);
 	free(b);
 }
 
@@ -124,16 +131,14 @@ static bool makes_handle(uint16_t type)
 	       type == NFT_MSG_NEWFLOWTABLE;
 }
 
-/* Notes a new rule; whether it asks for an echo. */
+/* Notes a new rule of a sampled batch; whether it asks for an echo. */
 static bool rule_made(struct batch *b)
 {
-	size_t i = b->n_rules++;
+	size_t i = b->n_rules;
 
-	if ((i & (i - 1)) == 0)
-		b->rule_made = xrealloc(b->rule_made, 2 * (i ? i : 1) *
-					sizeof(*b->rule_made));
-	b->rule_made[i] = b->made;
-	return b->echo_fn && i % b->echo_every == 0;
+	b->rules = xgrow(b->rules, b->n_rules++, sizeof(*b->rules));
+	b->rules[i] = (struct batch_rule){ b->made, (uint32_t)(b->n - 1) };
+	return i % b->echo_every == 0;
 }
 
 struct nlmsghdr *batch_msg(struct batch *b, uint16_t type, uint16_t family,
@@ -148,9 +153,9 @@ struct nlmsghdr *batch_msg(struct batch *b, uint16_t type, uint16_t family,
 	}
 	b->origins[b->n] = *o;
 	b->n++;
-	if (makes_handle(type))
+	if (b->echo_fn && makes_handle(type))
 		b->made++;
-	if (type == NFT_MSG_NEWRULE && rule_made(b))
+	if (b->echo_fn && type == NFT_MSG_NEWRULE && rule_made(b))
 		flags |= NLM_F_ECHO;
 	nlh = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b->pages), type,
 				    family, flags, b->base + (uint32_t)b->n);
@@ -182,9 +187,15 @@ bool batch_rule_echoes(const struct batch *b, size_t i)
 	return b->echo_fn && (i % b->echo_every == 0 || i + 1 == b->n_rules);
 }
 
+const struct batch_origin *batch_rule_origin(const struct batch *b,
+					     size_t i)
+{
+	return &b->origins[b->rules[i].msg];
+}
+
 uint64_t batch_rule_handle(const struct batch *b, size_t i, uint64_t first)
 {
-	return first + (b->rule_made[i] - b->rule_made[0]);
+	return first + (b->rules[i].made - b->rules[0].made);
 }
 
 uint32_t batch_set_id(struct batch *b)

@@ -36,6 +36,7 @@ struct batch_origin {
 	enum batch_what	what;
 	const char	*name;	/* chain or set name; must outlive the batch */
 	struct fw_loc	loc;
+	uint64_t	key;	/* a new rule's FWCTL_UDATA_RULE_KEY */
 };
 
 /* Called for each message the kernel refused, in batch order. */
@@ -65,9 +66,14 @@ void batch_next(struct batch *b);
  */
 void batch_echo_sample(struct batch *b, size_t every, mnl_cb_t fn,
 		       void *data);
-/* New rules in the batch so far; whether rule i (0-based) echoes. */
+/*
+ * New rules in the batch since batch_echo_sample(); whether rule i
+ * (0-based) echoes; what it was built from (chain, key).
+ */
 size_t batch_rules(const struct batch *b);
 bool batch_rule_echoes(const struct batch *b, size_t i);
+const struct batch_origin *batch_rule_origin(const struct batch *b,
+					     size_t i);
 /*
  * The handle of new rule i if the first got `first` and every NEWCHAIN,
  * NEWSET, NEWOBJ, NEWFLOWTABLE and NEWRULE in between made an object:

@@ -269,9 +269,8 @@ static size_t text_cut(const char *text, size_t max)
  * kernel takes 256 bytes of userdata in all, so the text gives way.
  */
 static void rule_udata(struct nftnl_rule *nr, const struct ir_rule *r,
-		       bool queue_xt)
+		       uint64_t key)
 {
-	uint64_t key = ir_rule_key(r, queue_xt);
 	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
 	char comment[EMIT_COMMENT_MAX + 1], text[FWCTL_UDATA_TEXT_MAX];
 	size_t room, n;
@@ -336,7 +335,8 @@ static void rule_connlimit(struct nftnl_rule *nr, struct rule_ctx *ctx,
 
 static struct nftnl_rule *rule_build(const struct ir_chain *c,
 				     const struct ir_rule *r,
-				     const uint32_t *ids, bool queue_xt)
+				     const uint32_t *ids, bool queue_xt,
+				     uint64_t key)
 {
 	struct nftnl_rule *nr = nftnl_rule_alloc();
 	struct rule_ctx ctx = { .nfproto = c->nfproto };
@@ -346,7 +346,7 @@ static struct nftnl_rule *rule_build(const struct ir_chain *c,
 		abort();
 	nftnl_rule_set_str(nr, NFTNL_RULE_TABLE, IR_TABLE_NAME);
 	nftnl_rule_set_str(nr, NFTNL_RULE_CHAIN, c->name);
-	rule_udata(nr, r, queue_xt);
+	rule_udata(nr, r, key);
 	reject_deps(nr, c, r);
 	for (i = 0; i < r->n_matches; i++)
 		rule_match(nr, &ctx, &r->matches[i], ids[i]);
@@ -367,9 +367,10 @@ void emit_rule_at(struct batch *b, const struct ir_chain *c,
 {
 	struct batch_origin o = {
 		.what = BATCH_RULE, .name = c->name, .loc = r->loc,
+		.key = ir_rule_key(r, queue_xt),
 	};
 	uint32_t *ids = rule_sets(b, r);
-	struct nftnl_rule *nr = rule_build(c, r, ids, queue_xt);
+	struct nftnl_rule *nr = rule_build(c, r, ids, queue_xt, o.key);
 	uint16_t flags = NLM_F_CREATE;
 
 	if (after != EMIT_HEAD)

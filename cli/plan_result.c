@@ -21,35 +21,41 @@
 #include "xalloc.h"
 
 /*
- * The handle of new rule k of batch b, in chain with key: counted from
- * the first echo, and checked against the next echo if k echoed. False
- * if an echo is missing or is not that rule with that handle.
+ * The handle and key of new rule k of batch b, which must have been sent
+ * for chain: the handle counted from the first echo, and checked against
+ * the next echo if k echoed. False if an echo is missing or is not that
+ * rule (chain, key) with that handle.
  */
 static bool sample_handle(const struct batch *b,
 			  const struct live_echoes *echoes, size_t k,
-			  size_t *next, const char *chain, uint64_t key,
-			  uint64_t *handle)
+			  size_t *next, const char *chain, uint64_t *handle,
+			  uint64_t *key)
 {
+	const struct batch_origin *o;
 	const struct live_echo *e;
 
 	if (k >= batch_rules(b) || !echoes->n)
 		return false;
+	o = batch_rule_origin(b, k);
 	*handle = batch_rule_handle(b, k, echoes->e[0].handle);
+	*key = o->key;
+	if (strcmp(o->name, chain))
+		return false;
 	if (!batch_rule_echoes(b, k))
 		return true;
 	if (*next >= echoes->n)
 		return false;
 	e = &echoes->e[(*next)++];
-	return e->has_key && !strcmp(e->chain, chain) && e->key == key &&
+	return e->has_key && !strcmp(e->chain, chain) && e->key == o->key &&
 	       e->handle == *handle;
 }
 
-/* Handles of the new rules, by their index in p->adds. */
+/* Handles and keys of the new rules, by their index in p->adds. */
 struct add_handles {
 	const struct plan		*p;
 	const struct batch		*b;
 	const struct live_echoes	*echoes;
-	uint64_t			*handle;
+	uint64_t			*handle, *key;
 	size_t				k, next;	/* rule, echo */
 	bool				ok;
 };
@@ -57,12 +63,11 @@ struct add_handles {
 static void add_handle(const struct plan_add *a, void *ctx)
 {
 	struct add_handles *h = ctx;
+	size_t i = (size_t)(a - h->p->adds);
 
 	h->ok = h->ok && sample_handle(h->b, h->echoes, h->k++, &h->next,
-				       a->chain->name,
-				       ir_rule_key(a->rule,
-						   h->p->table->queue_xt),
-				       &h->handle[a - h->p->adds]);
+				       a->chain->name, &h->handle[i],
+				       &h->key[i]);
 }
 
 static void push_rule(struct live_chain *lc, uint64_t handle, uint64_t key)
@@ -74,14 +79,13 @@ static void push_rule(struct live_chain *lc, uint64_t handle, uint64_t key)
 }
 
 /* Pushes the new rules of c from *i on that go after handle `after`. */
-static void push_adds(const struct plan *p, const uint64_t *handle,
+static void push_adds(const struct plan *p, const struct add_handles *h,
 		      const struct ir_chain *c, uint64_t after,
 		      struct live_chain *lc, size_t *i)
 {
 	for (; *i < p->n_adds && p->adds[*i].chain == c &&
 	       p->adds[*i].after == after; (*i)++)
-		push_rule(lc, handle[*i],
-			  ir_rule_key(p->adds[*i].rule, p->table->queue_xt));
+		push_rule(lc, h->handle[*i], h->key[*i]);
 }
 
 /* Which rules of the live chain old the plan deletes, by index. */
@@ -101,7 +105,7 @@ static bool *deleted(const struct plan *p, const struct live_chain *old)
  * it; new rules at the head first. The adds of one chain are contiguous
  * and in the file's order (plan.c), so one pass does it.
  */
-static void chain_rules(const struct plan *p, const uint64_t *handle,
+static void chain_rules(const struct plan *p, const struct add_handles *h,
 			const struct ir_chain *c, struct live_chain *lc)
 {
 	const struct live_chain *old = NULL;
@@ -111,14 +115,14 @@ static void chain_rules(const struct plan *p, const uint64_t *handle,
 	while (i < p->n_adds && p->adds[i].chain != c)
 		i++;
 	old = plan_live_chain(p, c->name);
-	push_adds(p, handle, c, old ? EMIT_HEAD : EMIT_APPEND, lc, &i);
+	push_adds(p, h, c, old ? EMIT_HEAD : EMIT_APPEND, lc, &i);
 	if (old)
 		gone = deleted(p, old);
 	for (j = 0; old && j < old->n_rules; j++) {
 		if (gone[j])
 			continue;
 		push_rule(lc, old->rules[j].handle, old->rules[j].key);
-		push_adds(p, handle, c, old->rules[j].handle, lc, &i);
+		push_adds(p, h, c, old->rules[j].handle, lc, &i);
 	}
 	free(gone);
 }
@@ -140,7 +144,7 @@ static struct live_chain *chain_head(const struct ir_chain *c,
 	return lc;
 }
 
-static void result_chains(const struct plan *p, const uint64_t *handle,
+static void result_chains(const struct plan *p, const struct add_handles *h,
 			  struct live_table *out)
 {
 	const struct ir_table *t = p->table;
@@ -150,7 +154,7 @@ static void result_chains(const struct plan *p, const uint64_t *handle,
 	for (i = 0; i < t->n_chains; i++) {
 		struct live_chain *lc = chain_head(t->chains[i], out);
 
-		chain_rules(p, handle, t->chains[i], lc);
+		chain_rules(p, h, t->chains[i], lc);
 		out->n_rules += lc->n_rules;
 	}
 }
@@ -197,39 +201,24 @@ int plan_result(const struct plan *p, const struct batch *b,
 	struct add_handles h = {
 		.p = p, .b = b, .echoes = echoes, .ok = true,
 		.handle = xcalloc(p->n_adds + 1, sizeof(uint64_t)),
+		.key = xcalloc(p->n_adds + 1, sizeof(uint64_t)),
 	};
+	int err = -1;
 
 	memset(out, 0, sizeof(*out));
 	plan_add_order(p, add_handle, &h);
-	if (!h.ok || h.k != batch_rules(b) || h.next != echoes->n ||
-	    p->full || !p->live.source) {
-		free(h.handle);
-		return -1;
+	if (h.ok && h.k == batch_rules(b) && h.next == echoes->n &&
+	    !p->full && p->live.source) {
+		out->present = true;
+		out->source = xstrdup(p->live.source);
+		result_chains(p, &h, out);
+		result_sets(p->table, out);
+		result_objects(p, out);
+		err = 0;
 	}
-	out->present = true;
-	out->source = xstrdup(p->live.source);
-	result_chains(p, h.handle, out);
-	result_sets(p->table, out);
-	result_objects(p, out);
 	free(h.handle);
-	return 0;
-}
-
-/*
- * Rule k of the batch (emit_table()'s order: chains, then each one's
- * rules) as counted; false if the sample says otherwise.
- */
-static bool full_rule(const struct ir_table *t, const struct ir_chain *c,
-		      const struct ir_rule *r, const struct batch *b,
-		      const struct live_echoes *echoes, size_t k, size_t *e,
-		      struct live_chain *lc)
-{
-	uint64_t key = ir_rule_key(r, t->queue_xt), handle;
-
-	if (!sample_handle(b, echoes, k, e, c->name, key, &handle))
-		return false;
-	push_rule(lc, handle, key);
-	return true;
+	free(h.key);
+	return err;
 }
 
 static void full_objects(const struct ir_table *t, struct live_table *out)
@@ -253,6 +242,7 @@ static void full_objects(const struct ir_table *t, struct live_table *out)
 int plan_full_result(const struct ir_table *t, const struct batch *b,
 		     const struct live_echoes *echoes, struct live_table *out)
 {
+	uint64_t handle, key;
 	size_t i, j, k = 0, e = 0;
 	bool ok = true;
 
@@ -262,9 +252,12 @@ int plan_full_result(const struct ir_table *t, const struct batch *b,
 		const struct ir_chain *c = t->chains[i];
 		struct live_chain *lc = chain_head(c, out);
 
-		for (j = 0; ok && j < c->n_rules; j++, k++)
-			ok = full_rule(t, c, &c->rules[j], b, echoes, k, &e,
-				       lc);
+		for (j = 0; ok && j < c->n_rules; j++, k++) {
+			ok = sample_handle(b, echoes, k, &e, c->name, &handle,
+					   &key);
+			if (ok)
+				push_rule(lc, handle, key);
+		}
 		out->n_rules += lc->n_rules;
 	}
 	if (!ok || k != batch_rules(b) || e != echoes->n) {
