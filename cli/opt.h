@@ -61,6 +61,8 @@ struct opt_rule {
 	/* For --explain: what the rule became. */
 	unsigned	copies;		/* in leaf chains */
 	unsigned	elems;		/* map elements deciding by it */
+	bool		redundant;	/* out of leaves: the policy drops
+					 * whatever it drops */
 };
 
 /* opt_box.c */
@@ -112,17 +114,22 @@ void opt_stay_free(struct opt_stay *s);
 /* A tree over rules[0..n) of one list; what it produced, for --explain. */
 struct opt_stats {
 	unsigned	chains, elems, leaf_rules, depth, splits, halvings,
-			sinks;
+			sinks, redundant;
 };
 
 /*
  * opt_tree.c: builds the lookups for family fi over the list's rules that
  * can match it and returns the chain they start at (NULL: no rule of that
- * family). Chains are named prefix_HASH. scr: for its temporary arrays
- * (it gives back what it takes).
+ * family). fall: the verdict of a packet no rule of the list matches when
+ * that is known (IR_ACCEPT or IR_DROP: the list ends a base chain with
+ * that policy), else IR_VERDICT_NONE; under IR_DROP, drop rules that only
+ * repeat it are left out of the leaves (opt_rule.redundant). Chains are
+ * named prefix_HASH. scr: for its temporary arrays (it gives back what it
+ * takes).
  */
 struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
-			  size_t n, int fi, const char *prefix,
-			  struct opt_stats *st, struct scratch *scr);
+			  size_t n, int fi, enum ir_verdict_kind fall,
+			  const char *prefix, struct opt_stats *st,
+			  struct scratch *scr);
 
 #endif

@@ -450,26 +450,41 @@ static void leaf_rule(const struct tree *tr, struct ir_rule *r,
 static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
 		       unsigned mask)
 {
-	struct ir_chain *c = node_chain(tr, idx, n, mask, 'l');
-	size_t i, j;
+	bool *keep = xcalloc(n, sizeof(*keep));
+	struct ir_chain *c = NULL;
+	size_t i, j, kept = 0;
 
-	/* Leaves hold most of a big tree's rules: no room to spare. */
-	ir_chain_reserve(c, n);
 	for (i = 0; i < n; i++) {
-		struct opt_rule *o = &tr->rules[idx[i]];
-		struct ir_rule *r;
+		const struct opt_rule *o = &tr->rules[idx[i]];
 
+		if (o->redundant)
+			continue;
 		/* Never decides here: an earlier rule takes its packets. */
 		for (j = 0; n <= SHADOW_MAX && j < i; j++)
-			if (shadowed(tr, o, &tr->rules[idx[j]]))
+			if (!tr->rules[idx[j]].redundant &&
+			    shadowed(tr, o, &tr->rules[idx[j]]))
 				break;
-		if (n <= SHADOW_MAX && j < i)
+		keep[i] = n > SHADOW_MAX || j == i;
+		kept += keep[i];
+	}
+	if (kept) {
+		c = node_chain(tr, idx, n, mask, 'l');
+		/* Leaves hold most of a big tree's rules: no room to spare. */
+		ir_chain_reserve(c, kept);
+	}
+	for (i = 0; i < n; i++) {
+		struct opt_rule *o = &tr->rules[idx[i]];
+
+		if (!keep[i])
 			continue;
-		r = ir_rule_add(c, o->ir->loc);
-		leaf_rule(tr, r, o, mask);
+		leaf_rule(tr, ir_rule_add(c, o->ir->loc), o, mask);
 		o->copies++;
 		tr->st->leaf_rules++;
 	}
+	free(keep);
+	/* Nothing left to decide: the packet goes on as if it matched none. */
+	if (!c)
+		return (struct res){ .kind = IR_VERDICT_NONE };
 	return (struct res){ .kind = IR_GOTO, .chain = c };
 }
 
@@ -1004,6 +1019,39 @@ static bool blocks(size_t q, void *data)
 }
 
 /*
+ * Marks the rules of idx[0..n) the list can do without: rules whose
+ * verdict is the one a packet gets anyway when no rule matches it (fall,
+ * the base chain's policy) and which no later rule of another verdict
+ * may meet. Whatever such a rule matches goes on to a later rule with its
+ * verdict, or to the policy, so leaves leave it out (opt_rule.redundant);
+ * the tree keeps its shape, so no other packet takes a longer way. (The
+ * rules marked have the verdict fall, those that block one have another:
+ * leaving one out never frees another.) Looks at most SINK_CHECKS times;
+ * the rules it could not look at stay.
+ */
+static void mark_redundant(struct tree *tr, const size_t *idx, size_t n,
+			   enum ir_verdict_kind fall)
+{
+	struct opt_stay *other = opt_stay_new(tr->rules, tr->fi);
+	struct meet_ask ask = { .tr = tr };
+	size_t i;
+
+	for (i = n; i-- > 0;) {
+		struct opt_rule *o = &tr->rules[idx[i]];
+
+		ask.w = o;
+		o->redundant = false;
+		if (o->ir->verdict.kind != fall)
+			opt_stay_add(other, idx[i]);
+		else if (ask.checks < SINK_CHECKS &&
+			 !opt_stay_any(other, o, blocks, &ask))
+			o->redundant = true;
+		tr->st->redundant += o->redundant;
+	}
+	opt_stay_free(other);
+}
+
+/*
  * Which of the candidates may move to the end of idx: no later rule that
  * stays, of another verdict, shares a packet with them. Going from the
  * end, the rules that stay are kept apart by verdict, so a rule looks
@@ -1194,6 +1242,17 @@ static int best_dim(struct tree *tr, const size_t *idx, size_t n,
 	return pick;
 }
 
+/* Every rule of the list left out of leaves: the list decides nothing. */
+static bool all_redundant(const struct tree *tr, const size_t *idx, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!tr->rules[idx[i]].redundant)
+			return false;
+	return true;
+}
+
 /*
  * seq: a sequence the list may append its parts to (level - 1 is its);
  * last: the sequence ends with them.
@@ -1208,6 +1267,8 @@ static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
 	int d, bad;
 
 	tr->pick = NULL;	/* for this list only, not for those below */
+	if (all_redundant(tr, idx, n))
+		return (struct res){ .kind = IR_VERDICT_NONE };
 	if (n == 1 && covers(tr, first, mask) &&
 	    (first->ir->verdict.kind == IR_ACCEPT ||
 	     first->ir->verdict.kind == IR_DROP))
@@ -1494,8 +1555,9 @@ static struct ir_chain *try_wide(struct tree *tr, const size_t *idx,
 }
 
 struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
-			  size_t n, int fi, const char *prefix,
-			  struct opt_stats *st, struct scratch *scr)
+			  size_t n, int fi, enum ir_verdict_kind fall,
+			  const char *prefix, struct opt_stats *st,
+			  struct scratch *scr)
 {
 	struct tree tr = {
 		.t = t, .rules = rules, .fi = fi, .prefix = prefix, .st = st,
@@ -1509,6 +1571,16 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
 	for (i = 0; i < n; i++)
 		if (rules[i].fams & (fi ? OPT_V6 : OPT_V4))
 			idx[k++] = i;
+	/*
+	 * Not under an accept policy: the packets of an accept rule left out
+	 * would walk on through the rest of their leaf and the later parts
+	 * of a sequence, and accepted packets are the ones whose way counts
+	 * (ClassBench sets here: 8-16% fewer packets/s). Dropped packets
+	 * never matched an accept rule, so under a drop policy accepted
+	 * traffic only gains.
+	 */
+	if (fall == IR_DROP)
+		mark_redundant(&tr, idx, k, fall);
 	memo_new(&tr, n);
 	tr.budget = BUDGET * n;
 	/* Only a big list may get the wide tree: only it needs a way back. */

@@ -57,7 +57,11 @@ static void note_rule(struct notes *ns, const struct opt_rule *o,
 {
 	if (!o->ir->loc.file)
 		return;
-	if (!o->copies && !o->elems)
+	if (!o->copies && !o->elems && o->redundant)
+		note(ns, o->ir->loc, o->ir->text,
+		     "%s: left out: every packet it matches is dropped all "
+		     "the same, by a later rule or the policy", tree);
+	else if (!o->copies && !o->elems)
 		note(ns, o->ir->loc, o->ir->text, "%s: never decides: %s", tree,
 		     o->fams ? "the rules before it cover every packet it "
 			       "matches" : "it matches no packet");
@@ -139,7 +143,7 @@ static void chains_truncate(struct ir_table *t, size_t n)
  */
 static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 		     unsigned run, struct opt_rule *rules, size_t n,
-		     struct chain_out *out)
+		     enum ir_verdict_kind fall, struct chain_out *out)
 {
 	static const char *const fam_names[2] = { "ipv4", "ipv6" };
 	struct ir_chain *root[2] = { NULL, NULL };
@@ -157,7 +161,8 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 		memset(&st[fi], 0, sizeof(st[fi]));
 		snprintf(prefix, sizeof(prefix), "%.20s_t%u_%c", c->name,
 			 run % 1000, fi ? '6' : '4');
-		root[fi] = opt_tree(t, rules, n, fi, prefix, &st[fi], &scr);
+		root[fi] = opt_tree(t, rules, n, fi, fall, prefix, &st[fi],
+				    &scr);
 	}
 	scratch_free(&scr);
 	if (!st[0].splits && !st[1].splits) {
@@ -170,12 +175,14 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 			note(ns, rules[0].ir->loc, NULL,
 			     "%s, %s (rules %s:%u-%u, %zu rules): %u chains, "
 			     "%u map elements, %u rules in leaf chains, %u "
-			     "lookups deep, %u splits, %u halvings, %u sinks", tree,
+			     "lookups deep, %u splits, %u halvings, %u sinks, "
+			     "%u left out", tree,
 			     fam_names[fi], rules[0].ir->loc.file ?
 			     rules[0].ir->loc.file : "?", rules[0].ir->loc.line,
 			     rules[n - 1].ir->loc.line, n, st[fi].chains,
 			     st[fi].elems, st[fi].leaf_rules, st[fi].depth,
-			     st[fi].splits, st[fi].halvings, st[fi].sinks);
+			     st[fi].splits, st[fi].halvings, st[fi].sinks,
+			     st[fi].redundant);
 	for (i = 0; i < n; i++)
 		note_rule(ns, &rules[i], tree);
 	if (root[0] || root[1]) {
@@ -192,6 +199,19 @@ static void keep_note(struct notes *ns, const struct ir_chain *c,
 		return;
 	note(ns, r->loc, r->text, "as written, in chain %s%s%s", c->name,
 	     why ? ": it " : "", why ? why : "");
+}
+
+/*
+ * The verdict of a packet that no rule of a run ending before rule j of c
+ * matches, where it is known: the run ends a base chain, whose policy
+ * then decides. Elsewhere more rules follow, or a regular chain returns
+ * to whichever chain jumped to it.
+ */
+static enum ir_verdict_kind run_fall(const struct ir_chain *c, size_t j)
+{
+	if (j < c->n_rules || c->hook == IR_HOOK_NONE)
+		return IR_VERDICT_NONE;
+	return c->policy_drop ? IR_DROP : IR_ACCEPT;
 }
 
 static void optimize_chain(struct ir_table *t, struct notes *ns,
@@ -223,7 +243,8 @@ static void optimize_chain(struct ir_table *t, struct notes *ns,
 		run = xcalloc(j - i, sizeof(*run));
 		for (k = i; k < j; k++)
 			run[k - i].ir = &c->rules[k];
-		if (tree_run(t, ns, c, ++runs, run, j - i, &out)) {
+		if (tree_run(t, ns, c, ++runs, run, j - i, run_fall(c, j),
+			     &out)) {
 			for (k = 0; k < j - i; k++)
 				opt_rule_free(&run[k]);
 		} else {
