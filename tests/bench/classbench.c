@@ -3,6 +3,9 @@
  * classbench: ClassBench filter sets for the classification benchmark
  * (tests/bench/classify).
  *
+ *   [--deny] CMD ...   (before any command but gen) filter verdicts
+ *                      swapped and the policy drop: an allow list, the
+ *                      shape of most firewalls, rather than an ACL
  *   gen N SEED         an ordered ClassBench-like set of N filters
  *   fw FILE            the set as an fwctl rule file (chain forward)
  *   nft FILE           the same meaning as a naive nft ruleset
@@ -15,7 +18,8 @@
  *   @SRC/LEN DST/LEN SPLO : SPHI DPLO : DPHI PROTO/MASK FLAGS/MASK
  * Filters carry no verdict: filter i (counting from 0) drops when
  * i % 3 == 0 and accepts otherwise; a packet no filter matches is
- * accepted (policy accept). FLAGS (TCP flags) are ignored: neither rule
+ * accepted (policy accept). With --deny, filter i accepts when i % 3 == 0
+ * and drops otherwise, and the policy drops. FLAGS (TCP flags) are ignored: neither rule
  * language here matches them, and the traffic is TCP SYNs and UDP.
  */
 #include <arpa/inet.h>
@@ -80,9 +84,16 @@ static uint32_t prefix_mask(unsigned len)
 	return len ? ~0u << (32 - len) : 0;
 }
 
+static bool deny;	/* --deny: verdicts swapped, policy drop */
+
 static bool filter_drops(size_t i)
 {
-	return i % 3 == 0;
+	return (i % 3 == 0) != deny;
+}
+
+static const char *policy(void)
+{
+	return deny ? "drop" : "accept";
 }
 
 static bool ports_wild(const uint16_t p[2])
@@ -320,23 +331,24 @@ static bool stateless(char **argv)
 
 static int cmd_fw(char **argv)
 {
-	return set_print(argv[0], fw_rule, stateless(argv) ?
-			 "stateless\npolicy forward accept\n" :
-			 "policy forward accept\n", "");
+	char head[64];
+
+	snprintf(head, sizeof(head), "%spolicy forward %s\n",
+		 stateless(argv) ? "stateless\n" : "", policy());
+	return set_print(argv[0], fw_rule, head, "");
 }
 
 static int cmd_nft(char **argv)
 {
-	return set_print(argv[0], nft_rule, stateless(argv) ?
-			 "table inet cbnaive {\n"
-			 "    chain forward {\n"
-			 "\ttype filter hook forward priority 0; policy accept;\n" :
-			 "table inet cbnaive {\n"
-			 "    chain forward {\n"
-			 "\ttype filter hook forward priority 0; policy accept;\n"
-			 "\tct state established,related accept\n"
-			 "\tct state invalid drop\n",
-			 "    }\n}\n");
+	char head[256];
+
+	snprintf(head, sizeof(head), "table inet cbnaive {\n"
+		 "    chain forward {\n"
+		 "\ttype filter hook forward priority 0; policy %s;\n%s",
+		 policy(), stateless(argv) ? "" :
+		 "\tct state established,related accept\n"
+		 "\tct state invalid drop\n");
+	return set_print(argv[0], nft_rule, head, "    }\n}\n");
 }
 
 /*
@@ -665,6 +677,12 @@ int main(int argc, char **argv)
 {
 	size_t i, n = sizeof(commands) / sizeof(commands[0]);
 
+	if (argc > 2 && !strcmp(argv[1], "--deny") &&
+	    strcmp(argv[2], "gen")) {
+		deny = true;
+		argc--;
+		argv++;
+	}
 	for (i = 0; argc > 1 && i < n; i++)
 		if (!strcmp(argv[1], commands[i].name) &&
 		    (argc == commands[i].argc + 2 ||
@@ -673,7 +691,8 @@ int main(int argc, char **argv)
 			return commands[i].run(argv + 2);
 	fputs("usage:", stderr);
 	for (i = 0; i < n; i++)
-		fprintf(stderr, "%s classbench %s\n", i ? "      " : "",
+		fprintf(stderr, "%s classbench %s%s\n", i ? "      " : "",
+			commands[i].run == cmd_gen ? "" : "[--deny] ",
 			commands[i].usage);
 	return 2;
 }
