@@ -450,38 +450,34 @@ static void leaf_rule(const struct tree *tr, struct ir_rule *r,
 static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
 		       unsigned mask)
 {
-	bool *keep = xcalloc(n, sizeof(*keep));
 	struct ir_chain *c = NULL;
-	size_t i, j, kept = 0;
+	size_t i, j;
 
-	for (i = 0; i < n; i++) {
-		const struct opt_rule *o = &tr->rules[idx[i]];
-
-		if (o->redundant)
-			continue;
-		/* Never decides here: an earlier rule takes its packets. */
-		for (j = 0; n <= SHADOW_MAX && j < i; j++)
-			if (!tr->rules[idx[j]].redundant &&
-			    shadowed(tr, o, &tr->rules[idx[j]]))
-				break;
-		keep[i] = n > SHADOW_MAX || j == i;
-		kept += keep[i];
-	}
-	if (kept) {
-		c = node_chain(tr, idx, n, mask, 'l');
-		/* Leaves hold most of a big tree's rules: no room to spare. */
-		ir_chain_reserve(c, kept);
-	}
 	for (i = 0; i < n; i++) {
 		struct opt_rule *o = &tr->rules[idx[i]];
 
-		if (!keep[i])
+		if (o->redundant)
 			continue;
+		/*
+		 * Never decides here: an earlier rule takes its packets. (A
+		 * rule an earlier redundant one covers drops: what it
+		 * matches here is dropped by a later rule or the policy.)
+		 */
+		for (j = 0; n <= SHADOW_MAX && j < i; j++)
+			if (shadowed(tr, o, &tr->rules[idx[j]]))
+				break;
+		if (n <= SHADOW_MAX && j < i)
+			continue;
+		if (!c) {
+			c = node_chain(tr, idx, n, mask, 'l');
+			/* Leaves hold most of a big tree's rules: no room
+			 * to spare. */
+			ir_chain_reserve(c, n - i);
+		}
 		leaf_rule(tr, ir_rule_add(c, o->ir->loc), o, mask);
 		o->copies++;
 		tr->st->leaf_rules++;
 	}
-	free(keep);
 	/* Nothing left to decide: the packet goes on as if it matched none. */
 	if (!c)
 		return (struct res){ .kind = IR_VERDICT_NONE };
@@ -1267,7 +1263,7 @@ static struct res build_new(struct tree *tr, const size_t *idx, size_t n,
 	int d, bad;
 
 	tr->pick = NULL;	/* for this list only, not for those below */
-	if (all_redundant(tr, idx, n))
+	if (tr->st->redundant && all_redundant(tr, idx, n))
 		return (struct res){ .kind = IR_VERDICT_NONE };
 	if (n == 1 && covers(tr, first, mask) &&
 	    (first->ir->verdict.kind == IR_ACCEPT ||
