@@ -1017,7 +1017,7 @@ static bool blocks(size_t q, void *data)
 /*
  * Marks the rules of idx[0..n) the list can do without: rules whose
  * verdict is the one a packet gets anyway when no rule matches it (fall,
- * the base chain's policy) and which no later rule of another verdict
+ * the policy the chain ends in) and which no later rule of another verdict
  * may meet. Whatever such a rule matches goes on to a later rule with its
  * verdict, or to the policy, so leaves leave it out (opt_rule.redundant);
  * the tree keeps its shape, so no other packet takes a longer way. (The

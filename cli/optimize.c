@@ -201,17 +201,72 @@ static void keep_note(struct notes *ns, const struct ir_chain *c,
 	     why ? ": it " : "", why ? why : "");
 }
 
+static enum ir_verdict_kind policy_of(const struct ir_chain *c)
+{
+	return c->policy_drop ? IR_DROP : IR_ACCEPT;
+}
+
+/*
+ * How verdict v of a rule in chain x leads to chain name: true when it
+ * does not, or by a goto from a base chain whose policy is *fall (set by
+ * the first such goto); false for anything else: a jump returns to the
+ * rule after it, a goto from a regular chain to whoever jumped there.
+ */
+static bool goto_from_base(const struct ir_chain *x,
+			   const struct ir_verdict *v, const char *name,
+			   enum ir_verdict_kind *fall)
+{
+	if ((v->kind != IR_JUMP && v->kind != IR_GOTO) ||
+	    strcmp(v->chain, name))
+		return true;
+	if (v->kind != IR_GOTO || x->hook == IR_HOOK_NONE)
+		return false;
+	if (*fall == IR_VERDICT_NONE)
+		*fall = policy_of(x);
+	return *fall == policy_of(x);
+}
+
+/*
+ * Where a packet that falls off the end of chain c goes, where that is
+ * known: a base chain's policy; for a regular chain that only base
+ * chains with one policy goto (zone dispatch does), that policy too, as
+ * a goto leaves nothing to return to. IR_VERDICT_NONE otherwise.
+ */
+static enum ir_verdict_kind chain_fall(const struct ir_table *t,
+				       const struct ir_chain *c)
+{
+	enum ir_verdict_kind fall = IR_VERDICT_NONE;
+	size_t i, j, k;
+
+	if (c->hook != IR_HOOK_NONE)
+		return policy_of(c);
+	for (i = 0; i < t->n_chains; i++) {
+		const struct ir_chain *x = t->chains[i];
+
+		for (j = 0; j < x->n_rules; j++) {
+			const struct ir_verdict *v = &x->rules[j].verdict;
+
+			if (!goto_from_base(x, v, c->name, &fall))
+				return IR_VERDICT_NONE;
+			for (k = 0; v->kind == IR_VMAP && k < v->vmap->n_elems;
+			     k++)
+				if (!goto_from_base(x, &v->vmap->elems[k].verdict,
+						    c->name, &fall))
+					return IR_VERDICT_NONE;
+		}
+	}
+	return fall;
+}
+
 /*
  * The verdict of a packet that no rule of a run ending before rule j of c
- * matches, where it is known: the run ends a base chain, whose policy
- * then decides. Elsewhere more rules follow, or a regular chain returns
- * to whichever chain jumped to it.
+ * matches, where it is known: the run ends c, and where c ends is known
+ * (chain_fall). Elsewhere more rules follow.
  */
-static enum ir_verdict_kind run_fall(const struct ir_chain *c, size_t j)
+static enum ir_verdict_kind run_fall(const struct ir_table *t,
+				     const struct ir_chain *c, size_t j)
 {
-	if (j < c->n_rules || c->hook == IR_HOOK_NONE)
-		return IR_VERDICT_NONE;
-	return c->policy_drop ? IR_DROP : IR_ACCEPT;
+	return j < c->n_rules ? IR_VERDICT_NONE : chain_fall(t, c);
 }
 
 static void optimize_chain(struct ir_table *t, struct notes *ns,
@@ -243,7 +298,7 @@ static void optimize_chain(struct ir_table *t, struct notes *ns,
 		run = xcalloc(j - i, sizeof(*run));
 		for (k = i; k < j; k++)
 			run[k - i].ir = &c->rules[k];
-		if (tree_run(t, ns, c, ++runs, run, j - i, run_fall(c, j),
+		if (tree_run(t, ns, c, ++runs, run, j - i, run_fall(t, c, j),
 			     &out)) {
 			for (k = 0; k < j - i; k++)
 				opt_rule_free(&run[k]);

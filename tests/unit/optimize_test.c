@@ -230,11 +230,12 @@ static bool same_by_other(const struct pair *p, const struct ir_packet *pk,
 }
 
 /*
- * The optimizer may leave out a rule of a base chain's last run whose
- * verdict is the chain's policy when no later rule of another verdict
- * shares a packet with it: the policy then decides where the rule did.
- * Such a result is right when the packet, past that rule, matches no rule
- * of the chain with another verdict.
+ * The optimizer may leave out a rule of a chain's last run whose verdict
+ * is the drop policy the chain ends in (its own, or that of the base
+ * chains that goto it) when no later rule of another verdict shares a
+ * packet with it: the policy then decides where the rule did. Such a
+ * result is right when the packet, past that rule, matches no rule of the
+ * chain with another verdict.
  */
 static bool same_by_policy(const struct pair *p, const struct ir_packet *pk,
 			   const struct ir_eval_result *a,
@@ -247,7 +248,7 @@ static bool same_by_policy(const struct pair *p, const struct ir_packet *pk,
 
 	if (a->error || b->error || a->kind != b->kind ||
 	    (a->kind != IR_ACCEPT && a->kind != IR_DROP) || a->policy ||
-	    !b->policy || !a->rule || !c || c->hook == IR_HOOK_NONE)
+	    !b->policy || !a->rule || !c)
 		return false;
 	while (j < c->n_rules && &c->rules[j] != a->rule)
 		j++;
