@@ -121,11 +121,11 @@ struct opt_stats {
  * opt_tree.c: builds the lookups for family fi over the list's rules that
  * can match it and returns the chain they start at (NULL: no rule of that
  * family). fall: the verdict of a packet no rule of the list matches when
- * that is known (IR_ACCEPT or IR_DROP: the list ends a chain that ends
- * in that policy, optimize.c's chain_fall), else IR_VERDICT_NONE; under IR_DROP, drop rules that only
- * repeat it are left out of the leaves (opt_rule.redundant). Chains are
- * named prefix_HASH. scr: for its temporary arrays (it gives back what it
- * takes).
+ * that is known (IR_ACCEPT or IR_DROP: the list ends a chain that ends in
+ * that policy, see optimize.c's chain_fall), else IR_VERDICT_NONE; under
+ * IR_DROP, drop rules that only repeat it are left out of the leaves
+ * (opt_rule.redundant). Chains are named prefix_HASH. scr: for its
+ * temporary arrays (it gives back what it takes).
  */
 struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
 			  size_t n, int fi, enum ir_verdict_kind fall,

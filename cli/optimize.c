@@ -245,12 +245,13 @@ static enum ir_verdict_kind chain_fall(const struct ir_table *t,
 
 		for (j = 0; j < x->n_rules; j++) {
 			const struct ir_verdict *v = &x->rules[j].verdict;
+			const struct ir_set *m = v->kind == IR_VMAP ?
+						 v->vmap : NULL;
 
 			if (!goto_from_base(x, v, c->name, &fall))
 				return IR_VERDICT_NONE;
-			for (k = 0; v->kind == IR_VMAP && k < v->vmap->n_elems;
-			     k++)
-				if (!goto_from_base(x, &v->vmap->elems[k].verdict,
+			for (k = 0; m && k < m->n_elems; k++)
+				if (!goto_from_base(x, &m->elems[k].verdict,
 						    c->name, &fall))
 					return IR_VERDICT_NONE;
 		}

@@ -19,8 +19,9 @@
  * Filters carry no verdict: filter i (counting from 0) drops when
  * i % 3 == 0 and accepts otherwise; a packet no filter matches is
  * accepted (policy accept). With --deny, filter i accepts when i % 3 == 0
- * and drops otherwise, and the policy drops. FLAGS (TCP flags) are ignored: neither rule
- * language here matches them, and the traffic is TCP SYNs and UDP.
+ * and drops otherwise, and the policy drops. FLAGS (TCP flags) are
+ * ignored: neither rule language here matches them, and the traffic is
+ * TCP SYNs and UDP.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>

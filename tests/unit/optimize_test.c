@@ -58,7 +58,7 @@ struct tally {
 	unsigned long	cost_linear, cost_optimized;	/* rules entered */
 	unsigned long	decided;	/* source rules that decided a packet */
 	unsigned long	moved;		/* ... a later one with that verdict */
-	unsigned long	left_out;	/* ... the policy, which it repeats */
+	unsigned long	left_out;	/* ... the policy it repeats */
 	double		eval_seconds;
 	unsigned	self_tried, self_found;
 };
@@ -184,13 +184,26 @@ static void report(const struct pair *p, const struct ir_packet *pk,
 	fprintf(stderr, "  optimized: %s\n", buf);
 }
 
+/* Rule r of chain in, alone: what it does to pk (one->rule: it matched). */
+static void rule_alone(const struct ir_table *t, const struct ir_chain *in,
+		       struct ir_rule *r, const struct ir_packet *pk,
+		       struct ir_eval_result *one)
+{
+	struct ir_chain c;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.name, sizeof(c.name), "%s", in->name);
+	c.rules = r;
+	c.n_rules = 1;
+	ir_eval_chain(t, &c, pk, NULL, one);
+}
+
 /* Does the linear table's rule from loc match pk with verdict v? */
 static bool rule_at_matches(const struct ir_table *t, struct fw_loc loc,
 			    const struct ir_packet *pk,
 			    const struct ir_eval_result *v)
 {
 	struct ir_eval_result one;
-	struct ir_chain c;
 	size_t i, j;
 
 	if (!loc.file)
@@ -202,12 +215,7 @@ static bool rule_at_matches(const struct ir_table *t, struct fw_loc loc,
 			if (!r->loc.file || strcmp(r->loc.file, loc.file) ||
 			    r->loc.line != loc.line || r->loc.col != loc.col)
 				continue;
-			memset(&c, 0, sizeof(c));
-			snprintf(c.name, sizeof(c.name), "%s",
-				 t->chains[i]->name);
-			c.rules = r;
-			c.n_rules = 1;
-			ir_eval_chain(t, &c, pk, NULL, &one);
+			rule_alone(t, t->chains[i], r, pk, &one);
 			if (one.rule && ir_eval_same_verdict(&one, v))
 				return true;
 		}
@@ -243,7 +251,6 @@ static bool same_by_policy(const struct pair *p, const struct ir_packet *pk,
 {
 	const struct ir_chain *c = a->chain;
 	struct ir_eval_result one;
-	struct ir_chain rest;
 	size_t j = 0;
 
 	if (a->error || b->error || a->kind != b->kind ||
@@ -254,12 +261,8 @@ static bool same_by_policy(const struct pair *p, const struct ir_packet *pk,
 		j++;
 	if (j == c->n_rules)
 		return false;
-	memset(&rest, 0, sizeof(rest));
-	snprintf(rest.name, sizeof(rest.name), "%s", c->name);
-	rest.n_rules = 1;
 	for (j++; j < c->n_rules; j++) {
-		rest.rules = &c->rules[j];
-		ir_eval_chain(p->linear, &rest, pk, NULL, &one);
+		rule_alone(p->linear, c, &c->rules[j], pk, &one);
 		if (one.rule && !ir_eval_same_verdict(&one, a))
 			return false;
 	}
