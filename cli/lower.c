@@ -373,12 +373,26 @@ static void lower_rule_view(struct lower *lw, struct ir_chain *c,
 static void lower_rules(struct lower *lw, struct ir_chain *c,
 			const struct view *view)
 {
-	size_t i;
+	const struct m_rule *r;
+	size_t i, n = 0;
 
-	for (i = 0; i < lw->m->n_rules; i++)
-		if (lw->m->rules[i]->chain == view->chain &&
-		    lw->m->rules[i]->action < ACT_FIRST_CT)
-			lower_rule_view(lw, c, lw->m->rules[i], view);
+	/*
+	 * Room for one IR rule each (most rules are one) up front: doubling
+	 * to 16,384 for 10,000 rules made 5 MB that the optimizer's fit to
+	 * size then copied into 3 MB, and the heap's peak 1.7 MB higher
+	 * (fresh pages are dear on a virtual machine).
+	 */
+	for (i = 0; i < lw->m->n_rules; i++) {
+		r = lw->m->rules[i];
+		n += r->chain == view->chain && r->action < ACT_FIRST_CT &&
+		     from_use(r, view) != FROM_SKIP;
+	}
+	ir_chain_reserve(c, c->n_rules + n);
+	for (i = 0; i < lw->m->n_rules; i++) {
+		r = lw->m->rules[i];
+		if (r->chain == view->chain && r->action < ACT_FIRST_CT)
+			lower_rule_view(lw, c, r, view);
+	}
 }
 
 void lower_rule(struct lower *lw, struct ir_chain *c, const struct m_rule *r)
