@@ -322,6 +322,7 @@ static enum step chain_run(struct walk *w, const struct ir_chain *c,
 static void walk_run(struct walk *w, const struct ir_chain *base)
 {
 	const struct ir_chain *c = base, *to = NULL;
+	unsigned entered = w->res->rules;	/* when c was entered */
 	size_t i = 0;
 
 	for (;;) {
@@ -332,8 +333,11 @@ static void walk_run(struct walk *w, const struct ir_chain *base)
 		if (s == STEP_ENTER) {
 			c = to;
 			i = 0;
+			entered = w->res->rules;
 			continue;
 		}
+		w->res->missed += w->res->rules - entered;
+		entered = w->res->rules;
 		if (!w->depth)
 			break;
 		w->depth--;

@@ -80,6 +80,12 @@ struct ir_eval_result {
 	uint32_t		ct_mark;
 	/* Cost: rules entered, matches compared, set and map lookups. */
 	unsigned		rules, matches, lookups;
+	/*
+	 * Of rules: those entered in a chain the packet then fell off the
+	 * end of (counted from entering or returning to it), such as the
+	 * leaves of a tree's earlier sequence parts, where nothing matched.
+	 */
+	unsigned		missed;
 	enum ir_eval_error	error;
 	const char		*error_chain;	/* the missing chain */
 };

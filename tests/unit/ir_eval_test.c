@@ -159,6 +159,7 @@ static void test_jump_goto(void)
 	struct ir_chain *j = ir_chain_add(h.t, "j", IR_HOOK_NONE);
 	struct ir_chain *g = ir_chain_add(h.t, "g", IR_HOOK_NONE);
 	struct ir_packet p = tcp4(2);
+	struct ir_eval_result r;
 	int kind;
 
 	h.base = ir_chain_add(h.t, "input", IR_HOOK_INPUT);
@@ -178,6 +179,15 @@ static void test_jump_goto(void)
 	p.dport = 4;	/* off the end of g: the base policy, not rule 6 */
 	CHECK_EQ(hand_line(&h, &p, &kind), 0);
 	CHECK_EQ(kind, IR_DROP);
+	/* Rules of chains it fell off the end of: j's, g's; not input's. */
+	ir_eval_hook(h.t, IR_HOOK_INPUT, &p, NULL, &r);
+	CHECK_EQ(r.rules, 5);
+	CHECK_EQ(r.missed, 2);
+	p.dport = 2;
+	ir_eval_hook(h.t, IR_HOOK_INPUT, &p, NULL, &r);
+	CHECK_EQ(r.rules, 3);
+	CHECK_EQ(r.missed, 1);
+	p.dport = 4;
 	snprintf(h.base->rules[2].verdict.chain, IR_NAME_MAX, "nowhere");
 	hand_line(&h, &p, &kind);
 	CHECK_EQ(kind, -1);
