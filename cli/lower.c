@@ -370,6 +370,12 @@ static void lower_rule_view(struct lower *lw, struct ir_chain *c,
 	lower_family(lw, c, r, &v);
 }
 
+/* Whether the view's chain takes rule r (ct rules are built in). */
+static bool in_view(const struct m_rule *r, const struct view *view)
+{
+	return r->chain == view->chain && r->action < ACT_FIRST_CT;
+}
+
 static void lower_rules(struct lower *lw, struct ir_chain *c,
 			const struct view *view)
 {
@@ -384,13 +390,12 @@ static void lower_rules(struct lower *lw, struct ir_chain *c,
 	 */
 	for (i = 0; i < lw->m->n_rules; i++) {
 		r = lw->m->rules[i];
-		n += r->chain == view->chain && r->action < ACT_FIRST_CT &&
-		     from_use(r, view) != FROM_SKIP;
+		n += in_view(r, view) && from_use(r, view) != FROM_SKIP;
 	}
 	ir_chain_reserve(c, c->n_rules + n);
 	for (i = 0; i < lw->m->n_rules; i++) {
 		r = lw->m->rules[i];
-		if (r->chain == view->chain && r->action < ACT_FIRST_CT)
+		if (in_view(r, view))
 			lower_rule_view(lw, c, r, view);
 	}
 }
