@@ -4,7 +4,9 @@
 # host's busybox and the guest kernel's 9p modules, boots Debian's
 # linux-image with the host's / shared read-only, runs tests/vm/guest.sh
 # there and returns its result. Any WARN, BUG, oops, refcount or KASAN
-# line in the guest's kernel log fails the run.
+# line in the guest's kernel log fails the run. A soft lockup panics the
+# guest at once, with every CPU's stack on the console (loglevel 5 shows
+# warnings), instead of hanging until the timeout with nothing to read.
 #
 # Needs: qemu-system-x86_64, busybox (static), cpio, a kernel image
 # matching KERNEL_DIR (the headers fwhook.ko was built with), root.
@@ -66,7 +68,7 @@ only=$(echo "${FWVM_ONLY:-all}" | tr ' ' ,)
 echo "booting $kver under qemu (TCG), suite: $only"
 timeout 1500 qemu-system-x86_64 -m 1024 -smp 2 -nographic -no-reboot \
 	-kernel "$image" -initrd "$TMP/initrd.gz" \
-	-append "console=ttyS0 quiet panic=-1 oops=panic fwvm.src=$top_srcdir fwvm.build=$top_builddir fwvm.only=$only" \
+	-append "console=ttyS0 loglevel=5 panic=-1 oops=panic softlockup_panic=1 softlockup_all_cpu_backtrace=1 fwvm.src=$top_srcdir fwvm.build=$top_builddir fwvm.only=$only" \
 	-fsdev local,id=h,path=/,readonly=on,security_model=none,multidevs=remap \
 	-device virtio-9p-pci,fsdev=h,mount_tag=host \
 	</dev/null 2>&1 | sed -u 's/\r//g' | tee "$TMP/console"
