@@ -375,7 +375,16 @@ static void leaf_rule(const struct tree *tr, struct ir_rule *r,
 	r->comment = src->comment ? xstrdup(src->comment) : NULL;
 }
 
-/* The rules as written, less the matches the lookups proved. */
+/*
+ * The rules as written, less the matches the lookups proved.
+ *
+ * Most rules a packet enters are in leaves it then leaves without a match
+ * (treecost's "missed"). A guard first in each leaf, "saddr . daddr [.
+ * ports] != @set return" over the hulls of its rules (a concatenated
+ * interval set, which the kernel keeps in pipapo), made gen10k no
+ * faster, tried by hand on its export: 341-352k packets/s without, with
+ * guards of two fields 297-356k, of four 304-308k. Not built.
+ */
 static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
 		       unsigned mask)
 {
