@@ -128,22 +128,40 @@ static void cache_after(struct nlsock *s, const struct plan *p,
 	live_free(&now);
 }
 
+static uint64_t elapsed_ns(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000000u +
+	       (uint64_t)t1.tv_nsec - (uint64_t)t0->tv_nsec;
+}
+
+/* st (or NULL): the batch's and the cache's times, for fwctl -v. */
 static int apply_on(struct nlsock *s, const struct ir_table *t,
-		    bool check_only, uint32_t genid, const char *cache_dir)
+		    bool check_only, uint32_t genid, const char *cache_dir,
+		    struct apply_stats *st)
 {
 	struct live_echoes echoes = { 0 };
 	struct apply_errors e = { 0 };
 	struct batch *b = batch_new(s);
+	struct timespec t0;
 	int err;
 
 	if (check_only)
 		cache_dir = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (cache_dir)
 		echo_sample(b, ir_table_rule_count(t), &echoes);
 	emit_table(b, t);
 	err = batch_send(b, genid, !check_only, apply_error, &e);
+	if (st)
+		st->batch_ns = elapsed_ns(&t0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (!err && cache_dir)
 		cache_after(s, NULL, t, b, &echoes, genid, cache_dir);
+	if (st)
+		st->cache_ns = elapsed_ns(&t0);
 	batch_free(b);
 	free(echoes.e);
 	return apply_result(err, &e, check_only);
@@ -157,13 +175,13 @@ int kernel_apply_at(const struct ir_table *t, bool check_only,
 
 	if (batch_socket_open(&s) < 0)
 		return FW_EXIT_SYSTEM;
-	ret = apply_on(&s, t, check_only, genid, NULL);
+	ret = apply_on(&s, t, check_only, genid, NULL, NULL);
 	nlsock_close(&s);
 	return ret;
 }
 
-int kernel_apply(const struct ir_table *t, bool check_only,
-		 const char *cache_dir)
+static int apply_read_genid(const struct ir_table *t, bool check_only,
+			    const char *cache_dir, struct apply_stats *st)
 {
 	struct nlsock s;
 	uint32_t genid;
@@ -177,22 +195,28 @@ int kernel_apply(const struct ir_table *t, bool check_only,
 			"%s\n", strerror(-err));
 		ret = FW_EXIT_SYSTEM;
 	} else {
-		ret = apply_on(&s, t, check_only, genid, cache_dir);
+		ret = apply_on(&s, t, check_only, genid, cache_dir, st);
 	}
 	nlsock_close(&s);
 	return ret;
 }
 
-void (*kernel_update_between)(void);
-
-static uint64_t elapsed_ns(const struct timespec *t0)
+int kernel_apply(const struct ir_table *t, bool check_only,
+		 const char *cache_dir)
 {
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000000u +
-	       (uint64_t)t1.tv_nsec - (uint64_t)t0->tv_nsec;
+	return apply_read_genid(t, check_only, cache_dir, NULL);
 }
+
+int kernel_replace(const struct ir_table *t, const char *cache_dir,
+		   struct apply_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->full = "--full";
+	st->changes = ir_table_rule_count(t);
+	return apply_read_genid(t, false, cache_dir, st);
+}
+
+void (*kernel_update_between)(void);
 
 static int plan_read(struct nlsock *s, const struct ir_table *t,
 		     struct plan *p, const char *cache_dir,

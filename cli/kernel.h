@@ -43,6 +43,9 @@ struct apply_stats {
  */
 int kernel_update(const struct ir_table *t, const char *cache_dir,
 		  struct apply_stats *st);
+/* kernel_apply() of t, filling st as kernel_update() does (apply --full). */
+int kernel_replace(const struct ir_table *t, const char *cache_dir,
+		   struct apply_stats *st);
 /* Prints what kernel_update() would change, changing nothing. */
 int kernel_diff(const struct ir_table *t, FILE *out);
 /* Deletes table inet fwctl (and nothing else); absent is not an error. */

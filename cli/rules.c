@@ -258,7 +258,7 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 {
 	bool full = false;
 	const char *path = file_arg(argc, argv, "full", &full);
-	struct apply_stats st = { .full = "--full" };
+	struct apply_stats st = { 0 };
 	uint64_t t0 = now_ns(), compile_ns;
 	struct ir_table *t;
 	int err;
@@ -272,7 +272,7 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 	warn_missing_interfaces(t);
 	err = engine_choose(t);
 	if (!err)
-		err = full ? kernel_apply(t, false, o->rundir) :
+		err = full ? kernel_replace(t, o->rundir, &st) :
 			     kernel_update(t, o->rundir, &st);
 	/* The daemon and shaping follow the rules, never go without them. */
 	if (!err)

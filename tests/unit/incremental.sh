@@ -129,7 +129,9 @@ ok "... then diff has nothing to say" sh -c "'$FWCTL' --rundir '$tmp/run' --netn
 
 start
 base | sed 's/port 22 /port 2222 /' >rules.fw
-ok "apply --full" "$FWCTL" --rundir "$tmp/run" --netns $ns apply --full rules.fw
+ok "apply --full" sh -c "'$FWCTL' -v --rundir '$tmp/run' --netns $ns apply --full rules.fw >'$tmp/full.out'"
+ok "... -v says so, counts every rule and times the batch" sh -c \
+	"grep -q 'full replace: --full, [1-9][0-9]* changes' '$tmp/full.out' && grep -q 'batch [0-9]*\.[0-9][0-9] ms' '$tmp/full.out' && ! grep -q 'batch 0\.00 ms' '$tmp/full.out'"
 ok "... replaces every rule: counters start again" sh -c \
 	"listing() { ip netns exec $ns nft -a list table inet fwctl; }; listing | grep 'l4proto icmp counter' | grep -q 'packets 0 '"
 
