@@ -14,7 +14,7 @@ insmod "$top_builddir/kmod/fwhook.ko" || { echo "FWVM cannot load fwhook.ko"; ex
 # The first packet conntrack hashes (and fwhook's first session) flips a
 # get_random_once static key, and the kernel patches its own code while
 # the packet path runs. Under emulation that once locked both CPUs up
-# (1 run in ~40 of nsstress: soft lockups with both CPUs trapping int3
+# (1 run in ~100 of the suites: soft lockups with both CPUs trapping int3
 # at the patched site in nf_conntrack's hash_conntrack_raw, fwhook not on
 # the stack). So one namespace takes that path alone first, and the
 # patching finishes while nothing else runs.
