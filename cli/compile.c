@@ -4,6 +4,9 @@
  * them with diag), check, lower. Each stage reads only what the stage
  * before it made, and lowering runs only on a file without errors.
  */
+#include <string.h>
+#include <time.h>
+
 #include "ast.h"
 #include "compile.h"
 #include "diag.h"
@@ -12,8 +15,29 @@
 #include "optimize.h"
 #include "parser.h"
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The time since *t0 into *into, if asked, and now into *t0. */
+static void lap(uint64_t *t0, uint64_t *into)
+{
+	uint64_t t1;
+
+	if (!into)
+		return;
+	t1 = now_ns();
+	*into = t1 - *t0;
+	*t0 = t1;
+}
+
 static struct ir_table *compile_ast(struct ast *a, unsigned errors,
-				    unsigned flags)
+				    unsigned flags, struct compile_times *tm,
+				    uint64_t t0)
 {
 	struct model *m;
 	struct ir_table *t = NULL;
@@ -26,21 +50,36 @@ static struct ir_table *compile_ast(struct ast *a, unsigned errors,
 		return NULL;
 	}
 	m = check_ast(a);
+	lap(&t0, tm ? &tm->check_ns : NULL);
 	if (m && diag_error_count() == errors)
 		t = lower_model(m);
 	/* The optimizer reuses their memory: fresh pages cost more. */
 	model_free(m);
 	ast_free(a);
+	lap(&t0, tm ? &tm->lower_ns : NULL);
 	if (t && !(flags & COMPILE_LINEAR))
 		ir_optimize(t, flags & COMPILE_EXPLAIN);
+	lap(&t0, tm ? &tm->optimize_ns : NULL);
 	return t;
+}
+
+struct ir_table *compile_file_timed(const char *path, unsigned flags,
+				    struct compile_times *times)
+{
+	unsigned errors = diag_error_count();
+	uint64_t t0 = now_ns();
+	struct ast *a;
+
+	if (times)
+		memset(times, 0, sizeof(*times));
+	a = parse_file(path);
+	lap(&t0, times ? &times->parse_ns : NULL);
+	return compile_ast(a, errors, flags, times, t0);
 }
 
 struct ir_table *compile_file_flags(const char *path, unsigned flags)
 {
-	unsigned errors = diag_error_count();
-
-	return compile_ast(parse_file(path), errors, flags);
+	return compile_file_timed(path, flags, NULL);
 }
 
 struct ir_table *compile_buffer_flags(const char *name, const char *text,
@@ -48,7 +87,8 @@ struct ir_table *compile_buffer_flags(const char *name, const char *text,
 {
 	unsigned errors = diag_error_count();
 
-	return compile_ast(parse_buffer(name, text, len), errors, flags);
+	return compile_ast(parse_buffer(name, text, len), errors, flags, NULL,
+			   0);
 }
 
 struct ir_table *compile_file(const char *path)

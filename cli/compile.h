@@ -3,6 +3,7 @@
 #define FWCTL_COMPILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ir.h"
 
@@ -24,5 +25,12 @@ enum { COMPILE_LINEAR = 1, COMPILE_EXPLAIN = 2 };
 struct ir_table *compile_file_flags(const char *path, unsigned flags);
 struct ir_table *compile_buffer_flags(const char *name, const char *text,
 				      size_t len, unsigned flags);
+
+/* Where compiling a file went (fwctl -v): ns per stage, read in parse. */
+struct compile_times {
+	uint64_t	parse_ns, check_ns, lower_ns, optimize_ns;
+};
+struct ir_table *compile_file_timed(const char *path, unsigned flags,
+				    struct compile_times *times);
 
 #endif

@@ -8,7 +8,6 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "batch.h"
 #include "commands.h"
@@ -48,15 +47,19 @@ static int usage_error(const char *cmd, const char *args)
 	return FW_EXIT_USAGE;
 }
 
+/* times (or NULL): where the compiling went, for -v. */
 static struct ir_table *compile_or_report(const char *path,
 					  const struct fw_opts *o,
-					  unsigned flags)
+					  unsigned flags,
+					  struct compile_times *times)
 {
-	struct ir_table *t = compile_file_flags(path, flags | (o->no_optimize ?
-							       COMPILE_LINEAR :
-							       0));
-	unsigned n = diag_error_count();
+	struct ir_table *t;
+	unsigned n;
 
+	if (o->no_optimize)
+		flags |= COMPILE_LINEAR;
+	t = compile_file_timed(path, flags, times);
+	n = diag_error_count();
 	if (!t)
 		fprintf(stderr, "%s: %u error%s, nothing applied\n", path,
 			n ? n : 1, n == 1 ? "" : "s");
@@ -204,16 +207,35 @@ static int apply_after_rules(const struct fw_opts *o, struct ir_table *t)
 	return hook_err ? hook_err : err ? err : shape_err;
 }
 
+static double ms(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+static uint64_t compile_total(const struct compile_times *c)
+{
+	return c->parse_ns + c->check_ns + c->lower_ns + c->optimize_ns;
+}
+
+static void compile_report(const struct compile_times *c)
+{
+	printf("compile: %.2f ms: read and parse %.2f ms, check %.2f ms, "
+	       "lower %.2f ms, optimize %.2f ms\n", ms(compile_total(c)),
+	       ms(c->parse_ns), ms(c->check_ns), ms(c->lower_ns),
+	       ms(c->optimize_ns));
+}
+
 int cmd_check(int argc, char **argv, const struct fw_opts *o)
 {
 	bool kernel = false;
 	const char *path = file_arg(argc, argv, "kernel", &kernel);
+	struct compile_times times;
 	struct ir_table *t;
 	int err = FW_EXIT_OK;
 
 	if (!path)
 		return usage_error("check", "[--kernel] FILE");
-	t = compile_or_report(path, o, 0);
+	t = compile_or_report(path, o, 0, &times);
 	if (!t)
 		return FW_EXIT_RULES;
 	if (kernel) {
@@ -222,36 +244,27 @@ int cmd_check(int argc, char **argv, const struct fw_opts *o)
 		if (!err)
 			err = kernel_apply(t, true, NULL);
 	}
-	if (!err && o->verbose)
+	if (!err && o->verbose) {
 		printf("%s: ok, %zu kernel rules\n", path,
 		       ir_table_rule_count(t));
+		compile_report(&times);
+	}
 	ir_table_free(t);
 	return err;
 }
 
-static double ms(uint64_t ns)
-{
-	return (double)ns / 1e6;
-}
-
 static void apply_report(const char *path, const struct ir_table *t,
-			 const struct apply_stats *st, uint64_t compile_ns)
+			 const struct apply_stats *st,
+			 const struct compile_times *c)
 {
 	printf("%s: applied, %zu kernel rules; %s%s, %zu changes\n", path,
 	       ir_table_rule_count(t), st->full ? "full replace: " :
 	       "incremental", st->full ? st->full : "", st->changes);
 	printf("time: compile %.2f ms, read live %.2f ms%s, diff %.2f ms, "
-	       "batch %.2f ms, cache write %.2f ms\n", ms(compile_ns),
+	       "batch %.2f ms, cache write %.2f ms\n", ms(compile_total(c)),
 	       ms(st->read_ns), st->cached ? " (cache)" : "",
 	       ms(st->diff_ns), ms(st->batch_ns), ms(st->cache_ns));
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	compile_report(c);
 }
 
 int cmd_apply(int argc, char **argv, const struct fw_opts *o)
@@ -259,14 +272,13 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 	bool full = false;
 	const char *path = file_arg(argc, argv, "full", &full);
 	struct apply_stats st = { 0 };
-	uint64_t t0 = now_ns(), compile_ns;
+	struct compile_times times;
 	struct ir_table *t;
 	int err;
 
 	if (!path)
 		return usage_error("apply", "[--full] FILE");
-	t = compile_or_report(path, o, 0);
-	compile_ns = now_ns() - t0;
+	t = compile_or_report(path, o, 0, &times);
 	if (!t)
 		return FW_EXIT_RULES;
 	warn_missing_interfaces(t);
@@ -278,7 +290,7 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 	if (!err)
 		err = apply_after_rules(o, t);
 	if (!err && o->verbose)
-		apply_report(path, t, &st, compile_ns);
+		apply_report(path, t, &st, &times);
 	ir_table_free(t);
 	return err;
 }
@@ -304,7 +316,7 @@ static int file_command(int argc, char **argv, const struct fw_opts *o,
 			 flag ? flag : "", flag ? "] " : "");
 		return usage_error(cmd, args);
 	}
-	t = compile_or_report(path, o, set ? flag_compile : 0);
+	t = compile_or_report(path, o, set ? flag_compile : 0, NULL);
 	if (!t)
 		return FW_EXIT_RULES;
 	err = run(t, set);

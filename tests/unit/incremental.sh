@@ -132,6 +132,10 @@ base | sed 's/port 22 /port 2222 /' >rules.fw
 ok "apply --full" sh -c "'$FWCTL' -v --rundir '$tmp/run' --netns $ns apply --full rules.fw >'$tmp/full.out'"
 ok "... -v says so, counts every rule and times the batch" sh -c \
 	"grep -q 'full replace: --full, [1-9][0-9]* changes' '$tmp/full.out' && grep -q 'batch [0-9]*\.[0-9][0-9] ms' '$tmp/full.out' && ! grep -q 'batch 0\.00 ms' '$tmp/full.out'"
+ok "... and each stage of compiling" grep -Eq \
+	'^compile: [0-9.]+ ms: read and parse [0-9.]+ ms, check [0-9.]+ ms, lower [0-9.]+ ms, optimize [0-9.]+ ms$' "$tmp/full.out"
+ok "fwctl -v check: the kernel rules and the stages" sh -c \
+	"'$FWCTL' -v check rules.fw | grep -q '^rules.fw: ok, [1-9][0-9]* kernel rules' && '$FWCTL' -v check rules.fw | grep -q '^compile: .* optimize [0-9.]* ms'"
 ok "... replaces every rule: counters start again" sh -c \
 	"listing() { ip netns exec $ns nft -a list table inet fwctl; }; listing | grep 'l4proto icmp counter' | grep -q 'packets 0 '"
 
