@@ -59,6 +59,8 @@ static struct ir_table *compile_ast(struct ast *a, unsigned errors,
 	lap(&t0, tm ? &tm->lower_ns : NULL);
 	if (t && !(flags & COMPILE_LINEAR))
 		ir_optimize(t, flags & COMPILE_EXPLAIN);
+	if (t)
+		ir_share_sets(t);
 	lap(&t0, tm ? &tm->optimize_ns : NULL);
 	return t;
 }

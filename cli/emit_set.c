@@ -131,7 +131,7 @@ static void set_new(struct batch *b, const struct ir_set *s,
 	nftnl_set_set_u32(ns, NFTNL_SET_ID, id);
 	if (flags & NFT_SET_TIMEOUT)
 		nftnl_set_set_u64(ns, NFTNL_SET_TIMEOUT, s->timeout_ms);
-	if (s->anonymous)
+	if (s->anonymous || s->shared)
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, set_desc_size(s));
 	else if (s->dynamic)
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, EMIT_DYNSET_SIZE);

@@ -134,6 +134,8 @@ struct ir_set {
 	bool		anonymous;	/* bound to one rule, no name */
 	bool		interval;	/* elements may be ranges/prefixes */
 	bool		is_vmap;	/* elements carry verdicts */
+	bool		shared;		/* named by fwctl: inline in many
+					 * rules (ir_share_sets) */
 	bool		dynamic;	/* filled by rules (NFT_SET_EVAL) */
 	uint64_t	timeout_ms;	/* 0: elements never expire */
 	size_t		n_elems;
@@ -375,6 +377,8 @@ struct ir_match *ir_match_add(struct ir_rule *r, enum ir_field field,
 struct ir_object *ir_object_get(struct ir_table *t, enum ir_object_kind kind,
 				const char *name, struct fw_loc loc);
 struct ir_set *ir_table_find_set(const struct ir_table *t, const char *name);
+/* Inline sets alike in many rules of a big table: one named set (ir_share.c). */
+void ir_share_sets(struct ir_table *t);
 /*
  * Removes the rules of c for which drop() says yes, and the chains of t
  * for which drop_chain() says yes (with their rules); the others keep
