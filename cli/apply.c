@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "apply.h"
 #include "batch.h"
+#include "clock.h"
 #include "diag.h"
 #include "emit.h"
 #include "fwctl.h"
@@ -128,16 +128,7 @@ static void cache_after(struct nlsock *s, const struct plan *p,
 	live_free(&now);
 }
 
-static uint64_t elapsed_ns(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000000u +
-	       (uint64_t)t1.tv_nsec - (uint64_t)t0->tv_nsec;
-}
-
-/* st (or NULL): the batch's and the cache's times, for fwctl -v. */
+/* st: the batch's and the cache's times, for fwctl -v. */
 static int apply_on(struct nlsock *s, const struct ir_table *t,
 		    bool check_only, uint32_t genid, const char *cache_dir,
 		    struct apply_stats *st)
@@ -145,23 +136,20 @@ static int apply_on(struct nlsock *s, const struct ir_table *t,
 	struct live_echoes echoes = { 0 };
 	struct apply_errors e = { 0 };
 	struct batch *b = batch_new(s);
-	struct timespec t0;
+	uint64_t t0 = clock_ns();
 	int err;
 
 	if (check_only)
 		cache_dir = NULL;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (cache_dir)
 		echo_sample(b, ir_table_rule_count(t), &echoes);
 	emit_table(b, t);
 	err = batch_send(b, genid, !check_only, apply_error, &e);
-	if (st)
-		st->batch_ns = elapsed_ns(&t0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	st->batch_ns = clock_ns() - t0;
+	t0 = clock_ns();
 	if (!err && cache_dir)
 		cache_after(s, NULL, t, b, &echoes, genid, cache_dir);
-	if (st)
-		st->cache_ns = elapsed_ns(&t0);
+	st->cache_ns = clock_ns() - t0;
 	batch_free(b);
 	free(echoes.e);
 	return apply_result(err, &e, check_only);
@@ -170,12 +158,13 @@ static int apply_on(struct nlsock *s, const struct ir_table *t,
 int kernel_apply_at(const struct ir_table *t, bool check_only,
 		    uint32_t genid)
 {
+	struct apply_stats st;
 	struct nlsock s;
 	int ret;
 
 	if (batch_socket_open(&s) < 0)
 		return FW_EXIT_SYSTEM;
-	ret = apply_on(&s, t, check_only, genid, NULL, NULL);
+	ret = apply_on(&s, t, check_only, genid, NULL, &st);
 	nlsock_close(&s);
 	return ret;
 }
@@ -204,7 +193,9 @@ static int apply_read_genid(const struct ir_table *t, bool check_only,
 int kernel_apply(const struct ir_table *t, bool check_only,
 		 const char *cache_dir)
 {
-	return apply_read_genid(t, check_only, cache_dir, NULL);
+	struct apply_stats st;
+
+	return apply_read_genid(t, check_only, cache_dir, &st);
 }
 
 int kernel_replace(const struct ir_table *t, const char *cache_dir,
@@ -249,7 +240,7 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 		       struct apply_stats *st)
 {
 	struct live_echoes echoes = { 0 };
-	struct timespec t0;
+	uint64_t t0;
 	struct plan p;
 	struct batch *b;
 	int err = plan_read(s, t, &p, cache_dir, st);
@@ -260,7 +251,7 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 	}
 	if (kernel_update_between)
 		kernel_update_between();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	t0 = clock_ns();
 	b = batch_new(s);
 	if (cache_dir)
 		echo_sample(b, p.full ? ir_table_rule_count(t) : p.n_adds,
@@ -270,12 +261,12 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 	else
 		plan_emit(b, &p);
 	err = batch_send(b, p.live.genid, true, apply_error, e);
-	st->batch_ns = elapsed_ns(&t0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	st->batch_ns = clock_ns() - t0;
+	t0 = clock_ns();
 	if (!err && cache_dir)
 		cache_after(s, p.full ? NULL : &p, t, b, &echoes,
 			    p.live.genid, cache_dir);
-	st->cache_ns = elapsed_ns(&t0);
+	st->cache_ns = clock_ns() - t0;
 	batch_free(b);
 	plan_free(&p);
 	free(echoes.e);

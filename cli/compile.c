@@ -5,23 +5,15 @@
  * before it made, and lowering runs only on a file without errors.
  */
 #include <string.h>
-#include <time.h>
 
 #include "ast.h"
+#include "clock.h"
 #include "compile.h"
 #include "diag.h"
 #include "lower.h"
 #include "model.h"
 #include "optimize.h"
 #include "parser.h"
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* The time since *t0 into *into, if asked, and now into *t0. */
 static void lap(uint64_t *t0, uint64_t *into)
@@ -30,7 +22,7 @@ static void lap(uint64_t *t0, uint64_t *into)
 
 	if (!into)
 		return;
-	t1 = now_ns();
+	t1 = clock_ns();
 	*into = t1 - *t0;
 	*t0 = t1;
 }
@@ -69,7 +61,7 @@ struct ir_table *compile_file_timed(const char *path, unsigned flags,
 				    struct compile_times *times)
 {
 	unsigned errors = diag_error_count();
-	uint64_t t0 = now_ns();
+	uint64_t t0 = clock_ns();
 	struct ast *a;
 
 	if (times)

@@ -59,6 +59,7 @@ static bool shareable(const struct ir_set *s)
 	       !s->timeout_ms;
 }
 
+/* Where rules point at an inline set; keyed only when there are many. */
 static struct use *uses_of(struct ir_table *t, size_t *n)
 {
 	struct use *u = NULL;
@@ -75,10 +76,12 @@ static struct use *uses_of(struct ir_table *t, size_t *n)
 				if (!shareable(*slot))
 					continue;
 				u = xgrow(u, *n, sizeof(*u));
-				u[(*n)++] = (struct use){
-					ir_set_elems_key(*slot), slot };
+				u[(*n)++].slot = slot;
 			}
 		}
+	if (*n > SHARE_MIN)
+		for (i = 0; i < *n; i++)
+			u[i].key = ir_set_elems_key(*u[i].slot);
 	return u;
 }
 
@@ -101,10 +104,10 @@ static bool same_elems(const struct ir_set *a, const struct ir_set *b)
 
 /*
  * Uses [from, to) have one key: the set of the first becomes named and
- * the others point at it. False if their sets differ after all or the
- * name is taken (a set of the file by that name): they stay inline.
+ * the others point at it, unless their sets differ after all or the name
+ * is taken (a set of the file by that name): then they stay inline.
  */
-static bool share(struct ir_table *t, const struct use *u, size_t from,
+static void share(struct ir_table *t, const struct use *u, size_t from,
 		  size_t to)
 {
 	struct ir_set *s = *u[from].slot;
@@ -113,17 +116,16 @@ static bool share(struct ir_table *t, const struct use *u, size_t from,
 
 	for (i = from + 1; i < to; i++)
 		if (!same_elems(s, *u[i].slot))
-			return false;
+			return;
 	snprintf(name, sizeof(name), "shared_%016llx",
 		 (unsigned long long)u[from].key);
 	if (ir_table_find_set(t, name))
-		return false;
+		return;
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->anonymous = false;
 	s->shared = true;
 	for (i = from + 1; i < to; i++)
 		*u[i].slot = s;
-	return true;
 }
 
 /* Nothing but matches and a verdict that ends the packet's way. */
@@ -184,31 +186,34 @@ static void copy_put(struct ir_rule *to, const struct ir_rule *r, size_t i)
 
 static void chain_expand(struct ir_chain *c)
 {
-	size_t i, j, k, n, total = 0;
+	size_t *copies = xcalloc(c->n_rules, sizeof(*copies));
+	size_t i, j, k, total = 0;
 	struct ir_rule *rules;
 	bool any = false;
 
 	for (i = 0; i < c->n_rules; i++) {
-		n = copies_of(&c->rules[i]);
-		total += n ? n : 1;
-		any |= n > 0;
+		copies[i] = copies_of(&c->rules[i]);
+		total += copies[i] ? copies[i] : 1;
+		any |= copies[i] > 0;
 	}
-	if (!any)
+	if (!any) {
+		free(copies);
 		return;
+	}
 	rules = xcalloc(total, sizeof(*rules));
 	for (i = 0, j = 0; i < c->n_rules; i++) {
 		struct ir_rule *r = &c->rules[i];
 
-		n = copies_of(r);
-		if (!n) {
+		if (!copies[i]) {
 			rules[j++] = *r;
 			continue;
 		}
-		for (k = 0; k < n; k++)
+		for (k = 0; k < copies[i]; k++)
 			copy_put(&rules[j++], r, k);
 		free(r->matches);
 		free(r->comment);
 	}
+	free(copies);
 	free(c->rules);
 	c->rules = rules;
 	c->n_rules = c->rules_cap = total;
@@ -219,18 +224,18 @@ void ir_share_sets(struct ir_table *t)
 	size_t n, i, j;
 	struct use *u = uses_of(t, &n);
 
-	if (n > SHARE_MIN) {
-		qsort(u, n, sizeof(*u), use_cmp);
-		for (i = 0; i < n; i = j) {
-			for (j = i + 1; j < n && u[j].key == u[i].key; j++)
-				;
-			if (j - i > 1)
-				share(t, u, i, j);
-		}
+	if (n <= SHARE_MIN) {
+		free(u);
+		return;
+	}
+	qsort(u, n, sizeof(*u), use_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && u[j].key == u[i].key; j++)
+			;
+		if (j - i > 1)
+			share(t, u, i, j);
 	}
 	free(u);
-	if (n <= SHARE_MIN)
-		return;
 	/* What is still inline is one rule's own. */
 	for (i = 0; i < t->n_chains; i++)
 		chain_expand(t->chains[i]);

@@ -6,12 +6,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 
 #include "batch.h"
+#include "clock.h"
 #include "ir_hash.h"
 #include "plan.h"
 #include "seqdiff.h"
@@ -21,14 +21,6 @@
 		(array) = xgrow((array), (n), sizeof(*(array)));	\
 		(array)[(n)++] = (value);				\
 	} while (0)
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static int live_name_cmp(const void *a, const void *b)
 {
@@ -324,14 +316,14 @@ static int plan_read(struct nlsock *s, struct plan *p, const char *cache_dir,
 int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
 	      const char *cache_dir, struct plan_times *times)
 {
-	uint64_t t0 = now_ns(), t1;
+	uint64_t t0 = clock_ns(), t1;
 	bool cached;
 	int err;
 
 	memset(p, 0, sizeof(*p));
 	p->table = t;
 	err = plan_read(s, p, cache_dir, &cached);
-	t1 = now_ns();
+	t1 = clock_ns();
 	if (err)
 		return err;
 	p->full = table_blocker(&p->live, t);
@@ -347,7 +339,7 @@ int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
 	if (times) {
 		times->cached = cached;
 		times->read_ns = t1 - t0;
-		times->diff_ns = now_ns() - t1;
+		times->diff_ns = clock_ns() - t1;
 	}
 	return err;
 }

@@ -16,12 +16,7 @@ trap 'ip netns del $ns 2>/dev/null; ip netns del $ref 2>/dev/null; rm -rf "$tmp"
 ip netns add $ns && ip netns add $ref || exit 99
 ip -n $ns link set lo up || exit 99
 cd "$tmp" || exit 99
-n=0 fail=0
-ok() {	# ok DESCRIPTION COMMAND...: the command must succeed
-	n=$((n + 1)); d=$1; shift
-	if "$@" >"$tmp/check" 2>&1; then echo "ok $n - $d"
-	else echo "not ok $n - $d"; cat "$tmp/check"; fail=1; fi
-}
+. "$top_srcdir/tests/unit/tap.sh"
 
 base() {
 	cat <<'RULES'
@@ -182,4 +177,4 @@ ok "... incremental, from the cache" sh -c \
 ok "... one rule replaced, the others keep their handles" \
 	test "$(common)" -eq $(($(wc -l <"$tmp/h.before") - 1))
 ok "... as a full apply would" sh -c "test \"\$(exact $ns)\" = \"\$(exact $ref)\""
-exit $fail
+tap_end

@@ -25,12 +25,7 @@ tmp=$(mktemp -d)
 trap 'ip netns del $ns 2>/dev/null; ip netns del $ref 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
 ip netns add $ns && ip netns add $ref || exit 99
 cd "$tmp" || exit 99
-n=0 fail=0
-ok() {	# ok DESCRIPTION COMMAND...: the command must succeed
-	n=$((n + 1)); d=$1; shift
-	if "$@" >"$tmp/check" 2>&1; then echo "ok $n - $d"
-	else echo "not ok $n - $d"; head -40 "$tmp/check"; fail=1; fi
-}
+. "$top_srcdir/tests/unit/tap.sh"
 
 # The table without counters, line numbers cut, each block (set, map,
 # chain) on one line and the blocks sorted.
@@ -132,5 +127,4 @@ for seed in $SEEDS; do
 		round=$((round + 1))
 	done
 done
-echo "1..$n"
-exit $fail
+tap_end

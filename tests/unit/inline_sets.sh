@@ -15,12 +15,7 @@ ns=share-$$
 tmp=$(mktemp -d)
 trap 'ip netns del $ns 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
 ip netns add $ns || exit 99
-n=0 fail=0
-ok() {	# ok DESCRIPTION COMMAND...: the command must succeed
-	n=$((n + 1)); d=$1; shift
-	if "$@" >"$tmp/check" 2>&1; then echo "ok $n - $d"
-	else echo "not ok $n - $d"; head -20 "$tmp/check"; fail=1; fi
-}
+. "$top_srcdir/tests/unit/tap.sh"
 
 # rules N: N rules with the same inline port set, as written (no tree).
 rules() {
@@ -72,5 +67,4 @@ export_of clash.fw >clash.nft
 ok "a set of the file named like it: not shared, each rule's own" sh -c \
 	"! grep -q 'dport @$name' clash.nft && test \$(grep -c 'th dport 1000-1100 drop' clash.nft) = 300 && grep -q 'set $name' clash.nft"
 ok "... and the kernel takes that" "$FWCTL" --no-optimize --netns $ns --rundir "$tmp/run" apply clash.fw
-echo "1..$n"
-exit $fail
+tap_end
