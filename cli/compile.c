@@ -50,7 +50,8 @@ static struct ir_table *compile_ast(struct ast *a, unsigned errors,
 	ast_free(a);
 	lap(&t0, tm ? &tm->lower_ns : NULL);
 	if (t && !(flags & COMPILE_LINEAR))
-		ir_optimize(t, flags & COMPILE_EXPLAIN);
+		ir_optimize(t, flags & COMPILE_EXPLAIN,
+			    !(flags & COMPILE_NO_FLOW_CACHE));
 	if (t)
 		ir_share_sets(t);
 	lap(&t0, tm ? &tm->optimize_ns : NULL);

@@ -19,9 +19,10 @@ struct ir_table *compile_buffer(const char *name, const char *text,
 
 /*
  * COMPILE_LINEAR: keep every rule list as written (no ir_optimize());
- * COMPILE_EXPLAIN: note what each rule became (export --explain).
+ * COMPILE_EXPLAIN: note what each rule became (export --explain);
+ * COMPILE_NO_FLOW_CACHE: no flow cache in front of the trees.
  */
-enum { COMPILE_LINEAR = 1, COMPILE_EXPLAIN = 2 };
+enum { COMPILE_LINEAR = 1, COMPILE_EXPLAIN = 2, COMPILE_NO_FLOW_CACHE = 4 };
 struct ir_table *compile_file_flags(const char *path, unsigned flags);
 struct ir_table *compile_buffer_flags(const char *name, const char *text,
 				      size_t len, unsigned flags);

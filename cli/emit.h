@@ -58,6 +58,22 @@ struct emit_reject emit_reject_of(const struct ir_rule *r);
 bool emit_set_interval(const struct ir_set *s);
 
 /*
+ * A flow cache's key (ir_set.flow): these fields concatenated, each in
+ * whole 32-bit registers from NFT_REG32_00 on, as nft lays out
+ * "ip saddr . ip daddr . meta l4proto . th sport . th dport".
+ */
+#define EMIT_FLOW_FIELDS	5
+const enum ir_field *emit_flow_key(uint8_t nfproto);
+/* Elements a flow cache holds at most. */
+#define EMIT_FLOW_SIZE		65536
+
+/* A set's key as the kernel and nft type it (a flow cache's too). */
+uint32_t emit_set_key_type(const struct ir_set *s);
+uint32_t emit_set_key_len(const struct ir_set *s);
+/* "ipv4_addr", "ipv4_addr . ipv4_addr . inet_proto . ..." */
+void emit_set_type_text(const struct ir_set *s, char *buf, size_t size);
+
+/*
  * Walks a set's elements as the kernel gets them: nft merges adjacent
  * ranges of anonymous interval sets, so we do too.
  */
@@ -138,6 +154,10 @@ void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r,
 struct nftnl_expr *emit_expr_new(struct nftnl_rule *nr, const char *name);
 /* Expression constructors, all on register 1 like nft's own. */
 void emit_meta(struct nftnl_rule *nr, uint32_t key);
+/* The same into another register (a concatenation's later parts). */
+void emit_meta_to(struct nftnl_rule *nr, uint32_t key, uint32_t dreg);
+void emit_payload_to(struct nftnl_rule *nr, uint32_t base, uint32_t offset,
+		     uint32_t len, uint32_t dreg);
 void emit_payload(struct nftnl_rule *nr, uint32_t base, uint32_t offset,
 		  uint32_t len);
 void emit_ct(struct nftnl_rule *nr, uint32_t key);
@@ -179,6 +199,7 @@ void emit_objref(struct nftnl_rule *nr, uint32_t type, const char *name);
 /* meta priority set (emit_priority.c); nothing when p->set is false. */
 void emit_priority(struct nftnl_rule *nr, const struct ir_priority *p);
 void emit_connlimit(struct nftnl_rule *nr, uint32_t count);
+void emit_dynset_add(struct nftnl_rule *nr, const char *set, uint32_t set_id);
 void emit_dynset_connlimit(struct nftnl_rule *nr, const char *set,
 			   uint32_t set_id, uint32_t count);
 /* The ct helper and timeout objects, before the rules that use them. */

@@ -3,8 +3,10 @@
  * The decisions both back ends share (see emit.h): one place, so that the
  * text nft reads and the batch we send cannot drift apart.
  */
-#include <linux/netfilter/nf_tables.h>
+/* netinet/in.h first: it tells the kernel headers not to redefine it. */
 #include <netinet/in.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +50,60 @@ const struct emit_key emit_keys[IR_FIELD_COUNT] = {
 	[IR_CT_MARK]	 = { "mark",	     NFT_TYPE_MARK,	ORDER_HOST },
 	[IR_META_MARK]	 = { "mark",	     NFT_TYPE_MARK,	ORDER_HOST },
 };
+
+static const enum ir_field flow_keys[2][EMIT_FLOW_FIELDS] = {
+	{ IR_IP_SADDR, IR_IP_DADDR, IR_L4PROTO, IR_TH_SPORT, IR_TH_DPORT },
+	{ IR_IP6_SADDR, IR_IP6_DADDR, IR_L4PROTO, IR_TH_SPORT, IR_TH_DPORT },
+};
+
+const enum ir_field *emit_flow_key(uint8_t nfproto)
+{
+	return flow_keys[nfproto == NFPROTO_IPV6];
+}
+
+/* nft's concatenated type: each part's id in 6 more bits (TYPE_BITS). */
+uint32_t emit_set_key_type(const struct ir_set *s)
+{
+	const enum ir_field *k;
+	uint32_t type = 0;
+	size_t i;
+
+	if (!s->flow)
+		return emit_keys[s->field].nft_type;
+	k = emit_flow_key(s->flow);
+	for (i = 0; i < EMIT_FLOW_FIELDS; i++)
+		type = type << 6 | emit_keys[k[i]].nft_type;
+	return type;
+}
+
+uint32_t emit_set_key_len(const struct ir_set *s)
+{
+	const enum ir_field *k;
+	uint32_t len = 0;
+	size_t i;
+
+	if (!s->flow)
+		return ir_field_info[s->field].len;
+	k = emit_flow_key(s->flow);
+	for (i = 0; i < EMIT_FLOW_FIELDS; i++)
+		len += (ir_field_info[k[i]].len + 3u) & ~3u;
+	return len;
+}
+
+void emit_set_type_text(const struct ir_set *s, char *buf, size_t size)
+{
+	const enum ir_field *k;
+	size_t i, n = 0;
+
+	if (!s->flow) {
+		snprintf(buf, size, "%s", emit_keys[s->field].type);
+		return;
+	}
+	k = emit_flow_key(s->flow);
+	for (i = 0; i < EMIT_FLOW_FIELDS && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s",
+				      i ? " . " : "", emit_keys[k[i]].type);
+}
 
 /* Length of the UTF-8 sequence s starts, or 0 if it is not a valid one. */
 static size_t utf8_len(const unsigned char *s)

@@ -23,23 +23,34 @@ struct nftnl_expr *emit_expr_new(struct nftnl_rule *nr, const char *name)
 	return e;
 }
 
-void emit_meta(struct nftnl_rule *nr, uint32_t key)
+void emit_meta_to(struct nftnl_rule *nr, uint32_t key, uint32_t dreg)
 {
 	struct nftnl_expr *e = emit_expr_new(nr, "meta");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+}
+
+void emit_meta(struct nftnl_rule *nr, uint32_t key)
+{
+	emit_meta_to(nr, key, NFT_REG_1);
+}
+
+void emit_payload_to(struct nftnl_rule *nr, uint32_t base, uint32_t offset,
+		     uint32_t len, uint32_t dreg)
+{
+	struct nftnl_expr *e = emit_expr_new(nr, "payload");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
 }
 
 void emit_payload(struct nftnl_rule *nr, uint32_t base, uint32_t offset,
 		  uint32_t len)
 {
-	struct nftnl_expr *e = emit_expr_new(nr, "payload");
-
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	emit_payload_to(nr, base, offset, len, NFT_REG_1);
 }
 
 void emit_ct(struct nftnl_rule *nr, uint32_t key)
@@ -285,11 +296,11 @@ void emit_connlimit(struct nftnl_rule *nr, uint32_t count)
 }
 
 /*
- * add @set { REG1 ct count N }: the key is in register 1; set_id 0: the
- * set is found by its name.
+ * add @set { key }: the key is in register 1 (and on, for a
+ * concatenation); set_id 0: the set is found by its name.
  */
-void emit_dynset_connlimit(struct nftnl_rule *nr, const char *set,
-			   uint32_t set_id, uint32_t count)
+static struct nftnl_expr *dynset_new(struct nftnl_rule *nr, const char *set,
+				     uint32_t set_id)
 {
 	struct nftnl_expr *e = emit_expr_new(nr, "dynset");
 
@@ -298,6 +309,20 @@ void emit_dynset_connlimit(struct nftnl_rule *nr, const char *set,
 	nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, set);
 	if (set_id)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID, set_id);
+	return e;
+}
+
+void emit_dynset_add(struct nftnl_rule *nr, const char *set, uint32_t set_id)
+{
+	dynset_new(nr, set, set_id);
+}
+
+/* add @set { REG1 ct count N }: counts connections per key. */
+void emit_dynset_connlimit(struct nftnl_rule *nr, const char *set,
+			   uint32_t set_id, uint32_t count)
+{
+	struct nftnl_expr *e = dynset_new(nr, set, set_id);
+
 	nftnl_expr_set(e, NFTNL_EXPR_DYNSET_EXPR, connlimit_new(count), 0);
 }
 

@@ -131,6 +131,30 @@ static void field_load(struct nftnl_rule *nr, const struct field_load *f,
 		emit_payload(nr, f->key, f->offset, len);
 }
 
+/*
+ * A flow cache's key: its fields in consecutive registers, each from a
+ * 32-bit boundary, as nft loads a concatenation.
+ */
+static void flow_load(struct nftnl_rule *nr, struct rule_ctx *ctx,
+		      uint8_t nfproto)
+{
+	const enum ir_field *k = emit_flow_key(nfproto);
+	uint32_t reg = NFT_REG32_00, len;
+	size_t i;
+
+	for (i = 0; i < EMIT_FLOW_FIELDS; i++) {
+		const struct field_load *f = &loads[k[i]];
+
+		len = ir_field_info[k[i]].len;
+		field_deps(nr, ctx, f);
+		if (f->kind == LOAD_META)
+			emit_meta_to(nr, f->key, reg);
+		else
+			emit_payload_to(nr, f->key, f->offset, len, reg);
+		reg += (len + 3) / 4;
+	}
+}
+
 /* ct state and status are bit masks: any of the bits (==), none (!=). */
 static void match_ct_bits(struct nftnl_rule *nr, const struct ir_match *m)
 {
@@ -239,6 +263,11 @@ static void rule_match(struct nftnl_rule *nr, struct rule_ctx *ctx,
 	const struct field_load *f = &loads[m->field];
 	uint32_t len = ir_field_info[m->field].len;
 
+	if (m->set && m->set->flow) {
+		flow_load(nr, ctx, m->set->flow);
+		emit_lookup(nr, m->set->name, 0, false, m->op == IR_NE);
+		return;
+	}
 	field_deps(nr, ctx, f);
 	if (m->set) {
 		field_load(nr, f, len);
@@ -400,6 +429,10 @@ static struct nftnl_rule *rule_build(const struct ir_chain *c,
 	}
 	if (r->has_connlimit)
 		rule_connlimit(nr, &ctx, &r->connlimit);
+	if (r->flow_add) {
+		flow_load(nr, &ctx, r->flow_add->flow);
+		emit_dynset_add(nr, r->flow_add->name, 0);
+	}
 	emit_statements(nr, r, queue_xt);
 	if (r->verdict.kind == IR_VMAP)
 		rule_vmap(nr, &ctx, r, ids[i]);

@@ -82,8 +82,9 @@ static void set_udata(struct nftnl_set *ns, const struct ir_set *s)
 
 	if (!ud)
 		abort();
-	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER,
-			    emit_keys[s->field].byteorder);
+	if (!s->flow)	/* nft gives a concatenation none either */
+		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER,
+				    emit_keys[s->field].byteorder);
 	if (s->is_vmap) {
 		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER, 0);
 		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATA_INTERVAL, 0);
@@ -122,8 +123,8 @@ static void set_new(struct batch *b, const struct ir_set *s,
 	nftnl_set_set_str(ns, NFTNL_SET_TABLE, IR_TABLE_NAME);
 	nftnl_set_set_str(ns, NFTNL_SET_NAME, name);
 	nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, flags);
-	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, emit_keys[s->field].nft_type);
-	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, ir_field_info[s->field].len);
+	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, emit_set_key_type(s));
+	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, emit_set_key_len(s));
 	if (s->is_vmap) {
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_LEN, 0);
@@ -133,6 +134,8 @@ static void set_new(struct batch *b, const struct ir_set *s,
 		nftnl_set_set_u64(ns, NFTNL_SET_TIMEOUT, s->timeout_ms);
 	if (s->anonymous || s->shared)
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, set_desc_size(s));
+	else if (s->flow)
+		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, EMIT_FLOW_SIZE);
 	else if (s->dynamic)
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, EMIT_DYNSET_SIZE);
 	set_udata(ns, s);

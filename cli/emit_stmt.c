@@ -22,6 +22,7 @@ static const int verdict_codes[] = {
 	[IR_GOTO]	  = NFT_GOTO,
 	[IR_VMAP]	  = NF_DROP,
 	[IR_QUEUE]	  = NF_DROP,
+	[IR_RETURN]	  = NFT_RETURN,
 };
 
 int emit_verdict_code(const struct ir_verdict *v)

@@ -256,6 +256,7 @@ static void print_verdict(FILE *out, const struct ir_verdict *v)
 		[IR_VERDICT_NONE] = "continue", [IR_ACCEPT] = "accept",
 		[IR_DROP] = "drop", [IR_REJECT] = "drop", [IR_VMAP] = "drop",
 		[IR_JUMP] = "jump", [IR_GOTO] = "goto", [IR_QUEUE] = "queue",
+		[IR_RETURN] = "return",
 	};
 
 	fputs(words[v->kind], out);
@@ -294,10 +295,25 @@ static void print_set_ref(FILE *out, const struct ir_set *s)
 	fputs(" }", out);
 }
 
+/* "ip saddr . ip daddr . meta l4proto . th sport . th dport" */
+static void print_flow_key(FILE *out, uint8_t nfproto)
+{
+	const enum ir_field *k = emit_flow_key(nfproto);
+	size_t i;
+
+	for (i = 0; i < EMIT_FLOW_FIELDS; i++)
+		fprintf(out, "%s%s", i ? " . " : "", ir_field_info[k[i]].nft);
+}
+
 static void print_match(FILE *out, const struct ir_match *m)
 {
 	const char *ne = m->op == IR_NE ? "!= " : "";
 
+	if (m->set && m->set->flow) {
+		print_flow_key(out, m->set->flow);
+		fprintf(out, " %s@%s ", ne, m->set->name);
+		return;
+	}
 	fprintf(out, "%s %s", ir_field_info[m->field].nft,
 		m->mark_mask ? "& " : "");
 	if (m->set) {
@@ -462,6 +478,11 @@ static void print_statements(FILE *out, const struct ir_rule *r)
 
 	if (r->has_connlimit)
 		print_connlimit(out, &r->connlimit);
+	if (r->flow_add) {
+		fprintf(out, "add @%s { ", r->flow_add->name);
+		print_flow_key(out, r->flow_add->flow);
+		fputs(" } ", out);
+	}
 	if (r->has_limit) {
 		fprintf(out, "limit rate %" PRIu64 "/%s ", r->limit.rate,
 			units[r->limit.unit]);
@@ -572,11 +593,15 @@ static void print_timeout(FILE *out, uint64_t ms)
 static void print_set(FILE *out, const struct ir_set *s)
 {
 	bool interval = emit_set_interval(s), timeout = s->timeout_ms != 0;
+	char type[128];
 
+	emit_set_type_text(s, type, sizeof(type));
 	fprintf(out, "\t%s %s {\n\t\ttype %s%s\n", s->is_vmap ? "map" : "set",
-		s->name, emit_keys[s->field].type,
-		s->is_vmap ? " : verdict" : "");
-	if (s->dynamic)
+		s->name, type, s->is_vmap ? " : verdict" : "");
+	if (s->flow)
+		fprintf(out, "\t\tsize %u\n\t\tflags dynamic,timeout\n",
+			EMIT_FLOW_SIZE);
+	else if (s->dynamic)
 		fprintf(out, "\t\tsize %u\n\t\tflags dynamic\n",
 			EMIT_DYNSET_SIZE);
 	else if (interval || timeout)

@@ -17,6 +17,7 @@ struct fw_opts {
 	int		json;		/* -j/--json */
 	int		verbose;	/* -v */
 	int		no_optimize;	/* --no-optimize: rule lists as written */
+	int		no_flow_cache;	/* --no-flow-cache: trees without one */
 };
 
 #endif

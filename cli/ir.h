@@ -89,6 +89,7 @@ enum ir_verdict_kind {
 	IR_GOTO,
 	IR_VMAP,		/* look up a field in a verdict map */
 	IR_QUEUE,		/* to NFQUEUE queues, see struct ir_queue */
+	IR_RETURN,		/* back to the chain that jumped here */
 };
 
 /* How a reject answers. */
@@ -137,6 +138,12 @@ struct ir_set {
 	bool		shared;		/* named by fwctl: inline in many
 					 * rules (ir_share_sets) */
 	bool		dynamic;	/* filled by rules (NFT_SET_EVAL) */
+	/*
+	 * NFPROTO_IPV4 or _IPV6: a flow cache (opt_flow.c), whose key is
+	 * that family's "saddr . daddr . meta l4proto . th sport . th
+	 * dport", not field; 0: a set of field's values.
+	 */
+	uint8_t		flow;
 	uint64_t	timeout_ms;	/* 0: elements never expire */
 	size_t		n_elems;
 	struct ir_elem	*elems;		/* sorted, no overlaps */
@@ -252,6 +259,8 @@ struct ir_rule {
 	struct ir_priority	priority;	/* after the actions */
 	uint32_t		meta_mark_and;	/* meta mark set (meta mark */
 	uint32_t		meta_mark_xor;	/* & meta_mark_and) ^ xor */
+	struct ir_set		*flow_add;	/* add the packet's flow to
+						 * this flow cache */
 	struct ir_verdict	verdict;
 	/* The flags, together: a big tree holds tens of thousands of rules. */
 	bool			has_limit, has_log, counter, has_connlimit;

@@ -96,7 +96,7 @@ static void feed_elems(struct hash *h, const struct ir_set *s)
 	size_t i;
 
 	feed_u64(h, s->field | s->interval << 8 | s->is_vmap << 9 |
-		    s->dynamic << 10);
+		    s->dynamic << 10 | s->flow << 11);
 	feed_u64(h, s->timeout_ms);
 	feed_u64(h, s->n_elems);
 	for (i = 0; i < s->n_elems; i++) {
@@ -171,6 +171,8 @@ static void feed_statements(struct hash *h, const struct ir_rule *r)
 	if (r->meta_mark_set)
 		feed_u64(h, r->meta_mark_and |
 			    (uint64_t)r->meta_mark_xor << 32);
+	if (r->flow_add)
+		feed_str(h, r->flow_add->name);
 }
 
 uint64_t ir_rule_key(const struct ir_rule *r, bool queue_xt)

@@ -128,11 +128,15 @@ static void share(struct ir_table *t, const struct use *u, size_t from,
 		*u[i].slot = s;
 }
 
-/* Nothing but matches and a verdict that ends the packet's way. */
+/*
+ * Nothing but matches and a verdict that ends the packet's way through
+ * the chain (a goto: the flow cache's, opt_flow.c).
+ */
 static bool plain(const struct ir_rule *r)
 {
 	return (r->verdict.kind == IR_ACCEPT || r->verdict.kind == IR_DROP ||
-		r->verdict.kind == IR_REJECT) &&
+		r->verdict.kind == IR_REJECT || r->verdict.kind == IR_GOTO) &&
+	       !r->flow_add &&
 	       !r->has_limit && !r->has_log && !r->counter &&
 	       !r->has_connlimit && !r->notrack && !r->ct_mark_from_meta &&
 	       !r->meta_mark_set && r->nat.kind == IR_NAT_NONE &&

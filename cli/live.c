@@ -592,10 +592,20 @@ const char *live_object_type(uint32_t type)
 
 const char *live_key_type(uint32_t key_type)
 {
+	static char flow_types[2][128];
 	size_t i;
 
 	for (i = 0; i < IR_FIELD_COUNT; i++)
 		if (emit_keys[i].nft_type == key_type)
 			return emit_keys[i].type;
+	for (i = 0; i < 2; i++) {	/* a flow cache's concatenation */
+		struct ir_set s = { .flow = i ? NFPROTO_IPV6 : NFPROTO_IPV4 };
+
+		if (emit_set_key_type(&s) == key_type) {
+			emit_set_type_text(&s, flow_types[i],
+					   sizeof(flow_types[i]));
+			return flow_types[i];
+		}
+	}
 	return NULL;
 }

@@ -54,8 +54,8 @@ static void usage(FILE *out)
 	size_t i;
 
 	fprintf(out,
-		"usage: fwctl [--netns NAME] [--rundir DIR] [--no-optimize] [-j] "
-		"[-v] COMMAND [ARGS]\n\n");
+		"usage: fwctl [--netns NAME] [--rundir DIR] [--no-optimize] "
+		"[--no-flow-cache] [-j] [-v] COMMAND [ARGS]\n\n");
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %-9s %-18s %s\n", commands[i].name,
 			commands[i].args, commands[i].help);
@@ -106,6 +106,7 @@ int main(int argc, char **argv)
 		{ "json",    no_argument,       NULL, 'j' },
 		{ "verbose", no_argument,       NULL, 'v' },
 		{ "no-optimize", no_argument,   NULL, 'O' },
+		{ "no-flow-cache", no_argument, NULL, 'F' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -131,6 +132,9 @@ int main(int argc, char **argv)
 			break;
 		case 'O':
 			opts.no_optimize = 1;
+			break;
+		case 'F':
+			opts.no_flow_cache = 1;
 			break;
 		case 'h':
 			usage(stdout);

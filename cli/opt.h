@@ -32,6 +32,15 @@ enum opt_dim { D_PROTO, D_SADDR, D_DADDR, D_SPORT, D_DPORT, D_COUNT };
 
 enum { OPT_V4 = 1, OPT_V6 = 2 };
 
+/* splitmix64's finalizer: content hashes of rule lists, for names. */
+static inline uint64_t opt_mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ull;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
 /* The meta nfproto value of family index fi (0: IPv4, 1: IPv6). */
 static inline uint8_t opt_fam_nfproto(int fi)
 {
@@ -131,5 +140,21 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
 			  size_t n, int fi, enum ir_verdict_kind fall,
 			  const char *prefix, struct opt_stats *st,
 			  struct scratch *scr);
+
+/*
+ * opt_flow.c: whether chain c tracks connections (then its trees need no
+ * flow cache; asked before its rules go into trees); whether the verdicts
+ * of rules[0..n) may be cached per flow; then the chain to enter in place
+ * of a tree's root, which puts the cache in front of it. The tree's
+ * chains are t->chains[first..] of root's family; hash: opt_flow_hash of
+ * the list and what follows it (fall, as for opt_tree).
+ */
+bool opt_flow_chain_tracks(const struct ir_chain *c);
+bool opt_flow_cacheable(const struct opt_rule *rules, size_t n);
+uint64_t opt_flow_hash(const struct opt_rule *rules, size_t n,
+		       enum ir_verdict_kind fall);
+struct ir_chain *opt_flow_cache(struct ir_table *t, struct ir_chain *root,
+				size_t first, const char *prefix,
+				uint64_t hash);
 
 #endif

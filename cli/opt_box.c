@@ -80,6 +80,7 @@ bool opt_rule_movable(const struct ir_rule *r, const char **why)
 		[IR_VERDICT_NONE] = "continues to the next rule",
 		[IR_JUMP] = "jumps", [IR_GOTO] = "goes to a chain",
 		[IR_VMAP] = "is a verdict map", [IR_QUEUE] = "queues",
+		[IR_RETURN] = "returns",
 	};
 	enum ir_verdict_kind k = r->verdict.kind;
 

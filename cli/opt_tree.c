@@ -111,21 +111,14 @@ static size_t load_of(const struct opt_stats *st)
 	return st->leaf_rules + st->elems + st->chains;
 }
 
-static uint64_t mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
 
 static uint64_t list_hash(const size_t *idx, size_t n, unsigned mask)
 {
-	uint64_t h = mix(mask);
+	uint64_t h = opt_mix(mask);
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		h = mix(h ^ idx[i]);
+		h = opt_mix(h ^ idx[i]);
 	return h;
 }
 
@@ -194,13 +187,13 @@ static struct ir_chain *node_chain(struct tree *tr, const size_t *idx,
 {
 	char name[IR_NAME_MAX];
 	struct ir_chain *c;
-	uint64_t h = mix(mask) ^ (uint64_t)kind;
+	uint64_t h = opt_mix(mask) ^ (uint64_t)kind;
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		h = mix(h ^ tr->rules[idx[i]].key);
+		h = opt_mix(h ^ tr->rules[idx[i]].key);
 	while (!name_take(tr, h & 0xffffffffffffull))
-		h = mix(h);	/* the same rules twice: the next name */
+		h = opt_mix(h);	/* the same rules twice: the next name */
 	snprintf(name, sizeof(name), "%s_%c%012llx", tr->prefix, kind,
 		 (unsigned long long)(h & 0xffffffffffffull));
 	tr->st->chains++;

@@ -137,18 +137,43 @@ static void chains_truncate(struct ir_table *t, size_t n)
 }
 
 /*
+ * The trees that look something up get a flow cache in front (opt_flow.c);
+ * one leaf (a family with few rules) costs less than the cache's lookups.
+ */
+static void flow_cache(struct ir_table *t, struct notes *ns,
+		       struct ir_chain *root[2], const struct opt_stats st[2],
+		       char prefix[2][IR_NAME_MAX], size_t first,
+		       const struct opt_rule *rules, size_t n,
+		       enum ir_verdict_kind fall, const char *tree)
+{
+	uint64_t h = opt_flow_hash(rules, n, fall);
+	int fi;
+
+	for (fi = 0; fi < 2; fi++) {
+		if (!root[fi] || !st[fi].splits)
+			continue;
+		root[fi] = opt_flow_cache(t, root[fi], first, prefix[fi], h);
+		note(ns, rules[0].ir->loc, NULL, "%s: a flow cache in front "
+		     "of it, chain %s (sets %s_f[adn]_%012llx)", tree,
+		     root[fi]->name, prefix[fi],
+		     (unsigned long long)(h & 0xffffffffffffull));
+	}
+}
+
+/*
  * rules[0..n) of chain c as trees; the rule that replaces them goes to
  * out. False when the trees would not look anything up (every family's
  * list is one leaf): the rules are better left as they are.
  */
 static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 		     unsigned run, struct opt_rule *rules, size_t n,
-		     enum ir_verdict_kind fall, struct chain_out *out)
+		     enum ir_verdict_kind fall, bool flow,
+		     struct chain_out *out)
 {
 	static const char *const fam_names[2] = { "ipv4", "ipv6" };
 	struct ir_chain *root[2] = { NULL, NULL };
 	struct opt_stats st[2];
-	char prefix[IR_NAME_MAX], tree[96];
+	char prefix[2][IR_NAME_MAX], tree[96];
 	size_t i, n_chains = t->n_chains;
 	struct scratch scr = { 0 };
 	struct ir_rule r;
@@ -159,9 +184,9 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 		opt_rule_box(&rules[i], &scr);
 	for (fi = 0; fi < 2; fi++) {
 		memset(&st[fi], 0, sizeof(st[fi]));
-		snprintf(prefix, sizeof(prefix), "%.20s_t%u_%c", c->name,
-			 run % 1000, fi ? '6' : '4');
-		root[fi] = opt_tree(t, rules, n, fi, fall, prefix, &st[fi],
+		snprintf(prefix[fi], sizeof(prefix[fi]), "%.20s_t%u_%c",
+			 c->name, run % 1000, fi ? '6' : '4');
+		root[fi] = opt_tree(t, rules, n, fi, fall, prefix[fi], &st[fi],
 				    &scr);
 	}
 	scratch_free(&scr);
@@ -185,6 +210,9 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 			     st[fi].redundant);
 	for (i = 0; i < n; i++)
 		note_rule(ns, &rules[i], tree);
+	if ((root[0] || root[1]) && flow && opt_flow_cacheable(rules, n))
+		flow_cache(t, ns, root, st, prefix, n_chains, rules, n, fall,
+			   tree);
 	if (root[0] || root[1]) {
 		dispatch_rule(t, &r, root, rules, n);
 		out_add(out, &r);
@@ -271,7 +299,7 @@ static enum ir_verdict_kind run_fall(const struct ir_table *t,
 }
 
 static void optimize_chain(struct ir_table *t, struct notes *ns,
-			   struct ir_chain *c)
+			   struct ir_chain *c, bool flow)
 {
 	struct chain_out out = { NULL, 0 };
 	struct opt_rule *run;
@@ -281,6 +309,7 @@ static void optimize_chain(struct ir_table *t, struct notes *ns,
 
 	/* The runs point into it while the trees are built: no spare room. */
 	ir_chain_fit(c);
+	flow = flow && !opt_flow_chain_tracks(c);
 	while (i < c->n_rules) {
 		for (j = i; j < c->n_rules &&
 			    opt_rule_movable(&c->rules[j], &why); j++)
@@ -300,7 +329,7 @@ static void optimize_chain(struct ir_table *t, struct notes *ns,
 		for (k = i; k < j; k++)
 			run[k - i].ir = &c->rules[k];
 		if (tree_run(t, ns, c, ++runs, run, j - i, run_fall(t, c, j),
-			     &out)) {
+			     flow, &out)) {
 			for (k = 0; k < j - i; k++)
 				opt_rule_free(&run[k]);
 		} else {
@@ -349,14 +378,14 @@ static void chains_order(struct ir_table *t)
 	t->chains = sorted;
 }
 
-void ir_optimize(struct ir_table *t, bool explain)
+void ir_optimize(struct ir_table *t, bool explain, bool flow_cache)
 {
 	struct notes ns = { .t = t, .on = explain };
 	size_t i, n = t->n_chains;
 
 	for (i = 0; i < n; i++)
 		if (t->chains[i]->type == IR_CHAIN_FILTER)
-			optimize_chain(t, &ns, t->chains[i]);
+			optimize_chain(t, &ns, t->chains[i], flow_cache);
 	chains_order(t);
 	if (t->n_notes)
 		qsort(t->notes, t->n_notes, sizeof(*t->notes), note_cmp);

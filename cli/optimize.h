@@ -12,7 +12,9 @@
  * maps over intervals and the chains they dispatch to), with exactly the
  * verdicts the lists give. Rules it cannot move (those with counters,
  * limits, logs, NAT, marks, gotos) stay where they are and split a list.
+ * flow_cache: trees of lists that allow it get a cache of verdicts per
+ * flow in front (opt_flow.c).
  */
-void ir_optimize(struct ir_table *t, bool explain);
+void ir_optimize(struct ir_table *t, bool explain, bool flow_cache);
 
 #endif

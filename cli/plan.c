@@ -241,7 +241,7 @@ static int elems_diff(struct plan *p, struct nlsock *s,
 
 static bool set_type_same(const struct live_set *ls, const struct ir_set *s)
 {
-	return ls->key_type == emit_keys[s->field].nft_type &&
+	return ls->key_type == emit_set_key_type(s) &&
 	       ls->flags == emit_set_flags(s) &&
 	       ls->timeout_ms == (s->timeout_ms ? s->timeout_ms : 0);
 }

@@ -172,7 +172,7 @@ static void result_sets(const struct ir_table *t, struct live_table *out)
 			continue;
 		ls = &out->sets[out->n_sets++];
 		ls->name = xstrdup(s->name);
-		ls->key_type = emit_keys[s->field].nft_type;
+		ls->key_type = emit_set_key_type(s);
 		ls->flags = emit_set_flags(s);
 		ls->timeout_ms = s->timeout_ms;
 		/* What rules add to a dynamic set is not in the file. */

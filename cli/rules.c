@@ -58,6 +58,8 @@ static struct ir_table *compile_or_report(const char *path,
 
 	if (o->no_optimize)
 		flags |= COMPILE_LINEAR;
+	if (o->no_flow_cache)
+		flags |= COMPILE_NO_FLOW_CACHE;
 	t = compile_file_timed(path, flags, times);
 	n = diag_error_count();
 	if (!t)

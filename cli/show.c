@@ -27,6 +27,7 @@ static void show_set_flags(FILE *out, uint32_t flags, struct json *j)
 		{ NFT_SET_INTERVAL, "interval" },
 		{ NFT_SET_MAP, "map" },
 		{ NFT_SET_TIMEOUT, "timeout" },
+		{ NFT_SET_EVAL, "dynamic" },
 	};
 	const char *sep = "";
 	size_t i;

@@ -142,7 +142,9 @@ static bool match_hit(struct walk *w, const struct ir_match *m)
 
 	if (m->set) {
 		w->res->lookups++;
-		return set_find(m->set, x, len) != NULL;
+		/* A flow cache holds what the kernel put in it: as if empty,
+		 * every packet is the first of its flow (the tree decides). */
+		return !m->set->flow && set_find(m->set, x, len) != NULL;
 	}
 	if (m->field == IR_CT_STATE || m->field == IR_CT_STATUS)
 		return (reg_u32(&w->r, m->field) & m->ct_mask) != 0;
@@ -250,7 +252,22 @@ static enum ir_verdict_kind elem_kind(const struct ir_elem *e)
 	}
 }
 
-enum step { STEP_NEXT, STEP_DONE, STEP_ENTER };
+enum step { STEP_NEXT, STEP_DONE, STEP_ENTER, STEP_RETURN };
+
+/*
+ * A flow cache's "add the flow, then accept" (or drop) chain that a tree's
+ * verdict goes to (opt_flow.c): the verdict, which the rule that went
+ * there decided; IR_VERDICT_NONE for any other chain.
+ */
+static enum ir_verdict_kind flow_decision(const struct ir_table *t,
+					  const struct ir_verdict *v)
+{
+	const struct ir_chain *c = ir_table_find_chain(t, v->chain);
+
+	if (!c || c->n_rules != 2 || !c->rules[0].flow_add)
+		return IR_VERDICT_NONE;
+	return c->rules[1].verdict.kind;
+}
 
 static enum step enter(struct walk *w, const struct ir_verdict *v,
 		       enum ir_verdict_kind kind, const struct ir_chain *from,
@@ -293,8 +310,12 @@ static enum step rule_verdict(struct walk *w, const struct ir_chain *c,
 	}
 	if (kind == IR_VERDICT_NONE)
 		return STEP_NEXT;
+	if (kind == IR_RETURN)
+		return STEP_RETURN;
 	if (w->trace)
 		w->trace->taken(w->trace->ctx, c, r, e);
+	if (kind == IR_GOTO && flow_decision(w->t, v) != IR_VERDICT_NONE)
+		kind = flow_decision(w->t, v);
 	if (kind == IR_JUMP || kind == IR_GOTO)
 		return enter(w, v, kind, c, i + 1, to);
 	decide(w, c, r, e, kind);
@@ -313,6 +334,8 @@ static enum step chain_run(struct walk *w, const struct ir_chain *c,
 			continue;
 		rule_actions(w, &c->rules[i]);
 		s = rule_verdict(w, c, i, to);
+		if (s == STEP_RETURN)
+			return STEP_NEXT;	/* as at the chain's end */
 		if (s != STEP_NEXT)
 			return s;
 	}
@@ -451,6 +474,7 @@ static const char *const kind_names[] = {
 	[IR_VERDICT_NONE] = "none", [IR_ACCEPT] = "accept",
 	[IR_DROP] = "drop", [IR_REJECT] = "reject", [IR_JUMP] = "jump",
 	[IR_GOTO] = "goto", [IR_VMAP] = "vmap", [IR_QUEUE] = "queue",
+	[IR_RETURN] = "return",
 };
 
 void ir_eval_describe(const struct ir_eval_result *r, char *buf,

@@ -27,7 +27,7 @@ unsigned opt_below(struct opt_rng *g, unsigned n);
  * OPT_GEN_KERNEL: a file for real packets: limits no test can exceed
  * (so that "passes" is what the kernel does too), no ct state matches.
  * OPT_GEN_LIST: a ClassBench-like forward list instead: narrow 5-tuple
- * rules, then a few wide ones, all of them movable.
+ * rules, then a few wide ones, all of them movable, stateless.
  */
 enum { OPT_GEN_KERNEL = 1, OPT_GEN_LIST = 2 };
 

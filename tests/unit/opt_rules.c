@@ -585,6 +585,8 @@ char *opt_gen_rules(struct opt_rng *g, size_t n, unsigned flags)
 		for (i = 0; i < n; i++)
 			put_narrow_rule(&s);
 		put_wide_rules(&s, n / 32 + 1);
+		/* As access lists are: big ones get a flow cache. */
+		put(&s.t, "stateless\n");
 		return s.t.buf;
 	}
 	for (i = 0; i < n; i++)

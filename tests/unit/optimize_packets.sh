@@ -7,7 +7,10 @@
 # Accepted packets must arrive, dropped and rejected ones must not.
 # OPT_SEED and OPT_RULES choose another file (default 1 and 200). Then
 # the same with a ClassBench-like access list of 3000 rules (one deep
-# decision tree; tests/bench/classbench gen, when built).
+# decision tree; tests/bench/classbench gen, when built), and the list
+# stateless, which puts a flow cache in front of its tree: sent twice, the
+# second time the flows' verdicts come from the cache; then its verdicts
+# swapped, which must empty the cache in the same apply.
 : "${top_srcdir:?}" "${FWCTL:?}" "${top_builddir:?}"
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 command -v python3 >/dev/null || { echo "needs python3"; exit 77; }
@@ -183,6 +186,50 @@ END {
 }' "$tmp/packets.txt"
 }
 
+# cached: elements in r's flow caches (sets NAME_f[adn]_HASH).
+cached() {
+	ip netns exec $r nft list table inet fwctl | awk '
+	/^\tset / { flow = $2 ~ /_f[adn]_[0-9a-f]+$/ }
+	flow && /expires/ { n += gsub(/expires/, "") }
+	END { print n + 0 }'
+}
+
+# twice FILE: its packets through r twice, the second time (after a
+# re-apply of the same file, which must keep the cache) from the cache.
+twice() {
+	"$FWCTL" export "$1" | grep -q '_cw ' ||
+		{ echo "no flow cache in the export of $1"; return 1; }
+	run_case "$1" || return 1
+	n=$(cached)
+	echo "optimize_packets: $n flows cached after the first pass"
+	[ "$n" -gt 100 ] || { echo "the flow cache stayed empty"; return 1; }
+	run_case "$1" || return 1
+	[ "$(cached)" -ge "$n" ] ||
+		{ echo "a re-apply of the same file emptied the cache"; return 1; }
+}
+
+# The stateless access list: misses, then hits, then a change; then the
+# same list in IPv6 (its addresses in 64:ff9b::/96).
+flow_cases() {
+	"$cb" fw "$tmp/acl.cb" stateless >"$tmp/acl-sl.fw" || exit 99
+	twice "$tmp/acl-sl.fw" || return 1
+	awk '/^policy forward / { print "policy forward drop"; next }
+	     sub(/^accept /, "drop ") || sub(/^drop /, "accept ") || 1' \
+		"$tmp/acl-sl.fw" >"$tmp/acl-sl-drop.fw" || exit 99
+	run_case "$tmp/acl-sl-drop.fw" || return 1
+	awk '{
+		for (i = 1; i < NF; i++)
+			if ($i == "src" || $i == "dst") {
+				split($(i + 1), a, "/")
+				$(i + 1) = "64:ff9b::" a[1] "/" \
+					   (a[2] == "" ? 128 : 96 + a[2])
+			}
+		sub(/ proto icmp /, " proto icmpv6 ")
+		print
+	}' "$tmp/acl-sl.fw" >"$tmp/acl6.fw" || exit 99
+	twice "$tmp/acl6.fw"
+}
+
 run_case "$rules" || fail=1
 cb=$top_builddir/tests/bench/classbench
 if [ -x "$cb" ]; then
@@ -219,6 +266,7 @@ if [ -x "$cb" ]; then
 		       "the family %d times\n", addr, fam
 		exit !(addr > 100 && fam == 0)
 	}' || fail=1
+	flow_cases || fail=1
 else
 	echo "optimize_packets: no $cb, the access list case is not run"
 fi

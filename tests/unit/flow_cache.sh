@@ -1,0 +1,92 @@
+#!/bin/sh
+# The flow cache in front of an access list's decision tree
+# (cli/opt_flow.c): which lists get one, what it is made of, what the
+# kernel holds, and that a one-rule change gives it new, empty sets while
+# it sends only the changed leaves and the cache's own rules.
+# (optimize_packets.sh sends real packets through it, IPv4 and IPv6,
+# answered from the tree, from the cache and after a change.)
+: "${top_srcdir:?}" "${FWCTL:?}"
+[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
+command -v nft >/dev/null || { echo "needs nft"; exit 77; }
+ns=flow-$$
+tmp=$(mktemp -d)
+trap 'ip netns del $ns 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+ip netns add $ns || exit 99
+. "$top_srcdir/tests/unit/tap.sh"
+
+# acl N [stateful]: a forward access list of N 5-tuple rules, one in
+# three a drop, stateless unless told.
+acl() {
+	[ "${2:-}" = stateful ] || echo "stateless"
+	echo "policy forward accept"
+	i=0
+	while [ $i -lt "$1" ]; do
+		v=accept
+		[ $((i % 3)) = 0 ] && v=drop
+		echo "$v forward proto tcp src 10.$((i / 250)).$((i % 250)).0/24 dst 192.168.$((i % 200)).0/24 dport $((1000 + i))"
+		i=$((i + 1))
+	done
+}
+has_cache() { grep -q '^	chain forward_t1_4_cw {' "$1"; }
+# A tree, but no cache in front of it.
+tree_only() { ! has_cache "$1" && grep -q '^	chain forward_t1_4_' "$1"; }
+# run FILE: applies FILE as live.fw (an apply changes the same file
+# incrementally only).
+run() {
+	cp "$1" live.fw && "$FWCTL" -v --netns $ns --rundir "$tmp/run" apply live.fw
+}
+sets() {
+	ip netns exec $ns nft list sets table inet fwctl |
+		sed -n 's/^	set \(forward_t1_4_f[adn]_[0-9a-f]*\) {/\1/p' | sort
+}
+
+cd "$tmp" || exit 99
+acl 300 >acl.fw
+"$FWCTL" export acl.fw >acl.nft
+ok "300 stateless rules: a flow cache" has_cache acl.nft
+ok "... the tree is entered through it" \
+	grep -q 'meta nfproto ipv4 jump forward_t1_4_cw ' acl.nft
+ok "... which looks the flow up in three sets, then walks the tree" sh -c \
+	"sed -n '/^	chain forward_t1_4_cw {/,/^	}/p' acl.nft >cw && test \$(grep -c 'ip saddr . ip daddr . meta l4proto . th sport . th dport @forward_t1_4_f[adn]_' cw) = 3 && grep -q 'return comment' cw && grep -q 'jump forward_t1_4_' cw && grep -q 'add @forward_t1_4_fn_' cw"
+ok "... the tree's verdicts go through its chains that add the flow" sh -c \
+	"test \$(grep -c 'goto forward_t1_4_ca ' acl.nft) -gt 50 && test \$(grep -c 'goto forward_t1_4_cd ' acl.nft) -gt 20"
+ok "... no rule of the list accepts or drops by itself" sh -c \
+	"! grep -E '(accept|drop) comment \"acl.fw:[0-9]+\"' acl.nft"
+ok "... typed as nft types a concatenation, dynamic, with a timeout" sh -c \
+	"sed -n '/^	set forward_t1_4_fa_/,/^	}/p' acl.nft | tr -d '\t' | tr '\n' ' ' | grep -q '^set forward_t1_4_fa_[0-9a-f]* { type ipv4_addr . ipv4_addr . inet_proto . inet_service . inet_service size 65536 flags dynamic,timeout timeout 1m }'"
+ok "... none for IPv6, which no rule matches" sh -c "! grep -q '_t1_6_c[wad]' acl.nft"
+"$FWCTL" --no-flow-cache export acl.fw >nocache.nft
+ok "--no-flow-cache: none" tree_only nocache.nft
+acl 200 >small.fw
+"$FWCTL" export small.fw >small.nft
+ok "200 rules: none" tree_only small.nft
+acl 300 stateful >ct.fw
+"$FWCTL" export ct.fw >ct.nft
+ok "a chain that tracks connections: none" tree_only ct.nft
+{ acl 300; echo "accept forward proto icmp icmp type echo-request"; } >icmp.fw
+"$FWCTL" export icmp.fw >icmp.nft
+ok "a list with an ICMP type: none" tree_only icmp.nft
+{ echo "set peers = { 10.9.9.9 }"; acl 300; echo "drop forward src @peers"; } >named.fw
+"$FWCTL" export named.fw >named.nft
+ok "a list with a named set: none" tree_only named.nft
+
+ok "the kernel takes it" run acl.fw
+sets >sets.before
+ok "... its flow sets" test "$(wc -l <sets.before)" = 3
+ok "... dynamic, of the flow's concatenation" sh -c \
+	"ip netns exec $ns nft list set inet fwctl $(head -1 sets.before) | grep -q 'type ipv4_addr . ipv4_addr . inet_proto . inet_service . inet_service'"
+run acl.fw >out.same
+sets >sets.same
+ok "the same file again: nothing sent, the same sets" sh -c \
+	"grep -q 'incremental, 0 changes' out.same && cmp sets.same sets.before"
+awk 'NR == 152 { if (!sub(/^accept /, "drop ")) sub(/^drop /, "accept ") } 1' \
+	acl.fw >acl2.fw
+run acl2.fw >out.changed
+sets >sets.changed
+ok "one rule's verdict changed: applied incrementally" grep -q incremental out.changed
+changes=$(sed -n 's/.*incremental, \([0-9]*\) changes.*/\1/p' out.changed)
+ok "... with few changes (leaves and the cache, not the tree): ${changes:-?}" \
+	test "${changes:-0}" -gt 0 -a "${changes:-999}" -lt 100
+ok "... and new flow sets instead of the old ones" sh -c \
+	"test \$(wc -l <sets.changed) = 3 && test -z \"\$(comm -12 sets.changed sets.before)\""
+tap_end
