@@ -209,7 +209,7 @@ twice() {
 }
 
 # The stateless access list: misses, then hits, then a change; then the
-# same list in IPv6 (its addresses in 64:ff9b::/96).
+# same list in IPv6 (its addresses in 2001:db8:ff::/96).
 flow_cases() {
 	"$cb" fw "$tmp/acl.cb" stateless >"$tmp/acl-sl.fw" || exit 99
 	twice "$tmp/acl-sl.fw" || return 1
@@ -221,7 +221,7 @@ flow_cases() {
 		for (i = 1; i < NF; i++)
 			if ($i == "src" || $i == "dst") {
 				split($(i + 1), a, "/")
-				$(i + 1) = "64:ff9b::" a[1] "/" \
+				$(i + 1) = "2001:db8:ff::" a[1] "/" \
 					   (a[2] == "" ? 128 : 96 + a[2])
 			}
 		sub(/ proto icmp /, " proto icmpv6 ")
