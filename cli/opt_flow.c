@@ -13,11 +13,16 @@
  *                FLOW @P_fd_H drop
  *                FLOW @P_fn_H return       (the tree had no verdict)
  *                jump ROOT
- *                add @P_fn_H { FLOW }
- *   chain P_ca:  add @P_fa_H { FLOW }      the tree's accepts go here
+ *                TCP_UDP add @P_fn_H { FLOW }
+ *   chain P_ca:  TCP_UDP add @P_fa_H { FLOW }   the tree's accepts
  *                accept
- *   chain P_cd:  add @P_fd_H { FLOW }      ... and its drops
+ *   chain P_cd:  TCP_UDP add @P_fd_H { FLOW }   ... and its drops
  *                drop
+ *
+ * TCP_UDP is "meta l4proto { tcp, udp }": only their flows are cached. An
+ * ICMP header's first four bytes, where the key's ports are, hold its
+ * checksum, new in each echo request: a ping would add a flow per packet
+ * and fill the set with keys no packet meets again.
  *
  * The add and the verdict are two rules: an add that fails (the set is
  * full, or a key field is missing: a fragment without ports, IPv6 without
@@ -40,6 +45,7 @@
  * connection's first packets the tree); and short lists, whose tree costs
  * less than the lookups.
  */
+#include <netinet/in.h>
 #include <stdio.h>
 
 #include "opt.h"
@@ -166,6 +172,27 @@ static struct ir_chain *flow_chain(struct ir_table *t,
 	return c;
 }
 
+/* TCP_UDP add @s { FLOW }, in c. */
+static void flow_add_rule(struct ir_table *t, struct ir_chain *c,
+			  struct ir_set *s)
+{
+	static const struct fw_loc none;
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	struct ir_rule *r = ir_rule_add(c, none);
+	struct ir_value v = { 0 };
+	struct ir_match *m;
+	size_t i;
+
+	r->why = "flow cache";
+	r->flow_add = s;
+	m = ir_match_add(r, IR_L4PROTO, IR_EQ);
+	m->set = ir_set_add(t, NULL, IR_L4PROTO, none);
+	for (i = 0; i < sizeof(protos); i++) {
+		v.lo[0] = v.hi[0] = protos[i];
+		ir_set_add_elem(m->set, &v, NULL);
+	}
+}
+
 static struct ir_rule *flow_rule(struct ir_chain *c, struct ir_set *lookup,
 				 enum ir_verdict_kind kind)
 {
@@ -187,7 +214,7 @@ static struct ir_chain *flow_decide(struct ir_table *t,
 {
 	struct ir_chain *c = flow_chain(t, fn, what, s->flow);
 
-	flow_rule(c, NULL, IR_VERDICT_NONE)->flow_add = s;
+	flow_add_rule(t, c, s);
 	flow_rule(c, NULL, kind);
 	return c;
 }
@@ -252,6 +279,6 @@ struct ir_chain *opt_flow_cache(struct ir_table *t, struct ir_chain *root,
 	flow_rule(w, none, IR_RETURN);
 	snprintf(flow_rule(w, NULL, IR_JUMP)->verdict.chain, IR_NAME_MAX, "%s",
 		 root->name);
-	flow_rule(w, NULL, IR_VERDICT_NONE)->flow_add = none;
+	flow_add_rule(t, w, none);
 	return w;
 }

@@ -47,7 +47,7 @@ ok "300 stateless rules: a flow cache" has_cache acl.nft
 ok "... the tree is entered through it" \
 	grep -q 'meta nfproto ipv4 jump forward_t1_4_cw ' acl.nft
 ok "... which looks the flow up in three sets, then walks the tree" sh -c \
-	"sed -n '/^	chain forward_t1_4_cw {/,/^	}/p' acl.nft >cw && test \$(grep -c 'ip saddr . ip daddr . meta l4proto . th sport . th dport @forward_t1_4_f[adn]_' cw) = 3 && grep -q 'return comment' cw && grep -q 'jump forward_t1_4_' cw && grep -q 'add @forward_t1_4_fn_' cw"
+	"sed -n '/^	chain forward_t1_4_cw {/,/^	}/p' acl.nft >cw && test \$(grep -c 'ip saddr . ip daddr . meta l4proto . th sport . th dport @forward_t1_4_f[adn]_' cw) = 3 && grep -q 'return comment' cw && grep -q 'jump forward_t1_4_' cw && grep -q 'meta l4proto { tcp, udp } add @forward_t1_4_fn_' cw"
 ok "... the tree's verdicts go through its chains that add the flow" sh -c \
 	"test \$(grep -c 'goto forward_t1_4_ca ' acl.nft) -gt 50 && test \$(grep -c 'goto forward_t1_4_cd ' acl.nft) -gt 20"
 ok "... no rule of the list accepts or drops by itself" sh -c \
