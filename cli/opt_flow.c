@@ -38,8 +38,8 @@
  * changes and the 7 rules of the cache.
  *
  * Not cached: lists that match anything else (interfaces, ICMP types, ct
- * state, marks) or a named set (`fwctl set` changes it at run time, the
- * cache would not know); rules that do more than decide (counters and
+ * state, marks) or a named set (nft may change its elements between two
+ * applies, the cache would not know); rules that do more than decide (counters and
  * logs would see only first packets); chains with a ct state match (the
  * built-in "ct state established accept" already spares all but a
  * connection's first packets the tree); and short lists, whose tree costs
