@@ -27,13 +27,14 @@ views() {
 		sort
 }
 
-# The rules of a decision tree (chain NAME_tRUN_FAMILY_KIND...) read
-# addresses without the family check nft puts before them (the tree is
-# entered by family: ir_chain.nfproto), so nft lists fwctl's as raw
-# payloads. Of those chains: the bytecode less family checks, and of the
-# text only the comments.
+# The rules of a decision tree (chain NAME_tRUN_FAMILY_KIND..., and its
+# flow cache's NAME_tRUN_FAMILY_c[wad]) read addresses without the family
+# check nft puts before them (the tree is entered by family:
+# ir_chain.nfproto), so nft lists fwctl's as raw payloads. Of those
+# chains: the bytecode less family checks, and of the text only the
+# comments.
 tree_views() {
-	awk -v tree_re='_t[0-9]+_[46]_[a-z][0-9a-f]+$' '
+	awk -v tree_re='_t[0-9]+_[46]_([a-z][0-9a-f]+|c[wad])$' '
 	held != "" {
 		h = held
 		held = ""
