@@ -61,32 +61,41 @@ const enum ir_field *emit_flow_key(uint8_t nfproto)
 	return flow_keys[nfproto == NFPROTO_IPV6];
 }
 
-/* nft's concatenated type: each part's id in 6 more bits (TYPE_BITS). */
-uint32_t emit_set_key_type(const struct ir_set *s)
+/*
+ * A set's key type and length. nft's concatenated type gives each part's
+ * id 6 more bits (TYPE_BITS); each part takes whole 32-bit registers.
+ */
+static void set_key(const struct ir_set *s, uint32_t *type, uint32_t *len)
 {
 	const enum ir_field *k;
-	uint32_t type = 0;
 	size_t i;
 
-	if (!s->flow)
-		return emit_keys[s->field].nft_type;
+	if (!s->flow) {
+		*type = emit_keys[s->field].nft_type;
+		*len = ir_field_info[s->field].len;
+		return;
+	}
 	k = emit_flow_key(s->flow);
-	for (i = 0; i < EMIT_FLOW_FIELDS; i++)
-		type = type << 6 | emit_keys[k[i]].nft_type;
+	*type = *len = 0;
+	for (i = 0; i < EMIT_FLOW_FIELDS; i++) {
+		*type = *type << 6 | emit_keys[k[i]].nft_type;
+		*len += (ir_field_info[k[i]].len + 3u) & ~3u;
+	}
+}
+
+uint32_t emit_set_key_type(const struct ir_set *s)
+{
+	uint32_t type, len;
+
+	set_key(s, &type, &len);
 	return type;
 }
 
 uint32_t emit_set_key_len(const struct ir_set *s)
 {
-	const enum ir_field *k;
-	uint32_t len = 0;
-	size_t i;
+	uint32_t type, len;
 
-	if (!s->flow)
-		return ir_field_info[s->field].len;
-	k = emit_flow_key(s->flow);
-	for (i = 0; i < EMIT_FLOW_FIELDS; i++)
-		len += (ir_field_info[k[i]].len + 3u) & ~3u;
+	set_key(s, &type, &len);
 	return len;
 }
 

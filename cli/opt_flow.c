@@ -126,31 +126,16 @@ bool opt_flow_cacheable(const struct opt_rule *rules, size_t n)
 	return true;
 }
 
-/* The names of one family's cache: the tree's prefix, what it is, and
- * for the sets the list's hash. */
-struct flow_names {
-	const char	*prefix;
-	uint64_t	hash;
-};
-
-static void flow_name(char *buf, const struct flow_names *fn,
-		      const char *what)
-{
-	if (what[0] == 'c')	/* a chain */
-		snprintf(buf, IR_NAME_MAX, "%s_%s", fn->prefix, what);
-	else
-		snprintf(buf, IR_NAME_MAX, "%s_%s_%012llx", fn->prefix, what,
-			 (unsigned long long)(fn->hash & 0xffffffffffffull));
-}
-
-static struct ir_set *flow_set(struct ir_table *t, const struct flow_names *fn,
-			       const char *what, uint8_t nfproto)
+/* Set P_what_H: named by the list's hash, new with every change of it. */
+static struct ir_set *flow_set(struct ir_table *t, const char *prefix,
+			       const char *what, uint64_t hash, uint8_t nfproto)
 {
 	static const struct fw_loc none;
 	char name[IR_NAME_MAX];
 	struct ir_set *s;
 
-	flow_name(name, fn, what);
+	snprintf(name, sizeof(name), "%s_%s_%012llx", prefix, what,
+		 (unsigned long long)(hash & 0xffffffffffffull));
 	s = ir_set_add(t, name, nfproto == NFPROTO_IPV6 ? IR_IP6_SADDR :
 							  IR_IP_SADDR, none);
 	s->flow = nfproto;
@@ -159,14 +144,14 @@ static struct ir_set *flow_set(struct ir_table *t, const struct flow_names *fn,
 	return s;
 }
 
-static struct ir_chain *flow_chain(struct ir_table *t,
-				   const struct flow_names *fn,
+/* Chain P_what: the same name across changes of the list. */
+static struct ir_chain *flow_chain(struct ir_table *t, const char *prefix,
 				   const char *what, uint8_t nfproto)
 {
 	char name[IR_NAME_MAX];
 	struct ir_chain *c;
 
-	flow_name(name, fn, what);
+	snprintf(name, sizeof(name), "%s_%s", prefix, what);
 	c = ir_chain_add(t, name, IR_HOOK_NONE);
 	c->nfproto = nfproto;
 	return c;
@@ -207,12 +192,11 @@ static struct ir_rule *flow_rule(struct ir_chain *c, struct ir_set *lookup,
 }
 
 /* chain to: add the flow to s, then decide kind. */
-static struct ir_chain *flow_decide(struct ir_table *t,
-				    const struct flow_names *fn,
+static struct ir_chain *flow_decide(struct ir_table *t, const char *prefix,
 				    const char *what, struct ir_set *s,
 				    enum ir_verdict_kind kind)
 {
-	struct ir_chain *c = flow_chain(t, fn, what, s->flow);
+	struct ir_chain *c = flow_chain(t, prefix, what, s->flow);
 
 	flow_add_rule(t, c, s);
 	flow_rule(c, NULL, kind);
@@ -262,18 +246,17 @@ struct ir_chain *opt_flow_cache(struct ir_table *t, struct ir_chain *root,
 				size_t first, const char *prefix,
 				uint64_t hash)
 {
-	struct flow_names fn = { prefix, hash };
 	uint8_t fam = root->nfproto;
-	struct ir_set *acc = flow_set(t, &fn, "fa", fam),
-		      *drop = flow_set(t, &fn, "fd", fam),
-		      *none = flow_set(t, &fn, "fn", fam);
+	struct ir_set *acc = flow_set(t, prefix, "fa", hash, fam),
+		      *drop = flow_set(t, prefix, "fd", hash, fam),
+		      *none = flow_set(t, prefix, "fn", hash, fam);
 	size_t last = t->n_chains;
 	struct ir_chain *w, *ca, *cd;
 
-	ca = flow_decide(t, &fn, "ca", acc, IR_ACCEPT);
-	cd = flow_decide(t, &fn, "cd", drop, IR_DROP);
+	ca = flow_decide(t, prefix, "ca", acc, IR_ACCEPT);
+	cd = flow_decide(t, prefix, "cd", drop, IR_DROP);
 	tree_redirect(t, first, last, ca, cd);
-	w = flow_chain(t, &fn, "cw", fam);
+	w = flow_chain(t, prefix, "cw", fam);
 	flow_rule(w, acc, IR_ACCEPT);
 	flow_rule(w, drop, IR_DROP);
 	flow_rule(w, none, IR_RETURN);

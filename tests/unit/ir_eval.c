@@ -314,8 +314,12 @@ static enum step rule_verdict(struct walk *w, const struct ir_chain *c,
 		return STEP_RETURN;
 	if (w->trace)
 		w->trace->taken(w->trace->ctx, c, r, e);
-	if (kind == IR_GOTO && flow_decision(w->t, v) != IR_VERDICT_NONE)
-		kind = flow_decision(w->t, v);
+	if (kind == IR_GOTO) {
+		enum ir_verdict_kind fd = flow_decision(w->t, v);
+
+		if (fd != IR_VERDICT_NONE)
+			kind = fd;
+	}
 	if (kind == IR_JUMP || kind == IR_GOTO)
 		return enter(w, v, kind, c, i + 1, to);
 	decide(w, c, r, e, kind);
