@@ -6,8 +6,10 @@
  * never applied.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,6 +264,33 @@ static void build_concat(struct batch *b)
 	probe_set_send(b, s, false);
 }
 
+/*
+ * A flow cache (opt_flow.c): a dynamic set with timeouts keyed by
+ * saddr . daddr . l4proto . sport . dport, looked up and added to by the
+ * same rule, each key part in its own 32-bit register.
+ */
+static void fill_flow_cache(struct nftnl_rule *nr)
+{
+	emit_payload_to(nr, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG32_00);
+	emit_payload_to(nr, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG32_01);
+	emit_meta_to(nr, NFT_META_L4PROTO, NFT_REG32_02);
+	emit_payload_to(nr, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG32_03);
+	emit_payload_to(nr, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_04);
+	emit_lookup(nr, "f", 1, false, true);
+	emit_dynset_add(nr, "f", 1);
+}
+
+static void build_flow_cache(struct batch *b)
+{
+	struct nftnl_set *s = probe_set("f", NFT_SET_EVAL | NFT_SET_TIMEOUT,
+					5 * 4);
+
+	nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, 60000);
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, EMIT_FLOW_SIZE);
+	probe_set_send(b, s, false);
+	probe_rule(b, PROBE_CHAIN, fill_flow_cache);
+}
+
 static void build_ct_helper(struct batch *b)
 {
 	struct nftnl_obj *o = nftnl_obj_alloc();
@@ -335,6 +364,8 @@ static const struct probe probes[] = {
 	  .build = build_interval_timeout },
 	{ "vmap", "verdict maps", INET, CHAIN, .build = build_vmap },
 	{ "concat", "concatenations", INET, .build = build_concat },
+	{ "flow_cache", "flow cache (dynamic concatenated sets)", INET, CHAIN,
+	  .build = build_flow_cache },
 	{ "nat", "nat (masquerade, snat, dnat, redirect)", INET,
 	  .build = build_nat },
 	{ "queue", "queue expression", INET, CHAIN, .rule = fill_queue },
@@ -348,11 +379,32 @@ static const struct probe probes[] = {
 	{ "synproxy", "synproxy", INET, CHAIN, .rule = fill_synproxy },
 };
 
+/*
+ * FWCTL_PROBE_DENY: a comma-separated list of probe names to report as
+ * unsupported without asking, so fwctl's fallbacks for older kernels can
+ * be tried (and tested) on a kernel that has everything.
+ */
+static bool probe_denied(const char *name)
+{
+	const char *deny = getenv("FWCTL_PROBE_DENY"), *p;
+	size_t n = strlen(name);
+
+	for (p = deny; p && *p; p += strcspn(p, ",")) {
+		p += *p == ',';
+		if (!strncmp(p, name, n) && (p[n] == ',' || !p[n]))
+			return true;
+	}
+	return false;
+}
+
 static int probe_run(struct nlsock *s, const struct probe *p)
 {
-	struct batch *b = batch_new(s);
+	struct batch *b;
 	int err;
 
+	if (probe_denied(p->name))
+		return -EOPNOTSUPP;
+	b = batch_new(s);
 	probe_table(b, p->family);
 	if (p->chain)
 		probe_chain(b, p->family, PROBE_CHAIN, "filter",
@@ -386,6 +438,11 @@ static const struct probe *probe_find(const char *name)
 		if (!strcmp(probes[i].name, name))
 			return &probes[i];
 	abort();
+}
+
+int feature_probe(struct nlsock *s, const char *name)
+{
+	return probe_run(s, probe_find(name));
 }
 
 enum feature_queue feature_queue_probe(struct nlsock *s)

@@ -23,6 +23,10 @@ struct feature {
 /* Probes every feature into out[FEATURE_MAX]; returns how many. */
 size_t feature_probe_all(struct nlsock *s, struct feature *out);
 
+/* Probes one feature by its name (one of feature_probe_all's); 0 if the
+ * kernel has it, else -errno. */
+int feature_probe(struct nlsock *s, const char *name);
+
 /* How packets reach a userspace queue on this kernel, best first. */
 enum feature_queue {
 	FEATURE_QUEUE_NONE,

@@ -68,6 +68,49 @@ static struct ir_table *compile_or_report(const char *path,
 	return t;
 }
 
+static bool has_flow_cache(const struct ir_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_sets; i++)
+		if (t->sets[i]->flow)
+			return true;
+	return false;
+}
+
+/*
+ * compile_or_report for a table that goes to this kernel: flow caches
+ * need dynamic concatenated sets with timeouts. A kernel without them
+ * would refuse the whole batch, so the file is compiled again without
+ * caches (the same verdicts, only the first-packet cost for every
+ * packet), and fwctl says so.
+ */
+static struct ir_table *compile_for_kernel(const char *path,
+					   const struct fw_opts *o,
+					   unsigned flags,
+					   struct compile_times *times)
+{
+	struct ir_table *t = compile_or_report(path, o, flags, times);
+	struct fw_loc file = { .file = path };
+	struct nlsock s;
+	int err;
+
+	if (!t || !has_flow_cache(t))
+		return t;
+	if (batch_socket_open(&s) < 0)
+		return t;	/* the apply will say why it cannot go on */
+	err = feature_probe(&s, "flow_cache");
+	nlsock_close(&s);
+	if (!err)
+		return t;
+	diag_warning(file, 0, "this kernel has no dynamic concatenated sets "
+		     "(%s): rule lists are compiled without flow caches",
+		     strerror(-err));
+	ir_table_free(t);
+	return compile_or_report(path, o, flags | COMPILE_NO_FLOW_CACHE,
+				 times);
+}
+
 /* The interface names a table mentions, each once, with where it was first
  * seen (a location with a file wins over a built-in one). */
 struct ifname_use {
@@ -237,7 +280,8 @@ int cmd_check(int argc, char **argv, const struct fw_opts *o)
 
 	if (!path)
 		return usage_error("check", "[--kernel] FILE");
-	t = compile_or_report(path, o, 0, &times);
+	t = kernel ? compile_for_kernel(path, o, 0, &times) :
+		     compile_or_report(path, o, 0, &times);
 	if (!t)
 		return FW_EXIT_RULES;
 	if (kernel) {
@@ -280,7 +324,7 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 
 	if (!path)
 		return usage_error("apply", "[--full] FILE");
-	t = compile_or_report(path, o, 0, &times);
+	t = compile_for_kernel(path, o, 0, &times);
 	if (!t)
 		return FW_EXIT_RULES;
 	warn_missing_interfaces(t);
@@ -304,7 +348,7 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
  */
 static int file_command(int argc, char **argv, const struct fw_opts *o,
 			const char *cmd, const char *flag,
-			unsigned flag_compile,
+			unsigned flag_compile, bool for_kernel,
 			int (*run)(struct ir_table *t, bool set))
 {
 	bool set = false;
@@ -318,7 +362,8 @@ static int file_command(int argc, char **argv, const struct fw_opts *o,
 			 flag ? flag : "", flag ? "] " : "");
 		return usage_error(cmd, args);
 	}
-	t = compile_or_report(path, o, set ? flag_compile : 0, NULL);
+	t = (for_kernel ? compile_for_kernel : compile_or_report)(
+		path, o, set ? flag_compile : 0, NULL);
 	if (!t)
 		return FW_EXIT_RULES;
 	err = run(t, set);
@@ -342,13 +387,14 @@ static int export_run(struct ir_table *t, bool explain)
 
 int cmd_diff(int argc, char **argv, const struct fw_opts *o)
 {
-	return file_command(argc, argv, o, "diff", NULL, 0, diff_run);
+	return file_command(argc, argv, o, "diff", NULL, 0, true,
+			    diff_run);
 }
 
 int cmd_export(int argc, char **argv, const struct fw_opts *o)
 {
 	return file_command(argc, argv, o, "export", "explain",
-			    COMPILE_EXPLAIN, export_run);
+			    COMPILE_EXPLAIN, false, export_run);
 }
 
 static int no_args(int argc, const char *cmd)

@@ -89,4 +89,23 @@ ok "... with few changes (leaves and the cache, not the tree): ${changes:-?}" \
 	test "${changes:-0}" -gt 0 -a "${changes:-999}" -lt 100
 ok "... and new flow sets instead of the old ones" sh -c \
 	"test \$(wc -l <sets.changed) = 3 && test -z \"\$(comm -12 sets.changed sets.before)\""
+
+# A kernel without dynamic concatenated sets, as fwctl's probe reports it
+# when told to (FWCTL_PROBE_DENY): the same list without the cache.
+ok "status: this kernel passes the flow cache probe" sh -c \
+	"'$FWCTL' --netns $ns status | grep -Eq '^ *flow cache \(dynamic concatenated sets\) +yes'"
+# (Two names: the list is read up to its commas.)
+deny() { FWCTL_PROBE_DENY=queue,flow_cache "$@"; }
+deny run acl.fw >out.deny 2>err.deny
+ok "a kernel without them: applied all the same" grep -q "applied" out.deny
+ok "... with a warning that says why" grep -q \
+	"warning: this kernel has no dynamic concatenated sets" err.deny
+sets >sets.deny
+ip netns exec $ns nft list table inet fwctl >table.deny
+ok "... without the cache: no flow sets, no cache chains, the tree" sh -c \
+	"test ! -s sets.deny && ! grep -q 'chain forward_t1_4_c[wad] ' table.deny && grep -q 'chain forward_t1_4_' table.deny"
+ok "... fwctl diff chooses as apply does: no changes" sh -c \
+	"FWCTL_PROBE_DENY=flow_cache '$FWCTL' --netns $ns diff live.fw 2>/dev/null | grep -qx 'no changes'"
+ok "... and without the denial, the cache is the difference" sh -c \
+	"'$FWCTL' --netns $ns diff live.fw | grep -q '^+ chain forward_t1_4_cw'"
 tap_end
