@@ -337,7 +337,8 @@ static int batch_run(struct run *run, size_t from, size_t to)
 
 	if (!idx || !res || !done)
 		goto out;
-	servers = server_start(run->s, &run->s->items[from], n);
+	servers = server_start(run->s, &run->s->items[from], n,
+			       run->streams);
 	if (!servers)
 		goto out;
 	for (i = from; i < to; i++)

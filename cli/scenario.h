@@ -259,11 +259,15 @@ void topology_destroy(struct scenario *s, bool keep);
 
 /*
  * The echo servers of one batch of expectations: every node that serves
- * a TCP or UDP port gets one process listening on all of them.
+ * a TCP or UDP port gets one process listening on all of them, but for
+ * the ports where a stream's server (running, by item index of s->items;
+ * may be NULL) answers already.
  */
 struct server_set;
+struct stream;
 struct server_set *server_start(const struct scenario *s,
-				const struct scn_item *items, size_t n);
+				const struct scn_item *items, size_t n,
+				struct stream *const *running);
 void server_stop(struct server_set *set);
 /* A server of one port alone, for a stream (stream.c); -1 on failure. */
 pid_t server_spawn_port(const struct scenario *s, size_t node, uint16_t port,
@@ -325,7 +329,6 @@ void ftp_client_run(const struct scn_expect *e, struct client_result *r);
  * acknowledged. stream_start() waits for the connection; NULL and why
  * when it failed.
  */
-struct stream;
 struct stream *stream_start(const struct scenario *s,
 			    const struct scn_expect *e, char *why,
 			    size_t size);

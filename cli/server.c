@@ -462,9 +462,34 @@ static int ports_add(struct server_ports *p, uint16_t port,
 	return 0;
 }
 
+/*
+ * A running stream's own server (not a tcp stream's sink, which never
+ * answers) already serves that port as an echo server of the batch
+ * would. A second one must not listen there: SO_REUSEPORT would share
+ * the stream's connections between the two, and the batch's server,
+ * stopped at the batch's end, would close those it had taken.
+ */
+static bool stream_serves(const struct scenario *s,
+			  struct stream *const *running, size_t node,
+			  const struct scn_expect *e)
+{
+	size_t i;
+
+	for (i = 0; running && i < s->n_items; i++) {
+		const struct scn_expect *se = &s->items[i].stream.e;
+
+		if (running[i] && s->items[i].kind == SCN_ITEM_STREAM &&
+		    se->proto != SCN_TCP && se->server == node &&
+		    se->server_port == e->server_port &&
+		    se->proto == e->proto)
+			return true;
+	}
+	return false;
+}
+
 static int ports_of(const struct scenario *s, size_t node,
 		    const struct scn_item *items, size_t n,
-		    struct server_ports *p)
+		    struct stream *const *running, struct server_ports *p)
 {
 	size_t i;
 	int err;
@@ -476,7 +501,8 @@ static int ports_of(const struct scenario *s, size_t node,
 		/* A rate brings its own sink (rate.c). */
 		if (items[i].kind != SCN_ITEM_EXPECT || e->server != node ||
 		    e->proto == SCN_ICMP || e->proto == SCN_FTP ||
-		    e->measure == SCN_MEASURE_RATE)
+		    e->measure == SCN_MEASURE_RATE ||
+		    stream_serves(s, running, node, e))
 			continue;
 		err = ports_add(p, e->server_port, e->proto);
 		if (err == -1)
@@ -543,7 +569,8 @@ pid_t server_spawn_port(const struct scenario *s, size_t node, uint16_t port,
 }
 
 struct server_set *server_start(const struct scenario *s,
-				const struct scn_item *items, size_t n)
+				const struct scn_item *items, size_t n,
+				struct stream *const *running)
 {
 	struct server_set *set;
 	struct server_ports ports;
@@ -554,7 +581,7 @@ struct server_set *server_start(const struct scenario *s,
 	if (!set)
 		return NULL;
 	for (node = 0; node < s->n_nodes; node++) {
-		if (ports_of(s, node, items, n, &ports))
+		if (ports_of(s, node, items, n, running, &ports))
 			goto err;
 		if (!ports.n)
 			continue;
