@@ -17,12 +17,7 @@ for sig_num in INT:2 TERM:15; do
 	"$FWCTL" test "$data/slow.scn" >"$out" 2>&1 &
 	pid=$!
 	# Wait for the slow count: the first result line is printed then.
-	tries=0
-	until grep -q '^ok 1 ' "$out"; do
-		tries=$((tries + 1))
-		[ $tries -lt 100 ] || fail "SIG$sig: the run did not start"
-		sleep 0.1
-	done
+	wait_ok 1 || fail "SIG$sig: the run did not start"
 	[ -n "$(leftover $pid)" ] || fail "SIG$sig: no namespace to clean"
 	children=$(pgrep -P $pid)
 	[ -n "$children" ] || fail "SIG$sig: no probe running"

@@ -11,12 +11,7 @@
 "$FWCTL" test "$data/stream-port.scn" >"$out" 2>&1 &
 pid=$!
 # The batch starts after the stream's first check (result line 2).
-tries=0
-until grep -q '^ok 2 ' "$out"; do
-	tries=$((tries + 1))
-	[ $tries -lt 100 ] || fail "the stream did not start flowing"
-	sleep 0.1
-done
+wait_ok 2 || fail "the stream did not start flowing"
 sleep 1	# the icmp count runs 4 s: the batch's servers are up by now
 grep -q '^ok 3 ' "$out" || fail "the http probe was not answered in 1 s"
 listeners=$(ip netns exec "fwt$pid-b" ss -Hltn 'sport = :80' | wc -l)

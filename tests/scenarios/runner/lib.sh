@@ -18,3 +18,13 @@ fail() {
 leftover() {
 	ls /run/netns 2>/dev/null | grep "^fwt$1-"
 }
+
+# Waits up to 10 s for result line $1 of the run to be "ok"; false if not.
+wait_ok() {
+	tries=0
+	until grep -q "^ok $1 " "$out"; do
+		tries=$((tries + 1))
+		[ $tries -lt 100 ] || return 1
+		sleep 0.1
+	done
+}
