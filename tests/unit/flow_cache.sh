@@ -53,7 +53,7 @@ ok "... the tree's verdicts go through its chains that add the flow" sh -c \
 ok "... no rule of the list accepts or drops by itself" sh -c \
 	"! grep -E '(accept|drop) comment \"acl.fw:[0-9]+\"' acl.nft"
 ok "... typed as nft types a concatenation, dynamic, with a timeout" sh -c \
-	"sed -n '/^	set forward_t1_4_fa_/,/^	}/p' acl.nft | tr -d '\t' | tr '\n' ' ' | grep -q '^set forward_t1_4_fa_[0-9a-f]* { type ipv4_addr . ipv4_addr . inet_proto . inet_service . inet_service size 65536 flags dynamic,timeout timeout 1m }'"
+	"sed -n '/^	set forward_t1_4_fa_/,/^	}/p' acl.nft | tr -d '\t' | tr '\n' ' ' | grep -q '^set forward_t1_4_fa_[0-9a-f]* { type ipv4_addr . ipv4_addr . inet_proto . inet_service . inet_service size 65536 flags dynamic,timeout timeout 5s }'"
 ok "... none for IPv6, which no rule matches" sh -c "! grep -q '_t1_6_c[wad]' acl.nft"
 "$FWCTL" --no-flow-cache export acl.fw >nocache.nft
 ok "--no-flow-cache: none" tree_only nocache.nft
