@@ -35,7 +35,7 @@ struct ir_table *ir_table_new(const char *source)
 	return t;
 }
 
-static void ir_rule_free(struct ir_rule *r)
+void ir_rule_free(struct ir_rule *r)
 {
 	free(r->matches);
 	free(r->comment);

@@ -272,6 +272,9 @@ struct ir_rule {
 	 * protocol, so ports may be matched without an L4PROTO match.
 	 */
 	bool			l4_proven;
+	/* In a decision tree's leaf: 1 + the index of the list's rule it
+	 * copies (opt_tail.c counts copies by it); 0 elsewhere. */
+	uint32_t		origin;
 };
 
 enum ir_hook {
@@ -388,6 +391,8 @@ struct ir_object *ir_object_get(struct ir_table *t, enum ir_object_kind kind,
 struct ir_set *ir_table_find_set(const struct ir_table *t, const char *name);
 /* Inline sets alike in many rules of a big table: one named set (ir_share.c). */
 void ir_share_sets(struct ir_table *t);
+/* Frees what r holds (not r). */
+void ir_rule_free(struct ir_rule *r);
 /*
  * Removes the rules of c for which drop() says yes, and the chains of t
  * for which drop_chain() says yes (with their rules); the others keep

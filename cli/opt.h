@@ -157,4 +157,15 @@ struct ir_chain *opt_flow_cache(struct ir_table *t, struct ir_chain *root,
 				size_t first, const char *prefix,
 				uint64_t hash);
 
+/*
+ * opt_tail.c: the leaf chains of one tree (named prefix_l..., among
+ * t->chains[first..]) that end in the same rules share them: a chain
+ * prefix_x... or the leaf that is only those, which the others goto.
+ * Keeps rules[].copies and st's counts (leaf rules: those of leaves and
+ * tails, gotos too) right; the leaves' rules carry origin.
+ */
+void opt_tail_share(struct ir_table *t, size_t first, const char *prefix,
+		    uint8_t nfproto, struct opt_rule *rules,
+		    struct opt_stats *st);
+
 #endif

@@ -382,6 +382,7 @@ static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
 		       unsigned mask)
 {
 	struct ir_chain *c = NULL;
+	struct ir_rule *r;
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
@@ -405,7 +406,9 @@ static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
 			 * to spare. */
 			ir_chain_reserve(c, n - i);
 		}
-		leaf_rule(tr, ir_rule_add(c, o->ir->loc), o, mask);
+		r = ir_rule_add(c, o->ir->loc);
+		leaf_rule(tr, r, o, mask);
+		r->origin = (uint32_t)idx[i] + 1;
 		o->copies++;
 		tr->st->leaf_rules++;
 	}
@@ -1229,6 +1232,7 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
 	struct ir_chain *root;
 	bool big;
 	size_t *idx = xcalloc(n + 1, sizeof(*idx)), k = 0, i;
+	size_t first = t->n_chains;
 
 	for (i = 0; i < n; i++)
 		if (rules[i].fams & (fi ? OPT_V6 : OPT_V4))
@@ -1252,6 +1256,7 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
 	root = root_of(&tr, build(&tr, idx, k, 0, 0));
 	if (big)
 		root = try_wide(&tr, idx, k, n, &base, root);
+	opt_tail_share(t, first, prefix, opt_fam_nfproto(fi), rules, st);
 	attempt_free(&base);
 	memo_free(&tr);
 	free(idx);

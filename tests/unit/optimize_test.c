@@ -55,6 +55,7 @@ struct opts {
 struct tally {
 	unsigned	files, refused, mismatches;
 	unsigned long	rules, ir_linear, ir_optimized, packets;
+	unsigned long	tails;		/* shared leaf tails (opt_tail.c) */
 	unsigned long	cost_linear, cost_optimized;	/* rules entered */
 	unsigned long	decided;	/* source rules that decided a packet */
 	unsigned long	moved;		/* ... a later one with that verdict */
@@ -517,6 +518,21 @@ static void self_check(const struct opts *o, unsigned k, struct tally *t)
 			}
 }
 
+/* Chains of shared leaf tails: NAME_tRUN_FAMILY_xHASH. */
+static unsigned long tail_count(const struct ir_table *t)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0; i < t->n_chains; i++) {
+		const char *x = strrchr(t->chains[i]->name, '_');
+
+		n += x && x[1] == 'x' && x - t->chains[i]->name > 2 &&
+		     (x[-1] == '4' || x[-1] == '6') && x[-2] == '_';
+	}
+	return n;
+}
+
 /* Returns the file's IR rule count (linear), 0 when refused. */
 static size_t file_run(const struct opts *o, unsigned k, struct tally *t)
 {
@@ -534,6 +550,7 @@ static size_t file_run(const struct opts *o, unsigned k, struct tally *t)
 	t->rules += p.n_rules;
 	t->ir_linear += ir_table_rule_count(p.linear);
 	t->ir_optimized += ir_table_rule_count(p.optimized);
+	t->tails += tail_count(p.optimized);
 	bad = pair_run(&p, o->seed * 7 + k, file_packets(o,
 		       ir_table_rule_count(p.linear)), false, t);
 	if (bad) {
@@ -597,6 +614,7 @@ static void summary(const struct opts *o, const struct tally *t)
 	       "policy where a rule repeating it was left out (checked: no "
 	       "later rule of another verdict matches)\n", t->moved,
 	       t->left_out);
+	printf("optimize_test: %lu chains of shared leaf tails\n", t->tails);
 	printf("optimize_test: %.0f%% of the rules decided a packet; rules "
 	       "entered per packet %.1f linear, %.1f optimized; %.0f packets/s "
 	       "through both tables\n",
@@ -636,6 +654,9 @@ int main(int argc, char **argv)
 	if (o.file < 0 && o.files >= 3 * SELF_FILES * 2) {
 		CHECK(t.self_tried >= SELF_FILES);
 		CHECK_EQ(t.self_found, t.self_tried);
+		/* The lists are big enough for leaves to share tails: the
+		 * packets above went through them. */
+		CHECK(t.tails > 0);
 	}
 	return unit_summary("optimize_test");
 }
