@@ -11,8 +11,8 @@
  * return).
  *
  * The tails are a trie over the leaves' rules read backwards; a rule is
- * its content (ir_rule_key) and source line, so only copies of one rule
- * less the same proven matches meet. A node becomes a chain where leaves
+ * its content and source line, so only copies of one rule less the same
+ * proven matches meet. A node becomes a chain where leaves
  * part (two children, or a leaf that starts there) and enough is saved:
  * c leaves pass through it and k rules lead from it to the next tail
  * below the leaves' ends, and (c - 1) * (k - 1) > 2 (k rules copied
@@ -60,11 +60,31 @@ struct rewrite {
 /*
  * A copy is its content and its source line (two equal rules of a list
  * stay apart, each keeps its comment). Names take the content only: they
- * stay when lines move, and no address goes into them.
+ * stay when lines move, and no address goes into them. The copies of one
+ * rule differ only in the matches the lookups proved (the rest keep their
+ * order) and l4_proven, so the rule's own key and what is left of its
+ * matches tell them apart: much cheaper than ir_rule_key over every copy.
  */
-static uint64_t name_key(const struct ir_rule *r)
+static uint64_t name_key(const struct ir_rule *r, const struct opt_rule *rules)
 {
-	return opt_mix(ir_rule_key(r, false) ^ r->l4_proven);
+	uint64_t h, v;
+	size_t i;
+
+	if (!r->origin)
+		return opt_mix(ir_rule_key(r, false) ^ r->l4_proven);
+	h = opt_mix(rules[r->origin - 1].key ^ r->l4_proven ^
+		    (uint64_t)r->n_matches << 8);
+	for (i = 0; i < r->n_matches; i++) {
+		const struct ir_match *m = &r->matches[i];
+
+		memcpy(&v, m->value.lo, sizeof(v));
+		h = opt_mix(h ^ v ^ (uint64_t)m->field << 32 ^
+			    (uint64_t)m->op << 48 ^
+			    (m->set ? (uint64_t)m->set->id << 16 : 0));
+		memcpy(&v, m->value.hi + IR_VALUE_MAX - sizeof(v), sizeof(v));
+		h = opt_mix(h ^ v);
+	}
+	return h;
 }
 
 static uint64_t copy_key(const struct ir_rule *r, uint64_t name)
@@ -79,9 +99,9 @@ static uint64_t slot_hash(uint32_t parent, uint64_t key)
 
 /* The child of parent for copy r, made when new. */
 static uint32_t child(struct trie *tr, uint32_t parent,
-		      const struct ir_rule *r)
+		      const struct ir_rule *r, const struct opt_rule *rules)
 {
-	uint64_t name = name_key(r), key = copy_key(r, name);
+	uint64_t name = name_key(r, rules), key = copy_key(r, name);
 	size_t i;
 	uint32_t k;
 
@@ -222,7 +242,8 @@ static bool is_leaf(const struct ir_chain *c, const char *prefix, size_t len)
 
 /* The trie of the leaves t->chains[first..last); start: each's node. */
 static void trie_build(struct trie *tr, struct ir_table *t, size_t first,
-		       size_t last, const char *prefix, uint32_t *start)
+		       size_t last, const char *prefix,
+		       const struct opt_rule *rules, uint32_t *start)
 {
 	size_t i, j, total = 0, len = strlen(prefix);
 	uint32_t k;
@@ -242,7 +263,7 @@ static void trie_build(struct trie *tr, struct ir_table *t, size_t first,
 		if (!is_leaf(c, prefix, len))
 			continue;
 		for (k = 0, j = c->n_rules; j-- > 0;) {
-			k = child(tr, k, &c->rules[j]);
+			k = child(tr, k, &c->rules[j], rules);
 			tr->nodes[k].count++;
 		}
 		tr->nodes[k].starts++;
@@ -262,7 +283,7 @@ void opt_tail_share(struct ir_table *t, size_t first, const char *prefix,
 	if (last - first < 2)
 		return;
 	start = xcalloc(last - first, sizeof(*start));
-	trie_build(&tr, t, first, last, prefix, start);
+	trie_build(&tr, t, first, last, prefix, rules, start);
 	choose_tails(&tr);
 	/* A tail some leaf starts at is that leaf; the others are new. */
 	for (i = first; i < last; i++) {
