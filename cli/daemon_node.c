@@ -237,17 +237,18 @@ void daemon_print_log(const struct run *run, size_t node)
 	free(log);
 }
 
-/* A run directory for every node with a daemon, then the daemons. */
+/*
+ * A run directory for every node, then the daemons. Every fwctl of the
+ * run gets its node's (--rundir): the live cache and the inspect rules of
+ * a namespace's apply stay in the run, never in /run/fwctld, where the
+ * host's own fwctld would take them.
+ */
 int daemons_setup(struct run *run)
 {
 	struct scenario *s = run->s;
 	char why[160] = "", tmpl[] = "/tmp/fwctl-test-XXXXXX";
 	size_t i;
 
-	for (i = 0; i < s->n_nodes && !s->nodes[i].daemon; i++)
-		;
-	if (i == s->n_nodes)
-		return 0;
 	run->daemons = calloc(s->n_nodes, sizeof(*run->daemons));
 	run->tmpdir = mkdtemp(tmpl) ? strdup(tmpl) : NULL;
 	if (!run->daemons || !run->tmpdir) {
@@ -257,15 +258,17 @@ int daemons_setup(struct run *run)
 	}
 	for (i = 0; i < s->n_nodes; i++) {
 		run->daemons[i].pid = -1;
-		if (s->nodes[i].daemon)
-			s->nodes[i].rundir = path_in(run->tmpdir,
-						     s->nodes[i].name);
+		s->nodes[i].rundir = path_in(run->tmpdir, s->nodes[i].name);
+		if (mkdir(s->nodes[i].rundir, 0700)) {
+			fprintf(stderr, "fwctl: test: %s: %s: %s\n", run->name,
+				s->nodes[i].rundir, strerror(errno));
+			return -1;
+		}
 	}
 	for (i = 0; i < s->n_nodes; i++) {
 		if (!s->nodes[i].daemon)
 			continue;
-		if (mkdir(s->nodes[i].rundir, 0700) ||
-		    daemon_start(run, i, why, sizeof(why))) {
+		if (daemon_start(run, i, why, sizeof(why))) {
 			fprintf(stderr, "fwctl: test: %s: fwctld in %s: %s\n",
 				run->name, s->nodes[i].name, why[0] ? why :
 				strerror(errno));
@@ -298,7 +301,8 @@ void daemons_teardown(struct run *run, bool keep)
 		daemon_end(&run->daemons[i], SIGKILL);
 	}
 	if (run->tmpdir && keep)
-		printf("# kept the daemons' directories in %s\n", run->tmpdir);
+		printf("# kept the nodes' run directories in %s\n",
+		       run->tmpdir);
 	else if (run->tmpdir)
 		nftw(run->tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	free(run->daemons);

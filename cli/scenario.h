@@ -64,7 +64,8 @@ struct scn_node {
 	struct scn_route *routes;
 	struct fw_loc	loc;
 	char		netns[SCN_NETNS_MAX];	/* set by topology_create() */
-	char		*rundir;	/* fwctld's; set by daemons_create() */
+	char		*rundir;	/* its fwctl's and fwctld's; set by
+					 * daemons_setup() */
 };
 
 struct scn_member {

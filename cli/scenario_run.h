@@ -19,7 +19,7 @@ struct run {
 	unsigned	passed, failed, skipped;
 	struct stream	**streams;	/* by item index; NULL: not running */
 	struct daemon_proc *daemons;	/* by node; NULL: no node has one */
-	char		*tmpdir;	/* the daemons' run directories */
+	char		*tmpdir;	/* the nodes' run directories */
 };
 
 uint64_t run_now_ms(void);
@@ -31,8 +31,8 @@ void run_skip(struct run *run, const struct scn_item *it, const char *why);
 void run_print_output(const char *out);
 
 /*
- * Runs this very binary as `fwctl --netns NETNS ARGS...` (with --rundir
- * DIR when the node runs fwctld), so a scenario uses fwctl exactly the
+ * Runs this very binary as `fwctl --netns NETNS --rundir DIR ARGS...`
+ * (the node's run directory), so a scenario uses fwctl exactly the
  * way a person does. *out gets its standard output, and its standard
  * error too unless err is given. Returns the wait status, or -1 when it
  * could not run at all.
@@ -47,8 +47,8 @@ void steps_stop(struct run *run);
 
 /*
  * fwctld in the nodes that declare daemon (daemon_node.c): setup makes
- * the run directories and starts them, teardown kills them and removes
- * the directories unless keep. daemon_act() is a daemon step; the
+ * every node's run directory and starts the daemons, teardown kills them
+ * and removes the directories unless keep. daemon_act() is a daemon step; the
  * counters are summed over the queues, indexed by enum scn_counter.
  */
 int daemons_setup(struct run *run);
