@@ -8,6 +8,11 @@ ns=fwcli-$$
 tmp=$(mktemp -d)
 trap 'ip netns del $ns 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
 ip netns add $ns || exit 99
+# Its own run directory: the live cache and the inspect rules of an apply
+# stay in the test, not in /run/fwctld.
+printf '#!/bin/sh\nexec "%s" --rundir "%s" "$@"\n' "$FWCTL" "$tmp/run" \
+	>"$tmp/fwctl" && chmod +x "$tmp/fwctl" || exit 99
+FWCTL=$tmp/fwctl
 n=0 fail=0
 check() {	# check DESCRIPTION COMMAND...: the command must succeed
 	n=$((n + 1)); d=$1; shift

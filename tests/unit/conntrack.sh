@@ -72,7 +72,7 @@ accept input iif lo
 accept input proto tcp to port 8080
 accept input proto udp to port { 5353, 5354 }
 RULES
-"$FWCTL" --netns $srv apply "$tmp/rules.fw" || exit 99
+"$FWCTL" --netns $srv --rundir "$tmp/run" apply "$tmp/rules.fw" || exit 99
 
 # The server: TCP echo on 8080, UDP echo on 5353, both families.
 cat >"$tmp/server.py" <<'PY'

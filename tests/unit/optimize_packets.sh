@@ -148,7 +148,8 @@ PY
 run_case() {	# run_case RULES|FILE: 0 when every packet fared as predicted
 	rm -f "$tmp/seen" "$tmp/seen.ready" "$tmp/seen.stop"
 	"$sample" "$seed" "$1" "$tmp" lan3 wg7 eth9 || exit 99
-	"$FWCTL" --netns $r apply "$tmp/rules.fw" 2>"$tmp/apply.err" ||
+	"$FWCTL" --netns $r --rundir "$tmp/run" apply "$tmp/rules.fw" \
+		2>"$tmp/apply.err" ||
 		{ cat "$tmp/apply.err"; exit 1; }
 	"$FWCTL" export --explain "$tmp/rules.fw" | grep ': tree ' | head -2
 	ip netns exec $b python3 "$tmp/capture.py" b0 "$tmp/seen" &
