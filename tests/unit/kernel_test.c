@@ -8,6 +8,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -147,13 +149,41 @@ static const char *fwctl_path(void)
 	return p ? p : "./fwctl";
 }
 
+static char run_dir[] = "/tmp/fwctl-kernel-test-XXXXXX";
+
+static void run_dir_remove(void)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", run_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "kernel_test: could not remove %s\n", run_dir);
+}
+
+/*
+ * A run directory of the test's own for fwctl (--rundir): what a flush or
+ * apply writes there stays out of /run/fwctld.
+ */
+static const char *fwctl_run_dir(void)
+{
+	static bool made;
+
+	if (!made) {
+		if (!mkdtemp(run_dir))
+			abort();
+		made = true;
+		atexit(run_dir_remove);
+	}
+	return run_dir;
+}
+
 /* Runs fwctl ARGS in ns, stderr included; exit status in *st. */
 static char *fwctl_run(const char *ns, const char *args, int *st)
 {
 	char cmd[1024];
 
-	snprintf(cmd, sizeof(cmd), "%s --netns %s %s 2>&1", fwctl_path(), ns,
-		 args);
+	snprintf(cmd, sizeof(cmd), "%s --netns %s --rundir %s %s 2>&1",
+		 fwctl_path(), ns, fwctl_run_dir(), args);
 	return bt_run(NULL, cmd, st);
 }
 
