@@ -41,6 +41,18 @@ void ir_rule_free(struct ir_rule *r)
 	free(r->comment);
 }
 
+void ir_rule_copy(struct ir_rule *dst, const struct ir_rule *src)
+{
+	*dst = *src;
+	dst->matches = NULL;
+	if (src->n_matches) {
+		dst->matches = xcalloc(src->n_matches, sizeof(*dst->matches));
+		memcpy(dst->matches, src->matches,
+		       src->n_matches * sizeof(*dst->matches));
+	}
+	dst->comment = src->comment ? xstrdup(src->comment) : NULL;
+}
+
 static void chain_free(struct ir_chain *c)
 {
 	size_t i;

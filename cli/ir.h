@@ -393,6 +393,8 @@ struct ir_set *ir_table_find_set(const struct ir_table *t, const char *name);
 void ir_share_sets(struct ir_table *t);
 /* Frees what r holds (not r). */
 void ir_rule_free(struct ir_rule *r);
+/* dst: a copy of src that holds its own matches and comment. */
+void ir_rule_copy(struct ir_rule *dst, const struct ir_rule *src);
 /*
  * Removes the rules of c for which drop() says yes, and the chains of t
  * for which drop_chain() says yes (with their rules); the others keep

@@ -172,14 +172,11 @@ static void copy_put(struct ir_rule *to, const struct ir_rule *r, size_t i)
 {
 	size_t k;
 
-	*to = *r;
-	to->matches = xcalloc(r->n_matches, sizeof(*to->matches));
-	to->comment = r->comment ? xstrdup(r->comment) : NULL;
+	ir_rule_copy(to, r);
 	for (k = 0; k < r->n_matches; k++) {
 		struct ir_match *m = &to->matches[k];
 		const struct ir_set *s = r->matches[k].set;
 
-		*m = r->matches[k];
 		if (!s || !s->anonymous)
 			continue;
 		m->set = NULL;

@@ -133,17 +133,6 @@ static void choose_tails(struct trie *tr)
 	}
 }
 
-static void rule_copy(struct ir_rule *dst, const struct ir_rule *src)
-{
-	*dst = *src;
-	if (src->n_matches) {
-		dst->matches = xcalloc(src->n_matches, sizeof(*dst->matches));
-		memcpy(dst->matches, src->matches,
-		       src->n_matches * sizeof(*dst->matches));
-	}
-	dst->comment = src->comment ? xstrdup(src->comment) : NULL;
-}
-
 static void goto_rule(struct ir_rule *r, const struct ir_chain *to)
 {
 	memset(r, 0, sizeof(*r));
@@ -161,7 +150,7 @@ static struct rewrite segment(const struct trie *tr, struct ir_chain *c,
 	uint32_t k = s;
 
 	do {
-		rule_copy(&w.rules[w.n++], tr->nodes[k].rule);
+		ir_rule_copy(&w.rules[w.n++], tr->nodes[k].rule);
 		k = tr->nodes[k].parent;
 	} while (k && !tr->nodes[k].tail);
 	if (k)
@@ -206,10 +195,24 @@ static void install(struct rewrite *w, struct opt_rule *rules,
 	st->leaf_rules += (unsigned)w->n;
 }
 
+/* Whether one of the tree's chains (t->chains[first..]) is called name:
+ * the prefix is the tree's own, so no other chain can be. */
+static bool name_used(const struct ir_table *t, size_t first,
+		      const char *name)
+{
+	size_t i;
+
+	for (i = first; i < t->n_chains; i++)
+		if (!strcmp(t->chains[i]->name, name))
+			return true;
+	return false;
+}
+
 /* A chain for a tail no leaf starts at, named by what it holds. */
-static struct ir_chain *tail_chain(struct ir_table *t, const struct trie *tr,
-				   uint32_t s, const char *prefix,
-				   uint8_t nfproto, struct opt_stats *st)
+static struct ir_chain *tail_chain(struct ir_table *t, size_t first,
+				   const struct trie *tr, uint32_t s,
+				   const char *prefix, uint8_t nfproto,
+				   struct opt_stats *st)
 {
 	char name[IR_NAME_MAX];
 	struct ir_chain *c;
@@ -227,7 +230,7 @@ static struct ir_chain *tail_chain(struct ir_table *t, const struct trie *tr,
 		snprintf(name, sizeof(name), "%s_x%012llx", prefix,
 			 (unsigned long long)(h & 0xffffffffffffull));
 		h = opt_mix(h);
-	} while (ir_table_find_chain(t, name));
+	} while (name_used(t, first, name));
 	c = ir_chain_add(t, name, IR_HOOK_NONE);
 	c->nfproto = nfproto;
 	st->chains++;
@@ -293,8 +296,8 @@ void opt_tail_share(struct ir_table *t, size_t first, const char *prefix,
 	}
 	for (k = 1; k < tr.n; k++)
 		if (tr.nodes[k].tail && !tr.nodes[k].chain)
-			tr.nodes[k].chain = tail_chain(t, &tr, k, prefix,
-						       nfproto, st);
+			tr.nodes[k].chain = tail_chain(t, first, &tr, k,
+						       prefix, nfproto, st);
 	/* Every new list is made before any changes: the nodes point at
 	 * the leaves' rules. */
 	w = xcalloc(tr.n + last - first, sizeof(*w));

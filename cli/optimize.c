@@ -12,10 +12,9 @@
  * tests/bench/classify's topology), where each tree (opt_tree.c) gives
  * the verdict of the run's first matching rule or returns, and the chain
  * goes on after the run exactly as it did when no rule of the run
- * matched. Rules with counters, limits,
- * logs, NAT or gotos stay where they are: copied into a tree, a counter
- * would count in several places and a goto would return to the wrong
- * chain.
+ * matched. Rules with counters, limits, logs, NAT or gotos stay where
+ * they are: copied into a tree, a counter would count in several places
+ * and a goto would return to the wrong chain.
  */
 #include <stdarg.h>
 #include <stdio.h>
