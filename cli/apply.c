@@ -16,6 +16,7 @@
 #include "emit.h"
 #include "fwctl.h"
 #include "kernel.h"
+#include "opt_base.h"
 #include "plan.h"
 
 /* Past this many, errors are counted, not printed. */
@@ -104,6 +105,38 @@ static void echo_sample(struct batch *b, size_t rules,
 }
 
 /*
+ * The records of t's trees (opt_base.h), for the next apply, as the state
+ * of generation genid: the live table is t.
+ */
+static void bases_store(struct nlsock *s, const struct ir_table *t,
+			uint32_t genid, const char *cache_dir)
+{
+	char id[256];
+
+	if (!live_cache_id(s, genid, id, sizeof(id))) {
+		opt_bases_drop(cache_dir);
+		return;
+	}
+	opt_bases_store(cache_dir, id, t->bases, t->bases_in);
+}
+
+struct opt_bases *kernel_bases(const char *cache_dir)
+{
+	struct opt_bases *bs = NULL;
+	struct nlsock s;
+	uint32_t genid;
+	char id[256];
+
+	if (!cache_dir || batch_socket_open(&s) < 0)
+		return NULL;
+	if (!batch_genid(&s, &genid) &&
+	    live_cache_id(&s, genid, id, sizeof(id)))
+		bs = opt_bases_load(cache_dir, id);
+	nlsock_close(&s);
+	return bs;
+}
+
+/*
  * After batch b committed over generation genid: the table as it now is,
  * for the next apply, if the sample's echoes confirm the handles and
  * nobody committed since (generation + 1 exactly). p: the incremental
@@ -121,11 +154,13 @@ static void cache_after(struct nlsock *s, const struct plan *p,
 	    (p ? plan_result(p, b, echoes, &now) :
 		 plan_full_result(t, b, echoes, &now))) {
 		live_cache_drop(cache_dir);
+		opt_bases_drop(cache_dir);
 		return;
 	}
 	now.genid = after;
 	live_cache_store(s, cache_dir, &now);
 	live_free(&now);
+	bases_store(s, t, after, cache_dir);
 }
 
 /* st: the batch's and the cache's times, for fwctl -v. */
@@ -215,6 +250,7 @@ static int plan_read(struct nlsock *s, const struct ir_table *t,
 {
 	struct plan_times times;
 	int err = plan_make(s, t, p, cache_dir, &times);
+	size_t i;
 
 	if (err) {
 		fprintf(stderr, "fwctl: cannot read the live table: %s\n",
@@ -226,6 +262,8 @@ static int plan_read(struct nlsock *s, const struct ir_table *t,
 	st->diff_ns = times.diff_ns;
 	st->full = p->full;
 	st->changes = p->full ? ir_table_rule_count(t) : plan_changes(p);
+	for (i = 0; i < p->n_kept_chains; i++)
+		st->kept_rules += p->kept_chains[i]->n_rules;
 	return 0;
 }
 
@@ -245,7 +283,13 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 	struct batch *b;
 	int err = plan_read(s, t, &p, cache_dir, st);
 
+	if (!err && p.full && opt_bases_any_kept(t->bases)) {
+		plan_free(&p);
+		return KERNEL_REBUILD;
+	}
 	if (err || (!p.full && !plan_changes(&p))) {
+		if (!err && cache_dir)	/* t is what is live */
+			bases_store(s, t, p.live.genid, cache_dir);
 		plan_free(&p);
 		return err ? 1 : 0;
 	}
@@ -292,6 +336,8 @@ int kernel_update(const struct ir_table *t, const char *cache_dir,
 	nlsock_close(&s);
 	if (err == 1)
 		return FW_EXIT_SYSTEM;
+	if (err == KERNEL_REBUILD)
+		return err;
 	return apply_result(err, &e, false);
 }
 
@@ -307,9 +353,11 @@ int kernel_diff(const struct ir_table *t, FILE *out)
 	if (err)
 		fprintf(stderr, "fwctl: cannot read the live table: %s\n",
 			strerror(-err));
+	else if (p.full && opt_bases_any_kept(t->bases))
+		err = KERNEL_REBUILD;
 	else
 		plan_print(out, &p);
 	plan_free(&p);
 	nlsock_close(&s);
-	return err ? FW_EXIT_SYSTEM : FW_EXIT_OK;
+	return err == KERNEL_REBUILD ? err : err ? FW_EXIT_SYSTEM : FW_EXIT_OK;
 }

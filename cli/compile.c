@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "lower.h"
 #include "model.h"
+#include "opt_base.h"
 #include "optimize.h"
 #include "parser.h"
 
@@ -28,8 +29,8 @@ static void lap(uint64_t *t0, uint64_t *into)
 }
 
 static struct ir_table *compile_ast(struct ast *a, unsigned errors,
-				    unsigned flags, struct compile_times *tm,
-				    uint64_t t0)
+				    unsigned flags, const struct opt_bases *in,
+				    struct compile_times *tm, uint64_t t0)
 {
 	struct model *m;
 	struct ir_table *t = NULL;
@@ -49,6 +50,10 @@ static struct ir_table *compile_ast(struct ast *a, unsigned errors,
 	model_free(m);
 	ast_free(a);
 	lap(&t0, tm ? &tm->lower_ns : NULL);
+	if (t && (flags & COMPILE_BASES)) {
+		t->bases_in = in;
+		t->bases = opt_bases_new();
+	}
 	if (t && !(flags & COMPILE_LINEAR))
 		ir_optimize(t, flags & COMPILE_EXPLAIN,
 			    !(flags & COMPILE_NO_FLOW_CACHE));
@@ -59,6 +64,7 @@ static struct ir_table *compile_ast(struct ast *a, unsigned errors,
 }
 
 struct ir_table *compile_file_timed(const char *path, unsigned flags,
+				    const struct opt_bases *in,
 				    struct compile_times *times)
 {
 	unsigned errors = diag_error_count();
@@ -69,21 +75,28 @@ struct ir_table *compile_file_timed(const char *path, unsigned flags,
 		memset(times, 0, sizeof(*times));
 	a = parse_file(path);
 	lap(&t0, times ? &times->parse_ns : NULL);
-	return compile_ast(a, errors, flags, times, t0);
+	return compile_ast(a, errors, flags, in, times, t0);
 }
 
 struct ir_table *compile_file_flags(const char *path, unsigned flags)
 {
-	return compile_file_timed(path, flags, NULL);
+	return compile_file_timed(path, flags, NULL, NULL);
+}
+
+struct ir_table *compile_buffer_based(const char *name, const char *text,
+				      size_t len, unsigned flags,
+				      const struct opt_bases *in)
+{
+	unsigned errors = diag_error_count();
+
+	return compile_ast(parse_buffer(name, text, len), errors, flags, in,
+			   NULL, 0);
 }
 
 struct ir_table *compile_buffer_flags(const char *name, const char *text,
 				      size_t len, unsigned flags)
 {
-	unsigned errors = diag_error_count();
-
-	return compile_ast(parse_buffer(name, text, len), errors, flags, NULL,
-			   0);
+	return compile_buffer_based(name, text, len, flags, NULL);
 }
 
 struct ir_table *compile_file(const char *path)

@@ -20,18 +20,33 @@ struct ir_table *compile_buffer(const char *name, const char *text,
 /*
  * COMPILE_LINEAR: keep every rule list as written (no ir_optimize());
  * COMPILE_EXPLAIN: note what each rule became (export --explain);
- * COMPILE_NO_FLOW_CACHE: no flow cache in front of the trees.
+ * COMPILE_NO_FLOW_CACHE: no flow cache in front of the trees;
+ * COMPILE_BASES: records of the trees in t->bases (opt_base.h), for the
+ * next apply.
  */
-enum { COMPILE_LINEAR = 1, COMPILE_EXPLAIN = 2, COMPILE_NO_FLOW_CACHE = 4 };
+enum {
+	COMPILE_LINEAR = 1, COMPILE_EXPLAIN = 2, COMPILE_NO_FLOW_CACHE = 4,
+	COMPILE_BASES = 8,
+};
 struct ir_table *compile_file_flags(const char *path, unsigned flags);
 struct ir_table *compile_buffer_flags(const char *name, const char *text,
 				      size_t len, unsigned flags);
+
+/*
+ * in: the trees live now (opt_base.h), which runs that changed little
+ * keep, with an overlay in front (opt_overlay.c); NULL: build every tree.
+ */
+struct opt_bases;
+struct ir_table *compile_buffer_based(const char *name, const char *text,
+				      size_t len, unsigned flags,
+				      const struct opt_bases *in);
 
 /* Where compiling a file went (fwctl -v): ns per stage, read in parse. */
 struct compile_times {
 	uint64_t	parse_ns, check_ns, lower_ns, optimize_ns;
 };
 struct ir_table *compile_file_timed(const char *path, unsigned flags,
+				    const struct opt_bases *in,
 				    struct compile_times *times);
 
 #endif

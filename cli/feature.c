@@ -384,7 +384,7 @@ static const struct probe probes[] = {
  * unsupported without asking, so fwctl's fallbacks for older kernels can
  * be tried (and tested) on a kernel that has everything.
  */
-static bool probe_denied(const char *name)
+bool feature_probe_denied(const char *name)
 {
 	const char *deny = getenv("FWCTL_PROBE_DENY"), *p;
 	size_t n = strlen(name);
@@ -402,7 +402,7 @@ static int probe_run(struct nlsock *s, const struct probe *p)
 	struct batch *b;
 	int err;
 
-	if (probe_denied(p->name))
+	if (feature_probe_denied(p->name))
 		return -EOPNOTSUPP;
 	b = batch_new(s);
 	probe_table(b, p->family);

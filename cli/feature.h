@@ -26,6 +26,8 @@ size_t feature_probe_all(struct nlsock *s, struct feature *out);
 /* Probes one feature by its name (one of feature_probe_all's); 0 if the
  * kernel has it, else -errno. */
 int feature_probe(struct nlsock *s, const char *name);
+/* Whether FWCTL_PROBE_DENY names the probe (fwctl(8) ENVIRONMENT). */
+bool feature_probe_denied(const char *name);
 
 /* How packets reach a userspace queue on this kernel, best first. */
 enum feature_queue {

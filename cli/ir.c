@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ir.h"
+#include "opt_base.h"
 #include "shape.h"
 #include "xalloc.h"
 
@@ -90,6 +91,7 @@ void ir_table_free(struct ir_table *t)
 		free(t->strings[i]);
 	free(t->strings);
 	free(t->notes);
+	opt_bases_free(t->bases);
 	free(t->sets);
 	free(t->chains);
 	free(t);

@@ -359,6 +359,12 @@ struct ir_table {
 	char		**strings;	/* owned: see ir_table_strdup() */
 	size_t		n_notes;
 	struct ir_note	*notes;		/* ir_optimize(), in source order */
+	/*
+	 * opt_base.h: the trees live when it was compiled, which it may keep
+	 * (the caller's), and the records of its own trees (NULL: none kept).
+	 */
+	const struct opt_bases *bases_in;
+	struct opt_bases *bases;
 };
 
 struct ir_table *ir_table_new(const char *source);

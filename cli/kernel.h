@@ -34,6 +34,7 @@ struct apply_stats {
 	size_t		changes;
 	uint64_t	read_ns, diff_ns, batch_ns;
 	uint64_t	cache_ns;	/* writing the cache afterwards */
+	size_t		kept_rules;	/* in trees kept live (t->bases) */
 };
 /*
  * Makes table inet fwctl t, sending only what differs from the live one
@@ -43,10 +44,22 @@ struct apply_stats {
  */
 int kernel_update(const struct ir_table *t, const char *cache_dir,
 		  struct apply_stats *st);
+/*
+ * kernel_update() of a table that keeps live trees (t->bases, an overlay)
+ * where the live table cannot keep them (it needs a full replace): nothing
+ * was sent; compile the file again without bases and update with that.
+ */
+#define KERNEL_REBUILD	1000
+/*
+ * The records of the trees live in this namespace now (opt_base.h), from
+ * cache_dir if they describe its current generation; NULL if not.
+ */
+struct opt_bases *kernel_bases(const char *cache_dir);
 /* kernel_apply() of t, filling st as kernel_update() does (apply --full). */
 int kernel_replace(const struct ir_table *t, const char *cache_dir,
 		   struct apply_stats *st);
-/* Prints what kernel_update() would change, changing nothing. */
+/* Prints what kernel_update() would change, changing nothing; or, as it
+ * does, returns KERNEL_REBUILD (having printed nothing). */
 int kernel_diff(const struct ir_table *t, FILE *out);
 /* Deletes table inet fwctl (and nothing else); absent is not an error. */
 int kernel_flush(void);

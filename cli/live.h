@@ -101,6 +101,9 @@ int live_cache_load(struct nlsock *s, const char *dir, uint32_t genid,
 void live_cache_store(struct nlsock *s, const char *dir,
 		      const struct live_table *lt);
 void live_cache_drop(const char *dir);
+/* This boot, this namespace and generation genid, as one line ("id ...\n");
+ * false if unknown. */
+bool live_cache_id(struct nlsock *s, uint32_t genid, char *id, size_t size);
 
 /*
  * Rules the kernel echoes at commit (batch_echo_sample()): chain, handle

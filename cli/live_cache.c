@@ -40,8 +40,7 @@
 #define CACHE_MAGIC	"fwctl-live-cache 2\n"
 #define LINE_MAX_LEN	4200	/* "source " and a path */
 
-/* This boot and this namespace, as one line; false if unknown. */
-static bool cache_id(struct nlsock *s, uint32_t genid, char *id, size_t size)
+bool live_cache_id(struct nlsock *s, uint32_t genid, char *id, size_t size)
 {
 	char boot[64] = "";
 	uint64_t cookie = 0;
@@ -153,7 +152,7 @@ void live_cache_store(struct nlsock *s, const char *dir,
 	FILE *f;
 	bool ok;
 
-	if (!dir || !cacheable(lt) || !cache_id(s, lt->genid, id, sizeof(id)))
+	if (!dir || !cacheable(lt) || !live_cache_id(s, lt->genid, id, sizeof(id)))
 		return;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return;
@@ -315,7 +314,7 @@ int live_cache_load(struct nlsock *s, const char *dir, uint32_t genid,
 	bool ok = false;
 	FILE *f;
 
-	if (!dir || !cache_id(s, genid, id, sizeof(id)))
+	if (!dir || !live_cache_id(s, genid, id, sizeof(id)))
 		return -1;
 	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_NAME);
 	f = fopen(path, "r");

@@ -145,16 +145,17 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
  * opt_flow.c: whether chain c tracks connections (then its trees need no
  * flow cache; asked before its rules go into trees); whether the verdicts
  * of rules[0..n) may be cached per flow; then the chain to enter in place
- * of a tree's root, which puts the cache in front of it. The tree's
- * chains are t->chains[first..] of root's family; hash: opt_flow_hash of
- * the list and what follows it (fall, as for opt_tree).
+ * of a tree's root (named root, of family fam: NFPROTO_*), which puts the
+ * cache in front of it. The tree's chains are t->chains[first..] of that
+ * family; hash: opt_flow_hash of the list and what follows it (fall, as
+ * for opt_tree).
  */
 bool opt_flow_chain_tracks(const struct ir_chain *c);
 bool opt_flow_cacheable(const struct opt_rule *rules, size_t n);
 uint64_t opt_flow_hash(const struct opt_rule *rules, size_t n,
 		       enum ir_verdict_kind fall);
-struct ir_chain *opt_flow_cache(struct ir_table *t, struct ir_chain *root,
-				size_t first, const char *prefix,
+struct ir_chain *opt_flow_cache(struct ir_table *t, const char *root,
+				uint8_t fam, size_t first, const char *prefix,
 				uint64_t hash);
 
 /*

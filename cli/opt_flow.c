@@ -251,11 +251,10 @@ static void tree_redirect(struct ir_table *t, size_t first, size_t last,
 	}
 }
 
-struct ir_chain *opt_flow_cache(struct ir_table *t, struct ir_chain *root,
-				size_t first, const char *prefix,
+struct ir_chain *opt_flow_cache(struct ir_table *t, const char *root,
+				uint8_t fam, size_t first, const char *prefix,
 				uint64_t hash)
 {
-	uint8_t fam = root->nfproto;
 	struct ir_set *acc = flow_set(t, prefix, "fa", hash, fam),
 		      *drop = flow_set(t, prefix, "fd", hash, fam),
 		      *none = flow_set(t, prefix, "fn", hash, fam);
@@ -270,7 +269,7 @@ struct ir_chain *opt_flow_cache(struct ir_table *t, struct ir_chain *root,
 	flow_rule(w, drop, IR_DROP);
 	flow_rule(w, none, IR_RETURN);
 	snprintf(flow_rule(w, NULL, IR_JUMP)->verdict.chain, IR_NAME_MAX, "%s",
-		 root->name);
+		 root);
 	flow_add_rule(t, w, none);
 	return w;
 }

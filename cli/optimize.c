@@ -22,6 +22,8 @@
 #include <string.h>
 
 #include "opt.h"
+#include "opt_base.h"
+#include "opt_overlay.h"
 #include "optimize.h"
 #include "scratch.h"
 #include "xalloc.h"
@@ -76,9 +78,9 @@ static void note_rule(struct notes *ns, const struct opt_rule *o,
 		     o->copies == 1 ? "y" : "ies");
 }
 
-/* A rule in place of the run: family fi's packets to its tree. */
+/* A rule in place of the run: family fi's packets to its tree, root. */
 static void dispatch_rule(struct ir_table *t, struct ir_rule *r,
-			  const struct ir_chain *root, int fi,
+			  const char *root, int fi,
 			  const struct opt_rule *rules, size_t n)
 {
 	char why[64];
@@ -91,8 +93,7 @@ static void dispatch_rule(struct ir_table *t, struct ir_rule *r,
 	m = ir_match_add(r, IR_NFPROTO, IR_EQ);
 	m->value.lo[0] = m->value.hi[0] = opt_fam_nfproto(fi);
 	r->verdict.kind = IR_JUMP;
-	snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s",
-		 root->name);
+	snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s", root);
 }
 
 struct chain_out {
@@ -126,24 +127,69 @@ static void chains_truncate(struct ir_table *t, size_t n)
  * The trees that look something up get a flow cache in front (opt_flow.c);
  * one leaf (a family with few rules) costs less than the cache's lookups.
  */
-static void flow_cache(struct ir_table *t, struct notes *ns,
-		       struct ir_chain *root[2], const struct opt_stats st[2],
-		       char prefix[2][IR_NAME_MAX], size_t first,
-		       const struct opt_rule *rules, size_t n,
-		       enum ir_verdict_kind fall, const char *tree)
+static uint8_t flow_cache(struct ir_table *t, struct notes *ns,
+			  char root[2][IR_NAME_MAX],
+			  const struct opt_stats st[2],
+			  char prefix[2][IR_NAME_MAX], size_t first,
+			  const struct opt_rule *rules, size_t n,
+			  enum ir_verdict_kind fall, const char *tree)
 {
 	uint64_t h = opt_flow_hash(rules, n, fall);
+	uint8_t cached = 0;
 	int fi;
 
 	for (fi = 0; fi < 2; fi++) {
-		if (!root[fi] || !st[fi].splits)
+		if (!root[fi][0] || !st[fi].splits)
 			continue;
-		root[fi] = opt_flow_cache(t, root[fi], first, prefix[fi], h);
+		snprintf(root[fi], IR_NAME_MAX, "%s", opt_flow_cache(t,
+			 root[fi], opt_fam_nfproto(fi), first, prefix[fi],
+			 h)->name);
+		cached |= fi ? OPT_V6 : OPT_V4;
 		note(ns, rules[0].ir->loc, NULL, "%s: a flow cache in front "
 		     "of it, chain %s (sets %s_f[adn]_%012llx)", tree,
-		     root[fi]->name, prefix[fi],
+		     root[fi], prefix[fi],
 		     (unsigned long long)(h & 0xffffffffffffull));
 	}
+	return cached;
+}
+
+/* The rules in place of the run: per family, a jump to root. */
+static void dispatch(struct ir_table *t, char root[2][IR_NAME_MAX],
+		     const struct opt_rule *rules, size_t n,
+		     struct chain_out *out)
+{
+	struct ir_rule r;
+	int fi;
+
+	for (fi = 0; fi < 2; fi++) {
+		if (!root[fi][0])
+			continue;
+		dispatch_rule(t, &r, root[fi], fi, rules, n);
+		out_add(out, &r);
+	}
+}
+
+/*
+ * The run's tree as the last apply left it, with what changed since in
+ * front (opt_overlay.c), if the table was compiled against such records
+ * and this run's changed little. True: done.
+ */
+static bool overlay_run(struct ir_table *t, const struct ir_chain *c,
+			unsigned run, struct opt_rule *rules, size_t n,
+			enum ir_verdict_kind fall, bool flow,
+			char prefix[2][IR_NAME_MAX], struct scratch *scr,
+			struct chain_out *out)
+{
+	const struct opt_base *b = opt_bases_find(t->bases_in, c->name, run);
+	char root[2][IR_NAME_MAX];
+
+	if (!b || !t->bases ||
+	    !opt_overlay(t, t->bases_in, b, rules, n, fall, flow, prefix, root,
+			 scr))
+		return false;
+	opt_base_keep(t->bases, b);
+	dispatch(t, root, rules, n, out);
+	return true;
 }
 
 /*
@@ -157,23 +203,30 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 		     struct chain_out *out)
 {
 	static const char *const fam_names[2] = { "ipv4", "ipv6" };
-	struct ir_chain *root[2] = { NULL, NULL };
+	char prefix[2][IR_NAME_MAX], root[2][IR_NAME_MAX], tree[96];
+	struct ir_chain *top;
 	struct opt_stats st[2];
-	char prefix[2][IR_NAME_MAX], tree[96];
 	size_t i, n_chains = t->n_chains;
 	struct scratch scr = { 0 };
-	struct ir_rule r;
+	uint8_t cached = 0;
 	int fi;
 
 	/* One scratch stack: the boxes' pages serve the trees' sweeps. */
 	for (i = 0; i < n; i++)
 		opt_rule_box(&rules[i], &scr);
-	for (fi = 0; fi < 2; fi++) {
-		memset(&st[fi], 0, sizeof(st[fi]));
+	for (fi = 0; fi < 2; fi++)
 		snprintf(prefix[fi], sizeof(prefix[fi]), "%.20s_t%u_%c",
 			 c->name, run % 1000, fi ? '6' : '4');
-		root[fi] = opt_tree(t, rules, n, fi, fall, prefix[fi], &st[fi],
-				    &scr);
+	flow = flow && opt_flow_cacheable(rules, n);
+	if (overlay_run(t, c, run, rules, n, fall, flow, prefix, &scr, out)) {
+		scratch_free(&scr);
+		return true;
+	}
+	for (fi = 0; fi < 2; fi++) {
+		memset(&st[fi], 0, sizeof(st[fi]));
+		top = opt_tree(t, rules, n, fi, fall, prefix[fi], &st[fi],
+			       &scr);
+		snprintf(root[fi], IR_NAME_MAX, "%s", top ? top->name : "");
 	}
 	scratch_free(&scr);
 	if (!st[0].splits && !st[1].splits) {
@@ -182,7 +235,7 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 	}
 	snprintf(tree, sizeof(tree), "tree %u of chain %s", run, c->name);
 	for (fi = 0; fi < 2; fi++)
-		if (root[fi])
+		if (root[fi][0])
 			note(ns, rules[0].ir->loc, NULL,
 			     "%s, %s (rules %s:%u-%u, %zu rules): %u chains, "
 			     "%u map elements, %u rules in leaf chains, %u "
@@ -196,15 +249,15 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 			     st[fi].redundant);
 	for (i = 0; i < n; i++)
 		note_rule(ns, &rules[i], tree);
-	if ((root[0] || root[1]) && flow && opt_flow_cacheable(rules, n))
-		flow_cache(t, ns, root, st, prefix, n_chains, rules, n, fall,
-			   tree);
-	for (fi = 0; fi < 2; fi++) {
-		if (!root[fi])
-			continue;
-		dispatch_rule(t, &r, root[fi], fi, rules, n);
-		out_add(out, &r);
-	}
+	if (t->bases)	/* the roots before the cache: what it jumps to */
+		opt_base_record(t->bases, c->name, run, fall, prefix, root,
+				flow ? OPT_V4 | OPT_V6 : 0, rules, n);
+	if ((root[0][0] || root[1][0]) && flow)
+		cached = flow_cache(t, ns, root, st, prefix, n_chains, rules,
+				    n, fall, tree);
+	if (t->bases)
+		t->bases->b[t->bases->n - 1].flow = cached;
+	dispatch(t, root, rules, n, out);
 	return true;
 }
 

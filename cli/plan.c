@@ -13,6 +13,7 @@
 #include "batch.h"
 #include "clock.h"
 #include "ir_hash.h"
+#include "opt_base.h"
 #include "plan.h"
 #include "seqdiff.h"
 #include "xalloc.h"
@@ -186,6 +187,22 @@ static void rules_diff(struct plan *p, const struct live_chain *lc,
 	free(kept);
 }
 
+/* The roots of the trees the table keeps must be live (the records and
+ * the live cache come from the same commit, so they are). */
+static const char *kept_roots_live(const struct plan *p)
+{
+	const struct opt_bases *bs = p->table->bases;
+	size_t i;
+	int fi;
+
+	for (i = 0; bs && i < bs->n; i++)
+		for (fi = 0; bs->b[i].kept && fi < 2; fi++)
+			if (bs->b[i].root[fi][0] &&
+			    !plan_live_chain(p, bs->b[i].root[fi]))
+				return "a tree to keep is not live";
+	return NULL;
+}
+
 static const char *chains_diff(struct plan *p)
 {
 	const struct ir_table *t = p->table;
@@ -219,11 +236,15 @@ static const char *chains_diff(struct plan *p)
 		snprintf(kc.name, sizeof(kc.name), "%s", lc->name);
 		hit = bsearch(&key, ours, t->n_chains, sizeof(*ours),
 			      ir_name_cmp);
-		if (!hit)
+		if (hit)
+			continue;
+		if (opt_bases_keeps(t->bases, lc->name))
+			PUSH(p->kept_chains, p->n_kept_chains, lc);
+		else
 			PUSH(p->gone_chains, p->n_gone_chains, lc);
 	}
 	free(ours);
-	return NULL;
+	return kept_roots_live(p);
 }
 
 static int elems_diff(struct plan *p, struct nlsock *s,
@@ -281,7 +302,11 @@ static int sets_diff(struct plan *p, struct nlsock *s)
 	}
 	for (i = 0; i < p->live.n_sets; i++) {
 		ls = &p->live.sets[i];
-		if (!ir_table_find_set(t, ls->name))
+		if (ir_table_find_set(t, ls->name))
+			continue;
+		if (opt_bases_keeps(t->bases, ls->name))
+			PUSH(p->kept_sets, p->n_kept_sets, ls);
+		else
 			PUSH(p->gone_sets, p->n_gone_sets, ls);
 	}
 	return 0;
@@ -333,7 +358,7 @@ int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
 	 * Deleting by handle walks the chain (quadratic for many); with
 	 * nothing to keep, replacing is faster and ends the same.
 	 */
-	if (!p->full && !p->kept && p->n_dels)
+	if (!p->full && !p->kept && !p->n_kept_chains && p->n_dels)
 		p->full = "no live rule is kept";
 	err = p->full ? 0 : sets_diff(p, s);
 	if (times) {
@@ -358,6 +383,8 @@ void plan_free(struct plan *p)
 	free(p->gone_chains);
 	free(p->new_sets);
 	free(p->gone_sets);
+	free(p->kept_chains);
+	free(p->kept_sets);
 	free(p->dels);
 	free(p->adds);
 	free(p->live_by_name);

@@ -74,6 +74,11 @@ struct plan {
 	size_t			n_new_sets;
 	const struct live_set	**gone_sets;
 	size_t			n_gone_sets;
+	/* Live, not in the table, and left as they are (opt_bases_keeps). */
+	const struct live_chain	**kept_chains;
+	size_t			n_kept_chains;
+	const struct live_set	**kept_sets;
+	size_t			n_kept_sets;
 	struct plan_elems	*elems;
 	size_t			n_elems;
 	struct plan_del		*dels;

@@ -144,26 +144,53 @@ static struct live_chain *chain_head(const struct ir_chain *c,
 	return lc;
 }
 
+/* A chain the batch left alone, as it was. */
+static void kept_chain(const struct live_chain *old, struct live_table *out)
+{
+	struct live_chain *lc = &out->chains[out->n_chains++];
+	size_t j;
+
+	*lc = *old;
+	lc->name = xstrdup(old->name);
+	lc->rules = xcalloc(old->n_rules + 1, sizeof(*lc->rules));
+	for (j = 0; j < old->n_rules; j++) {
+		lc->rules[j].handle = old->rules[j].handle;
+		lc->rules[j].key = old->rules[j].key;
+		lc->rules[j].has_key = old->rules[j].has_key;
+	}
+	out->n_rules += lc->n_rules;
+}
+
 static void result_chains(const struct plan *p, const struct add_handles *h,
 			  struct live_table *out)
 {
 	const struct ir_table *t = p->table;
 	size_t i;
 
-	out->chains = xcalloc(t->n_chains + 1, sizeof(*out->chains));
+	out->chains = xcalloc(t->n_chains + p->n_kept_chains + 1,
+			      sizeof(*out->chains));
 	for (i = 0; i < t->n_chains; i++) {
 		struct live_chain *lc = chain_head(t->chains[i], out);
 
 		chain_rules(p, h, t->chains[i], lc);
 		out->n_rules += lc->n_rules;
 	}
+	for (i = 0; i < p->n_kept_chains; i++)
+		kept_chain(p->kept_chains[i], out);
 }
 
-static void result_sets(const struct ir_table *t, struct live_table *out)
+/* t's named sets, after the live ones kept[0..n_kept) as they are. */
+static void result_sets(const struct ir_table *t,
+			const struct live_set *const *kept, size_t n_kept,
+			struct live_table *out)
 {
 	size_t i;
 
-	out->sets = xcalloc(t->n_sets + 1, sizeof(*out->sets));
+	out->sets = xcalloc(t->n_sets + n_kept + 1, sizeof(*out->sets));
+	for (i = 0; i < n_kept; i++) {
+		out->sets[out->n_sets] = *kept[i];
+		out->sets[out->n_sets++].name = xstrdup(kept[i]->name);
+	}
 	for (i = 0; i < t->n_sets; i++) {
 		const struct ir_set *s = t->sets[i];
 		struct live_set *ls;
@@ -212,7 +239,7 @@ int plan_result(const struct plan *p, const struct batch *b,
 		out->present = true;
 		out->source = xstrdup(p->live.source);
 		result_chains(p, &h, out);
-		result_sets(p->table, out);
+		result_sets(p->table, p->kept_sets, p->n_kept_sets, out);
 		result_objects(p, out);
 		err = 0;
 	}
@@ -266,7 +293,7 @@ int plan_full_result(const struct ir_table *t, const struct batch *b,
 	}
 	out->present = true;
 	out->source = xstrdup(t->source ? t->source : "");
-	result_sets(t, out);
+	result_sets(t, NULL, 0, out);
 	full_objects(t, out);
 	return 0;
 }

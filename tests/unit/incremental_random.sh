@@ -97,8 +97,10 @@ edit() {
 	}' rules.fw && mv rules.new rules.fw
 }
 
+# Every tree built anew (no overlay in front of a kept one): the table
+# must then be what a full apply makes; overlays: optimize_packets.sh.
 apply_inc() {
-	"$FWCTL" --rundir "$tmp/run" --netns $ns -v apply rules.fw >"$tmp/apply.out" 2>&1 ||
+	FWCTL_NO_OVERLAY=1 "$FWCTL" --rundir "$tmp/run" --netns $ns -v apply rules.fw >"$tmp/apply.out" 2>&1 ||
 		{ cat "$tmp/apply.out"; return 1; }
 }
 

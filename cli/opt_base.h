@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_OPT_BASE_H
+#define FWCTL_OPT_BASE_H
+
+/*
+ * The trees an apply left in the kernel, described well enough that the
+ * next apply may keep them and put only what changed in front
+ * (opt_overlay.c): per tree (a run of a chain), its root chains, the keys
+ * of the rules it was built from and each rule's hull (per family and
+ * dimension, the smallest interval that holds the rule's box).
+ *
+ * They live beside the live cache (RUNDIR/trees.base and trees.id) and
+ * are trusted as the cache is: only for the boot, network namespace and
+ * ruleset generation of the id line (live_cache_id()), which the apply
+ * that made them wrote after its commit.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ir.h"
+
+struct opt_span;
+
+struct opt_base {
+	char			chain[IR_NAME_MAX];
+	unsigned		run;		/* optimize.c's run number */
+	enum ir_verdict_kind	fall;
+	char			prefix[2][IR_NAME_MAX];
+	char			root[2][IR_NAME_MAX];	/* "": no tree */
+	uint8_t			flow;		/* OPT_V4 | OPT_V6: cached */
+	size_t			n;
+	uint64_t		*keys;		/* n: ir_rule_key */
+	uint8_t			*fams;		/* n: opt_rule.fams */
+	/* n * 2 * D_COUNT; NULL: still in the file, at hulls_off. */
+	struct opt_span		*hulls;
+	uint64_t		hulls_off;
+	/* Out: kept live as it was (an overlay, or nothing changed). */
+	bool			kept;
+};
+
+struct opt_bases {
+	size_t		n;
+	struct opt_base	*b;
+	int		fd;		/* the file the hulls are read from */
+};
+
+/* The record of chain's run number run, or NULL. */
+const struct opt_base *opt_bases_find(const struct opt_bases *bs,
+				      const char *chain, unsigned run);
+/* The hull of rule i of b, for family fi: D_COUNT spans (false: I/O). */
+bool opt_base_hull(const struct opt_bases *bs, const struct opt_base *b,
+		   size_t i, int fi, struct opt_span *out);
+struct opt_bases *opt_bases_new(void);
+/* A new record at the end of bs (zeroed), to fill. */
+struct opt_base *opt_bases_add(struct opt_bases *bs);
+
+/*
+ * Whether a live chain or set of this name belongs to a tree that bs
+ * keeps: the tree's lookups and leaves (PREFIX_[dlsvx]...) and the shared
+ * sets (ir_share.c) its leaves may look up.
+ */
+bool opt_bases_keeps(const struct opt_bases *bs, const char *name);
+bool opt_bases_any_kept(const struct opt_bases *bs);
+
+/*
+ * dir/trees.base if trees.id is id (one line, live_cache_id()); NULL if
+ * not (then nothing is kept). store writes out's records (the hulls of
+ * kept ones come from in) and then the id; drop removes both.
+ */
+struct opt_bases *opt_bases_load(const char *dir, const char *id);
+void opt_bases_store(const char *dir, const char *id,
+		     const struct opt_bases *out, const struct opt_bases *in);
+void opt_bases_drop(const char *dir);
+void opt_bases_free(struct opt_bases *bs);
+
+#endif

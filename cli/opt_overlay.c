@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A list that changed in a few rules since its tree was applied keeps
+ * that tree as it is live and gets an overlay in front of it, built in
+ * milliseconds where the tree took a hundred:
+ *
+ *   chain P_ov:  GUARD1 goto DELTA_ROOT     (one per changed rule's hull)
+ *                GUARD2 goto DELTA_ROOT
+ *                goto BASE_ROOT             (the live tree, untouched)
+ *
+ * The changed rules are the old ones that went and the new ones that came
+ * in the shortest edit script from the old list (the record's keys) to
+ * the new one (seqdiff.c). A guard is the hull of one of
+ * them (per dimension the smallest interval that holds its box), so
+ * every packet that either version of a changed rule matches takes a
+ * guard. DELTA is a tree like any other (opt_tree.c) over the new list's
+ * rules whose boxes meet a guard, in their order: for a packet that took
+ * a guard, the rules that can match it are all there, so it gets the new
+ * list's first match. A packet that takes no guard matches no changed
+ * rule, old or new; the rules that match it are the ones both lists
+ * share, in the same order, so the old tree gives it the new list's
+ * verdict too.
+ *
+ * The flow cache in front (opt_flow.c) gets new sets, as for any change
+ * of the list, and its chains keep their names, which the kept tree's
+ * leaves go to.
+ *
+ * When too much changed (more than DELTA_MAX rules, or guards that a
+ * list's eighth of the rules meet), the tree is built again, and the
+ * next change is measured against that one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opt.h"
+#include "opt_base.h"
+#include "opt_overlay.h"
+#include "seqdiff.h"
+#include "xalloc.h"
+
+#define DELTA_MAX	16	/* changed rules, old and new, in all */
+#define SUB_SHARE	8	/* the overlay's list: an eighth, at most */
+#define SUB_MIN		(4 * OPT_LEAF_MAX)	/* ... or this many */
+
+struct guards {
+	size_t		n;
+	struct opt_span	h[DELTA_MAX][D_COUNT];
+};
+
+/* The hull of o's box in family fi. */
+static void hull_of(const struct opt_rule *o, int fi, struct opt_span *h)
+{
+	int d;
+
+	for (d = 0; d < D_COUNT; d++) {
+		const struct opt_ivs *iv = &o->dim[fi][d];
+
+		h[d].lo = iv->n ? iv->s[0].lo : 0;
+		h[d].hi = iv->n ? iv->s[iv->n - 1].hi : 0;
+	}
+}
+
+static void guard_add(struct guards *g, const struct opt_span *h)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (!memcmp(g->h[i], h, sizeof(g->h[i])))
+			return;
+	memcpy(g->h[g->n++], h, sizeof(g->h[0]));
+}
+
+static bool ivs_meet_span(const struct opt_ivs *iv, const struct opt_span *s)
+{
+	size_t i;
+
+	for (i = 0; i < iv->n; i++)
+		if (iv->s[i].lo <= s->hi && iv->s[i].hi >= s->lo)
+			return true;
+	return false;
+}
+
+static bool meets(const struct opt_rule *o, int fi, const struct guards *g)
+{
+	size_t i;
+	int d;
+
+	for (i = 0; i < g->n; i++) {
+		for (d = 0; d < D_COUNT; d++)
+			if (!ivs_meet_span(&o->dim[fi][d], &g->h[i][d]))
+				break;
+		if (d == D_COUNT)
+			return true;
+	}
+	return false;
+}
+
+/* What one family's overlay is made of, found before anything is built. */
+struct side {
+	struct guards	g;
+	struct opt_rule	*sub;
+	size_t		n_sub;
+};
+
+/* The old rules that went and the new ones that came, by index. */
+struct change {
+	size_t	old[DELTA_MAX], new[DELTA_MAX];
+	size_t	n_old, n_new;
+};
+
+/* False when more than DELTA_MAX rules changed. */
+static bool changes(struct change *ch, const struct opt_base *b,
+		    const struct opt_rule *rules, size_t n)
+{
+	uint64_t *keys = xcalloc(n + 1, sizeof(*keys));
+	size_t *match = xcalloc(n + 1, sizeof(*match)), i, j;
+	bool *stays = xcalloc(b->n + 1, sizeof(*stays)), ok = true;
+
+	for (j = 0; j < n; j++)
+		keys[j] = rules[j].key;
+	seqdiff(b->keys, b->n, keys, n, match);
+	ch->n_old = ch->n_new = 0;
+	for (j = 0; ok && j < n; j++) {
+		if (match[j] != SEQDIFF_NEW)
+			stays[match[j]] = true;
+		else if ((ok = ch->n_old + ch->n_new < DELTA_MAX))
+			ch->new[ch->n_new++] = j;
+	}
+	for (i = 0; ok && i < b->n; i++)
+		if (!stays[i] && (ok = ch->n_old + ch->n_new < DELTA_MAX))
+			ch->old[ch->n_old++] = i;
+	free(keys);
+	free(match);
+	free(stays);
+	return ok;
+}
+
+/* The changed rules of family fi: false if the old hulls cannot be read. */
+static bool side_guards(struct side *sd, const struct opt_bases *in,
+			const struct opt_base *b, const struct opt_rule *rules,
+			const struct change *ch, int fi)
+{
+	uint8_t bit = fi ? OPT_V6 : OPT_V4;
+	struct opt_span h[D_COUNT];
+	size_t i;
+
+	for (i = 0; i < ch->n_old; i++) {
+		if (!(b->fams[ch->old[i]] & bit))
+			continue;
+		if (!opt_base_hull(in, b, ch->old[i], fi, h))
+			return false;
+		guard_add(&sd->g, h);
+	}
+	for (i = 0; i < ch->n_new; i++) {
+		if (!(rules[ch->new[i]].fams & bit))
+			continue;
+		hull_of(&rules[ch->new[i]], fi, h);
+		guard_add(&sd->g, h);
+	}
+	return true;
+}
+
+static bool side_sub(struct side *sd, const struct opt_rule *rules, size_t n,
+		     int fi)
+{
+	uint8_t bit = fi ? OPT_V6 : OPT_V4;
+	size_t i, max = n / SUB_SHARE > SUB_MIN ? n / SUB_SHARE : SUB_MIN;
+
+	if (!sd->g.n)
+		return true;
+	sd->sub = xcalloc(n + 1, sizeof(*sd->sub));
+	for (i = 0; i < n; i++) {
+		if (!(rules[i].fams & bit) || !meets(&rules[i], fi, &sd->g))
+			continue;
+		if (sd->n_sub == max)
+			return false;
+		sd->sub[sd->n_sub++] = rules[i];
+	}
+	return true;
+}
+
+static void guard_rule(struct ir_chain *c, const struct opt_span *h, int fi,
+		       const struct ir_chain *to)
+{
+	static const struct fw_loc none;
+	struct ir_rule *r = ir_rule_add(c, none);
+	struct ir_match *m;
+	int d;
+
+	r->why = "overlay";
+	for (d = 0; d < D_COUNT; d++) {
+		if (!h[d].lo && h[d].hi == opt_dim_max((enum opt_dim)d, fi))
+			continue;
+		m = ir_match_add(r, opt_dim_field((enum opt_dim)d, fi), IR_EQ);
+		opt_val_to_ir(h[d].lo, (enum opt_dim)d, fi, m->value.lo);
+		opt_val_to_ir(h[d].hi, (enum opt_dim)d, fi, m->value.hi);
+	}
+	r->verdict.kind = to ? IR_GOTO : IR_RETURN;
+	if (to)
+		snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s",
+			 to->name);
+}
+
+/* Family fi's overlay chain P_ov in front of the kept root; its name. */
+static const char *side_build(struct ir_table *t, struct side *sd,
+			      const struct opt_base *b, int fi,
+			      const char *prefix, struct scratch *scr)
+{
+	char name[IR_NAME_MAX];
+	struct opt_stats st = { 0 };
+	struct ir_chain *delta, *ovl;
+	struct ir_rule *r;
+	size_t i;
+
+	snprintf(name, sizeof(name), "%s_o", prefix);
+	delta = sd->n_sub ? opt_tree(t, sd->sub, sd->n_sub, fi, b->fall, name,
+				     &st, scr) : NULL;
+	snprintf(name, sizeof(name), "%s_ov", prefix);
+	ovl = ir_chain_add(t, name, IR_HOOK_NONE);
+	ovl->nfproto = opt_fam_nfproto(fi);
+	for (i = 0; i < sd->g.n; i++)
+		guard_rule(ovl, sd->g.h[i], fi, delta);
+	if (b->root[fi][0]) {
+		r = ir_rule_add(ovl, (struct fw_loc){ 0 });
+		r->why = "overlay";
+		r->verdict.kind = IR_GOTO;
+		snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s",
+			 b->root[fi]);
+	}
+	return ovl->name;
+}
+
+bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
+		 const struct opt_base *b, struct opt_rule *rules, size_t n,
+		 enum ir_verdict_kind fall, bool flow,
+		 char prefix[2][IR_NAME_MAX], char root[2][IR_NAME_MAX],
+		 struct scratch *scr)
+{
+	struct side sd[2];
+	struct change ch;
+	size_t first = t->n_chains;
+	bool ok = b->fall == fall && (flow || !b->flow) &&
+		  changes(&ch, b, rules, n);
+	int fi;
+
+	memset(sd, 0, sizeof(sd));
+	for (fi = 0; ok && fi < 2; fi++)
+		ok = side_guards(&sd[fi], in, b, rules, &ch, fi) &&
+		     side_sub(&sd[fi], rules, n, fi);
+	for (fi = 0; ok && fi < 2; fi++) {
+		const char *to = sd[fi].g.n ?
+			side_build(t, &sd[fi], b, fi, prefix[fi], scr) :
+			b->root[fi];
+
+		snprintf(root[fi], IR_NAME_MAX, "%s", to);
+	}
+	for (fi = 0; ok && fi < 2; fi++)
+		if (b->flow & (fi ? OPT_V6 : OPT_V4))
+			snprintf(root[fi], IR_NAME_MAX, "%s", opt_flow_cache(
+				t, root[fi], opt_fam_nfproto(fi), first,
+				prefix[fi], opt_flow_hash(rules, n, fall))->name);
+	for (fi = 0; fi < 2; fi++)
+		free(sd[fi].sub);
+	return ok;
+}
+
+void opt_base_record(struct opt_bases *out, const char *chain, unsigned run,
+		     enum ir_verdict_kind fall, char prefix[2][IR_NAME_MAX],
+		     char root[2][IR_NAME_MAX], uint8_t flow,
+		     const struct opt_rule *rules, size_t n)
+{
+	struct opt_base *b = opt_bases_add(out);
+	size_t i;
+	int fi;
+
+	snprintf(b->chain, sizeof(b->chain), "%s", chain);
+	b->run = run;
+	b->fall = fall;
+	memcpy(b->prefix, prefix, sizeof(b->prefix));
+	memcpy(b->root, root, sizeof(b->root));
+	b->flow = flow;
+	b->n = n;
+	b->keys = xcalloc(n + 1, sizeof(*b->keys));
+	b->fams = xcalloc(n + 1, sizeof(*b->fams));
+	b->hulls = xcalloc(n * 2 * D_COUNT + 1, sizeof(*b->hulls));
+	for (i = 0; i < n; i++) {
+		b->keys[i] = rules[i].key;
+		b->fams[i] = rules[i].fams;
+		for (fi = 0; fi < 2; fi++)
+			if (rules[i].fams & (fi ? OPT_V6 : OPT_V4))
+				hull_of(&rules[i], fi,
+					b->hulls + (i * 2 + (size_t)fi) *
+						   D_COUNT);
+	}
+}
+
+void opt_base_keep(struct opt_bases *out, const struct opt_base *b)
+{
+	struct opt_base *k = opt_bases_add(out);
+
+	*k = *b;
+	k->keys = xcalloc(b->n + 1, sizeof(*k->keys));
+	k->fams = xcalloc(b->n + 1, sizeof(*k->fams));
+	memcpy(k->keys, b->keys, b->n * sizeof(*k->keys));
+	memcpy(k->fams, b->fams, b->n);
+	k->hulls = NULL;
+	k->kept = true;
+}
