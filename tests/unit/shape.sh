@@ -23,7 +23,8 @@ status_is() {	# status_is WANT COMMAND...
 	got=$?
 	[ "$got" = "$want" ] || { echo "exit $got, want $want"; cat "$tmp/out"; return 1; }
 }
-fw() { "$FWCTL" --netns $ns "$@"; }
+# A run directory of its own: /run/fwctld is the host's daemon's.
+fw() { "$FWCTL" --netns $ns --rundir "$tmp/run" "$@"; }
 qdisc() {	# qdisc IF KIND: the root qdisc of IF is KIND
 	ip netns exec $ns tc qdisc show dev "$1" root | grep -q "^qdisc $2 "
 }
