@@ -116,6 +116,16 @@ bool opt_bases_any_kept(const struct opt_bases *bs)
 	return false;
 }
 
+bool opt_bases_cached(const struct opt_bases *bs)
+{
+	size_t i;
+
+	for (i = 0; bs && i < bs->n; i++)
+		if (bs->b[i].flow)
+			return true;
+	return false;
+}
+
 bool opt_bases_keeps(const struct opt_bases *bs, const char *name)
 {
 	size_t i;

@@ -49,7 +49,8 @@ static int usage_error(const char *cmd, const char *args)
 	return FW_EXIT_USAGE;
 }
 
-/* times (or NULL): where the compiling went, for -v; in: compile_file_timed. */
+/* times (or NULL): where the compiling went, for -v; in: the live trees
+ * (compile_file_timed). */
 static struct ir_table *compile_or_report(const char *path,
 					  const struct fw_opts *o,
 					  unsigned flags,
@@ -81,16 +82,6 @@ static bool has_flow_cache(const struct ir_table *t)
 	return false;
 }
 
-static bool bases_cache(const struct opt_bases *in)
-{
-	size_t i;
-
-	for (i = 0; in && i < in->n; i++)
-		if (in->b[i].flow)
-			return true;
-	return false;
-}
-
 /*
  * compile_or_report for a table that goes to this kernel: flow caches
  * need dynamic concatenated sets with timeouts. A kernel without them
@@ -111,7 +102,7 @@ static struct ir_table *compile_for_kernel(const char *path,
 	int err;
 
 	if (!t || !has_flow_cache(t) ||
-	    (bases_cache(in) && !feature_probe_denied("flow_cache")))
+	    (opt_bases_cached(in) && !feature_probe_denied("flow_cache")))
 		return t;
 	if (batch_socket_open(&s) < 0)
 		return t;	/* the apply will say why it cannot go on */

@@ -1,0 +1,90 @@
+#!/bin/sh
+# When fwctl apply keeps a live tree with an overlay in front, and when it
+# must not: a 2,000-rule ClassBench-like access list (stateless, with a
+# flow cache) in a namespace, changed one rule at a time. An overlay only
+# over the very tree its records describe: after another tool's commit,
+# apply --full, FWCTL_NO_OVERLAY, an apply of another file path and
+# damaged records, the tree is built anew (and the overlay goes). diff
+# compiles as apply does. That the overlays give the new verdicts is
+# overlay_test's (in process) and optimize_packets.sh's (real packets).
+: "${top_srcdir:?}" "${top_builddir:?}" "${FWCTL:?}"
+[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
+command -v nft >/dev/null || { echo "needs nft"; exit 77; }
+cb=$top_builddir/tests/bench/classbench
+[ -x "$cb" ] || { echo "needs $cb (make check builds it)"; exit 77; }
+ns=ovl-$$
+tmp=$(mktemp -d)
+trap 'ip netns del $ns 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+ip netns add $ns || exit 99
+cd "$tmp" || exit 99
+. "$top_srcdir/tests/unit/tap.sh"
+
+"$cb" gen 2000 3 >acl.cb && "$cb" fw acl.cb stateless >rules.fw || exit 99
+line=1000
+
+apply() {	# apply [ARGS...]: fwctl -v apply of rules.fw, into out
+	"$FWCTL" --netns $ns --rundir "$tmp/run" -v apply "$@" rules.fw \
+		>out 2>&1 || { cat out; return 1; }
+}
+flip() {	# flip: the verdict of the next rule line flipped
+	line=$((line + 7))
+	awk -v n=$line 'FNR == n && !sub(/^accept /, "drop ") {
+		sub(/^drop /, "accept ") } 1' rules.fw >rules.new &&
+		mv rules.new rules.fw
+}
+overlay() { ip netns exec $ns nft list chain inet fwctl forward_t1_4_ov; }
+kept() { grep -q "^trees: 1 of 1 kept" out && overlay >/dev/null 2>&1; }
+anew() { ! grep -q "^trees:" out && ! overlay >/dev/null 2>&1; }
+apply_kept() { apply "$@" && kept; }
+apply_anew() { apply "$@" && anew; }
+guards() { [ "$(overlay | grep -c 'goto forward_t1_4_')" = 2 ]; }
+little() { grep -q '; incremental, [0-9]\{1,2\} changes' out; }
+diff_none() {
+	"$FWCTL" --netns $ns --rundir "$tmp/run" diff rules.fw >diff.out &&
+		grep -qx 'no changes' diff.out
+}
+diff_overlay() {
+	"$FWCTL" --netns $ns --rundir "$tmp/run" diff rules.fw >diff.out &&
+		grep -q '^+ rule forward_t1_4_ov' diff.out &&
+		! grep -q '^- chain forward_t1_4_[dl]' diff.out
+}
+no_overlay_anew() { (export FWCTL_NO_OVERLAY=1; apply) && anew; }
+other_path() {
+	cp rules.fw other.fw &&
+	"$FWCTL" --netns $ns --rundir "$tmp/run" -v apply other.fw >out 2>&1 &&
+		grep -q 'full replace: the live table came from another' out &&
+		anew
+}
+
+ok "the list applied: the tree built" apply_anew
+ok "... its records beside the cache" test -s run/trees.base -a -s run/trees.id
+flip
+ok "one rule changed: the tree kept, an overlay in front" apply_kept
+ok "... of one guard, then the kept tree" guards
+ok "... the batch held little" little
+ok "diff of the same file: no changes" diff_none
+flip
+ok "diff of another change: the overlay's, not a new tree" diff_overlay
+ok "... and apply does that" apply_kept
+
+ip netns exec $ns nft add table inet other || exit 99
+flip
+ok "after another tool's commit: the tree built anew" apply_anew
+flip
+ok "... and the next change kept it again" apply_kept
+flip
+ok "apply --full: built anew" apply_anew --full
+flip
+ok "FWCTL_NO_OVERLAY: built anew" no_overlay_anew
+flip
+ok "... and without it, kept again" apply_kept
+flip
+ok "another file path: a full replace, built anew" other_path
+apply || exit 99
+flip
+head -c 100 run/trees.base >run/trees.short && mv run/trees.short run/trees.base
+ok "records cut short: built anew" apply_anew
+flip
+echo "id nothing" >run/trees.id
+ok "records of another state: built anew" apply_anew
+tap_end
