@@ -35,8 +35,10 @@ struct opt_base {
 	/* n * 2 * D_COUNT; NULL: still in the file, at hulls_off. */
 	struct opt_span		*hulls;
 	uint64_t		hulls_off;
-	/* Out: kept live as it was (an overlay, or nothing changed). */
+	/* Out: kept live as it was (an overlay, or nothing changed), and
+	 * what went in front: rules changed, guards, rules in its tree. */
 	bool			kept;
+	unsigned		changed, guards, rules;
 };
 
 struct opt_bases {

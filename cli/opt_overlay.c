@@ -202,6 +202,22 @@ static void guard_rule(struct ir_chain *c, const struct opt_span *h, int fi,
 			 to->name);
 }
 
+/* k: b, kept live (its hulls stay in b's file), with what went in front. */
+static void base_keep(struct opt_base *k, const struct opt_base *b,
+		      size_t changed, unsigned guards, unsigned rules)
+{
+	*k = *b;
+	k->keys = xcalloc(b->n + 1, sizeof(*k->keys));
+	k->fams = xcalloc(b->n + 1, sizeof(*k->fams));
+	memcpy(k->keys, b->keys, b->n * sizeof(*k->keys));
+	memcpy(k->fams, b->fams, b->n);
+	k->hulls = NULL;
+	k->kept = true;
+	k->changed = (unsigned)changed;
+	k->guards = guards;
+	k->rules = rules;
+}
+
 /* Family fi's overlay chain P_ov in front of the kept root; its name. */
 static const char *side_build(struct ir_table *t, struct side *sd,
 			      const struct opt_base *b, int fi,
@@ -235,7 +251,7 @@ bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 		 const struct opt_base *b, struct opt_rule *rules, size_t n,
 		 enum ir_verdict_kind fall, bool flow,
 		 char prefix[2][IR_NAME_MAX], char root[2][IR_NAME_MAX],
-		 struct scratch *scr)
+		 struct opt_base *kept, struct scratch *scr)
 {
 	struct side sd[2];
 	struct change ch;
@@ -260,6 +276,10 @@ bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 			snprintf(root[fi], IR_NAME_MAX, "%s", opt_flow_cache(
 				t, root[fi], opt_fam_nfproto(fi), first,
 				prefix[fi], opt_flow_hash(rules, n, fall))->name);
+	if (ok)
+		base_keep(kept, b, ch.n_old + ch.n_new,
+			  (unsigned)(sd[0].g.n + sd[1].g.n),
+			  (unsigned)(sd[0].n_sub + sd[1].n_sub));
 	for (fi = 0; fi < 2; fi++)
 		free(sd[fi].sub);
 	return ok;
@@ -295,15 +315,3 @@ void opt_base_record(struct opt_bases *out, const char *chain, unsigned run,
 	}
 }
 
-void opt_base_keep(struct opt_bases *out, const struct opt_base *b)
-{
-	struct opt_base *k = opt_bases_add(out);
-
-	*k = *b;
-	k->keys = xcalloc(b->n + 1, sizeof(*k->keys));
-	k->fams = xcalloc(b->n + 1, sizeof(*k->fams));
-	memcpy(k->keys, b->keys, b->n * sizeof(*k->keys));
-	memcpy(k->fams, b->fams, b->n);
-	k->hulls = NULL;
-	k->kept = true;
-}

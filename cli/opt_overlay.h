@@ -10,20 +10,19 @@
  * front of that tree as it is live (why and how: opt_overlay.c). fall and
  * prefix as for the tree; flow: the list may have a flow cache. root gets,
  * per family, the chain to jump to ("": none). False when too much
- * changed: nothing was added to t, build the tree.
+ * changed: nothing was added to t, build the tree. True: kept is b,
+ * marked kept, with what went in front.
  */
 bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 		 const struct opt_base *b, struct opt_rule *rules, size_t n,
 		 enum ir_verdict_kind fall, bool flow,
 		 char prefix[2][IR_NAME_MAX], char root[2][IR_NAME_MAX],
-		 struct scratch *scr);
+		 struct opt_base *kept, struct scratch *scr);
 
 /* A record in out of the tree just built over rules[0..n). */
 void opt_base_record(struct opt_bases *out, const char *chain, unsigned run,
 		     enum ir_verdict_kind fall, char prefix[2][IR_NAME_MAX],
 		     char root[2][IR_NAME_MAX], uint8_t flow,
 		     const struct opt_rule *rules, size_t n);
-/* b, kept live by an overlay: a copy of it in out, marked kept. */
-void opt_base_keep(struct opt_bases *out, const struct opt_base *b);
 
 #endif

@@ -182,12 +182,13 @@ static bool overlay_run(struct ir_table *t, const struct ir_chain *c,
 {
 	const struct opt_base *b = opt_bases_find(t->bases_in, c->name, run);
 	char root[2][IR_NAME_MAX];
+	struct opt_base kept;
 
 	if (!b || !t->bases ||
 	    !opt_overlay(t, t->bases_in, b, rules, n, fall, flow, prefix, root,
-			 scr))
+			 &kept, scr))
 		return false;
-	opt_base_keep(t->bases, b);
+	*opt_bases_add(t->bases) = kept;
 	dispatch(t, root, rules, n, out);
 	return true;
 }

@@ -311,16 +311,24 @@ static void apply_report(const char *path, const struct ir_table *t,
 			 const struct compile_times *c)
 {
 	size_t i, kept = 0, trees = t->bases ? t->bases->n : 0;
+	unsigned changed = 0, guards = 0, rules = 0;
 
-	for (i = 0; i < trees; i++)
-		kept += t->bases->b[i].kept;
+	for (i = 0; i < trees; i++) {
+		const struct opt_base *b = &t->bases->b[i];
+
+		kept += b->kept;
+		changed += b->changed;
+		guards += b->guards;
+		rules += b->rules;
+	}
 	printf("%s: applied, %zu kernel rules; %s%s, %zu changes\n", path,
 	       ir_table_rule_count(t) + st->kept_rules, st->full ?
 	       "full replace: " :
 	       "incremental", st->full ? st->full : "", st->changes);
 	if (kept)
-		printf("trees: %zu of %zu kept as they were live, what changed "
-		       "in front of them\n", kept, trees);
+		printf("trees: %zu of %zu kept as they were live; in front: "
+		       "%u rules changed, %u guards, %u rules in their "
+		       "trees\n", kept, trees, changed, guards, rules);
 	printf("time: compile %.2f ms, read live %.2f ms%s, diff %.2f ms, "
 	       "batch %.2f ms, cache write %.2f ms\n", ms(compile_total(c)),
 	       ms(st->read_ns), st->cached ? " (cache)" : "",
