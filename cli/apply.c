@@ -283,7 +283,7 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 	struct batch *b;
 	int err = plan_read(s, t, &p, cache_dir, st);
 
-	if (!err && p.full && opt_bases_any_kept(t->bases)) {
+	if (!err && plan_rebuild(&p)) {
 		plan_free(&p);
 		return KERNEL_REBUILD;
 	}
@@ -353,7 +353,7 @@ int kernel_diff(const struct ir_table *t, FILE *out)
 	if (err)
 		fprintf(stderr, "fwctl: cannot read the live table: %s\n",
 			strerror(-err));
-	else if (p.full && opt_bases_any_kept(t->bases))
+	else if (plan_rebuild(&p))
 		err = KERNEL_REBUILD;
 	else
 		plan_print(out, &p);

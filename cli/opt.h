@@ -84,6 +84,8 @@ void opt_rule_box(struct opt_rule *o, struct scratch *scr);
 void opt_rule_box_free(struct opt_rule *o);
 void opt_rule_free(struct opt_rule *o);
 bool opt_full(const struct opt_rule *o, int fi, enum opt_dim d);
+/* Whether two unions of intervals share a value. */
+bool opt_ivs_meet(const struct opt_ivs *a, const struct opt_ivs *b);
 /* How many bits v takes: 0 for 0, 128 for the largest. */
 int opt_val_bits(opt_val v);
 /* Big-endian bytes (len up to 16) <-> number. */

@@ -12,11 +12,11 @@
  * The id is written last and removed first: a file without a matching
  * id is never read.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "opt.h"
@@ -106,24 +106,25 @@ static bool kept_by(const struct opt_base *b, const char *name)
 	return false;
 }
 
-bool opt_bases_any_kept(const struct opt_bases *bs)
+/* Whether a record of bs is kept (kept) or has a flow cache (!kept). */
+static bool any_base(const struct opt_bases *bs, bool kept)
 {
 	size_t i;
 
 	for (i = 0; bs && i < bs->n; i++)
-		if (bs->b[i].kept)
+		if (kept ? bs->b[i].kept : bs->b[i].flow != 0)
 			return true;
 	return false;
 }
 
+bool opt_bases_any_kept(const struct opt_bases *bs)
+{
+	return any_base(bs, true);
+}
+
 bool opt_bases_cached(const struct opt_bases *bs)
 {
-	size_t i;
-
-	for (i = 0; bs && i < bs->n; i++)
-		if (bs->b[i].flow)
-			return true;
-	return false;
+	return any_base(bs, false);
 }
 
 bool opt_bases_keeps(const struct opt_bases *bs, const char *name)
@@ -165,18 +166,29 @@ static bool read_all(int fd, void *buf, size_t len)
 	return read(fd, buf, len) == (ssize_t)len;
 }
 
+/*
+ * Record d's head into b, then its keys and fams from fd, at *off; the
+ * hulls stay in the file. False for a record the file cannot hold
+ * (size: the file's): a damaged file is no reason to allocate its word.
+ */
 static bool load_rec(int fd, struct opt_base *b, const struct disk_rec *d,
-		     uint64_t *off)
+		     uint64_t *off, uint64_t size)
 {
+	int fi;
+
 	memcpy(b->chain, d->chain, sizeof(b->chain));
 	memcpy(b->prefix, d->prefix, sizeof(b->prefix));
 	memcpy(b->root, d->root, sizeof(b->root));
 	b->chain[IR_NAME_MAX - 1] = '\0';
+	for (fi = 0; fi < 2; fi++)
+		b->prefix[fi][IR_NAME_MAX - 1] = b->root[fi][IR_NAME_MAX - 1] =
+			'\0';
 	b->run = d->run;
 	b->fall = (enum ir_verdict_kind)d->fall;
 	b->flow = d->flow;
 	b->n = d->n;
-	if (b->n > ((uint64_t)1 << 32))
+	if (b->n > size || *off + b->n * sizeof(*b->keys) +
+			   fams_size(b->n) + hull_size(b->n) > size)
 		return false;
 	b->keys = xcalloc(b->n + 1, sizeof(*b->keys));
 	b->fams = xcalloc(fams_size(b->n) + 1, 1);
@@ -196,6 +208,7 @@ struct opt_bases *opt_bases_load(const char *dir, const char *id)
 	struct disk_head h;
 	struct disk_rec *d = NULL;
 	uint64_t off, i;
+	struct stat st;
 	int fd;
 
 	if (!dir || !id || !id_matches(dir, id))
@@ -206,16 +219,17 @@ struct opt_bases *opt_bases_load(const char *dir, const char *id)
 		return NULL;
 	bs = opt_bases_new();
 	bs->fd = fd;
-	if (!read_all(fd, &h, sizeof(h)) || memcmp(h.magic, BASE_MAGIC,
-						   sizeof(BASE_MAGIC)) ||
-	    h.n > 65536)
+	if (fstat(fd, &st) < 0 || !read_all(fd, &h, sizeof(h)) ||
+	    memcmp(h.magic, BASE_MAGIC, sizeof(BASE_MAGIC)) ||
+	    h.n > (uint64_t)st.st_size / sizeof(*d))
 		goto bad;
 	d = xcalloc(h.n + 1, sizeof(*d));
 	if (!read_all(fd, d, h.n * sizeof(*d)))
 		goto bad;
 	off = sizeof(h) + h.n * sizeof(*d);
 	for (i = 0; i < h.n; i++)
-		if (!load_rec(fd, opt_bases_add(bs), &d[i], &off))
+		if (!load_rec(fd, opt_bases_add(bs), &d[i], &off,
+			      (uint64_t)st.st_size))
 			goto bad;
 	free(d);
 	return bs;

@@ -69,8 +69,9 @@ bool opt_bases_cached(const struct opt_bases *bs);
 
 /*
  * dir/trees.base if trees.id is id (one line, live_cache_id()); NULL if
- * not (then nothing is kept). store writes out's records (the hulls of
- * kept ones come from in) and then the id; drop removes both.
+ * not (then nothing is kept): also when the file is damaged. store writes
+ * out's records (the hulls of kept ones come from in) and then the id;
+ * drop removes the id, which leaves the records unread.
  */
 struct opt_bases *opt_bases_load(const char *dir, const char *id);
 void opt_bases_store(const char *dir, const char *id,

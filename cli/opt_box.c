@@ -62,6 +62,21 @@ void opt_val_to_ir(opt_val v, enum opt_dim d, int fi, uint8_t *out)
 	opt_val_store(v, out, ir_field_info[dim_fields[fi][d]].len);
 }
 
+bool opt_ivs_meet(const struct opt_ivs *a, const struct opt_ivs *b)
+{
+	size_t i = 0, j = 0;
+
+	while (i < a->n && j < b->n) {
+		if (a->s[i].hi < b->s[j].lo)
+			i++;
+		else if (b->s[j].hi < a->s[i].lo)
+			j++;
+		else
+			return true;
+	}
+	return false;
+}
+
 static bool ivs_full(const struct opt_ivs *iv, int fi, enum opt_dim d)
 {
 	return iv->n == 1 && iv->s[0].lo == 0 &&

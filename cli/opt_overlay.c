@@ -71,25 +71,18 @@ static void guard_add(struct guards *g, const struct opt_span *h)
 	memcpy(g->h[g->n++], h, sizeof(g->h[0]));
 }
 
-static bool ivs_meet_span(const struct opt_ivs *iv, const struct opt_span *s)
+static bool meets(const struct opt_rule *o, int fi, struct guards *g)
 {
-	size_t i;
-
-	for (i = 0; i < iv->n; i++)
-		if (iv->s[i].lo <= s->hi && iv->s[i].hi >= s->lo)
-			return true;
-	return false;
-}
-
-static bool meets(const struct opt_rule *o, int fi, const struct guards *g)
-{
+	struct opt_ivs hull = { .n = 1 };
 	size_t i;
 	int d;
 
 	for (i = 0; i < g->n; i++) {
-		for (d = 0; d < D_COUNT; d++)
-			if (!ivs_meet_span(&o->dim[fi][d], &g->h[i][d]))
+		for (d = 0; d < D_COUNT; d++) {
+			hull.s = &g->h[i][d];
+			if (!opt_ivs_meet(&o->dim[fi][d], &hull))
 				break;
+		}
 		if (d == D_COUNT)
 			return true;
 	}

@@ -537,21 +537,6 @@ static bool same_verdict(const struct ir_rule *a, const struct ir_rule *b)
 		 a->verdict.reject_code == b->verdict.reject_code));
 }
 
-static bool ivs_meet(const struct opt_ivs *a, const struct opt_ivs *b)
-{
-	size_t i = 0, j = 0;
-
-	while (i < a->n && j < b->n) {
-		if (a->s[i].hi < b->s[j].lo)
-			i++;
-		else if (b->s[j].hi < a->s[i].lo)
-			j++;
-		else
-			return true;
-	}
-	return false;
-}
-
 /* Boxes that share a packet (other matches are not looked at: safe). */
 static bool boxes_meet(const struct tree *tr, const struct opt_rule *a,
 		       const struct opt_rule *b)
@@ -559,7 +544,7 @@ static bool boxes_meet(const struct tree *tr, const struct opt_rule *a,
 	int d;
 
 	for (d = 0; d < D_COUNT; d++)
-		if (!ivs_meet(&a->dim[tr->fi][d], &b->dim[tr->fi][d]))
+		if (!opt_ivs_meet(&a->dim[tr->fi][d], &b->dim[tr->fi][d]))
 			return false;
 	return true;
 }

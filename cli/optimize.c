@@ -205,6 +205,7 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 {
 	static const char *const fam_names[2] = { "ipv4", "ipv6" };
 	char prefix[2][IR_NAME_MAX], root[2][IR_NAME_MAX], tree[96];
+	char top_name[2][IR_NAME_MAX];
 	struct ir_chain *top;
 	struct opt_stats st[2];
 	size_t i, n_chains = t->n_chains;
@@ -250,14 +251,13 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 			     st[fi].redundant);
 	for (i = 0; i < n; i++)
 		note_rule(ns, &rules[i], tree);
-	if (t->bases)	/* the roots before the cache: what it jumps to */
-		opt_base_record(t->bases, c->name, run, fall, prefix, root,
-				flow ? OPT_V4 | OPT_V6 : 0, rules, n);
+	memcpy(top_name, root, sizeof(top_name));
 	if ((root[0][0] || root[1][0]) && flow)
 		cached = flow_cache(t, ns, root, st, prefix, n_chains, rules,
 				    n, fall, tree);
-	if (t->bases)
-		t->bases->b[t->bases->n - 1].flow = cached;
+	if (t->bases)	/* the roots the cache jumps to, not the cache */
+		opt_base_record(t->bases, c->name, run, fall, prefix, top_name,
+				cached, rules, n);
 	dispatch(t, root, rules, n, out);
 	return true;
 }

@@ -369,6 +369,11 @@ int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
 	return err;
 }
 
+bool plan_rebuild(const struct plan *p)
+{
+	return p->full && opt_bases_any_kept(p->table->bases);
+}
+
 void plan_free(struct plan *p)
 {
 	size_t i;

@@ -108,6 +108,12 @@ struct plan_times {
  */
 int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
 	      const char *cache_dir, struct plan_times *times);
+/*
+ * Whether the table keeps live trees (an overlay, opt_base.h) that the
+ * plan cannot keep: it replaces the whole table. Then the file is to be
+ * compiled again, building every tree (KERNEL_REBUILD).
+ */
+bool plan_rebuild(const struct plan *p);
 void plan_free(struct plan *p);
 /* Changes in an incremental plan; 0: the live table is already t. */
 size_t plan_changes(const struct plan *p);

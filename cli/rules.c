@@ -345,52 +345,80 @@ static struct opt_bases *live_bases(const struct fw_opts *o)
 	return getenv("FWCTL_NO_OVERLAY") ? NULL : kernel_bases(o->rundir);
 }
 
+/*
+ * Compiles path against the live trees (live_bases()) and runs run on the
+ * table. When the live table cannot keep them (run says KERNEL_REBUILD,
+ * having done nothing), compiles again building every tree and runs that.
+ * *tp: the table that ran last (NULL: the file did not compile).
+ */
+static int against_live(const char *path, const struct fw_opts *o,
+			const struct opt_bases *in,
+			struct compile_times *times,
+			int (*run)(struct ir_table *t, void *ctx), void *ctx,
+			struct ir_table **tp)
+{
+	int err;
+
+	*tp = compile_for_kernel(path, o, COMPILE_BASES, in, times);
+	err = *tp ? run(*tp, ctx) : FW_EXIT_RULES;
+	if (err != KERNEL_REBUILD)
+		return err;
+	ir_table_free(*tp);
+	*tp = compile_for_kernel(path, o, COMPILE_BASES, NULL, times);
+	return *tp ? run(*tp, ctx) : FW_EXIT_RULES;
+}
+
+struct apply_run {
+	const struct fw_opts	*o;
+	bool			full, warned;
+	struct apply_stats	st;
+};
+
+static int apply_run(struct ir_table *t, void *ctx)
+{
+	struct apply_run *a = ctx;
+	int err;
+
+	if (!a->warned)
+		warn_missing_interfaces(t);
+	a->warned = true;
+	err = engine_choose(t);
+	if (err)
+		return err;
+	return a->full ? kernel_replace(t, a->o->rundir, &a->st) :
+			 kernel_update(t, a->o->rundir, &a->st);
+}
+
 int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 {
-	bool full = false;
-	const char *path = file_arg(argc, argv, "full", &full);
-	struct opt_bases *in;
-	struct apply_stats st = { 0 };
+	struct apply_run a = { .o = o };
+	const char *path = file_arg(argc, argv, "full", &a.full);
 	struct compile_times times;
+	struct opt_bases *in;
 	struct ir_table *t;
 	int err;
 
 	if (!path)
 		return usage_error("apply", "[--full] FILE");
 	/* --full builds every tree: it replaces them all anyway. */
-	in = full ? NULL : live_bases(o);
-	t = compile_for_kernel(path, o, COMPILE_BASES, in, &times);
-	if (!t) {
-		opt_bases_free(in);
-		return FW_EXIT_RULES;
-	}
-	warn_missing_interfaces(t);
-	err = engine_choose(t);
-	if (!err)
-		err = full ? kernel_replace(t, o->rundir, &st) :
-			     kernel_update(t, o->rundir, &st);
-	if (err == KERNEL_REBUILD) {
-		ir_table_free(t);
-		t = compile_for_kernel(path, o, COMPILE_BASES, NULL, &times);
-		err = t ? engine_choose(t) : FW_EXIT_RULES;
-		if (!err)
-			err = kernel_update(t, o->rundir, &st);
-	}
+	in = a.full ? NULL : live_bases(o);
+	err = against_live(path, o, in, &times, apply_run, &a, &t);
 	/* The daemon and shaping follow the rules, never go without them. */
 	if (!err)
 		err = apply_after_rules(o, t);
 	if (!err && o->verbose)
-		apply_report(path, t, &st, &times);
+		apply_report(path, t, &a.st, &times);
 	ir_table_free(t);
 	opt_bases_free(in);
 	return err;
 }
 
 /* The queue encoding is part of a rule's key: choose it as apply does. */
-static int diff_run(struct ir_table *t)
+static int diff_run(struct ir_table *t, void *ctx)
 {
 	int err = engine_choose(t);
 
+	(void)ctx;
 	return err ? err : kernel_diff(t, stdout);
 }
 
@@ -406,13 +434,7 @@ int cmd_diff(int argc, char **argv, const struct fw_opts *o)
 	if (!path)
 		return usage_error("diff", "FILE");
 	in = live_bases(o);
-	t = compile_for_kernel(path, o, COMPILE_BASES, in, NULL);
-	err = t ? diff_run(t) : FW_EXIT_RULES;
-	if (err == KERNEL_REBUILD) {
-		ir_table_free(t);
-		t = compile_for_kernel(path, o, COMPILE_BASES, NULL, NULL);
-		err = t ? diff_run(t) : FW_EXIT_RULES;
-	}
+	err = against_live(path, o, in, NULL, diff_run, NULL, &t);
 	ir_table_free(t);
 	opt_bases_free(in);
 	return err;

@@ -4,7 +4,8 @@
 # flow cache) in a namespace, changed one rule at a time. An overlay only
 # over the very tree its records describe: after another tool's commit,
 # apply --full, FWCTL_NO_OVERLAY, an apply of another file path and
-# damaged records, the tree is built anew (and the overlay goes). diff
+# damaged records (cut short, a count too big for the file, another
+# state's id), the tree is built anew (and the overlay goes). diff
 # compiles as apply does. That the overlays give the new verdicts is
 # overlay_test's (in process) and optimize_packets.sh's (real packets).
 : "${top_srcdir:?}" "${top_builddir:?}" "${FWCTL:?}"
@@ -81,6 +82,12 @@ ok "... and without it, kept again" apply_kept
 flip
 ok "another file path: a full replace, built anew" other_path
 apply || exit 99
+flip
+# The first record's rule count (at byte 360, after the file's head and
+# the record's names) made 2^31: read as damaged, not allocated.
+printf '\000\000\000\200\000\000\000\000' |
+	dd of=run/trees.base bs=1 seek=360 conv=notrunc 2>/dev/null || exit 99
+ok "a record's rule count damaged: built anew" apply_anew
 flip
 head -c 100 run/trees.base >run/trees.short && mv run/trees.short run/trees.base
 ok "records cut short: built anew" apply_anew
