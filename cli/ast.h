@@ -142,6 +142,8 @@ struct ast_rule {
 	enum ast_action		action;
 	enum chain_id		chain;
 	char			*text;	/* the rule as written, one line */
+	/* Alone on its line: nothing before it, at most a comment after. */
+	bool			alone;
 	bool			has[R_COUNT];
 	struct fw_loc		part_loc[R_COUNT];	/* the keyword */
 	unsigned		part_width[R_COUNT];

@@ -4,6 +4,7 @@
  * them with diag), check, lower. Each stage reads only what the stage
  * before it made, and lowering runs only on a file without errors.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ast.h"
@@ -13,6 +14,7 @@
 #include "lower.h"
 #include "model.h"
 #include "opt_base.h"
+#include "opt_lines.h"
 #include "optimize.h"
 #include "parser.h"
 
@@ -28,10 +30,35 @@ static void lap(uint64_t *t0, uint64_t *into)
 	*t0 = t1;
 }
 
-static struct ir_table *compile_ast(struct ast *a, unsigned errors,
-				    unsigned flags, const struct opt_bases *in,
-				    struct compile_times *tm, uint64_t t0)
+/*
+ * The record of a's lines for the next apply (opt_lines.h), begun before
+ * checking frees a's rules; the optimizer adds the trees' rules. skip's
+ * lines are rules that a has only as stand-ins.
+ */
+static struct opt_lines *lines_begin(const struct ast *a,
+				     const struct line_skip *skip)
 {
+	struct opt_lines *l;
+	const char *text;
+	size_t len, i;
+
+	text = diag_source_text(a->source, &len);
+	if (!text)
+		return NULL;
+	l = opt_lines_new(a->source, text, len);
+	opt_lines_ast(l, a, a->source);
+	for (i = 0; skip && i < skip->n; i++)
+		l->line[skip->line[i]].kind = LINE_RULE;
+	return l;
+}
+
+struct ir_table *compile_parsed(struct ast *a, unsigned errors,
+				unsigned flags, const struct opt_bases *in,
+				struct line_skip *skip,
+				struct compile_times *tm, uint64_t t0)
+{
+	unsigned warnings = diag_warning_count();
+	struct opt_lines *lines = NULL;
 	struct model *m;
 	struct ir_table *t = NULL;
 
@@ -42,10 +69,16 @@ static struct ir_table *compile_ast(struct ast *a, unsigned errors,
 		ast_free(a);
 		return NULL;
 	}
+	if ((flags & COMPILE_BASES) && !(flags & COMPILE_LINEAR))
+		lines = lines_begin(a, skip);
 	m = check_ast(a);
 	lap(&t0, tm ? &tm->check_ns : NULL);
-	if (m && diag_error_count() == errors)
+	if (m && diag_error_count() == errors) {
+		m->skip = skip;
+		if (lines)
+			opt_lines_model(lines, m);
 		t = lower_model(m);
+	}
 	/* The optimizer reuses their memory: fresh pages cost more. */
 	model_free(m);
 	ast_free(a);
@@ -53,29 +86,46 @@ static struct ir_table *compile_ast(struct ast *a, unsigned errors,
 	if (t && (flags & COMPILE_BASES)) {
 		t->bases_in = in;
 		t->bases = opt_bases_new();
+		t->bases->lines = lines;
+		lines = NULL;
 	}
+	opt_lines_free(lines);
 	if (t && !(flags & COMPILE_LINEAR))
 		ir_optimize(t, flags & COMPILE_EXPLAIN,
 			    !(flags & COMPILE_NO_FLOW_CACHE));
 	if (t)
 		ir_share_sets(t);
+	/* A warning is said again by the next apply: it compiles it all. */
+	if (t && t->bases && t->bases->lines &&
+	    diag_warning_count() != warnings)
+		t->bases->lines->broken = true;
 	lap(&t0, tm ? &tm->optimize_ns : NULL);
 	return t;
 }
 
 struct ir_table *compile_file_timed(const char *path, unsigned flags,
-				    const struct opt_bases *in,
+				    struct opt_bases *in,
 				    struct compile_times *times)
 {
 	unsigned errors = diag_error_count();
 	uint64_t t0 = clock_ns();
+	struct ir_table *t;
 	struct ast *a;
 
 	if (times)
 		memset(times, 0, sizeof(*times));
+	if ((flags & COMPILE_BASES) && !(flags & COMPILE_LINEAR) && in &&
+	    in->lines && !getenv("FWCTL_NO_SKIP")) {
+		t = compile_skipping(path, flags, in, times);
+		if (t)
+			return t;
+		if (times)
+			memset(times, 0, sizeof(*times));
+		t0 = clock_ns();
+	}
 	a = parse_file(path);
 	lap(&t0, times ? &times->parse_ns : NULL);
-	return compile_ast(a, errors, flags, in, times, t0);
+	return compile_parsed(a, errors, flags, in, NULL, times, t0);
 }
 
 struct ir_table *compile_file_flags(const char *path, unsigned flags)
@@ -89,8 +139,8 @@ struct ir_table *compile_buffer_based(const char *name, const char *text,
 {
 	unsigned errors = diag_error_count();
 
-	return compile_ast(parse_buffer(name, text, len), errors, flags, in,
-			   NULL, 0);
+	return compile_parsed(parse_buffer(name, text, len), errors, flags, in,
+			      NULL, NULL, 0);
 }
 
 struct ir_table *compile_buffer_flags(const char *name, const char *text,

@@ -41,12 +41,33 @@ struct ir_table *compile_buffer_based(const char *name, const char *text,
 				      size_t len, unsigned flags,
 				      const struct opt_bases *in);
 
-/* Where compiling a file went (fwctl -v): ns per stage, read in parse. */
+/*
+ * Where compiling a file went (fwctl -v): ns per stage, read in parse;
+ * the file's lines and how many of them were left out (compile_skip.c).
+ */
 struct compile_times {
 	uint64_t	parse_ns, check_ns, lower_ns, optimize_ns;
+	size_t		lines, skipped;
 };
+/*
+ * With COMPILE_BASES and in's line record (opt_lines.h), the lines that
+ * did not change since are left out when that gives the same table
+ * (compile_skip.c; FWCTL_NO_SKIP: never). in's hulls may be read in.
+ */
 struct ir_table *compile_file_timed(const char *path, unsigned flags,
-				    const struct opt_bases *in,
+				    struct opt_bases *in,
 				    struct compile_times *times);
+
+/* For compile_skip.c: the front end from a parsed tree on (compile.c),
+ * with skip's lines left out; the skipping compile, NULL if it cannot. */
+struct ast;
+struct line_skip;
+struct ir_table *compile_parsed(struct ast *a, unsigned errors,
+				unsigned flags, const struct opt_bases *in,
+				struct line_skip *skip,
+				struct compile_times *tm, uint64_t t0);
+struct ir_table *compile_skipping(const char *path, unsigned flags,
+				  struct opt_bases *in,
+				  struct compile_times *times);
 
 #endif

@@ -13,10 +13,10 @@ struct diag_source {
 };
 
 static struct diag_source *sources;
-static unsigned n_errors;
+static unsigned n_errors, n_warnings;
 static FILE *stream;
 
-static FILE *diag_stream(void)
+FILE *diag_stream(void)
 {
 	return stream ? stream : stderr;
 }
@@ -24,6 +24,11 @@ static FILE *diag_stream(void)
 void diag_set_stream(FILE *f)
 {
 	stream = f;
+}
+
+unsigned diag_warning_count(void)
+{
+	return n_warnings;
 }
 
 const char *diag_add_source(const char *name, const char *text, size_t len)
@@ -120,6 +125,7 @@ void diag_warning(struct fw_loc loc, unsigned width, const char *fmt, ...)
 	va_start(ap, fmt);
 	diag_vprint("warning", loc, width, fmt, ap);
 	va_end(ap);
+	n_warnings++;
 }
 
 void diag_note(struct fw_loc loc, unsigned width, const char *fmt, ...)
@@ -147,5 +153,5 @@ void diag_reset(void)
 		free(s);
 	}
 	sources = NULL;
-	n_errors = 0;
+	n_errors = n_warnings = 0;
 }

@@ -33,8 +33,10 @@ void diag_note(struct fw_loc loc, unsigned width, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 unsigned diag_error_count(void);
+unsigned diag_warning_count(void);
 /* Where diagnostics go (stderr by default); tests point it at a buffer. */
 void diag_set_stream(FILE *f);
+FILE *diag_stream(void);
 /* Forgets every error and every registered source. */
 void diag_reset(void);
 

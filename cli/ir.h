@@ -102,6 +102,8 @@ enum ir_reject_kind {
 };
 
 struct ir_set;
+struct line_rule;
+struct line_skip;
 
 /*
  * Queues first .. first + count - 1. bypass: accept while no program
@@ -275,6 +277,11 @@ struct ir_rule {
 	/* In a decision tree's leaf: 1 + the index of the list's rule it
 	 * copies (opt_tail.c counts copies by it); 0 elsewhere. */
 	uint32_t		origin;
+	/*
+	 * A stand-in for a rule of a line the compile left out, as the last
+	 * apply's tree holds it (opt_lines.h), no matches; NULL elsewhere.
+	 */
+	const struct line_rule	*keep;
 };
 
 enum ir_hook {
@@ -365,6 +372,8 @@ struct ir_table {
 	 */
 	const struct opt_bases *bases_in;
 	struct opt_bases *bases;
+	/* opt_lines.h: the lines this compile left out, or NULL. */
+	struct line_skip *skip;
 };
 
 struct ir_table *ir_table_new(const char *source);

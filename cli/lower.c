@@ -20,6 +20,7 @@
 
 #include "lower.h"
 #include "lower_internal.h"
+#include "opt_lines.h"
 #include "shape.h"
 #include "xalloc.h"
 
@@ -376,11 +377,45 @@ static bool in_view(const struct m_rule *r, const struct view *view)
 	return r->chain == view->chain && r->action < ACT_FIRST_CT;
 }
 
+/*
+ * The stand-ins for skip's line i that go into c: the rules its line made
+ * in c when the last apply compiled it (opt_lines.h), in their order.
+ */
+static size_t lower_kept(struct lower *lw, struct ir_chain *c,
+			 struct line_skip *skip, size_t i, bool count)
+{
+	const struct opt_lines *old = skip->old;
+	const struct line_info *li = &old->line[skip->from[i]];
+	size_t k, n = 0;
+
+	for (k = li->first; k < li->first + li->n; k++) {
+		const struct line_rule *lr = &old->rules[k];
+		struct ir_rule *r;
+
+		if (strcmp(old->names[lr->chain], c->name))
+			continue;
+		n++;
+		if (count)
+			continue;
+		r = ir_rule_add(c, (struct fw_loc){ lw->m->source,
+						    skip->line[i], 1 });
+		r->verdict.kind = IR_ACCEPT;
+		r->keep = lr;
+		skip->kept++;
+	}
+	return n;
+}
+
+/*
+ * The rules of view's chain into c in the file's order, with the
+ * stand-ins of lines left out (lw->t->skip) where those lines are.
+ */
 static void lower_rules(struct lower *lw, struct ir_chain *c,
 			const struct view *view)
 {
+	struct line_skip *skip = lw->t->skip;
+	size_t i, k = 0, n = 0, n_skip = skip ? skip->n : 0;
 	const struct m_rule *r;
-	size_t i, n = 0;
 
 	/*
 	 * Room for one IR rule each (most rules are one) up front: doubling
@@ -392,12 +427,18 @@ static void lower_rules(struct lower *lw, struct ir_chain *c,
 		r = lw->m->rules[i];
 		n += in_view(r, view) && from_use(r, view) != FROM_SKIP;
 	}
+	for (k = 0; k < n_skip; k++)
+		n += lower_kept(lw, c, skip, k, true);
 	ir_chain_reserve(c, c->n_rules + n);
-	for (i = 0; i < lw->m->n_rules; i++) {
+	for (i = 0, k = 0; i < lw->m->n_rules; i++) {
 		r = lw->m->rules[i];
+		for (; k < n_skip && skip->line[k] < r->loc.line; k++)
+			lower_kept(lw, c, skip, k, false);
 		if (in_view(r, view))
 			lower_rule_view(lw, c, r, view);
 	}
+	for (; k < n_skip; k++)
+		lower_kept(lw, c, skip, k, false);
 }
 
 void lower_rule(struct lower *lw, struct ir_chain *c, const struct m_rule *r)
@@ -615,6 +656,7 @@ struct ir_table *lower_model(const struct model *m)
 	struct base bases[CHAIN_COUNT];
 	unsigned c;
 
+	lw.t->skip = m->skip;
 	lw.named = xcalloc(m->n_sets, sizeof(*lw.named));
 	lower_sets(&lw);
 	for (c = 0; c < CHAIN_COUNT; c++) {

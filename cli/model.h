@@ -168,6 +168,8 @@ struct model {
 	bool			stateless[CHAIN_COUNT];	/* no ct rules */
 	struct fw_loc		policy_loc[CHAIN_COUNT];
 	const char		*source;
+	/* opt_lines.h: lines left out, which lowering stands in for. */
+	struct line_skip	*skip;
 };
 
 void model_free(struct model *m);

@@ -153,6 +153,7 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
  * for opt_tree).
  */
 bool opt_flow_chain_tracks(const struct ir_chain *c);
+bool opt_rule_cached(const struct ir_rule *r);
 bool opt_flow_cacheable(const struct opt_rule *rules, size_t n);
 uint64_t opt_flow_hash(const struct opt_rule *rules, size_t n,
 		       enum ir_verdict_kind fall);

@@ -21,10 +21,12 @@
 
 #include "opt.h"
 #include "opt_base.h"
+#include "opt_lines.h"
 #include "xalloc.h"
 
 #define BASE_NAME	"trees.base"
 #define ID_NAME		"trees.id"
+#define LINES_NAME	"trees.lines"
 #define BASE_MAGIC	"fwctl-trees 1\n"
 #define ID_MAX		256
 
@@ -74,6 +76,24 @@ bool opt_base_hull(const struct opt_bases *bs, const struct opt_base *b,
 		return true;
 	}
 	return pread(bs->fd, out, len, at) == (ssize_t)len;
+}
+
+bool opt_bases_read_hulls(struct opt_bases *bs)
+{
+	size_t i, len;
+
+	for (i = 0; bs && i < bs->n; i++) {
+		struct opt_base *b = &bs->b[i];
+
+		if (b->hulls)
+			continue;
+		len = hull_size(b->n);
+		b->hulls = xcalloc(b->n * 2 * D_COUNT + 1, sizeof(*b->hulls));
+		if (pread(bs->fd, b->hulls, len, (off_t)b->hulls_off) !=
+		    (ssize_t)len)
+			return false;
+	}
+	return true;
 }
 
 struct opt_bases *opt_bases_new(void)
@@ -232,6 +252,12 @@ struct opt_bases *opt_bases_load(const char *dir, const char *id)
 			      (uint64_t)st.st_size))
 			goto bad;
 	free(d);
+	fd = open(path_of(path, sizeof(path), dir, LINES_NAME),
+		  O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		bs->lines = opt_lines_read(fd);
+		close(fd);
+	}
 	return bs;
 bad:
 	free(d);
@@ -284,6 +310,7 @@ static bool write_base(FILE *f, const struct opt_bases *out,
 	struct disk_head h = { .n = out->n };
 	struct disk_rec d;
 	size_t i;
+	int fi;
 
 	memcpy(h.magic, BASE_MAGIC, sizeof(BASE_MAGIC));
 	if (!write_all(f, &h, sizeof(h)))
@@ -291,10 +318,15 @@ static bool write_base(FILE *f, const struct opt_bases *out,
 	for (i = 0; i < out->n; i++) {
 		const struct opt_base *b = &out->b[i];
 
+		/* The names only: what follows them is not the tree's. */
 		memset(&d, 0, sizeof(d));
-		memcpy(d.chain, b->chain, sizeof(d.chain));
-		memcpy(d.prefix, b->prefix, sizeof(d.prefix));
-		memcpy(d.root, b->root, sizeof(d.root));
+		snprintf(d.chain, sizeof(d.chain), "%s", b->chain);
+		for (fi = 0; fi < 2; fi++) {
+			snprintf(d.prefix[fi], sizeof(d.prefix[fi]), "%s",
+				 b->prefix[fi]);
+			snprintf(d.root[fi], sizeof(d.root[fi]), "%s",
+				 b->root[fi]);
+		}
 		d.run = b->run;
 		d.fall = b->fall;
 		d.flow = b->flow;
@@ -321,10 +353,35 @@ static bool unchanged(const struct opt_bases *out, const struct opt_bases *in)
 	return true;
 }
 
+/* trees.lines: l, or none (l NULL or not to be stored). */
+static void store_lines(const char *dir, const struct opt_lines *l)
+{
+	char path[4200], tmp[4300];
+	FILE *f;
+	bool ok;
+
+	path_of(path, sizeof(path), dir, LINES_NAME);
+	if (!l || l->broken) {
+		unlink(path);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	f = fopen(tmp, "we");
+	if (!f) {
+		unlink(path);
+		return;
+	}
+	ok = opt_lines_write(f, l);
+	if (fclose(f) || !ok || rename(tmp, path)) {
+		unlink(tmp);
+		unlink(path);
+	}
+}
+
 void opt_bases_store(const char *dir, const char *id,
 		     const struct opt_bases *out, const struct opt_bases *in)
 {
-	static const struct opt_bases none = { 0, NULL, -1 };
+	static const struct opt_bases none = { 0, NULL, -1, NULL };
 	char path[4200], tmp[4300];
 	FILE *f;
 	bool ok;
@@ -346,6 +403,7 @@ void opt_bases_store(const char *dir, const char *id,
 			return;
 		}
 	}
+	store_lines(dir, out->lines);
 	f = fopen(path_of(path, sizeof(path), dir, ID_NAME), "we");
 	if (!f)
 		return;
@@ -376,5 +434,6 @@ void opt_bases_free(struct opt_bases *bs)
 	free(bs->b);
 	if (bs->fd >= 0)
 		close(bs->fd);
+	opt_lines_free(bs->lines);
 	free(bs);
 }

@@ -41,10 +41,13 @@ struct opt_base {
 	unsigned		changed, guards, rules;
 };
 
+struct opt_lines;
+
 struct opt_bases {
 	size_t		n;
 	struct opt_base	*b;
 	int		fd;		/* the file the hulls are read from */
+	struct opt_lines *lines;	/* opt_lines.h: trees.lines, or NULL */
 };
 
 /* The record of chain's run number run, or NULL. */
@@ -53,6 +56,8 @@ const struct opt_base *opt_bases_find(const struct opt_bases *bs,
 /* The hull of rule i of b, for family fi: D_COUNT spans (false: I/O). */
 bool opt_base_hull(const struct opt_bases *bs, const struct opt_base *b,
 		   size_t i, int fi, struct opt_span *out);
+/* Every record's hulls into memory, at once (false: I/O). */
+bool opt_bases_read_hulls(struct opt_bases *bs);
 struct opt_bases *opt_bases_new(void);
 /* A new record at the end of bs (zeroed), to fill. */
 struct opt_base *opt_bases_add(struct opt_bases *bs);
@@ -69,9 +74,10 @@ bool opt_bases_cached(const struct opt_bases *bs);
 
 /*
  * dir/trees.base if trees.id is id (one line, live_cache_id()); NULL if
- * not (then nothing is kept): also when the file is damaged. store writes
- * out's records (the hulls of kept ones come from in) and then the id;
- * drop removes the id, which leaves the records unread.
+ * not (then nothing is kept): also when the file is damaged; with
+ * dir/trees.lines in lines if that is whole. store writes out's records
+ * (the hulls of kept ones come from in) and lines, and then the id; drop
+ * removes the id, which leaves the records unread.
  */
 struct opt_bases *opt_bases_load(const char *dir, const char *id);
 void opt_bases_store(const char *dir, const char *id,

@@ -11,6 +11,7 @@
 
 #include "ir_hash.h"
 #include "opt.h"
+#include "opt_lines.h"
 #include "scratch.h"
 #include "xalloc.h"
 
@@ -329,6 +330,12 @@ void opt_rule_box(struct opt_rule *o, struct scratch *scr)
 	size_t i;
 	int fi, d;
 
+	/* A stand-in: no box; its hull is in its tree's record. */
+	if (o->ir->keep) {
+		o->fams = o->ir->keep->fams;
+		o->key = o->ir->keep->key;
+		return;
+	}
 	o->fams = OPT_V4 | OPT_V6;
 	o->exact = true;
 	for (fi = 0; fi < 2; fi++)

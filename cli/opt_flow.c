@@ -49,6 +49,7 @@
 #include <stdio.h>
 
 #include "opt.h"
+#include "opt_lines.h"
 
 #define FLOW_MIN	256		/* rules in a list, at least */
 /*
@@ -79,10 +80,12 @@ static bool field_cached(enum ir_field f)
 	}
 }
 
-static bool rule_cached(const struct ir_rule *r)
+bool opt_rule_cached(const struct ir_rule *r)
 {
 	size_t i;
 
+	if (r->keep)	/* a stand-in for a line left out */
+		return r->keep->flags & LR_CACHED;
 	if (r->verdict.kind != IR_ACCEPT && r->verdict.kind != IR_DROP &&
 	    r->verdict.kind != IR_REJECT)
 		return false;
@@ -105,10 +108,13 @@ bool opt_flow_chain_tracks(const struct ir_chain *c)
 {
 	size_t i, j;
 
-	for (i = 0; i < c->n_rules; i++)
+	for (i = 0; i < c->n_rules; i++) {
+		if (c->rules[i].keep && (c->rules[i].keep->flags & LR_TRACKS))
+			return true;
 		for (j = 0; j < c->rules[i].n_matches; j++)
 			if (c->rules[i].matches[j].field == IR_CT_STATE)
 				return true;
+	}
 	return false;
 }
 
@@ -130,7 +136,7 @@ bool opt_flow_cacheable(const struct opt_rule *rules, size_t n)
 	if (n < FLOW_MIN)
 		return false;
 	for (i = 0; i < n; i++)
-		if (!rule_cached(rules[i].ir))
+		if (!opt_rule_cached(rules[i].ir))
 			return false;
 	return true;
 }

@@ -35,6 +35,7 @@
 
 #include "opt.h"
 #include "opt_base.h"
+#include "opt_lines.h"
 #include "opt_overlay.h"
 #include "seqdiff.h"
 #include "xalloc.h"
@@ -102,9 +103,12 @@ struct change {
 	size_t	n_old, n_new;
 };
 
-/* False when more than DELTA_MAX rules changed. */
+/*
+ * False when more than DELTA_MAX rules changed. base_of[j]: the index in
+ * b of the rule that rule j is, or LINE_NEW.
+ */
 static bool changes(struct change *ch, const struct opt_base *b,
-		    const struct opt_rule *rules, size_t n)
+		    const struct opt_rule *rules, size_t n, uint32_t *base_of)
 {
 	uint64_t *keys = xcalloc(n + 1, sizeof(*keys));
 	size_t *match = xcalloc(n + 1, sizeof(*match)), i, j;
@@ -115,6 +119,8 @@ static bool changes(struct change *ch, const struct opt_base *b,
 	seqdiff(b->keys, b->n, keys, n, match);
 	ch->n_old = ch->n_new = 0;
 	for (j = 0; ok && j < n; j++) {
+		base_of[j] = match[j] == SEQDIFF_NEW ? LINE_NEW
+						     : (uint32_t)match[j];
 		if (match[j] != SEQDIFF_NEW)
 			stays[match[j]] = true;
 		else if ((ok = ch->n_old + ch->n_new < DELTA_MAX))
@@ -127,6 +133,47 @@ static bool changes(struct change *ch, const struct opt_base *b,
 	free(match);
 	free(stays);
 	return ok;
+}
+
+/* The hull of a stand-in (opt_lines.h), from its tree's record. */
+static bool kept_hull(const struct opt_bases *in, const struct opt_base *b,
+		      const struct opt_rule *o, int fi, struct opt_span *h)
+{
+	return o->ir->keep->base < b->n &&
+	       opt_base_hull(in, b, o->ir->keep->base, fi, h);
+}
+
+static bool hull_meets(const struct opt_span *h, const struct guards *g)
+{
+	size_t i;
+	int d;
+
+	for (i = 0; i < g->n; i++) {
+		for (d = 0; d < D_COUNT; d++)
+			if (h[d].hi < g->h[i][d].lo || g->h[i][d].hi < h[d].lo)
+				break;
+		if (d == D_COUNT)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Whether stand-in o may meet a guard: then the compile needs its line
+ * (skip->need) and fails. False: it may not, or its hull is unknown.
+ */
+static bool kept_meets(struct line_skip *skip, const struct opt_bases *in,
+		       const struct opt_base *b, const struct opt_rule *o,
+		       int fi, const struct guards *g)
+{
+	struct opt_span h[D_COUNT];
+
+	if (kept_hull(in, b, o, fi, h) && !hull_meets(h, g))
+		return false;
+	skip->need = xgrow(skip->need, skip->n_need, sizeof(*skip->need));
+	skip->need[skip->n_need++] = o->ir->loc.line;
+	skip->failed = true;
+	return true;
 }
 
 /* The changed rules of family fi: false if the old hulls cannot be read. */
@@ -146,31 +193,49 @@ static bool side_guards(struct side *sd, const struct opt_bases *in,
 		guard_add(&sd->g, h);
 	}
 	for (i = 0; i < ch->n_new; i++) {
-		if (!(rules[ch->new[i]].fams & bit))
+		const struct opt_rule *o = &rules[ch->new[i]];
+
+		if (!(o->fams & bit))
 			continue;
-		hull_of(&rules[ch->new[i]], fi, h);
+		if (!o->ir->keep)
+			hull_of(o, fi, h);
+		else if (!kept_hull(in, b, o, fi, h))
+			return false;
 		guard_add(&sd->g, h);
 	}
 	return true;
 }
 
-static bool side_sub(struct side *sd, const struct opt_rule *rules, size_t n,
-		     int fi)
+/*
+ * The rules that meet a guard. A stand-in that may (t->skip) fails it,
+ * after all of them were looked at: the next compile needs their lines.
+ */
+static bool side_sub(struct ir_table *t, const struct opt_bases *in,
+		     const struct opt_base *b, struct side *sd,
+		     const struct opt_rule *rules, size_t n, int fi)
 {
 	uint8_t bit = fi ? OPT_V6 : OPT_V4;
 	size_t i, max = n / SUB_SHARE > SUB_MIN ? n / SUB_SHARE : SUB_MIN;
+	bool kept_met = false;
 
 	if (!sd->g.n)
 		return true;
 	sd->sub = xcalloc(n + 1, sizeof(*sd->sub));
 	for (i = 0; i < n; i++) {
-		if (!(rules[i].fams & bit) || !meets(&rules[i], fi, &sd->g))
+		if (!(rules[i].fams & bit))
+			continue;
+		if (rules[i].ir->keep) {
+			kept_met |= kept_meets(t->skip, in, b, &rules[i], fi,
+					       &sd->g);
+			continue;
+		}
+		if (kept_met || !meets(&rules[i], fi, &sd->g))
 			continue;
 		if (sd->n_sub == max)
 			return false;
 		sd->sub[sd->n_sub++] = rules[i];
 	}
-	return true;
+	return !kept_met;
 }
 
 static void guard_rule(struct ir_chain *c, const struct opt_span *h, int fi,
@@ -244,19 +309,26 @@ bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 		 const struct opt_base *b, struct opt_rule *rules, size_t n,
 		 enum ir_verdict_kind fall, bool flow,
 		 char prefix[2][IR_NAME_MAX], char root[2][IR_NAME_MAX],
-		 struct opt_base *kept, struct scratch *scr)
+		 struct opt_base *kept, uint32_t *base_of,
+		 struct scratch *scr)
 {
 	struct side sd[2];
 	struct change ch;
 	size_t first = t->n_chains;
 	bool ok = b->fall == fall && (flow || !b->flow) &&
-		  changes(&ch, b, rules, n);
+		  changes(&ch, b, rules, n, base_of);
 	int fi;
 
 	memset(sd, 0, sizeof(sd));
-	for (fi = 0; ok && fi < 2; fi++)
+	for (fi = 0; ok && fi < 2; fi++) {
 		ok = side_guards(&sd[fi], in, b, rules, &ch, fi) &&
-		     side_sub(&sd[fi], rules, n, fi);
+		     side_sub(t, in, b, &sd[fi], rules, n, fi);
+		/* Stand-ins met a guard: the other family's too, so that
+		 * the next try has every line it needs. */
+		if (!ok && !fi && t->skip && t->skip->failed &&
+		    side_guards(&sd[1], in, b, rules, &ch, 1))
+			side_sub(t, in, b, &sd[1], rules, n, 1);
+	}
 	for (fi = 0; ok && fi < 2; fi++) {
 		const char *to = sd[fi].g.n ?
 			side_build(t, &sd[fi], b, fi, prefix[fi], scr) :

@@ -11,13 +11,16 @@
  * prefix as for the tree; flow: the list may have a flow cache. root gets,
  * per family, the chain to jump to ("": none). False when too much
  * changed: nothing was added to t, build the tree. True: kept is b,
- * marked kept, with what went in front.
+ * marked kept, with what went in front, and base_of[j] the index in b of
+ * the rule that rules[j] is (LINE_NEW: none). Stand-ins of lines left
+ * out (ir_rule.keep) count by the hulls in b.
  */
 bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 		 const struct opt_base *b, struct opt_rule *rules, size_t n,
 		 enum ir_verdict_kind fall, bool flow,
 		 char prefix[2][IR_NAME_MAX], char root[2][IR_NAME_MAX],
-		 struct opt_base *kept, struct scratch *scr);
+		 struct opt_base *kept, uint32_t *base_of,
+		 struct scratch *scr);
 
 /* A record in out of the tree just built over rules[0..n). */
 void opt_base_record(struct opt_bases *out, const char *chain, unsigned run,

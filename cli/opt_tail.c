@@ -64,6 +64,8 @@ struct rewrite {
  * rule differ only in the matches the lookups proved (the rest keep their
  * order) and l4_proven, so the rule's own key and what is left of its
  * matches tell them apart: much cheaper than ir_rule_key over every copy.
+ * A set stays the rule's own (its key has the elements): not its id,
+ * which other rules' sets before it decide.
  */
 static uint64_t name_key(const struct ir_rule *r, const struct opt_rule *rules)
 {
@@ -80,7 +82,7 @@ static uint64_t name_key(const struct ir_rule *r, const struct opt_rule *rules)
 		memcpy(&v, m->value.lo, sizeof(v));
 		h = opt_mix(h ^ v ^ (uint64_t)m->field << 32 ^
 			    (uint64_t)m->op << 48 ^
-			    (m->set ? (uint64_t)m->set->id << 16 : 0));
+			    (m->set ? 1ull << 16 : 0));
 		memcpy(&v, m->value.hi + IR_VALUE_MAX - sizeof(v), sizeof(v));
 		h = opt_mix(h ^ v);
 	}

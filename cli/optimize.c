@@ -23,6 +23,7 @@
 
 #include "opt.h"
 #include "opt_base.h"
+#include "opt_lines.h"
 #include "opt_overlay.h"
 #include "optimize.h"
 #include "scratch.h"
@@ -181,16 +182,63 @@ static bool overlay_run(struct ir_table *t, const struct ir_chain *c,
 			struct chain_out *out)
 {
 	const struct opt_base *b = opt_bases_find(t->bases_in, c->name, run);
+	uint32_t *base_of;
 	char root[2][IR_NAME_MAX];
 	struct opt_base kept;
 
-	if (!b || !t->bases ||
-	    !opt_overlay(t, t->bases_in, b, rules, n, fall, flow, prefix, root,
-			 &kept, scr))
+	if (!b || !t->bases)
 		return false;
+	base_of = xcalloc(n + 1, sizeof(*base_of));
+	if (!opt_overlay(t, t->bases_in, b, rules, n, fall, flow, prefix, root,
+			 &kept, base_of, scr)) {
+		free(base_of);
+		return false;
+	}
 	*opt_bases_add(t->bases) = kept;
+	opt_lines_note(t->bases->lines, c->name, run, rules, n, base_of);
+	free(base_of);
 	dispatch(t, root, rules, n, out);
 	return true;
+}
+
+/*
+ * Whether the stand-ins among rules (lines the compile left out) are
+ * where the last apply had them: in chain c's run number run.
+ */
+static bool kept_in_place(const struct ir_table *t, const struct ir_chain *c,
+			  unsigned run, const struct opt_rule *rules,
+			  size_t n, bool *any)
+{
+	size_t i;
+
+	*any = false;
+	for (i = 0; i < n; i++) {
+		const struct line_rule *lr = rules[i].ir->keep;
+
+		if (!lr)
+			continue;
+		*any = true;
+		if (lr->run != run ||
+		    strcmp(t->skip->old->names[lr->chain], c->name))
+			return false;
+	}
+	return true;
+}
+
+/* The list's record for the next apply: rule i is rule i of the tree. */
+static void note_built(struct ir_table *t, const struct ir_chain *c,
+		       unsigned run, const struct opt_rule *rules, size_t n)
+{
+	uint32_t *base_of;
+	size_t i;
+
+	if (!t->bases || !t->bases->lines)
+		return;
+	base_of = xcalloc(n + 1, sizeof(*base_of));
+	for (i = 0; i < n; i++)
+		base_of[i] = (uint32_t)i;
+	opt_lines_note(t->bases->lines, c->name, run, rules, n, base_of);
+	free(base_of);
 }
 
 /*
@@ -211,6 +259,7 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 	size_t i, n_chains = t->n_chains;
 	struct scratch scr = { 0 };
 	uint8_t cached = 0;
+	bool kept_any;
 	int fi;
 
 	/* One scratch stack: the boxes' pages serve the trees' sweeps. */
@@ -220,9 +269,20 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 		snprintf(prefix[fi], sizeof(prefix[fi]), "%.20s_t%u_%c",
 			 c->name, run % 1000, fi ? '6' : '4');
 	flow = flow && opt_flow_cacheable(rules, n);
+	if (!kept_in_place(t, c, run, rules, n, &kept_any)) {
+		t->skip->failed = true;
+		scratch_free(&scr);
+		return false;
+	}
 	if (overlay_run(t, c, run, rules, n, fall, flow, prefix, &scr, out)) {
 		scratch_free(&scr);
 		return true;
+	}
+	/* A tree is built from rules: the compile must not leave lines out. */
+	if (kept_any) {
+		t->skip->failed = true;
+		scratch_free(&scr);
+		return false;
 	}
 	for (fi = 0; fi < 2; fi++) {
 		memset(&st[fi], 0, sizeof(st[fi]));
@@ -258,6 +318,7 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 	if (t->bases)	/* the roots the cache jumps to, not the cache */
 		opt_base_record(t->bases, c->name, run, fall, prefix, top_name,
 				cached, rules, n);
+	note_built(t, c, run, rules, n);
 	dispatch(t, root, rules, n, out);
 	return true;
 }
@@ -420,14 +481,33 @@ static void chains_order(struct ir_table *t)
 	t->chains = sorted;
 }
 
+/* A stand-in outside a kept tree's list (a list too short for a tree). */
+static bool stand_ins_left(const struct ir_table *t)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->n_chains; i++)
+		for (j = 0; j < t->chains[i]->n_rules; j++)
+			if (t->chains[i]->rules[j].keep)
+				return true;
+	return false;
+}
+
 void ir_optimize(struct ir_table *t, bool explain, bool flow_cache)
 {
 	struct notes ns = { .t = t, .on = explain };
+	struct opt_lines *lines = t->bases ? t->bases->lines : NULL;
 	size_t i, n = t->n_chains;
 
+	if (lines)
+		opt_lines_count(lines, t);
 	for (i = 0; i < n; i++)
 		if (t->chains[i]->type == IR_CHAIN_FILTER)
 			optimize_chain(t, &ns, t->chains[i], flow_cache);
+	if (lines)
+		opt_lines_finish(lines);
+	if (t->skip && stand_ins_left(t))
+		t->skip->failed = true;
 	chains_order(t);
 	if (t->n_notes)
 		qsort(t->notes, t->n_notes, sizeof(*t->notes), note_cmp);

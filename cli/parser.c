@@ -614,3 +614,10 @@ struct ast *parse_buffer(const char *name, const char *text, size_t len)
 	source_buffer(name, text, len, &src);
 	return parse_source(&src);
 }
+
+struct ast *parse_shown(const char *name, const char *text, size_t len)
+{
+	struct source src = { .name = name, .text = text, .len = len };
+
+	return parse_source(&src);
+}

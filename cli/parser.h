@@ -20,5 +20,10 @@
  */
 struct ast *parse_file(const char *path);
 struct ast *parse_buffer(const char *name, const char *text, size_t len);
+/*
+ * text under name, registered already with the text messages quote (a
+ * text with the same lines, some of them emptied: cli/compile_skip.c).
+ */
+struct ast *parse_shown(const char *name, const char *text, size_t len);
 
 #endif

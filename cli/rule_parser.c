@@ -336,6 +336,26 @@ int unknown_part(const struct parser *p)
 }
 
 /*
+ * Whether [start, end) is a line of its own: only blanks before it on
+ * its line, only blanks or a comment after, no line break inside (an
+ * apply may then leave the line out, cli/compile_skip.c).
+ */
+static bool alone(const char *src, size_t len, size_t start, size_t end)
+{
+	size_t i;
+
+	if (end <= start || memchr(src + start, '\n', end - start))
+		return false;
+	for (i = start; i > 0 && src[i - 1] != '\n'; i--)
+		if (src[i - 1] != ' ' && src[i - 1] != '\t')
+			return false;
+	for (i = end; i < len && src[i] != '\n' && src[i] != '#'; i++)
+		if (src[i] != ' ' && src[i] != '\t' && src[i] != '\r')
+			return false;
+	return true;
+}
+
+/*
  * What rule_text() squeezes: blanks, line continuations (and a NUL, as
  * the strchr() this replaces did). A switch, because the strchr() call
  * per character was an eighth of the time of compiling 10,000 rules.
@@ -480,6 +500,7 @@ int parse_rule(struct parser *p)
 			goto fail;
 	}
 	r->text = rule_text(p->lx.text, start, p->prev_end);
+	r->alone = alone(p->lx.text, p->lx.len, start, p->prev_end);
 	ast_add_rule(p->ast, r);
 	return 0;
 fail:

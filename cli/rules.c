@@ -54,7 +54,7 @@ static int usage_error(const char *cmd, const char *args)
 static struct ir_table *compile_or_report(const char *path,
 					  const struct fw_opts *o,
 					  unsigned flags,
-					  const struct opt_bases *in,
+					  struct opt_bases *in,
 					  struct compile_times *times)
 {
 	struct ir_table *t;
@@ -93,7 +93,7 @@ static bool has_flow_cache(const struct ir_table *t)
 static struct ir_table *compile_for_kernel(const char *path,
 					   const struct fw_opts *o,
 					   unsigned flags,
-					   const struct opt_bases *in,
+					   struct opt_bases *in,
 					   struct compile_times *times)
 {
 	struct ir_table *t = compile_or_report(path, o, flags, in, times);
@@ -275,6 +275,9 @@ static void compile_report(const struct compile_times *c)
 	       "lower %.2f ms, optimize %.2f ms\n", ms(compile_total(c)),
 	       ms(c->parse_ns), ms(c->check_ns), ms(c->lower_ns),
 	       ms(c->optimize_ns));
+	if (c->skipped)
+		printf("lines: %zu of %zu left out, as they were when last "
+		       "applied\n", c->skipped, c->lines);
 }
 
 int cmd_check(int argc, char **argv, const struct fw_opts *o)
@@ -352,7 +355,7 @@ static struct opt_bases *live_bases(const struct fw_opts *o)
  * *tp: the table that ran last (NULL: the file did not compile).
  */
 static int against_live(const char *path, const struct fw_opts *o,
-			const struct opt_bases *in,
+			struct opt_bases *in,
 			struct compile_times *times,
 			int (*run)(struct ir_table *t, void *ctx), void *ctx,
 			struct ir_table **tp)

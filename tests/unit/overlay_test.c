@@ -328,6 +328,8 @@ int main(int argc, char **argv)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/trees.id", dir);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/trees.lines", dir);
+	unlink(path);
 	rmdir(dir);
 	printf("overlay_test: %u files, %u steps, %lu packets: %u trees kept "
 	       "(%u with an overlay), %u built, %u steps that changed "

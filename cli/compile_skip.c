@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * An apply that changes a few lines of a big file compiles only those:
+ * most of a one-rule change was parsing, checking and lowering the other
+ * 10,000 rules again, to find them as they were.
+ *
+ * The last apply's line record (opt_lines.h) holds the file as it was
+ * and, for each rule line whose IR rules all went into the list of a tree
+ * that is live with a record (opt_base.h), those rules' keys and places.
+ * The lines of the file now are matched with the lines then (seqdiff.c).
+ * A line that is the same and that the record lets skip is emptied (its
+ * newline stays, so every other line keeps its number) and the rest is
+ * compiled as usual; lowering puts the recorded rules in the emptied
+ * lines' places as stand-ins (ir_rule.keep), which the overlay of their
+ * kept tree counts by key and by the hull in the tree's record
+ * (opt_overlay.c). The result is the table the whole file compiles to,
+ * because:
+ *
+ *   - every line that changed, came or went is a blank or comment line or
+ *     a rule alone on its line (opt_lines_ast), so the definitions,
+ *     zones, sets and policies are the same text as then;
+ *   - an emptied rule is movable, in a tree's list, with no interface and
+ *     no zone that gives a chain of its own, so it changes nothing else
+ *     (the chains before optimizing must be the ones of then, by name);
+ *   - its stand-ins go where its rules went: lowering takes a file's
+ *     rules in line order, and puts them in the chains they went to;
+ *   - a tree is never built from stand-ins: the compile fails if a list
+ *     with one needs building, and if one may meet a changed rule's guard
+ *     (its hull meets it) its line is compiled after all, in one more try.
+ *
+ * When any of this does not hold, or the compile has an error or a
+ * warning (which the whole compile then says), it returns NULL and the
+ * file is compiled whole.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "compile.h"
+#include "diag.h"
+#include "opt_base.h"
+#include "opt_lines.h"
+#include "parser.h"
+#include "seqdiff.h"
+#include "source.h"
+#include "xalloc.h"
+
+/* More changed lines than an overlay takes rules: compile it whole. */
+#define CHANGED_MAX	64
+
+/* A text's lines: line i (1-based) is [at[i], at[i] + len[i]). */
+struct lines {
+	size_t		n;
+	size_t		*at, *len;
+	uint64_t	*hash;		/* hash[i - 1]: line i's */
+};
+
+static void lines_split(struct lines *ls, const char *text, size_t len,
+			bool hash)
+{
+	size_t n = 1, i, at = 0;
+
+	for (i = 0; i < len; i++)
+		n += text[i] == '\n';
+	ls->n = n;
+	ls->at = xcalloc(n + 1, sizeof(*ls->at));
+	ls->len = xcalloc(n + 1, sizeof(*ls->len));
+	ls->hash = hash ? xcalloc(n + 1, sizeof(*ls->hash)) : NULL;
+	for (i = 1; i <= n; i++) {
+		const char *end = memchr(text + at, '\n', len - at);
+
+		ls->at[i] = at;
+		ls->len[i] = end ? (size_t)(end - text) - at : len - at;
+		if (hash)
+			ls->hash[i - 1] = opt_lines_hash(text + at, ls->len[i]);
+		at += ls->len[i] + 1;
+	}
+}
+
+static void lines_free(struct lines *ls)
+{
+	free(ls->at);
+	free(ls->len);
+	free(ls->hash);
+}
+
+/* What the file now is against the record: which lines to leave out. */
+struct plan {
+	const struct opt_lines	*old;
+	struct lines		now, then;
+	size_t			*match;		/* match[j - 1]: line j's */
+	struct line_skip	skip;
+	size_t			n_fresh;
+	uint32_t		*fresh;		/* lines that changed or came */
+};
+
+static bool same_line(const struct plan *p, const char *text, size_t j,
+		      size_t i)
+{
+	return p->now.len[j] == p->then.len[i] &&
+	       !memcmp(text + p->now.at[j], p->old->text + p->then.at[i],
+		       p->now.len[j]);
+}
+
+/*
+ * Matches the lines; false when a line went that was more than a rule or
+ * a comment, or too many changed.
+ */
+static bool plan_lines(struct plan *p, const char *text, size_t len)
+{
+	const struct opt_lines *old = p->old;
+	uint64_t *was = xcalloc(old->n_lines + 1, sizeof(*was));
+	bool *stays = xcalloc(old->n_lines + 2, sizeof(*stays));
+	size_t i, j, gone = 0;
+	bool ok = true;
+
+	lines_split(&p->now, text, len, true);
+	lines_split(&p->then, old->text, old->len, false);
+	if (p->then.n != old->n_lines) {
+		ok = false;
+		goto out;
+	}
+	for (i = 1; i <= old->n_lines; i++)
+		was[i - 1] = old->line[i].hash;
+	p->match = xcalloc(p->now.n + 1, sizeof(*p->match));
+	seqdiff(was, old->n_lines, p->now.hash, p->now.n, p->match);
+	p->fresh = xcalloc(p->now.n + 1, sizeof(*p->fresh));
+	for (j = 1; ok && j <= p->now.n; j++) {
+		i = p->match[j - 1];
+		if (i != SEQDIFF_NEW && same_line(p, text, j, i + 1)) {
+			stays[i + 1] = true;
+			continue;
+		}
+		p->match[j - 1] = SEQDIFF_NEW;
+		p->fresh[p->n_fresh++] = (uint32_t)j;
+		ok = p->n_fresh <= CHANGED_MAX;
+	}
+	for (i = 1; ok && i <= old->n_lines; i++) {
+		if (stays[i])
+			continue;
+		ok = old->line[i].kind != LINE_OTHER && ++gone <= CHANGED_MAX;
+	}
+out:
+	free(was);
+	free(stays);
+	return ok;
+}
+
+/* Whether line j is among the lines the compile must not leave out. */
+static bool needed(const struct plan *p, uint32_t j)
+{
+	size_t i;
+
+	for (i = 0; i < p->skip.n_need; i++)
+		if (p->skip.need[i] == j)
+			return true;
+	return false;
+}
+
+/* The lines to leave out: the same as then, and skippable then. */
+static void plan_skip(struct plan *p)
+{
+	struct line_skip *s = &p->skip;
+	size_t j, n = 0;
+
+	free(s->line);
+	free(s->from);
+	s->line = xcalloc(p->now.n + 1, sizeof(*s->line));
+	s->from = xcalloc(p->now.n + 1, sizeof(*s->from));
+	for (j = 1; j <= p->now.n; j++) {
+		size_t i = p->match[j - 1];
+
+		if (i == SEQDIFF_NEW || !p->old->line[i + 1].skip ||
+		    needed(p, (uint32_t)j))
+			continue;
+		s->line[n] = (uint32_t)j;
+		s->from[n++] = (uint32_t)(i + 1);
+	}
+	s->n = n;
+	s->old = p->old;
+	s->kept = 0;
+	s->failed = false;
+	s->n_need = 0;
+}
+
+/* The text with the lines to leave out emptied (*len: its length). */
+static char *emptied(const struct plan *p, const char *text, size_t *len)
+{
+	char *out = xcalloc(p->now.n + p->now.at[p->now.n] +
+			    p->now.len[p->now.n] + 1, 1);
+	size_t j, k = 0, o = 0;
+
+	for (j = 1; j <= p->now.n; j++) {
+		if (k < p->skip.n && p->skip.line[k] == j) {
+			k++;
+		} else {
+			memcpy(out + o, text + p->now.at[j], p->now.len[j]);
+			o += p->now.len[j];
+		}
+		if (j < p->now.n)
+			out[o++] = '\n';
+	}
+	*len = o;
+	return out;
+}
+
+/* The stand-ins lowering must have made: every left-out line's rules. */
+static size_t stand_ins(const struct plan *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->skip.n; i++)
+		n += p->old->line[p->skip.from[i]].n;
+	return n;
+}
+
+/* Whether t is the table of the whole file (see the top). */
+static bool whole(const struct plan *p, const struct ir_table *t)
+{
+	const struct opt_lines *now = t->bases ? t->bases->lines : NULL;
+	size_t i;
+
+	if (p->skip.failed || !now || now->broken ||
+	    now->chains != p->old->chains || p->skip.kept != stand_ins(p))
+		return false;
+	for (i = 0; i < p->n_fresh; i++)
+		if (now->line[p->fresh[i]].kind == LINE_OTHER)
+			return false;
+	return true;
+}
+
+/* One compile leaving out the planned lines; NULL: not the whole. */
+static struct ir_table *try_compile(struct plan *p, const char *name,
+				    const char *text, unsigned flags,
+				    struct opt_bases *in,
+				    struct compile_times *times, uint64_t t0)
+{
+	unsigned errors = diag_error_count(), warnings = diag_warning_count();
+	struct ir_table *t;
+	struct ast *a;
+	size_t len;
+	char *cut = emptied(p, text, &len);
+
+	a = parse_shown(name, cut, len);
+	/* Read and parse: since the start, reading the record too. */
+	if (times)
+		times->parse_ns = clock_ns() - t0;
+	t = compile_parsed(a, errors, flags, in, &p->skip, times, clock_ns());
+	free(cut);
+	if (t && diag_error_count() == errors &&
+	    diag_warning_count() == warnings && whole(p, t)) {
+		t->skip = NULL;
+		return t;
+	}
+	ir_table_free(t);
+	return NULL;
+}
+
+struct ir_table *compile_skipping(const char *path, unsigned flags,
+				  struct opt_bases *in,
+				  struct compile_times *times)
+{
+	struct plan p = { .old = in->lines };
+	FILE *was = diag_stream(), *quiet;
+	struct ir_table *t = NULL;
+	uint64_t t0 = clock_ns();
+	struct source src;
+	int round;
+
+	if (strcmp(p.old->path, path) || p.old->broken ||
+	    source_read(path, &src) || !opt_bases_read_hulls(in))
+		return NULL;
+	/* Whatever it says, the whole compile says again if it must. */
+	quiet = fopen("/dev/null", "we");
+	if (!quiet)
+		return NULL;
+	diag_set_stream(quiet);
+	if (plan_lines(&p, src.text, src.len)) {
+		for (round = 0; !t && round < 2; round++) {
+			if (round && !p.skip.n_need)
+				break;
+			plan_skip(&p);
+			if (!p.skip.n)
+				break;
+			t = try_compile(&p, src.name, src.text, flags, in,
+					times, t0);
+		}
+	}
+	diag_set_stream(was == stderr ? NULL : was);
+	fclose(quiet);
+	if (t && times) {
+		times->lines = p.now.n;
+		times->skipped = p.skip.n;
+	}
+	lines_free(&p.now);
+	lines_free(&p.then);
+	free(p.match);
+	free(p.fresh);
+	free(p.skip.line);
+	free(p.skip.from);
+	free(p.skip.need);
+	return t;
+}

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The line record (opt_lines.h): built by a compile with records, on
+ * disk as trees.lines in the machine's own byte order:
+ *
+ *   head, path, text (each padded to 8 bytes), line[0 .. n_lines],
+ *   rules, names
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ast.h"
+#include "model.h"
+#include "opt.h"
+#include "opt_lines.h"
+#include "shape.h"
+#include "xalloc.h"
+
+#define LINES_MAGIC	"fwctl-lines 1\n"
+
+uint64_t opt_lines_hash(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
+	return h;
+}
+
+bool opt_lines_blank(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && s[i] != '#'; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	/* A comment may not end in a continuation: it would not end. */
+	return !len || s[len - 1] != '\\';
+}
+
+struct opt_lines *opt_lines_new(const char *path, const char *text,
+				size_t len)
+{
+	struct opt_lines *l = xcalloc(1, sizeof(*l));
+	size_t at = 0, n = 1, i;
+
+	l->path = xstrdup(path);
+	l->text = xstrndup(text, len);
+	l->len = len;
+	for (i = 0; i < len; i++)
+		n += text[i] == '\n';
+	l->n_lines = n;
+	l->line = xcalloc(n + 1, sizeof(*l->line));
+	for (i = 1; i <= n; i++) {
+		const char *end = memchr(text + at, '\n', len - at);
+		size_t ll = end ? (size_t)(end - text) - at : len - at;
+
+		l->line[i].hash = opt_lines_hash(text + at, ll);
+		l->line[i].kind = opt_lines_blank(text + at, ll) ? LINE_BLANK
+								 : LINE_OTHER;
+		/* A continuation joins lines: none may be left out then. */
+		if (ll && text[at + ll - 1] == '\\')
+			l->broken = true;
+		at += ll + 1;
+	}
+	return l;
+}
+
+void opt_lines_free(struct opt_lines *l)
+{
+	if (!l)
+		return;
+	free(l->path);
+	free(l->text);
+	free(l->line);
+	free(l->rules);
+	free(l->names);
+	free(l->count);
+	free(l);
+}
+
+static bool ours(const struct opt_lines *l, struct fw_loc loc,
+		 const char *source)
+{
+	return loc.file && (loc.file == source || !strcmp(loc.file, source)) &&
+	       loc.line >= 1 && loc.line <= l->n_lines;
+}
+
+/* Another item starts on loc's line: no rule there stands alone. */
+static void taken(struct opt_lines *l, struct fw_loc loc, const char *source,
+		  uint8_t *starts)
+{
+	if (!ours(l, loc, source)) {
+		l->broken = true;	/* an include */
+		return;
+	}
+	starts[loc.line] = 2;
+}
+
+void opt_lines_ast(struct opt_lines *l, const struct ast *a,
+		   const char *source)
+{
+	uint8_t *starts = xcalloc(l->n_lines + 1, 1);
+	size_t i;
+
+	for (i = 0; i < a->n_defines; i++)
+		taken(l, a->defines[i]->loc, source, starts);
+	for (i = 0; i < a->n_zones; i++)
+		taken(l, a->zones[i]->loc, source, starts);
+	for (i = 0; i < a->n_sets; i++)
+		taken(l, a->sets[i]->loc, source, starts);
+	for (i = 0; i < a->n_policies; i++)
+		taken(l, a->policies[i]->loc, source, starts);
+	for (i = 0; i < a->n_inspects; i++)
+		taken(l, a->inspects[i]->rule->loc, source, starts);
+	for (i = 0; i < a->n_shapes; i++)
+		taken(l, a->shapes[i]->loc, source, starts);
+	for (i = 0; i < a->n_rules; i++) {
+		const struct ast_rule *r = a->rules[i];
+
+		if (!ours(l, r->loc, source)) {
+			l->broken = true;
+			continue;
+		}
+		/* 1: one rule alone; 2: anything else. */
+		starts[r->loc.line] = starts[r->loc.line] || !r->alone ? 2 : 1;
+	}
+	for (i = 1; i <= l->n_lines; i++)
+		if (starts[i] == 1)
+			l->line[i].kind = LINE_RULE;
+	free(starts);
+}
+
+void opt_lines_model(struct opt_lines *l, const struct model *m)
+{
+	unsigned last = 0;
+	size_t i;
+
+	for (i = 0; i < m->n_rules; i++) {
+		const struct m_rule *r = m->rules[i];
+
+		/* Lowering puts stand-ins among the rules by line. */
+		if (!ours(l, r->loc, m->source) || r->loc.line < last)
+			l->broken = true;
+		else if (r->from && !r->from_neg && r->from->ifs.n)
+			l->line[r->loc.line].kind = LINE_OTHER;
+		last = r->loc.line;
+	}
+}
+
+uint64_t opt_lines_chains(const struct ir_table *t)
+{
+	uint64_t h = 0;
+	size_t i;
+
+	for (i = 0; i < t->n_chains; i++)
+		h = opt_mix(h ^ opt_lines_hash(t->chains[i]->name,
+					       strlen(t->chains[i]->name)));
+	return h;
+}
+
+void opt_lines_count(struct opt_lines *l, const struct ir_table *t)
+{
+	size_t i, j;
+
+	l->chains = opt_lines_chains(t);
+	l->count = xcalloc(l->n_lines + 1, sizeof(*l->count));
+	for (i = 0; i < t->n_chains; i++) {
+		for (j = 0; j < t->chains[i]->n_rules; j++) {
+			struct fw_loc loc = t->chains[i]->rules[j].loc;
+
+			if (ours(l, loc, t->source))
+				l->count[loc.line]++;
+			else if (loc.file)
+				l->broken = true;
+		}
+	}
+}
+
+static uint16_t name_of(struct opt_lines *l, const char *chain)
+{
+	size_t i;
+
+	for (i = 0; i < l->n_names; i++)
+		if (!strcmp(l->names[i], chain))
+			return (uint16_t)i;
+	if (l->n_names == UINT16_MAX)
+		l->broken = true;
+	l->names = xgrow(l->names, l->n_names, sizeof(*l->names));
+	snprintf(l->names[l->n_names], IR_NAME_MAX, "%s", chain);
+	return (uint16_t)l->n_names++;
+}
+
+static uint8_t flags_of(const struct ir_rule *r)
+{
+	uint8_t f;
+	size_t i;
+
+	if (r->keep)
+		return r->keep->flags;
+	f = opt_rule_cached(r) ? LR_CACHED : 0;
+	for (i = 0; i < r->n_matches; i++) {
+		if (r->matches[i].field == IR_CT_STATE)
+			f |= LR_TRACKS;
+		if (r->matches[i].field == IR_IIFNAME ||
+		    r->matches[i].field == IR_OIFNAME)
+			f |= LR_IFACE;
+	}
+	return f;
+}
+
+void opt_lines_note(struct opt_lines *l, const char *chain, unsigned run,
+		    const struct opt_rule *rules, size_t n,
+		    const uint32_t *base)
+{
+	uint16_t c;
+	size_t i;
+
+	if (!l || l->broken)
+		return;
+	c = name_of(l, chain);
+	for (i = 0; i < n; i++) {
+		const struct ir_rule *r = rules[i].ir;
+		struct line_rule *lr;
+
+		if (!r->loc.file)
+			continue;
+		l->rules = xgrow(l->rules, l->n_rules, sizeof(*l->rules));
+		lr = &l->rules[l->n_rules++];
+		*lr = (struct line_rule){
+			.key = rules[i].key, .line = r->loc.line,
+			.base = base[i], .run = run, .chain = c,
+			.fams = rules[i].fams, .flags = flags_of(r),
+		};
+	}
+}
+
+static int by_line(const void *a, const void *b)
+{
+	const struct line_rule *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	/* In the order noted: stable. */
+	return x < y ? -1 : x > y;
+}
+
+void opt_lines_finish(struct opt_lines *l)
+{
+	size_t i, j;
+
+	if (!l->count)
+		l->broken = true;
+	if (l->broken)
+		return;
+	qsort(l->rules, l->n_rules, sizeof(*l->rules), by_line);
+	for (i = 0; i < l->n_rules; i = j) {
+		struct line_info *li = &l->line[l->rules[i].line];
+		bool known = true;
+
+		for (j = i; j < l->n_rules &&
+			    l->rules[j].line == l->rules[i].line; j++)
+			known = known && l->rules[j].base != LINE_NEW &&
+				!(l->rules[j].flags & LR_IFACE);
+		li->first = (uint32_t)i;
+		li->n = (uint32_t)(j - i);
+		li->skip = li->kind == LINE_RULE && known &&
+			   li->n == l->count[l->rules[i].line];
+	}
+	free(l->count);
+	l->count = NULL;
+}
+
+struct disk_head {
+	char		magic[16];
+	uint64_t	path_len, len, n_lines, n_rules, n_names, chains;
+};
+
+static size_t pad8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+static bool put(FILE *f, const void *p, size_t len)
+{
+	static const char zero[8];
+
+	return (!len || fwrite(p, 1, len, f) == len) &&
+	       (pad8(len) == len || fwrite(zero, 1, pad8(len) - len, f) ==
+				    pad8(len) - len);
+}
+
+bool opt_lines_write(FILE *f, const struct opt_lines *l)
+{
+	struct disk_head h = {
+		.path_len = strlen(l->path), .len = l->len,
+		.n_lines = l->n_lines, .n_rules = l->n_rules,
+		.n_names = l->n_names, .chains = l->chains,
+	};
+
+	memcpy(h.magic, LINES_MAGIC, sizeof(LINES_MAGIC));
+	return put(f, &h, sizeof(h)) && put(f, l->path, h.path_len) &&
+	       put(f, l->text, l->len) &&
+	       put(f, l->line, (l->n_lines + 1) * sizeof(*l->line)) &&
+	       put(f, l->rules, l->n_rules * sizeof(*l->rules)) &&
+	       put(f, l->names, l->n_names * sizeof(*l->names));
+}
+
+static bool get(int fd, void *p, size_t len)
+{
+	char skip[8];
+
+	return read(fd, p, len) == (ssize_t)len &&
+	       (pad8(len) == len ||
+		read(fd, skip, pad8(len) - len) == (ssize_t)(pad8(len) - len));
+}
+
+/* Every line's rules and every rule's chain where the record says. */
+static bool sane(const struct opt_lines *l)
+{
+	size_t i;
+
+	for (i = 0; i <= l->n_lines; i++)
+		if (l->line[i].first > l->n_rules ||
+		    l->line[i].n > l->n_rules - l->line[i].first)
+			return false;
+	for (i = 0; i < l->n_rules; i++)
+		if (l->rules[i].chain >= l->n_names)
+			return false;
+	for (i = 0; i < l->n_names; i++)
+		if (!memchr(l->names[i], '\0', IR_NAME_MAX))
+			return false;
+	return true;
+}
+
+struct opt_lines *opt_lines_read(int fd)
+{
+	struct opt_lines *l;
+	struct disk_head h;
+	struct stat st;
+	uint64_t need;
+
+	if (fstat(fd, &st) < 0 || !get(fd, &h, sizeof(h)) ||
+	    memcmp(h.magic, LINES_MAGIC, sizeof(LINES_MAGIC)))
+		return NULL;
+	/* Each count within the file before anything is allocated. */
+	if (h.path_len > (uint64_t)st.st_size || h.len > (uint64_t)st.st_size ||
+	    h.n_lines > (uint64_t)st.st_size || h.n_rules > (uint64_t)st.st_size ||
+	    h.n_names > UINT16_MAX)
+		return NULL;
+	need = sizeof(h) + pad8(h.path_len) + pad8(h.len) +
+	       (h.n_lines + 1) * sizeof(struct line_info) +
+	       h.n_rules * sizeof(struct line_rule) +
+	       h.n_names * IR_NAME_MAX;
+	if (need != (uint64_t)st.st_size)
+		return NULL;
+	l = xcalloc(1, sizeof(*l));
+	l->path = xcalloc(h.path_len + 1, 1);
+	l->text = xcalloc(h.len + 1, 1);
+	l->len = h.len;
+	l->n_lines = h.n_lines;
+	l->line = xcalloc(h.n_lines + 1, sizeof(*l->line));
+	l->n_rules = h.n_rules;
+	l->rules = xcalloc(h.n_rules + 1, sizeof(*l->rules));
+	l->n_names = h.n_names;
+	l->names = xcalloc(h.n_names + 1, sizeof(*l->names));
+	l->chains = h.chains;
+	if (!get(fd, l->path, h.path_len) || !get(fd, l->text, h.len) ||
+	    !get(fd, l->line, (h.n_lines + 1) * sizeof(*l->line)) ||
+	    !get(fd, l->rules, h.n_rules * sizeof(*l->rules)) ||
+	    !get(fd, l->names, h.n_names * sizeof(*l->names)) || !sane(l)) {
+		opt_lines_free(l);
+		return NULL;
+	}
+	return l;
+}

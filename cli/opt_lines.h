@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef FWCTL_OPT_LINES_H
+#define FWCTL_OPT_LINES_H
+
+/*
+ * The lines of the file an apply compiled, as the next apply needs them
+ * to leave out the lines that did not change (cli/compile_skip.c): per
+ * line its hash and what it is (a rule alone on its line, a blank or
+ * comment line, anything else), and for a rule whose IR rules all went
+ * into the lists of trees with records (opt_base.h), those rules as the
+ * lists hold them: key, families, flags and index in the tree's record.
+ *
+ * Stored beside the trees' records (RUNDIR/trees.lines) and trusted as
+ * they are: only under the id line the apply that made them wrote.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ir.h"
+
+#define LINE_NEW	UINT32_MAX	/* a rule its tree's record lacks */
+
+enum line_kind { LINE_OTHER, LINE_BLANK, LINE_RULE };
+
+/* What the optimizer asks of a rule it does not see (opt_flow.c). */
+enum { LR_CACHED = 1, LR_TRACKS = 2, LR_IFACE = 4 };
+
+/* One IR rule of a tree's list, made by a line. */
+struct line_rule {
+	uint64_t	key;		/* ir_rule_key() */
+	uint32_t	line;
+	uint32_t	base;		/* in its tree's record, or LINE_NEW */
+	uint32_t	run;		/* the tree: chain's run number run */
+	uint16_t	chain;		/* in names */
+	uint8_t		fams;		/* OPT_V4 | OPT_V6 */
+	uint8_t		flags;		/* LR_* */
+};
+
+struct line_info {
+	uint64_t	hash;		/* of the line's bytes */
+	uint32_t	first, n;	/* its rules in rules[], in order */
+	uint8_t		kind;		/* enum line_kind */
+	/* A rule all of whose IR rules are in the records: the next apply
+	 * may leave the line out and put those rules in its place. */
+	bool		skip;
+	uint8_t		pad[6];
+};
+
+struct opt_lines {
+	char		*path;		/* the file as it was named */
+	char		*text;		/* and as it was */
+	size_t		len;
+	uint64_t	chains;		/* the chain names before optimizing */
+	/* Not to be stored: includes, continuations, warnings, a rule out
+	 * of line order: nothing may be left out of the next compile. */
+	bool		broken;
+	size_t		n_lines;	/* line[1 .. n_lines] */
+	struct line_info *line;
+	size_t		n_rules;
+	struct line_rule *rules;	/* read: never grown */
+	size_t		n_names;
+	char		(*names)[IR_NAME_MAX];
+	uint32_t	*count;		/* while building: IR rules per line */
+};
+
+/*
+ * The lines a compile leaves out (cli/compile_skip.c), and what it found:
+ * line[i] of the file is line from[i] of old, increasing. Lowering puts
+ * old's rules of those lines in their place (ir_rule.keep); the optimizer
+ * fails the compile (failed) where a tree would need them as rules, and
+ * says which lines it needs compiled (need).
+ */
+struct line_skip {
+	const struct opt_lines	*old;
+	size_t			n;
+	uint32_t		*line, *from;
+	size_t			kept;		/* stand-ins lowered */
+	bool			failed;
+	size_t			n_need;
+	uint32_t		*need;
+};
+
+/* Each line's hash, and which are blank (LINE_BLANK) or else OTHER. */
+struct opt_lines *opt_lines_new(const char *path, const char *text,
+				size_t len);
+void opt_lines_free(struct opt_lines *l);
+uint64_t opt_lines_hash(const char *s, size_t len);
+/* The blank and comment lines: what is left is LINE_OTHER. */
+bool opt_lines_blank(const char *s, size_t len);
+
+struct ast;
+struct model;
+/* Which lines are rules alone on their line; broken if a would not do. */
+void opt_lines_ast(struct opt_lines *l, const struct ast *a,
+		   const char *source);
+/* Rules that give a zone a chain of its own are not mere rules. */
+void opt_lines_model(struct opt_lines *l, const struct model *m);
+/* Before optimizing: the IR rules each line made, the chains' names. */
+void opt_lines_count(struct opt_lines *l, const struct ir_table *t);
+uint64_t opt_lines_chains(const struct ir_table *t);
+
+struct opt_rule;
+/* The list of chain's run number run, base[i]: rule i's record index. */
+void opt_lines_note(struct opt_lines *l, const char *chain, unsigned run,
+		    const struct opt_rule *rules, size_t n,
+		    const uint32_t *base);
+/* After optimizing: rules by line, and which lines may be left out. */
+void opt_lines_finish(struct opt_lines *l);
+
+bool opt_lines_write(FILE *f, const struct opt_lines *l);
+/* NULL if fd does not hold a whole, sane record. */
+struct opt_lines *opt_lines_read(int fd);
+
+#endif

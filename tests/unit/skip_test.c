@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A compile that leaves out the lines that did not change since the last
+ * apply (cli/compile_skip.c) gives the table the whole file compiles to:
+ * random rule files (zones with interfaces, sets, ICMP, NAT-free lists of
+ * 300-1500 rules) edited over several steps, each step compiled against
+ * the records the step before stored (as apply stores and loads them),
+ * once whole (FWCTL_NO_SKIP) and once leaving lines out. The two tables
+ * must export to the same text and store the same records.
+ *
+ * The edits: the overlay's (a verdict flipped, a rule deleted, copied or
+ * swapped with the next), and lines that are no rule: a comment or a
+ * blank line inserted, a rule with a counter (not movable: it splits a
+ * tree's list), a define at the top (every line moves), a policy flipped.
+ *
+ * So that it can fail: most steps must leave lines out, and some must
+ * compile whole. The records of both compiles are compared byte for byte.
+ *
+ * skip_test [-s SEED] [-n FILES] [-v]   (-v: the compiler's messages)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "diag.h"
+#include "export.h"
+#include "opt_base.h"
+#include "opt_gen.h"
+#include "unit.h"
+
+#define FILES		30
+#define STEPS		6
+#define RULES_MAX	1500
+
+struct tally {
+	unsigned	files, steps, skipping, whole, lines, left_out;
+	unsigned	mismatches, records;
+};
+
+struct text {
+	char	**line;
+	size_t	n, cap;
+};
+
+static bool is_rule(const char *l)
+{
+	return !strncmp(l, "accept ", 7) || !strncmp(l, "drop ", 5) ||
+	       !strncmp(l, "reject ", 7);
+}
+
+static void text_split(struct text *t, const char *s)
+{
+	const char *p = s, *nl;
+
+	t->n = 0;
+	t->cap = strlen(s) + 64;
+	t->line = calloc(t->cap, sizeof(*t->line));
+	while (*p) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		t->line[t->n++] = strndup(p, (size_t)(nl - p));
+		p = *nl ? nl + 1 : nl;
+	}
+}
+
+static void text_insert(struct text *t, size_t at, char *l)
+{
+	if (t->n + 1 >= t->cap)
+		return free(l);
+	memmove(&t->line[at + 1], &t->line[at], (t->n - at) * sizeof(*t->line));
+	t->line[at] = l;
+	t->n++;
+}
+
+static void text_write(const struct text *t, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	size_t i;
+
+	if (!f)
+		exit(99);
+	for (i = 0; i < t->n; i++)
+		fprintf(f, "%s\n", t->line[i]);
+	fclose(f);
+}
+
+static size_t rule_at(const struct text *t, struct opt_rng *g)
+{
+	size_t i, tries;
+
+	for (tries = 0; tries < 1000; tries++) {
+		i = opt_below(g, (unsigned)t->n);
+		if (is_rule(t->line[i]))
+			return i;
+	}
+	return t->n;
+}
+
+static char *flipped(const char *l)
+{
+	const char *rest = strchr(l, ' ');
+	char *s = malloc(strlen(l) + 8);
+
+	sprintf(s, "%s%s", !strncmp(l, "accept ", 7) ? "drop" : "accept",
+		rest);
+	return s;
+}
+
+static char *with(const char *a, const char *b)
+{
+	char *s = malloc(strlen(a) + strlen(b) + 1);
+
+	sprintf(s, "%s%s", a, b);
+	return s;
+}
+
+/* A line that is no rule: most are left out as they were no more. */
+static void edit_other(struct text *t, struct opt_rng *g, unsigned step)
+{
+	size_t at = opt_below(g, (unsigned)t->n + 1), i;
+	char buf[64];
+
+	switch (opt_below(g, 4)) {
+	case 0:
+		snprintf(buf, sizeof(buf), "# step %u", step);
+		text_insert(t, at, strdup(buf));
+		break;
+	case 1:
+		text_insert(t, at, strdup(""));
+		break;
+	case 2:
+		snprintf(buf, sizeof(buf), "define step%u = 22", step);
+		text_insert(t, 0, strdup(buf));
+		break;
+	default:
+		for (i = 0; i < t->n; i++) {
+			if (!strcmp(t->line[i], "policy forward accept")) {
+				free(t->line[i]);
+				t->line[i] = strdup("policy forward drop");
+				break;
+			}
+		}
+	}
+}
+
+/* One random edit of a rule line, or of another (one in five). */
+static void edit(struct text *t, struct opt_rng *g, unsigned step)
+{
+	size_t i = rule_at(t, g), j = rule_at(t, g), k;
+	char *l;
+
+	if (i == t->n || j == t->n)
+		return;
+	switch (opt_below(g, 6)) {
+	case 0:
+		if (strncmp(t->line[i], "reject ", 7)) {
+			l = flipped(t->line[i]);
+			free(t->line[i]);
+			t->line[i] = l;
+			break;
+		}
+		__attribute__((fallthrough));
+	case 1:		/* delete */
+		free(t->line[i]);
+		memmove(&t->line[i], &t->line[i + 1],
+			(t->n - i - 1) * sizeof(*t->line));
+		t->n--;
+		break;
+	case 2:		/* a copy of rule i before rule j */
+		text_insert(t, j, strdup(t->line[i]));
+		break;
+	case 3:		/* one with a counter: not movable */
+		if (!opt_below(g, 3)) {
+			text_insert(t, j, with(t->line[i], " counter"));
+			break;
+		}
+		__attribute__((fallthrough));
+	case 4:
+		for (k = i + 1; k < t->n && !is_rule(t->line[k]); k++)
+			;
+		if (k < t->n) {
+			l = t->line[i];
+			t->line[i] = t->line[k];
+			t->line[k] = l;
+		}
+		break;
+	default:
+		edit_other(t, g, step);
+	}
+}
+
+static char *exported(const struct ir_table *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		exit(99);
+	export_table(t, f);
+	fclose(f);
+	return buf;
+}
+
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+	char path[256], *buf;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc((size_t)n + 1, 1);
+	*len = fread(buf, 1, (size_t)n, f);
+	fclose(f);
+	return buf;
+}
+
+static bool same_file(const char *a, const char *b, const char *name)
+{
+	size_t la = 0, lb = 0;
+	char *x = slurp(a, name, &la), *y = slurp(b, name, &lb);
+	bool same = (!x && !y) || (x && y && la == lb && !memcmp(x, y, la));
+
+	free(x);
+	free(y);
+	return same;
+}
+
+static void first_difference(const char *a, const char *b, const char *what)
+{
+	size_t line = 1;
+	const char *a0 = a;
+
+	for (; *a && *a == *b; a++, b++)
+		line += *a == '\n';
+	/* From the start of the line. */
+	while (a > a0 && a[-1] != '\n')
+		a--, b--;
+	fprintf(stderr, "%s: export differs at line %zu:\n  whole: %.120s\n"
+		"  skip:  %.120s\n", what, line, a, b);
+}
+
+static struct ir_table *compile_whole(const char *path, struct opt_bases *in)
+{
+	struct ir_table *t;
+
+	setenv("FWCTL_NO_SKIP", "1", 1);
+	t = compile_file_timed(path, COMPILE_BASES, in, NULL);
+	unsetenv("FWCTL_NO_SKIP");
+	return t;
+}
+
+/* Step's tables: the same export, the same records; in: B's records. */
+static void step_check(const char *path, const char *dir_a, const char *dir_b,
+		       struct opt_bases **in, struct tally *ty)
+{
+	static const char id[] = "id test\n";
+	struct compile_times tm;
+	struct ir_table *whole = compile_whole(path, *in);
+	struct ir_table *skip = compile_file_timed(path, COMPILE_BASES, *in,
+						   &tm);
+	char *x, *y;
+
+	if (!CHECK(whole && skip)) {
+		ir_table_free(whole);
+		ir_table_free(skip);
+		return;
+	}
+	ty->skipping += tm.skipped > 0;
+	ty->whole += tm.skipped == 0;
+	ty->lines += (unsigned)tm.lines;
+	ty->left_out += (unsigned)tm.skipped;
+	x = exported(whole);
+	y = exported(skip);
+	if (strcmp(x, y)) {
+		ty->mismatches++;
+		first_difference(x, y, path);
+		if (getenv("SKIP_TEST_STOP")) {
+			FILE *f = fopen("/tmp/skip_whole.nft", "w");
+
+			fputs(x, f);
+			fclose(f);
+			f = fopen("/tmp/skip_skip.nft", "w");
+			fputs(y, f);
+			fclose(f);
+			exit(1);
+		}
+	}
+	free(x);
+	free(y);
+	opt_bases_store(dir_a, id, whole->bases, *in);
+	opt_bases_store(dir_b, id, skip->bases, *in);
+	if (!same_file(dir_a, dir_b, "trees.base") ||
+	    !same_file(dir_a, dir_b, "trees.lines")) {
+		ty->records++;
+		fprintf(stderr, "%s: the records differ (%s)\n", path,
+			same_file(dir_a, dir_b, "trees.base") ? "lines"
+							     : "trees");
+		if (getenv("SKIP_TEST_STOP"))
+			exit(1);
+	}
+	ir_table_free(whole);
+	ir_table_free(skip);
+	opt_bases_free(*in);
+	*in = opt_bases_load(dir_b, id);
+	CHECK(*in != NULL);
+}
+
+static void file_run(unsigned long seed, unsigned k, const char *dir_a,
+		     const char *dir_b, struct tally *ty)
+{
+	struct opt_bases *in = NULL;
+	struct opt_rng g;
+	struct text tx;
+	char path[256], *s;
+	size_t n, i;
+	unsigned step;
+
+	opt_rng_seed(&g, seed * 1000003ull + k);
+	n = 300 + opt_below(&g, RULES_MAX - 300);
+	s = opt_gen_rules(&g, n, k % 2 ? OPT_GEN_LIST : 0);
+	text_split(&tx, s);
+	free(s);
+	snprintf(path, sizeof(path), "%s/rules.fw", dir_b);
+	for (step = 0; step <= STEPS; step++) {
+		if (step)
+			for (i = 1 + opt_below(&g, 3); i > 0; i--)
+				edit(&tx, &g, step);
+		text_write(&tx, path);
+		step_check(path, dir_a, dir_b, &in, ty);
+		ty->steps += step > 0;
+	}
+	opt_bases_free(in);
+	for (i = 0; i < tx.n; i++)
+		free(tx.line[i]);
+	free(tx.line);
+	diag_reset();
+	ty->files++;
+}
+
+static void dir_remove(const char *dir)
+{
+	static const char *const names[] = {
+		"trees.base", "trees.lines", "trees.id", "rules.fw",
+	};
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+int main(int argc, char **argv)
+{
+	char dir_a[] = "/tmp/skip_test.XXXXXX", dir_b[] = "/tmp/skip_test.XXXXXX";
+	unsigned long seed = 1;
+	unsigned files = FILES, k;
+	struct tally ty = { 0 };
+	bool verbose = false;
+	int c;
+
+	while ((c = getopt(argc, argv, "s:n:v")) != -1) {
+		if (c == 'v')
+			verbose = true;
+		else if (c == 's')
+			seed = strtoul(optarg, NULL, 10);
+		else if (c == 'n')
+			files = (unsigned)strtoul(optarg, NULL, 10);
+		else
+			return 64;
+	}
+	if (!mkdtemp(dir_a) || !mkdtemp(dir_b))
+		return 99;
+	if (!verbose)
+		diag_set_stream(fopen("/dev/null", "w"));
+	for (k = 0; k < files; k++)
+		file_run(seed, k, dir_a, dir_b, &ty);
+	dir_remove(dir_a);
+	dir_remove(dir_b);
+	printf("skip_test: %u files, %u steps: %u compiles left lines out "
+	       "(%u of %u lines), %u compiled whole; %u exports and %u "
+	       "records differ\n", ty.files, ty.steps, ty.skipping,
+	       ty.left_out, ty.lines, ty.whole, ty.mismatches, ty.records);
+	CHECK_EQ(ty.mismatches, 0);
+	CHECK_EQ(ty.records, 0);
+	CHECK(ty.skipping > ty.steps / 3);
+	CHECK(ty.whole > 0);
+	return unit_summary("skip_test");
+}
