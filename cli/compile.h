@@ -52,7 +52,7 @@ struct compile_times {
 /*
  * With COMPILE_BASES and in's line record (opt_lines.h), the lines that
  * did not change since are left out when that gives the same table
- * (compile_skip.c; FWCTL_NO_SKIP: never). in's hulls may be read in.
+ * (compile_skip.c; FWCTL_NO_SKIP: never), which may map in's file.
  */
 struct ir_table *compile_file_timed(const char *path, unsigned flags,
 				    struct opt_bases *in,

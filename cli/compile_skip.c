@@ -39,6 +39,7 @@
 #include "clock.h"
 #include "compile.h"
 #include "diag.h"
+#include "opt.h"
 #include "opt_base.h"
 #include "opt_lines.h"
 #include "parser.h"
@@ -59,10 +60,8 @@ struct lines {
 static void lines_split(struct lines *ls, const char *text, size_t len,
 			bool hash)
 {
-	size_t n = 1, i, at = 0;
+	size_t n = opt_lines_count_text(text, len), i, at = 0;
 
-	for (i = 0; i < len; i++)
-		n += text[i] == '\n';
 	ls->n = n;
 	ls->at = xcalloc(n + 1, sizeof(*ls->at));
 	ls->len = xcalloc(n + 1, sizeof(*ls->len));
@@ -93,6 +92,7 @@ struct plan {
 	struct line_skip	skip;
 	size_t			n_fresh;
 	uint32_t		*fresh;		/* lines that changed or came */
+	bool			*stays;		/* stays[i]: old line i is here */
 };
 
 static bool same_line(const struct plan *p, const char *text, size_t j,
@@ -111,7 +111,7 @@ static bool plan_lines(struct plan *p, const char *text, size_t len)
 {
 	const struct opt_lines *old = p->old;
 	uint64_t *was = xcalloc(old->n_lines + 1, sizeof(*was));
-	bool *stays = xcalloc(old->n_lines + 2, sizeof(*stays));
+	bool *stays = p->stays = xcalloc(old->n_lines + 2, sizeof(*stays));
 	size_t i, j, gone = 0;
 	bool ok = true;
 
@@ -143,27 +143,104 @@ static bool plan_lines(struct plan *p, const char *text, size_t len)
 	}
 out:
 	free(was);
-	free(stays);
 	return ok;
 }
 
-/* Whether line j is among the lines the compile must not leave out. */
-static bool needed(const struct plan *p, uint32_t j)
-{
-	size_t i;
+/* A hull of a rule that went, per tree and family: a guard, surely. */
+struct gone {
+	const struct opt_base	*b;
+	int			fi;
+	struct opt_span		h[D_COUNT];
+};
 
-	for (i = 0; i < p->skip.n_need; i++)
-		if (p->skip.need[i] == j)
-			return true;
-	return false;
+static const struct opt_base *tree_of(const struct opt_bases *in,
+				      const struct opt_lines *old,
+				      const struct line_rule *lr)
+{
+	return lr->base == LINE_NEW ? NULL :
+	       opt_bases_find(in, old->names[lr->chain], lr->run);
 }
 
-/* The lines to leave out: the same as then, and skippable then. */
+/* Whether lr's hull in family fi meets g's, where both are known. */
+static bool meets_gone(const struct opt_bases *in, const struct line_rule *lr,
+		       const struct opt_base *b, const struct gone *g)
+{
+	struct opt_span h[D_COUNT];
+	int d;
+
+	if (b != g->b || !(lr->fams & (g->fi ? OPT_V6 : OPT_V4)) ||
+	    lr->base >= b->n || !opt_base_hull(in, b, lr->base, g->fi, h))
+		return false;
+	for (d = 0; d < D_COUNT; d++)
+		if (h[d].hi < g->h[d].lo || g->h[d].hi < h[d].lo)
+			return false;
+	return true;
+}
+
+/*
+ * The lines the overlays will surely need: rules whose hulls meet those
+ * of the rules that went (a changed rule's new version mostly has the
+ * old one's hull). Found now, they save a second try.
+ */
+static void needs_ahead(struct plan *p, const struct opt_bases *in)
+{
+	const struct opt_lines *old = p->old;
+	struct gone *gs = NULL;
+	size_t n = 0, i, j, k, g;
+
+	for (i = 1; i <= old->n_lines; i++) {
+		const struct line_info *li = &old->line[i];
+
+		for (k = li->first; !p->stays[i] && k < li->first + li->n; k++) {
+			const struct line_rule *lr = &old->rules[k];
+			const struct opt_base *b = tree_of(in, old, lr);
+			int fi;
+
+			for (fi = 0; b && lr->base < b->n && fi < 2; fi++) {
+				if (!(lr->fams & (fi ? OPT_V6 : OPT_V4)))
+					continue;
+				gs = xgrow(gs, n, sizeof(*gs));
+				gs[n] = (struct gone){ .b = b, .fi = fi };
+				if (opt_base_hull(in, b, lr->base, fi, gs[n].h))
+					n++;
+			}
+		}
+	}
+	for (j = 1; n && j <= p->now.n; j++) {
+		const struct line_info *li;
+
+		if (p->match[j - 1] == SEQDIFF_NEW)
+			continue;
+		li = &old->line[p->match[j - 1] + 1];
+		for (k = li->first; li->skip && k < li->first + li->n; k++) {
+			const struct opt_base *b = tree_of(in, old,
+							   &old->rules[k]);
+
+			for (g = 0; g < n; g++)
+				if (meets_gone(in, &old->rules[k], b, &gs[g]))
+					break;
+			if (g < n) {
+				p->skip.need = xgrow(p->skip.need,
+						     p->skip.n_need,
+						     sizeof(*p->skip.need));
+				p->skip.need[p->skip.n_need++] = (uint32_t)j;
+				break;
+			}
+		}
+	}
+	free(gs);
+}
+
+/* The lines to leave out: the same as then, skippable then, not needed. */
 static void plan_skip(struct plan *p)
 {
 	struct line_skip *s = &p->skip;
+	bool *needed = xcalloc(p->now.n + 1, sizeof(*needed));
 	size_t j, n = 0;
 
+	for (j = 0; j < s->n_need; j++)
+		if (s->need[j] <= p->now.n)
+			needed[s->need[j]] = true;
 	free(s->line);
 	free(s->from);
 	s->line = xcalloc(p->now.n + 1, sizeof(*s->line));
@@ -171,17 +248,16 @@ static void plan_skip(struct plan *p)
 	for (j = 1; j <= p->now.n; j++) {
 		size_t i = p->match[j - 1];
 
-		if (i == SEQDIFF_NEW || !p->old->line[i + 1].skip ||
-		    needed(p, (uint32_t)j))
+		if (i == SEQDIFF_NEW || !p->old->line[i + 1].skip || needed[j])
 			continue;
 		s->line[n] = (uint32_t)j;
 		s->from[n++] = (uint32_t)(i + 1);
 	}
+	free(needed);
 	s->n = n;
 	s->old = p->old;
 	s->kept = 0;
 	s->failed = false;
-	s->n_need = 0;
 }
 
 /* The text with the lines to leave out emptied (*len: its length). */
@@ -266,10 +342,11 @@ struct ir_table *compile_skipping(const char *path, unsigned flags,
 	struct ir_table *t = NULL;
 	uint64_t t0 = clock_ns();
 	struct source src;
+	size_t had;
 	int round;
 
 	if (strcmp(p.old->path, path) || p.old->broken ||
-	    source_read(path, &src) || !opt_bases_read_hulls(in))
+	    source_read(path, &src) || !opt_bases_map(in))
 		return NULL;
 	/* Whatever it says, the whole compile says again if it must. */
 	quiet = fopen("/dev/null", "we");
@@ -277,9 +354,11 @@ struct ir_table *compile_skipping(const char *path, unsigned flags,
 		return NULL;
 	diag_set_stream(quiet);
 	if (plan_lines(&p, src.text, src.len)) {
-		for (round = 0; !t && round < 2; round++) {
-			if (round && !p.skip.n_need)
-				break;
+		needs_ahead(&p, in);
+		/* Once more only if the overlays asked for more lines. */
+		for (round = 0, had = SIZE_MAX; !t && round < 2 &&
+						p.skip.n_need != had; round++) {
+			had = p.skip.n_need;
 			plan_skip(&p);
 			if (!p.skip.n)
 				break;
@@ -297,6 +376,7 @@ struct ir_table *compile_skipping(const char *path, unsigned flags,
 	lines_free(&p.then);
 	free(p.match);
 	free(p.fresh);
+	free(p.stays);
 	free(p.skip.line);
 	free(p.skip.from);
 	free(p.skip.need);

@@ -378,11 +378,13 @@ static bool in_view(const struct m_rule *r, const struct view *view)
 }
 
 /*
- * The stand-ins for skip's line i that go into c: the rules its line made
- * in c when the last apply compiled it (opt_lines.h), in their order.
+ * The stand-ins for skip's line i that go into c (in[k]: whether the
+ * record's chain name k is c's): the rules its line made in c when the
+ * last apply compiled it (opt_lines.h), in their order.
  */
 static size_t lower_kept(struct lower *lw, struct ir_chain *c,
-			 struct line_skip *skip, size_t i, bool count)
+			 struct line_skip *skip, size_t i, const bool *in,
+			 bool count)
 {
 	const struct opt_lines *old = skip->old;
 	const struct line_info *li = &old->line[skip->from[i]];
@@ -392,7 +394,7 @@ static size_t lower_kept(struct lower *lw, struct ir_chain *c,
 		const struct line_rule *lr = &old->rules[k];
 		struct ir_rule *r;
 
-		if (strcmp(old->names[lr->chain], c->name))
+		if (!in[lr->chain])
 			continue;
 		n++;
 		if (count)
@@ -414,9 +416,15 @@ static void lower_rules(struct lower *lw, struct ir_chain *c,
 			const struct view *view)
 {
 	struct line_skip *skip = lw->t->skip;
-	size_t i, k = 0, n = 0, n_skip = skip ? skip->n : 0;
+	size_t i, k, n = 0, n_skip = skip ? skip->n : 0;
 	const struct m_rule *r;
+	bool *in = NULL;
 
+	if (skip) {
+		in = xcalloc(skip->old->n_names + 1, sizeof(*in));
+		for (k = 0; k < skip->old->n_names; k++)
+			in[k] = !strcmp(skip->old->names[k], c->name);
+	}
 	/*
 	 * Room for one IR rule each (most rules are one) up front: doubling
 	 * to 16,384 for 10,000 rules made 5 MB that the optimizer's fit to
@@ -428,17 +436,18 @@ static void lower_rules(struct lower *lw, struct ir_chain *c,
 		n += in_view(r, view) && from_use(r, view) != FROM_SKIP;
 	}
 	for (k = 0; k < n_skip; k++)
-		n += lower_kept(lw, c, skip, k, true);
+		n += lower_kept(lw, c, skip, k, in, true);
 	ir_chain_reserve(c, c->n_rules + n);
 	for (i = 0, k = 0; i < lw->m->n_rules; i++) {
 		r = lw->m->rules[i];
 		for (; k < n_skip && skip->line[k] < r->loc.line; k++)
-			lower_kept(lw, c, skip, k, false);
+			lower_kept(lw, c, skip, k, in, false);
 		if (in_view(r, view))
 			lower_rule_view(lw, c, r, view);
 	}
 	for (; k < n_skip; k++)
-		lower_kept(lw, c, skip, k, false);
+		lower_kept(lw, c, skip, k, in, false);
+	free(in);
 }
 
 void lower_rule(struct lower *lw, struct ir_chain *c, const struct m_rule *r)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,24 +76,29 @@ bool opt_base_hull(const struct opt_bases *bs, const struct opt_base *b,
 		memcpy(out, b->hulls + (i * 2 + (size_t)fi) * D_COUNT, len);
 		return true;
 	}
+	/* load_rec() saw the record within the file. */
+	if (bs->map) {
+		memcpy(out, (const char *)bs->map + at, len);
+		return true;
+	}
 	return pread(bs->fd, out, len, at) == (ssize_t)len;
 }
 
-bool opt_bases_read_hulls(struct opt_bases *bs)
+bool opt_bases_map(struct opt_bases *bs)
 {
-	size_t i, len;
+	struct stat st;
+	void *p;
 
-	for (i = 0; bs && i < bs->n; i++) {
-		struct opt_base *b = &bs->b[i];
-
-		if (b->hulls)
-			continue;
-		len = hull_size(b->n);
-		b->hulls = xcalloc(b->n * 2 * D_COUNT + 1, sizeof(*b->hulls));
-		if (pread(bs->fd, b->hulls, len, (off_t)b->hulls_off) !=
-		    (ssize_t)len)
-			return false;
-	}
+	if (!bs || bs->map)
+		return true;
+	if (fstat(bs->fd, &st) < 0 || !st.st_size)
+		return false;
+	/* The page cache's pages, not copies in fresh ones. */
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, bs->fd, 0);
+	if (p == MAP_FAILED)
+		return false;
+	bs->map = p;
+	bs->map_len = (size_t)st.st_size;
 	return true;
 }
 
@@ -381,7 +387,7 @@ static void store_lines(const char *dir, const struct opt_lines *l)
 void opt_bases_store(const char *dir, const char *id,
 		     const struct opt_bases *out, const struct opt_bases *in)
 {
-	static const struct opt_bases none = { 0, NULL, -1, NULL };
+	static const struct opt_bases none = { .fd = -1 };
 	char path[4200], tmp[4300];
 	FILE *f;
 	bool ok;
@@ -432,6 +438,8 @@ void opt_bases_free(struct opt_bases *bs)
 		free(bs->b[i].hulls);
 	}
 	free(bs->b);
+	if (bs->map)
+		munmap(bs->map, bs->map_len);
 	if (bs->fd >= 0)
 		close(bs->fd);
 	opt_lines_free(bs->lines);

@@ -47,6 +47,8 @@ struct opt_bases {
 	size_t		n;
 	struct opt_base	*b;
 	int		fd;		/* the file the hulls are read from */
+	void		*map;		/* that file, if mapped */
+	size_t		map_len;
 	struct opt_lines *lines;	/* opt_lines.h: trees.lines, or NULL */
 };
 
@@ -56,8 +58,8 @@ const struct opt_base *opt_bases_find(const struct opt_bases *bs,
 /* The hull of rule i of b, for family fi: D_COUNT spans (false: I/O). */
 bool opt_base_hull(const struct opt_bases *bs, const struct opt_base *b,
 		   size_t i, int fi, struct opt_span *out);
-/* Every record's hulls into memory, at once (false: I/O). */
-bool opt_bases_read_hulls(struct opt_bases *bs);
+/* Maps the records' file: every hull at hand (false: I/O). */
+bool opt_bases_map(struct opt_bases *bs);
 struct opt_bases *opt_bases_new(void);
 /* A new record at the end of bs (zeroed), to fill. */
 struct opt_base *opt_bases_add(struct opt_bases *bs);

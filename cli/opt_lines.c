@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,16 +19,37 @@
 #include "shape.h"
 #include "xalloc.h"
 
-#define LINES_MAGIC	"fwctl-lines 1\n"
+#define LINES_MAGIC	"fwctl-lines 2\n"
 
+/*
+ * Eight bytes a multiply, mixed once at the end: every line of a
+ * 10,000-line file is hashed on every apply.
+ */
 uint64_t opt_lines_hash(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = len * 0x9e3779b97f4a7c15ull, w;
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
-	return h;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, s + i, len - i);
+	return opt_mix(h ^ w);
+}
+
+size_t opt_lines_count_text(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	size_t n = 1;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+		n++;
+		p++;
+	}
+	return n;
 }
 
 bool opt_lines_blank(const char *s, size_t len)
@@ -45,13 +67,11 @@ struct opt_lines *opt_lines_new(const char *path, const char *text,
 				size_t len)
 {
 	struct opt_lines *l = xcalloc(1, sizeof(*l));
-	size_t at = 0, n = 1, i;
+	size_t at = 0, n = opt_lines_count_text(text, len), i;
 
 	l->path = xstrdup(path);
 	l->text = xstrndup(text, len);
 	l->len = len;
-	for (i = 0; i < len; i++)
-		n += text[i] == '\n';
 	l->n_lines = n;
 	l->line = xcalloc(n + 1, sizeof(*l->line));
 	for (i = 1; i <= n; i++) {
@@ -73,6 +93,11 @@ void opt_lines_free(struct opt_lines *l)
 {
 	if (!l)
 		return;
+	if (l->map) {
+		munmap(l->map, l->map_len);
+		free(l);
+		return;
+	}
 	free(l->path);
 	free(l->text);
 	free(l->line);
@@ -228,6 +253,10 @@ void opt_lines_note(struct opt_lines *l, const char *chain, unsigned run,
 
 		if (!r->loc.file)
 			continue;
+		if (!ours(l, r->loc, l->path)) {
+			l->broken = true;
+			return;
+		}
 		l->rules = xgrow(l->rules, l->n_rules, sizeof(*l->rules));
 		lr = &l->rules[l->n_rules++];
 		*lr = (struct line_rule){
@@ -238,14 +267,25 @@ void opt_lines_note(struct opt_lines *l, const char *chain, unsigned run,
 	}
 }
 
-static int by_line(const void *a, const void *b)
+/*
+ * The rules by line, each line's in the order noted (a counting sort:
+ * stable, and a line's rules in one chain keep the list's order).
+ */
+static void sort_by_line(struct opt_lines *l)
 {
-	const struct line_rule *x = a, *y = b;
+	uint32_t *at = xcalloc(l->n_lines + 2, sizeof(*at));
+	struct line_rule *out = xcalloc(l->n_rules + 1, sizeof(*out));
+	size_t i;
 
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	/* In the order noted: stable. */
-	return x < y ? -1 : x > y;
+	for (i = 0; i < l->n_rules; i++)
+		at[l->rules[i].line + 1]++;
+	for (i = 1; i <= l->n_lines + 1; i++)
+		at[i] += at[i - 1];
+	for (i = 0; i < l->n_rules; i++)
+		out[at[l->rules[i].line]++] = l->rules[i];
+	free(l->rules);
+	l->rules = out;
+	free(at);
 }
 
 void opt_lines_finish(struct opt_lines *l)
@@ -256,7 +296,11 @@ void opt_lines_finish(struct opt_lines *l)
 		l->broken = true;
 	if (l->broken)
 		return;
-	qsort(l->rules, l->n_rules, sizeof(*l->rules), by_line);
+	for (i = 1; i < l->n_rules && l->rules[i - 1].line <= l->rules[i].line;
+	     i++)
+		;
+	if (i < l->n_rules)	/* rules of several chains */
+		sort_by_line(l);
 	for (i = 0; i < l->n_rules; i = j) {
 		struct line_info *li = &l->line[l->rules[i].line];
 		bool known = true;
@@ -277,7 +321,22 @@ void opt_lines_finish(struct opt_lines *l)
 struct disk_head {
 	char		magic[16];
 	uint64_t	path_len, len, n_lines, n_rules, n_names, chains;
+	uint64_t	sum;		/* of the rest: a damaged file is no record */
 };
+
+/* The checksum of the parts after the head, as written. */
+static uint64_t sum_of(const struct opt_lines *l)
+{
+	uint64_t h = opt_lines_hash(l->path, strlen(l->path) + 1);
+
+	h = opt_mix(h ^ opt_lines_hash(l->text, l->len + 1));
+	h = opt_mix(h ^ opt_lines_hash((const char *)l->line,
+				       (l->n_lines + 1) * sizeof(*l->line)));
+	h = opt_mix(h ^ opt_lines_hash((const char *)l->rules,
+				       l->n_rules * sizeof(*l->rules)));
+	return opt_mix(h ^ opt_lines_hash((const char *)l->names,
+					  l->n_names * sizeof(*l->names)));
+}
 
 static size_t pad8(size_t n)
 {
@@ -298,24 +357,16 @@ bool opt_lines_write(FILE *f, const struct opt_lines *l)
 	struct disk_head h = {
 		.path_len = strlen(l->path), .len = l->len,
 		.n_lines = l->n_lines, .n_rules = l->n_rules,
-		.n_names = l->n_names, .chains = l->chains,
+		.n_names = l->n_names, .chains = l->chains, .sum = sum_of(l),
 	};
 
 	memcpy(h.magic, LINES_MAGIC, sizeof(LINES_MAGIC));
-	return put(f, &h, sizeof(h)) && put(f, l->path, h.path_len) &&
-	       put(f, l->text, l->len) &&
+	/* The strings with their NULs: read in place, they end there. */
+	return put(f, &h, sizeof(h)) && put(f, l->path, h.path_len + 1) &&
+	       put(f, l->text, l->len + 1) &&
 	       put(f, l->line, (l->n_lines + 1) * sizeof(*l->line)) &&
 	       put(f, l->rules, l->n_rules * sizeof(*l->rules)) &&
 	       put(f, l->names, l->n_names * sizeof(*l->names));
-}
-
-static bool get(int fd, void *p, size_t len)
-{
-	char skip[8];
-
-	return read(fd, p, len) == (ssize_t)len &&
-	       (pad8(len) == len ||
-		read(fd, skip, pad8(len) - len) == (ssize_t)(pad8(len) - len));
 }
 
 /* Every line's rules and every rule's chain where the record says. */
@@ -336,44 +387,60 @@ static bool sane(const struct opt_lines *l)
 	return true;
 }
 
+/*
+ * The record in place, in the file's mapping: an apply reads a
+ * megabyte of it and writes none.
+ */
 struct opt_lines *opt_lines_read(int fd)
 {
+	const struct disk_head *h;
 	struct opt_lines *l;
-	struct disk_head h;
 	struct stat st;
 	uint64_t need;
+	char *p;
 
-	if (fstat(fd, &st) < 0 || !get(fd, &h, sizeof(h)) ||
-	    memcmp(h.magic, LINES_MAGIC, sizeof(LINES_MAGIC)))
+	if (fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof(*h))
 		return NULL;
-	/* Each count within the file before anything is allocated. */
-	if (h.path_len > (uint64_t)st.st_size || h.len > (uint64_t)st.st_size ||
-	    h.n_lines > (uint64_t)st.st_size || h.n_rules > (uint64_t)st.st_size ||
-	    h.n_names > UINT16_MAX)
-		return NULL;
-	need = sizeof(h) + pad8(h.path_len) + pad8(h.len) +
-	       (h.n_lines + 1) * sizeof(struct line_info) +
-	       h.n_rules * sizeof(struct line_rule) +
-	       h.n_names * IR_NAME_MAX;
-	if (need != (uint64_t)st.st_size)
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
 		return NULL;
 	l = xcalloc(1, sizeof(*l));
-	l->path = xcalloc(h.path_len + 1, 1);
-	l->text = xcalloc(h.len + 1, 1);
-	l->len = h.len;
-	l->n_lines = h.n_lines;
-	l->line = xcalloc(h.n_lines + 1, sizeof(*l->line));
-	l->n_rules = h.n_rules;
-	l->rules = xcalloc(h.n_rules + 1, sizeof(*l->rules));
-	l->n_names = h.n_names;
-	l->names = xcalloc(h.n_names + 1, sizeof(*l->names));
-	l->chains = h.chains;
-	if (!get(fd, l->path, h.path_len) || !get(fd, l->text, h.len) ||
-	    !get(fd, l->line, (h.n_lines + 1) * sizeof(*l->line)) ||
-	    !get(fd, l->rules, h.n_rules * sizeof(*l->rules)) ||
-	    !get(fd, l->names, h.n_names * sizeof(*l->names)) || !sane(l)) {
-		opt_lines_free(l);
-		return NULL;
-	}
+	l->map = p;
+	l->map_len = (size_t)st.st_size;
+	h = (const struct disk_head *)p;
+	/* Each count within the file before anything is computed from it. */
+	if (memcmp(h->magic, LINES_MAGIC, sizeof(LINES_MAGIC)) ||
+	    h->path_len >= (uint64_t)st.st_size ||
+	    h->len > (uint64_t)st.st_size ||
+	    h->n_lines > (uint64_t)st.st_size ||
+	    h->n_rules > (uint64_t)st.st_size || h->n_names > UINT16_MAX)
+		goto bad;
+	need = sizeof(*h) + pad8(h->path_len + 1) + pad8(h->len + 1) +
+	       (h->n_lines + 1) * sizeof(struct line_info) +
+	       h->n_rules * sizeof(struct line_rule) +
+	       h->n_names * IR_NAME_MAX;
+	if (need != (uint64_t)st.st_size)
+		goto bad;
+	p += sizeof(*h);
+	l->path = p;
+	p += pad8(h->path_len + 1);
+	l->text = p;
+	l->len = h->len;
+	p += pad8(h->len + 1);
+	l->line = (struct line_info *)p;
+	l->n_lines = h->n_lines;
+	p += (h->n_lines + 1) * sizeof(struct line_info);
+	l->rules = (struct line_rule *)p;
+	l->n_rules = h->n_rules;
+	p += h->n_rules * sizeof(struct line_rule);
+	l->names = (char (*)[IR_NAME_MAX])p;
+	l->n_names = h->n_names;
+	l->chains = h->chains;
+	if (l->path[h->path_len] || l->text[h->len] ||
+	    strlen(l->path) != h->path_len || sum_of(l) != h->sum || !sane(l))
+		goto bad;
 	return l;
+bad:
+	opt_lines_free(l);
+	return NULL;
 }

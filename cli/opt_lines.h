@@ -63,6 +63,8 @@ struct opt_lines {
 	size_t		n_names;
 	char		(*names)[IR_NAME_MAX];
 	uint32_t	*count;		/* while building: IR rules per line */
+	void		*map;		/* read: all of it is in this mapping */
+	size_t		map_len;
 };
 
 /*
@@ -87,6 +89,7 @@ struct opt_lines *opt_lines_new(const char *path, const char *text,
 				size_t len);
 void opt_lines_free(struct opt_lines *l);
 uint64_t opt_lines_hash(const char *s, size_t len);
+size_t opt_lines_count_text(const char *text, size_t len);	/* lines */
 /* The blank and comment lines: what is left is LINE_OTHER. */
 bool opt_lines_blank(const char *s, size_t len);
 

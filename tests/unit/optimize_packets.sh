@@ -149,9 +149,10 @@ PY
 run_case() {	# run_case RULES|FILE: 0 when every packet fared as predicted
 	rm -f "$tmp/seen" "$tmp/seen.ready" "$tmp/seen.stop"
 	"$sample" "$seed" "$1" "$tmp" lan3 wg7 eth9 || exit 99
-	"$FWCTL" --netns $r --rundir "$tmp/run" apply "$tmp/rules.fw" \
-		2>"$tmp/apply.err" ||
+	"$FWCTL" --netns $r --rundir "$tmp/run" -v apply "$tmp/rules.fw" \
+		>"$tmp/apply.out" 2>"$tmp/apply.err" ||
 		{ cat "$tmp/apply.err"; exit 1; }
+	head -1 "$tmp/apply.out"
 	"$FWCTL" export --explain "$tmp/rules.fw" | grep ': tree ' | head -2
 	ip netns exec $b python3 "$tmp/capture.py" b0 "$tmp/seen" &
 	pids=$!
@@ -274,8 +275,10 @@ overlay_chain() {
 # The stateless access list changed in two rules at a time: its tree stays
 # as it was applied, with an overlay of what changed in front (fwctl -v
 # says so); the packets that the changed rules decide fare as they now
-# say (run_case predicts from the changed file). After three rounds,
-# one that changes too much for an overlay: the tree is built anew.
+# say (run_case predicts from the changed file); the apply compiled only
+# the changed lines (compile_skip.c). After three rounds, one that
+# changes too much for an overlay: the tree is built anew, from every
+# line.
 overlay_cases() {
 	f=$tmp/acl-ovl.fw
 	cp "$tmp/acl-sl.fw" "$f" || exit 99
@@ -298,12 +301,19 @@ overlay_cases() {
 		"$FWCTL" --netns $r --rundir "$tmp/run" -v apply \
 			"$tmp/rules.fw" >"$tmp/ovl.out" 2>&1 ||
 			{ cat "$tmp/ovl.out"; return 1; }
+		# run_case's apply compiled only the changed lines, or all.
+		grep "^lines: " "$tmp/apply.out"
 		if [ $round -lt 4 ]; then
 			grep -q "trees: 1 of 1 kept" "$tmp/ovl.out" &&
 				overlay_chain ||
 				{ echo "round $round: no overlay"; return 1; }
+			grep -q "^lines: .* left out" "$tmp/apply.out" ||
+				{ echo "round $round: all lines compiled"; return 1; }
 		elif overlay_chain; then
 			echo "round $round: an overlay where the tree was due"
+			return 1
+		elif grep -q "^lines: " "$tmp/apply.out"; then
+			echo "round $round: lines left out of a tree built anew"
 			return 1
 		fi
 	done

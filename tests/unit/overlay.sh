@@ -8,6 +8,11 @@
 # state's id), the tree is built anew (and the overlay goes). diff
 # compiles as apply does. That the overlays give the new verdicts is
 # overlay_test's (in process) and optimize_packets.sh's (real packets).
+#
+# Also when apply compiles only the lines that changed (the rest left out
+# as they were, cli/compile_skip.c) and when it compiles the whole file:
+# FWCTL_NO_SKIP, a definition changed, the line record damaged. That the
+# table is the same either way is skip_test's.
 : "${top_srcdir:?}" "${top_builddir:?}" "${FWCTL:?}"
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 command -v nft >/dev/null || { echo "needs nft"; exit 77; }
@@ -40,6 +45,10 @@ apply_kept() { apply "$@" && kept; }
 apply_anew() { apply "$@" && anew; }
 guards() { [ "$(overlay | grep -c 'goto forward_t1_4_')" = 2 ]; }
 little() { grep -q '; incremental, [0-9]\{1,2\} changes' out; }
+skipped() { grep -q '^lines: [0-9]* of [0-9]* left out' out; }
+apply_skipped() { apply "$@" && kept && skipped; }
+apply_whole() { apply "$@" && kept && ! skipped; }
+no_skip_whole() { (export FWCTL_NO_SKIP=1; apply_whole); }
 diff_none() {
 	"$FWCTL" --netns $ns --rundir "$tmp/run" diff rules.fw >diff.out &&
 		grep -qx 'no changes' diff.out
@@ -63,6 +72,7 @@ flip
 ok "one rule changed: the tree kept, an overlay in front" apply_kept
 ok "... of one guard, then the kept tree" guards
 ok "... the batch held little" little
+ok "... compiling only the line that changed" skipped
 ok "diff of the same file: no changes" diff_none
 flip
 ok "diff of another change: the overlay's, not a new tree" diff_overlay
@@ -79,6 +89,27 @@ flip
 ok "FWCTL_NO_OVERLAY: built anew" no_overlay_anew
 flip
 ok "... and without it, kept again" apply_kept
+# Overlays add up: these stay within the 16 changed rules of one.
+flip
+echo "# a comment at the end" >>rules.fw
+ok "a rule and a comment changed: the other lines left out" apply_skipped
+flip
+ok "FWCTL_NO_SKIP: the whole file compiled, the tree kept" no_skip_whole
+{ echo "define unused = 22"; cat rules.fw; } >rules.new && mv rules.new rules.fw
+line=$((line + 1))
+flip
+ok "a definition added: the whole file compiled, the tree kept" apply_whole
+flip
+ok "... and the next change left lines out again" apply_skipped
+flip
+head -c 200 run/trees.lines >run/lines.short && mv run/lines.short run/trees.lines
+ok "line record cut short: the whole file compiled" apply_whole
+flip
+ok "... and the next change left lines out again" apply_skipped
+flip
+printf 'X' | dd of=run/trees.lines bs=1 seek=5000 conv=notrunc 2>/dev/null ||
+	exit 99
+ok "a byte of the line record damaged: the whole file compiled" apply_whole
 flip
 ok "another file path: a full replace, built anew" other_path
 apply || exit 99
