@@ -36,7 +36,8 @@ uint64_t opt_lines_hash(const char *s, size_t len)
 		h ^= h >> 29;
 	}
 	w = 0;
-	memcpy(&w, s + i, len - i);
+	if (len > i)
+		memcpy(&w, s + i, len - i);
 	return opt_mix(h ^ w);
 }
 

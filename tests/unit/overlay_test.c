@@ -306,18 +306,9 @@ int main(int argc, char **argv)
 	unsigned files = FILES, k;
 	struct tally ty = { 0 };
 	bool verbose = false;
-	int c;
 
-	while ((c = getopt(argc, argv, "s:n:v")) != -1) {
-		if (c == 'v')
-			verbose = true;
-		else if (c == 's')
-			seed = strtoul(optarg, NULL, 10);
-		else if (c == 'n')
-			files = (unsigned)strtoul(optarg, NULL, 10);
-		else
-			return 64;
-	}
+	if (!unit_random_args(argc, argv, &seed, &files, &verbose))
+		return 64;
 	if (!mkdtemp(dir))
 		return 99;
 	if (!verbose)

@@ -284,16 +284,6 @@ static void step_check(const char *path, const char *dir_a, const char *dir_b,
 	if (strcmp(x, y)) {
 		ty->mismatches++;
 		first_difference(x, y, path);
-		if (getenv("SKIP_TEST_STOP")) {
-			FILE *f = fopen("/tmp/skip_whole.nft", "w");
-
-			fputs(x, f);
-			fclose(f);
-			f = fopen("/tmp/skip_skip.nft", "w");
-			fputs(y, f);
-			fclose(f);
-			exit(1);
-		}
 	}
 	free(x);
 	free(y);
@@ -305,8 +295,6 @@ static void step_check(const char *path, const char *dir_a, const char *dir_b,
 		fprintf(stderr, "%s: the records differ (%s)\n", path,
 			same_file(dir_a, dir_b, "trees.base") ? "lines"
 							     : "trees");
-		if (getenv("SKIP_TEST_STOP"))
-			exit(1);
 	}
 	ir_table_free(whole);
 	ir_table_free(skip);
@@ -369,18 +357,9 @@ int main(int argc, char **argv)
 	unsigned files = FILES, k;
 	struct tally ty = { 0 };
 	bool verbose = false;
-	int c;
 
-	while ((c = getopt(argc, argv, "s:n:v")) != -1) {
-		if (c == 'v')
-			verbose = true;
-		else if (c == 's')
-			seed = strtoul(optarg, NULL, 10);
-		else if (c == 'n')
-			files = (unsigned)strtoul(optarg, NULL, 10);
-		else
-			return 64;
-	}
+	if (!unit_random_args(argc, argv, &seed, &files, &verbose))
+		return 64;
 	if (!mkdtemp(dir_a) || !mkdtemp(dir_b))
 		return 99;
 	if (!verbose)

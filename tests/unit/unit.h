@@ -9,7 +9,9 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define UNIT_SKIP	77
 
@@ -54,6 +56,29 @@ static inline bool unit_check_eq(long long a, long long b, const char *what,
 #define CHECK_EQ(a, b) \
 	unit_check_eq((long long)(a), (long long)(b), #a " == " #b, \
 		      __FILE__, __LINE__)
+
+/*
+ * The options of a test over random files: -s SEED, -n FILES, -v (the
+ * compiler's messages, else silenced by the caller). False on others.
+ */
+static inline bool unit_random_args(int argc, char **argv,
+				    unsigned long *seed, unsigned *files,
+				    bool *verbose)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "s:n:v")) != -1) {
+		if (c == 'v')
+			*verbose = true;
+		else if (c == 's')
+			*seed = strtoul(optarg, NULL, 10);
+		else if (c == 'n')
+			*files = (unsigned)strtoul(optarg, NULL, 10);
+		else
+			return false;
+	}
+	return true;
+}
 
 /* Prints the tally; returns the exit code. */
 static inline int unit_summary(const char *name)
