@@ -221,7 +221,10 @@ static int apply_read_genid(const struct ir_table *t, bool check_only,
 	} else {
 		ret = apply_on(&s, t, check_only, genid, cache_dir, st);
 	}
-	nlsock_close(&s);
+	if (check_only)
+		nlsock_close(&s);
+	else
+		nlsock_close_later(&s);
 	return ret;
 }
 
@@ -333,7 +336,7 @@ int kernel_update(const struct ir_table *t, const char *cache_dir,
 		if (err != -ERESTART)
 			break;
 	}
-	nlsock_close(&s);
+	nlsock_close_later(&s);
 	if (err == 1)
 		return FW_EXIT_SYSTEM;
 	if (err == KERNEL_REBUILD)

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "nlsock.h"
@@ -34,6 +37,56 @@ void nlsock_close(struct nlsock *s)
 	if (s->nl)
 		mnl_socket_close(s->nl);
 	s->nl = NULL;
+}
+
+/*
+ * The socket's last reference goes to a grandchild that drops it once the
+ * caller has: the kernel's release then waits there, not here.
+ */
+static void hand_over(int fd, int wait_fd)
+{
+	char c;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fork() != 0)
+		_exit(0);
+	/* No pipe of the caller's may wait on this one: only the two. */
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+	}
+	if (fd > 2 && wait_fd > 2) {
+		int lo = fd < wait_fd ? fd : wait_fd, hi = fd ^ wait_fd ^ lo;
+
+		close_range(3, (unsigned)lo - 1, 0);
+		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+		close_range((unsigned)hi + 1, ~0u, 0);
+	}
+	while (read(wait_fd, &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+void nlsock_close_later(struct nlsock *s)
+{
+	int p[2], fd = s->nl ? mnl_socket_get_fd(s->nl) : -1;
+	pid_t pid;
+
+	if (fd < 0 || getenv("FWCTL_CLOSE_WAIT") || pipe2(p, O_CLOEXEC) < 0) {
+		nlsock_close(s);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		hand_over(fd, p[0]);
+	}
+	close(p[0]);
+	nlsock_close(s);
+	close(p[1]);	/* the grandchild's cue */
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
 }
 
 uint32_t nlsock_seq(struct nlsock *s, uint32_t n)

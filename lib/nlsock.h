@@ -21,6 +21,15 @@ struct nlsock {
 /* Opens and binds a socket of bus (NETLINK_NETFILTER, ...); -1 + errno. */
 int nlsock_open(struct nlsock *s, int bus);
 void nlsock_close(struct nlsock *s);
+/*
+ * The same, without waiting for the kernel to release the socket: after
+ * a commit that replaced something, releasing a netfilter socket waits
+ * until the replaced objects are freed, a grace period (10 ms on a
+ * virtual machine) that nothing else waits for. A grandchild process
+ * holds the socket's last reference and drops it (FWCTL_CLOSE_WAIT: the
+ * caller waits as before).
+ */
+void nlsock_close_later(struct nlsock *s);
 
 /* Takes n consecutive sequence numbers and returns the first. */
 uint32_t nlsock_seq(struct nlsock *s, uint32_t n);
