@@ -178,13 +178,17 @@ static bool meets_gone(const struct opt_bases *in, const struct line_rule *lr,
 }
 
 /*
- * The lines the overlays will surely need: rules whose hulls meet those
+ * The lines the overlays will likely need: rules whose hulls meet those
  * of the rules that went (a changed rule's new version mostly has the
- * old one's hull). Found now, they save a second try.
+ * old one's hull) and, when lines came, that are before the last of
+ * them (the new version mostly matches all of its guard, and the
+ * overlay's list ends there, opt_overlay.c). Found now, they save a
+ * second try; a guess only: the overlay asks for what it misses.
  */
 static void needs_ahead(struct plan *p, const struct opt_bases *in)
 {
 	const struct opt_lines *old = p->old;
+	size_t until = p->n_fresh ? p->fresh[p->n_fresh - 1] : p->now.n;
 	struct gone *gs = NULL;
 	size_t n = 0, i, j, k, g;
 
@@ -206,7 +210,7 @@ static void needs_ahead(struct plan *p, const struct opt_bases *in)
 			}
 		}
 	}
-	for (j = 1; n && j <= p->now.n; j++) {
+	for (j = 1; n && j <= until; j++) {
 		const struct line_info *li;
 
 		if (p->match[j - 1] == SEQDIFF_NEW)

@@ -199,22 +199,27 @@ void live_cache_drop(const char *dir)
 	remove(path);
 }
 
-/* Digits of base 10 or 16 (lower case, as written) up to stop, into *v. */
+/*
+ * Digits of base 10 or 16 (lower case, as written) up to stop, into *v.
+ * Only a 20th decimal digit can overflow (a 17th hex digit always does):
+ * no division for the others.
+ */
 static bool read_number(const char **s, const char *end, unsigned base,
 			char stop, uint64_t *v)
 {
 	const char *p = *s;
+	unsigned d, k, safe = base == 16 ? 16 : 19;
 	uint64_t n = 0;
-	unsigned d;
 
-	for (; p < end && *p != stop; p++) {
+	for (k = 0; p < end && *p != stop; p++, k++) {
 		if (*p >= '0' && *p <= '9')
 			d = (unsigned)(*p - '0');
 		else if (base == 16 && *p >= 'a' && *p <= 'f')
 			d = (unsigned)(*p - 'a' + 10);
 		else
 			return false;
-		if (n > (UINT64_MAX - d) / base)
+		if (k >= safe &&
+		    (base == 16 || k > safe || n > (UINT64_MAX - d) / base))
 			return false;
 		n = n * base + d;
 	}

@@ -14,12 +14,13 @@
  * them (per dimension the smallest interval that holds its box), so
  * every packet that either version of a changed rule matches takes a
  * guard. DELTA is a tree like any other (opt_tree.c) over the new list's
- * rules whose boxes meet a guard, in their order: for a packet that took
- * a guard, the rules that can match it are all there, so it gets the new
- * list's first match. A packet that takes no guard matches no changed
- * rule, old or new; the rules that match it are the ones both lists
- * share, in the same order, so the old tree gives it the new list's
- * verdict too.
+ * rules whose boxes meet a guard, in their order, up to the first that
+ * matches every packet of every guard (a changed rule's new version,
+ * mostly): for a packet that took a guard, the rules that can be its
+ * first match are all there, so it gets the new list's first match. A
+ * packet that takes no guard matches no changed rule, old or new; the
+ * rules that match it are the ones both lists share, in the same order,
+ * so the old tree gives it the new list's verdict too.
  *
  * The flow cache in front (opt_flow.c) gets new sets, as for any change
  * of the list, and its chains keep their names, which the kept tree's
@@ -206,9 +207,32 @@ static bool side_guards(struct side *sd, const struct opt_bases *in,
 	return true;
 }
 
+/* Whether every packet of family fi in every guard matches rule o. */
+static bool covers(const struct opt_rule *o, int fi, const struct guards *g)
+{
+	size_t i, k;
+	int d;
+
+	if (!o->exact)
+		return false;
+	for (i = 0; i < g->n; i++)
+		for (d = 0; d < D_COUNT; d++) {
+			const struct opt_ivs *iv = &o->dim[fi][d];
+
+			for (k = 0; k < iv->n && iv->s[k].hi < g->h[i][d].hi;
+			     k++)
+				;
+			if (k == iv->n || iv->s[k].lo > g->h[i][d].lo)
+				return false;
+		}
+	return true;
+}
+
 /*
- * The rules that meet a guard. A stand-in that may (t->skip) fails it,
- * after all of them were looked at: the next compile needs their lines.
+ * The rules that meet a guard, up to one that covers them all: every
+ * packet in a guard matches it, so no later rule decides one. A
+ * stand-in that may meet a guard (t->skip) fails it, after all of them
+ * were looked at: the next compile needs their lines.
  */
 static bool side_sub(struct ir_table *t, const struct opt_bases *in,
 		     const struct opt_base *b, struct side *sd,
@@ -234,6 +258,8 @@ static bool side_sub(struct ir_table *t, const struct opt_bases *in,
 		if (sd->n_sub == max)
 			return false;
 		sd->sub[sd->n_sub++] = rules[i];
+		if (covers(&rules[i], fi, &sd->g))
+			break;
 	}
 	return !kept_met;
 }
