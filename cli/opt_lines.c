@@ -53,7 +53,8 @@ size_t opt_lines_count_text(const char *text, size_t len)
 	return n;
 }
 
-bool opt_lines_blank(const char *s, size_t len)
+/* A blank or comment line (what is left is LINE_OTHER). */
+static bool blank(const char *s, size_t len)
 {
 	size_t i;
 
@@ -80,7 +81,7 @@ struct opt_lines *opt_lines_new(const char *path, const char *text,
 		size_t ll = end ? (size_t)(end - text) - at : len - at;
 
 		l->line[i].hash = opt_lines_hash(text + at, ll);
-		l->line[i].kind = opt_lines_blank(text + at, ll) ? LINE_BLANK
+		l->line[i].kind = blank(text + at, ll) ? LINE_BLANK
 								 : LINE_OTHER;
 		/* A continuation joins lines: none may be left out then. */
 		if (ll && text[at + ll - 1] == '\\')
@@ -177,7 +178,8 @@ void opt_lines_model(struct opt_lines *l, const struct model *m)
 	}
 }
 
-uint64_t opt_lines_chains(const struct ir_table *t)
+/* The chains' names, in order. */
+static uint64_t chains_hash(const struct ir_table *t)
 {
 	uint64_t h = 0;
 	size_t i;
@@ -192,7 +194,7 @@ void opt_lines_count(struct opt_lines *l, const struct ir_table *t)
 {
 	size_t i, j;
 
-	l->chains = opt_lines_chains(t);
+	l->chains = chains_hash(t);
 	l->count = xcalloc(l->n_lines + 1, sizeof(*l->count));
 	for (i = 0; i < t->n_chains; i++) {
 		for (j = 0; j < t->chains[i]->n_rules; j++) {

@@ -90,8 +90,6 @@ struct opt_lines *opt_lines_new(const char *path, const char *text,
 void opt_lines_free(struct opt_lines *l);
 uint64_t opt_lines_hash(const char *s, size_t len);
 size_t opt_lines_count_text(const char *text, size_t len);	/* lines */
-/* The blank and comment lines: what is left is LINE_OTHER. */
-bool opt_lines_blank(const char *s, size_t len);
 
 struct ast;
 struct model;
@@ -102,7 +100,6 @@ void opt_lines_ast(struct opt_lines *l, const struct ast *a,
 void opt_lines_model(struct opt_lines *l, const struct model *m);
 /* Before optimizing: the IR rules each line made, the chains' names. */
 void opt_lines_count(struct opt_lines *l, const struct ir_table *t);
-uint64_t opt_lines_chains(const struct ir_table *t);
 
 struct opt_rule;
 /* The list of chain's run number run, base[i]: rule i's record index. */
