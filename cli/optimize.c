@@ -17,6 +17,7 @@
  * and a goto would return to the wrong chain.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,7 +210,7 @@ static bool kept_in_place(const struct ir_table *t, const struct ir_chain *c,
 			  unsigned run, const struct opt_rule *rules,
 			  size_t n, bool *any)
 {
-	size_t i;
+	size_t i, name = SIZE_MAX;
 
 	*any = false;
 	for (i = 0; i < n; i++) {
@@ -217,9 +218,11 @@ static bool kept_in_place(const struct ir_table *t, const struct ir_chain *c,
 
 		if (!lr)
 			continue;
+		/* The record's name of c: looked up once, not per rule. */
+		if (!*any && !strcmp(t->skip->old->names[lr->chain], c->name))
+			name = lr->chain;
 		*any = true;
-		if (lr->run != run ||
-		    strcmp(t->skip->old->names[lr->chain], c->name))
+		if (lr->run != run || lr->chain != name)
 			return false;
 	}
 	return true;

@@ -27,6 +27,7 @@
 #include "ir_eval.h"
 #include "opt_base.h"
 #include "opt_gen.h"
+#include "rule_edit.h"
 #include "unit.h"
 
 #define FILES		40
@@ -38,106 +39,6 @@ struct tally {
 	unsigned	files, steps, kept, built, overlays, mismatches, stale;
 	unsigned long	packets;
 };
-
-/* The file as lines; rule lines are those that start with a verdict. */
-struct text {
-	char	**line;
-	size_t	n;
-};
-
-static bool is_rule(const char *l)
-{
-	return !strncmp(l, "accept ", 7) || !strncmp(l, "drop ", 5) ||
-	       !strncmp(l, "reject ", 7);
-}
-
-static void text_split(struct text *t, char *s)
-{
-	char *save = NULL, *l;
-
-	t->n = 0;
-	t->line = calloc(strlen(s) + 2, sizeof(*t->line));
-	for (l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		t->line[t->n++] = strdup(l);
-}
-
-static char *text_join(const struct text *t)
-{
-	size_t i, len = 1;
-	char *s;
-
-	for (i = 0; i < t->n; i++)
-		len += strlen(t->line[i]) + 1;
-	s = calloc(len, 1);
-	for (i = 0; i < t->n; i++) {
-		strcat(s, t->line[i]);
-		strcat(s, "\n");
-	}
-	return s;
-}
-
-static size_t rule_at(const struct text *t, struct opt_rng *g)
-{
-	size_t i, tries;
-
-	for (tries = 0; tries < 1000; tries++) {
-		i = opt_below(g, (unsigned)t->n);
-		if (is_rule(t->line[i]))
-			return i;
-	}
-	return t->n;
-}
-
-static void flip(char **l)
-{
-	const char *rest = strchr(*l, ' ');
-	char *s = malloc(strlen(*l) + 8);
-
-	sprintf(s, "%s%s", !strncmp(*l, "accept ", 7) ? "drop" : "accept",
-		rest);
-	free(*l);
-	*l = s;
-}
-
-/* One random edit of a rule line. */
-static void edit(struct text *t, struct opt_rng *g)
-{
-	size_t i = rule_at(t, g), j = rule_at(t, g), k;
-	char *l;
-
-	if (i == t->n || j == t->n)
-		return;
-	switch (opt_below(g, 4)) {
-	case 0:
-		if (strncmp(t->line[i], "reject ", 7)) {
-			flip(&t->line[i]);
-			break;
-		}
-		/* a reject's options need it: delete it */
-		__attribute__((fallthrough));
-	case 1:		/* delete */
-		free(t->line[i]);
-		memmove(&t->line[i], &t->line[i + 1],
-			(t->n - i - 1) * sizeof(*t->line));
-		t->n--;
-		break;
-	case 2:		/* a copy of rule i before rule j */
-		l = strdup(t->line[i]);
-		memmove(&t->line[j + 1], &t->line[j],
-			(t->n - j) * sizeof(*t->line));
-		t->line[j] = l;
-		t->n++;
-		break;
-	default:	/* swap with the next rule line */
-		for (k = i + 1; k < t->n && !is_rule(t->line[k]); k++)
-			;
-		if (k < t->n) {
-			l = t->line[i];
-			t->line[i] = t->line[k];
-			t->line[k] = l;
-		}
-	}
-}
 
 /*
  * The table the kernel holds after step s: its chains, then the chains
@@ -249,22 +150,19 @@ static void file_run(unsigned long seed, unsigned k, const char *dir,
 	struct ir_table *steps[STEPS + 1] = { NULL }, live, *linear;
 	struct opt_bases *in = NULL;
 	struct opt_rng g;
-	struct text tx;
+	struct rule_text tx;
 	char name[64], *s;
-	size_t n, i;
+	size_t i;
 	int step;
 
-	opt_rng_seed(&g, seed * 1000003ull + k);
-	n = 300 + opt_below(&g, RULES_MAX - 300);
-	s = opt_gen_rules(&g, n, k % 2 ? OPT_GEN_LIST : 0);
-	text_split(&tx, s);
-	free(s);
+	rule_text_random(&tx, &g, seed, k, RULES_MAX);
 	snprintf(name, sizeof(name), "overlay-%lu-%u.fw", seed, k);
 	for (step = 0; step <= STEPS; step++) {
 		if (step)
 			for (i = 1 + opt_below(&g, 3); i > 0; i--)
-				edit(&tx, &g);
-		s = text_join(&tx);
+				rule_text_edit(&tx, &g, (enum rule_edit)
+					       opt_below(&g, 4));
+		s = rule_text_join(&tx);
 		steps[step] = compile_buffer_based(name, s, strlen(s),
 						   COMPILE_BASES, in);
 		linear = compile_buffer_flags(name, s, strlen(s),
@@ -292,9 +190,7 @@ static void file_run(unsigned long seed, unsigned k, const char *dir,
 	opt_bases_free(in);
 	for (step = 0; step <= STEPS; step++)
 		ir_table_free(steps[step]);
-	for (i = 0; i < tx.n; i++)
-		free(tx.line[i]);
-	free(tx.line);
+	rule_text_free(&tx);
 	diag_reset();
 	ty->files++;
 }

@@ -28,6 +28,7 @@
 #include "export.h"
 #include "opt_base.h"
 #include "opt_gen.h"
+#include "rule_edit.h"
 #include "unit.h"
 
 #define FILES		30
@@ -39,43 +40,7 @@ struct tally {
 	unsigned	mismatches, records;
 };
 
-struct text {
-	char	**line;
-	size_t	n, cap;
-};
-
-static bool is_rule(const char *l)
-{
-	return !strncmp(l, "accept ", 7) || !strncmp(l, "drop ", 5) ||
-	       !strncmp(l, "reject ", 7);
-}
-
-static void text_split(struct text *t, const char *s)
-{
-	const char *p = s, *nl;
-
-	t->n = 0;
-	t->cap = strlen(s) + 64;
-	t->line = calloc(t->cap, sizeof(*t->line));
-	while (*p) {
-		nl = strchr(p, '\n');
-		if (!nl)
-			nl = p + strlen(p);
-		t->line[t->n++] = strndup(p, (size_t)(nl - p));
-		p = *nl ? nl + 1 : nl;
-	}
-}
-
-static void text_insert(struct text *t, size_t at, char *l)
-{
-	if (t->n + 1 >= t->cap)
-		return free(l);
-	memmove(&t->line[at + 1], &t->line[at], (t->n - at) * sizeof(*t->line));
-	t->line[at] = l;
-	t->n++;
-}
-
-static void text_write(const struct text *t, const char *path)
+static void text_write(const struct rule_text *t, const char *path)
 {
 	FILE *f = fopen(path, "w");
 	size_t i;
@@ -87,28 +52,6 @@ static void text_write(const struct text *t, const char *path)
 	fclose(f);
 }
 
-static size_t rule_at(const struct text *t, struct opt_rng *g)
-{
-	size_t i, tries;
-
-	for (tries = 0; tries < 1000; tries++) {
-		i = opt_below(g, (unsigned)t->n);
-		if (is_rule(t->line[i]))
-			return i;
-	}
-	return t->n;
-}
-
-static char *flipped(const char *l)
-{
-	const char *rest = strchr(l, ' ');
-	char *s = malloc(strlen(l) + 8);
-
-	sprintf(s, "%s%s", !strncmp(l, "accept ", 7) ? "drop" : "accept",
-		rest);
-	return s;
-}
-
 static char *with(const char *a, const char *b)
 {
 	char *s = malloc(strlen(a) + strlen(b) + 1);
@@ -118,7 +61,7 @@ static char *with(const char *a, const char *b)
 }
 
 /* A line that is no rule: most are left out as they were no more. */
-static void edit_other(struct text *t, struct opt_rng *g, unsigned step)
+static void edit_other(struct rule_text *t, struct opt_rng *g, unsigned step)
 {
 	size_t at = opt_below(g, (unsigned)t->n + 1), i;
 	char buf[64];
@@ -126,14 +69,14 @@ static void edit_other(struct text *t, struct opt_rng *g, unsigned step)
 	switch (opt_below(g, 4)) {
 	case 0:
 		snprintf(buf, sizeof(buf), "# step %u", step);
-		text_insert(t, at, strdup(buf));
+		rule_text_insert(t, at, strdup(buf));
 		break;
 	case 1:
-		text_insert(t, at, strdup(""));
+		rule_text_insert(t, at, strdup(""));
 		break;
 	case 2:
 		snprintf(buf, sizeof(buf), "define step%u = 22", step);
-		text_insert(t, 0, strdup(buf));
+		rule_text_insert(t, 0, strdup(buf));
 		break;
 	default:
 		for (i = 0; i < t->n; i++) {
@@ -146,49 +89,32 @@ static void edit_other(struct text *t, struct opt_rng *g, unsigned step)
 	}
 }
 
-/* One random edit of a rule line, or of another (one in five). */
-static void edit(struct text *t, struct opt_rng *g, unsigned step)
+/*
+ * One random edit: the overlay's (rule_edit.h), a rule with a counter
+ * copied, or a line that is no rule (one in six).
+ */
+static void edit(struct rule_text *t, struct opt_rng *g, unsigned step)
 {
-	size_t i = rule_at(t, g), j = rule_at(t, g), k;
-	char *l;
+	size_t i, j;
 
-	if (i == t->n || j == t->n)
-		return;
 	switch (opt_below(g, 6)) {
-	case 0:
-		if (strncmp(t->line[i], "reject ", 7)) {
-			l = flipped(t->line[i]);
-			free(t->line[i]);
-			t->line[i] = l;
-			break;
-		}
-		__attribute__((fallthrough));
-	case 1:		/* delete */
-		free(t->line[i]);
-		memmove(&t->line[i], &t->line[i + 1],
-			(t->n - i - 1) * sizeof(*t->line));
-		t->n--;
-		break;
-	case 2:		/* a copy of rule i before rule j */
-		text_insert(t, j, strdup(t->line[i]));
-		break;
 	case 3:		/* one with a counter: not movable */
-		if (!opt_below(g, 3)) {
-			text_insert(t, j, with(t->line[i], " counter"));
+		i = rule_text_pick(t, g);
+		j = rule_text_pick(t, g);
+		if (i < t->n && j < t->n && !opt_below(g, 3) &&
+		    !strstr(t->line[i], "counter")) {
+			rule_text_insert(t, j, with(t->line[i], " counter"));
 			break;
 		}
 		__attribute__((fallthrough));
 	case 4:
-		for (k = i + 1; k < t->n && !is_rule(t->line[k]); k++)
-			;
-		if (k < t->n) {
-			l = t->line[i];
-			t->line[i] = t->line[k];
-			t->line[k] = l;
-		}
+		rule_text_edit(t, g, RULE_SWAP);
+		break;
+	case 5:
+		edit_other(t, g, step);
 		break;
 	default:
-		edit_other(t, g, step);
+		rule_text_edit(t, g, (enum rule_edit)opt_below(g, 3));
 	}
 }
 
@@ -308,16 +234,12 @@ static void file_run(unsigned long seed, unsigned k, const char *dir_a,
 {
 	struct opt_bases *in = NULL;
 	struct opt_rng g;
-	struct text tx;
-	char path[256], *s;
-	size_t n, i;
+	struct rule_text tx;
+	char path[256];
+	size_t i;
 	unsigned step;
 
-	opt_rng_seed(&g, seed * 1000003ull + k);
-	n = 300 + opt_below(&g, RULES_MAX - 300);
-	s = opt_gen_rules(&g, n, k % 2 ? OPT_GEN_LIST : 0);
-	text_split(&tx, s);
-	free(s);
+	rule_text_random(&tx, &g, seed, k, RULES_MAX);
 	snprintf(path, sizeof(path), "%s/rules.fw", dir_b);
 	for (step = 0; step <= STEPS; step++) {
 		if (step)
@@ -328,9 +250,7 @@ static void file_run(unsigned long seed, unsigned k, const char *dir_a,
 		ty->steps += step > 0;
 	}
 	opt_bases_free(in);
-	for (i = 0; i < tx.n; i++)
-		free(tx.line[i]);
-	free(tx.line);
+	rule_text_free(&tx);
 	diag_reset();
 	ty->files++;
 }
