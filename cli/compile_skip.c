@@ -342,6 +342,7 @@ struct ir_table *compile_skipping(const char *path, unsigned flags,
 				  struct compile_times *times)
 {
 	struct plan p = { .old = in->lines };
+	unsigned errors = diag_error_count(), warnings = diag_warning_count();
 	FILE *was = diag_stream(), *quiet;
 	struct ir_table *t = NULL;
 	uint64_t t0 = clock_ns();
@@ -372,6 +373,8 @@ struct ir_table *compile_skipping(const char *path, unsigned flags,
 	}
 	diag_set_stream(was == stderr ? NULL : was);
 	fclose(quiet);
+	/* Nothing it found was shown: the whole compile says it again. */
+	diag_take_back(errors, warnings);
 	if (t && times) {
 		times->lines = p.now.n;
 		times->skipped = p.skip.n;

@@ -31,6 +31,14 @@ unsigned diag_warning_count(void)
 	return n_warnings;
 }
 
+void diag_take_back(unsigned errors, unsigned warnings)
+{
+	if (errors <= n_errors)
+		n_errors = errors;
+	if (warnings <= n_warnings)
+		n_warnings = warnings;
+}
+
 const char *diag_add_source(const char *name, const char *text, size_t len)
 {
 	struct diag_source *s = calloc(1, sizeof(*s));

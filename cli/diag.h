@@ -34,6 +34,11 @@ void diag_note(struct fw_loc loc, unsigned width, const char *fmt, ...)
 
 unsigned diag_error_count(void);
 unsigned diag_warning_count(void);
+/*
+ * Back to these counts: what was said since was not shown and is said
+ * again (a compile tried quietly, cli/compile_skip.c).
+ */
+void diag_take_back(unsigned errors, unsigned warnings);
 /* Where diagnostics go (stderr by default); tests point it at a buffer. */
 void diag_set_stream(FILE *f);
 FILE *diag_stream(void);

@@ -11,8 +11,9 @@
 #
 # Also when apply compiles only the lines that changed (the rest left out
 # as they were, cli/compile_skip.c) and when it compiles the whole file:
-# FWCTL_NO_SKIP, a definition changed, the line record damaged. That the
-# table is the same either way is skip_test's.
+# FWCTL_NO_SKIP, a definition changed, the line record damaged; a broken
+# rule line is said once and changes nothing. That the table is the same
+# either way is skip_test's.
 : "${top_srcdir:?}" "${top_builddir:?}" "${FWCTL:?}"
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 command -v nft >/dev/null || { echo "needs nft"; exit 77; }
@@ -74,6 +75,18 @@ ok "... of one guard, then the kept tree" guards
 ok "... the batch held little" little
 ok "... compiling only the line that changed" skipped
 ok "diff of the same file: no changes" diff_none
+ip netns exec $ns nft list ruleset >before.nft || exit 99
+cp rules.fw good.fw
+awk 'FNR == 1014 { $0 = $0 " dport 99999" } 1' good.fw >rules.fw
+bad_edit() {
+	! "$FWCTL" --netns $ns --rundir "$tmp/run" apply rules.fw >out 2>&1 &&
+	grep -q '^rules.fw:1014:[0-9]*: error: ' out &&
+	grep -q '^rules.fw: 1 error, nothing applied' out &&
+	ip netns exec $ns nft list ruleset | cmp -s - before.nft
+}
+ok "a broken rule line: its error, counted once, and nothing changed" \
+	bad_edit
+mv good.fw rules.fw
 flip
 ok "diff of another change: the overlay's, not a new tree" diff_overlay
 ok "... and apply does that" apply_kept
