@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
@@ -246,11 +245,19 @@ void daemon_print_log(const struct run *run, size_t node)
 int daemons_setup(struct run *run)
 {
 	struct scenario *s = run->s;
-	char why[160] = "", tmpl[] = "/tmp/fwctl-test-XXXXXX";
+	const char *tmp = getenv("TMPDIR");
+	char why[160] = "", tmpl[PATH_MAX];
 	size_t i;
 
+	snprintf(tmpl, sizeof(tmpl), "%s/fwctl-test-XXXXXX",
+		 tmp && tmp[0] ? tmp : "/tmp");
+
 	run->daemons = calloc(s->n_nodes, sizeof(*run->daemons));
-	run->tmpdir = mkdtemp(tmpl) ? strdup(tmpl) : NULL;
+	if (!guard_dir_create(tmpl)) {
+		run->tmpdir = strdup(tmpl);
+		if (!run->tmpdir)
+			guard_dir_release(true);
+	}
 	if (!run->daemons || !run->tmpdir) {
 		fprintf(stderr, "fwctl: test: %s: no temporary directory: %s\n",
 			run->name, strerror(errno));
@@ -279,15 +286,6 @@ int daemons_setup(struct run *run)
 	return 0;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-		      struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 void daemons_teardown(struct run *run, bool keep)
 {
 	struct scenario *s = run->s;
@@ -303,8 +301,8 @@ void daemons_teardown(struct run *run, bool keep)
 	if (run->tmpdir && keep)
 		printf("# kept the nodes' run directories in %s\n",
 		       run->tmpdir);
-	else if (run->tmpdir)
-		nftw(run->tmpdir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (run->tmpdir)
+		guard_dir_release(!keep);
 	free(run->daemons);
 	free(run->tmpdir);
 	run->daemons = NULL;

@@ -3,18 +3,25 @@
  * What a scenario run must undo however it ends. The tables are fixed
  * arrays changed only with the fatal signals blocked, so the handler sees
  * them whole and undoes them with async-signal-safe calls alone (kill,
- * umount2, unlink) before the signal takes its default course.
+ * umount2, unlink, getdents64, rmdir) before the signal takes its default
+ * course.
  *
  * Every child is made to die with the runner (PR_SET_PDEATHSIG), so even
  * SIGKILL of the runner leaves no server or probe behind; only its
  * namespace names would stay, which `ip netns delete` removes.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +34,8 @@
 
 static char guard_paths[GUARD_MAX_NETNS][GUARD_PATH_MAX];
 static pid_t guard_pids[GUARD_MAX_PIDS];
+/* The run's temporary directory: its nodes' directories, their files. */
+static char guard_dir[PATH_MAX];
 
 static const int guard_signals[] = { SIGINT, SIGTERM, SIGHUP };
 #define N_GUARD_SIGNALS (sizeof(guard_signals) / sizeof(guard_signals[0]))
@@ -47,6 +56,70 @@ static void guard_unblock(const sigset_t *old)
 	sigprocmask(SIG_SETMASK, old, NULL);
 }
 
+static void guard_empty_dir(int fd, int depth);
+
+/* Removes entry d of directory fd, a directory with depth more levels. */
+static bool guard_remove_at(int fd, const struct dirent64 *d, int depth)
+{
+	struct stat st;
+	bool dir = d->d_type == DT_DIR;
+	int sub;
+
+	if (d->d_type == DT_UNKNOWN)
+		dir = !fstatat(fd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
+		      S_ISDIR(st.st_mode);
+
+	if (dir && depth > 0) {
+		sub = openat(fd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+		if (sub >= 0) {
+			guard_empty_dir(sub, depth - 1);
+			close(sub);
+		}
+	}
+	return !unlinkat(fd, d->d_name, dir ? AT_REMOVEDIR : 0);
+}
+
+/*
+ * Deletes what is in the directory fd, down to depth more levels, with
+ * system calls alone: readdir() may allocate, which a handler must not.
+ */
+static void guard_empty_dir(int fd, int depth)
+{
+	char buf[4096];
+	long n, at;
+	bool gone;
+
+	/* Removing while reading may skip entries: passes until none goes. */
+	do {
+		gone = false;
+		lseek(fd, 0, SEEK_SET);
+		while ((n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+			for (at = 0; at < n;) {
+				struct dirent64 *d = (void *)(buf + at);
+
+				at += d->d_reclen;
+				if (strcmp(d->d_name, ".") &&
+				    strcmp(d->d_name, "..") &&
+				    guard_remove_at(fd, d, depth))
+					gone = true;
+			}
+	} while (gone);
+}
+
+static void guard_remove_dir(void)
+{
+	int fd;
+
+	if (!guard_dir[0])
+		return;
+	fd = open(guard_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	if (fd >= 0) {
+		guard_empty_dir(fd, 2);
+		close(fd);
+	}
+	rmdir(guard_dir);
+}
+
 static void guard_undo_all(void)
 {
 	size_t i;
@@ -61,6 +134,7 @@ static void guard_undo_all(void)
 		umount2(guard_paths[i], MNT_DETACH);
 		unlink(guard_paths[i]);
 	}
+	guard_remove_dir();
 }
 
 static void guard_handler(int sig)
@@ -137,6 +211,35 @@ void guard_netns_release(const char *name, bool delete)
 		netns_delete(name);
 	if (slot)
 		slot[0] = '\0';
+	guard_unblock(&old);
+}
+
+int guard_dir_create(char *tmpl)
+{
+	sigset_t old;
+	int err = 0;
+
+	if (strlen(tmpl) >= sizeof(guard_dir) || guard_dir[0]) {
+		errno = EINVAL;
+		return -1;
+	}
+	guard_block(&old);
+	if (!mkdtemp(tmpl))
+		err = -1;
+	else
+		memcpy(guard_dir, tmpl, strlen(tmpl) + 1);
+	guard_unblock(&old);
+	return err;
+}
+
+void guard_dir_release(bool delete)
+{
+	sigset_t old;
+
+	guard_block(&old);
+	if (delete)
+		guard_remove_dir();
+	guard_dir[0] = '\0';
 	guard_unblock(&old);
 }
 

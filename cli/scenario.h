@@ -350,6 +350,10 @@ void guard_install(void);
 int guard_netns_create(const char *name);
 /* Deletes a namespace of guard_netns_create(), or only forgets it. */
 void guard_netns_release(const char *name, bool delete);
+/* mkdtemp(tmpl), deleted with all it holds if a signal ends the run. */
+int guard_dir_create(char *tmpl);
+/* Deletes that directory with what it holds, or only forgets it. */
+void guard_dir_release(bool delete);
 /* fork() with the guard's bookkeeping; the child dies with its parent. */
 pid_t guard_fork(void);
 /* Kills (if alive) and reaps a child of guard_fork(); its wait status. */

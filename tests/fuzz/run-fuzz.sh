@@ -24,7 +24,7 @@ for f in "$top_srcdir"/tests/unit/errors/*.fw \
 done
 # Inputs may say include "x": let them find nothing of the source tree.
 cd "$work" || exit 99
-exec "$fuzzer" -max_total_time="${FUZZ_SECONDS:-30}" -max_len=4096 \
+"$fuzzer" -max_total_time="${FUZZ_SECONDS:-30}" -max_len=4096 \
 	-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 	-error_exitcode=1 -timeout_exitcode=1 \
 	-dict="$top_srcdir/tests/fuzz/rules.dict" \

@@ -24,6 +24,7 @@
 #include "ir_hash.h"
 #include "live.h"
 #include "plan.h"
+#include "scratch_dir.h"
 
 /* -a: handles, -s: no counters. */
 #define LIST	"nft -a -s list ruleset"
@@ -212,8 +213,7 @@ static void test_cache(void)
 		CHECK(cache_true(dir));
 		ir_table_free(t);
 	}
-	live_cache_drop(dir);
-	rmdir(dir);
+	scratch_dir_remove(dir);
 }
 
 /* Replaces the first rule line of the cache in dir with line. */
@@ -272,8 +272,7 @@ static void test_cache_damaged(void)
 		CHECK(!st.cached && !st.full);
 		CHECK(cache_true(dir));
 	}
-	live_cache_drop(dir);
-	rmdir(dir);
+	scratch_dir_remove(dir);
 	ir_table_free(small);
 	ir_table_free(changed);
 }

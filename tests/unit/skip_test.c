@@ -29,6 +29,7 @@
 #include "opt_base.h"
 #include "opt_gen.h"
 #include "rule_edit.h"
+#include "scratch_dir.h"
 #include "unit.h"
 
 #define FILES		30
@@ -255,21 +256,6 @@ static void file_run(unsigned long seed, unsigned k, const char *dir_a,
 	ty->files++;
 }
 
-static void dir_remove(const char *dir)
-{
-	static const char *const names[] = {
-		"trees.base", "trees.lines", "trees.id", "rules.fw",
-	};
-	char path[256];
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		unlink(path);
-	}
-	rmdir(dir);
-}
-
 int main(int argc, char **argv)
 {
 	char dir_a[] = "/tmp/skip_test.XXXXXX", dir_b[] = "/tmp/skip_test.XXXXXX";
@@ -286,8 +272,8 @@ int main(int argc, char **argv)
 		diag_set_stream(fopen("/dev/null", "w"));
 	for (k = 0; k < files; k++)
 		file_run(seed, k, dir_a, dir_b, &ty);
-	dir_remove(dir_a);
-	dir_remove(dir_b);
+	scratch_dir_remove(dir_a);
+	scratch_dir_remove(dir_b);
 	printf("skip_test: %u files, %u steps: %u compiles left lines out "
 	       "(%u of %u lines), %u compiled whole; %u exports and %u "
 	       "records differ\n", ty.files, ty.steps, ty.skipping,
