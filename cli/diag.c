@@ -39,22 +39,31 @@ void diag_take_back(unsigned errors, unsigned warnings)
 		n_warnings = warnings;
 }
 
-const char *diag_add_source(const char *name, const char *text, size_t len)
+const char *diag_take_source(const char *name, char *text, size_t len)
 {
 	struct diag_source *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		abort();
 	s->name = strdup(name);
-	s->text = malloc(len + 1);
-	if (!s->name || !s->text)
+	if (!s->name)
 		abort();
-	memcpy(s->text, text, len);
+	s->text = text;
 	s->text[len] = '\0';
 	s->len = len;
 	s->next = sources;
 	sources = s;
 	return s->name;
+}
+
+const char *diag_add_source(const char *name, const char *text, size_t len)
+{
+	char *copy = malloc(len + 1);
+
+	if (!copy)
+		abort();
+	memcpy(copy, text, len);
+	return diag_take_source(name, copy, len);
 }
 
 const char *diag_source_text(const char *name, size_t *len)

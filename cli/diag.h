@@ -20,6 +20,8 @@
 
 /* Registers a source text; returns the stable name to put in fw_loc.file. */
 const char *diag_add_source(const char *name, const char *text, size_t len);
+/* The same, taking text (malloc'ed, room for len + 1 bytes) as it is. */
+const char *diag_take_source(const char *name, char *text, size_t len);
 /* The registered text of a file, or NULL. */
 const char *diag_source_text(const char *name, size_t *len);
 

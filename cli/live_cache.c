@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 
 #include "live.h"
+#include "record_file.h"
 #include "xalloc.h"
 
 #ifndef SO_NETNS_COOKIE
@@ -39,6 +40,7 @@
 #define CACHE_NAME	"table.cache"
 #define CACHE_MAGIC	"fwctl-live-cache 2\n"
 #define LINE_MAX_LEN	4200	/* "source " and a path */
+#define CACHE_BUFFER	(256u << 10)
 
 bool live_cache_id(struct nlsock *s, uint32_t genid, char *id, size_t size)
 {
@@ -181,11 +183,13 @@ void live_cache_store(struct nlsock *s, const char *dir,
 	f = fopen(tmp, "w");
 	if (!f)
 		return;
+	/* 450 KB for 10,000 source rules: in a few writes, not 4 KB ones. */
+	setvbuf(f, NULL, _IOFBF, CACHE_BUFFER);
 	fputs(CACHE_MAGIC, f);
 	fputs(id, f);
 	write_table(f, lt);
 	ok = !ferror(f);
-	if (fclose(f) || !ok || rename(tmp, path) < 0)
+	if (fclose(f) || !ok || record_replace(tmp, path) < 0)
 		remove(tmp);
 }
 

@@ -23,6 +23,7 @@
 #include "opt.h"
 #include "opt_base.h"
 #include "opt_lines.h"
+#include "record_file.h"
 #include "xalloc.h"
 
 #define BASE_NAME	"trees.base"
@@ -378,7 +379,7 @@ static void store_lines(const char *dir, const struct opt_lines *l)
 		return;
 	}
 	ok = opt_lines_write(f, l);
-	if (fclose(f) || !ok || rename(tmp, path)) {
+	if (fclose(f) || !ok || record_replace(tmp, path)) {
 		unlink(tmp);
 		unlink(path);
 	}
@@ -404,7 +405,7 @@ void opt_bases_store(const char *dir, const char *id,
 		if (!f)
 			return;
 		ok = write_base(f, out, in);
-		if (fclose(f) || !ok || rename(tmp, path)) {
+		if (fclose(f) || !ok || record_replace(tmp, path)) {
 			unlink(tmp);
 			return;
 		}

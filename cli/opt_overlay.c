@@ -244,7 +244,7 @@ static bool side_sub(struct ir_table *t, const struct opt_bases *in,
 
 	if (!sd->g.n)
 		return true;
-	sd->sub = xcalloc(n + 1, sizeof(*sd->sub));
+	/* Grown as met: a few rules of 10,000 stand-ins, as a rule. */
 	for (i = 0; i < n; i++) {
 		if (!(rules[i].fams & bit))
 			continue;
@@ -257,6 +257,7 @@ static bool side_sub(struct ir_table *t, const struct opt_bases *in,
 			continue;
 		if (sd->n_sub == max)
 			return false;
+		sd->sub = xgrow(sd->sub, sd->n_sub, sizeof(*sd->sub));
 		sd->sub[sd->n_sub++] = rules[i];
 		if (covers(&rules[i], fi, &sd->g))
 			break;

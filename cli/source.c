@@ -16,23 +16,26 @@
  * device from hanging the compiler; SOURCE_MAX keeps /proc-style endless
  * files out.
  */
-static const char *read_all(int fd, char **buf, size_t *len)
+static const char *read_all(int fd, size_t size, char **buf, size_t *len)
 {
-	size_t cap = 0;
+	/* The file, its NUL, and a byte more: the read that sees the end. */
+	size_t cap = size < SOURCE_MAX - 2 ? size + 2 : SOURCE_MAX;
 	ssize_t n;
 
-	*buf = NULL;
+	*buf = malloc(cap);
 	*len = 0;
+	if (!*buf)
+		abort();
 	for (;;) {
-		if (*len == cap) {
+		if (*len + 1 >= cap) {
 			if (cap >= SOURCE_MAX)
 				return "file too large (64 MiB at most)";
-			cap = cap ? 2 * cap : 4096;
+			cap = 2 * cap < SOURCE_MAX ? 2 * cap : SOURCE_MAX;
 			*buf = realloc(*buf, cap);
 			if (!*buf)
 				abort();
 		}
-		n = read(fd, *buf + *len, cap - *len);
+		n = read(fd, *buf + *len, cap - 1 - *len);
 		if (n == 0)
 			return NULL;
 		if (n < 0 && errno == EINTR)
@@ -66,15 +69,19 @@ const char *source_read(const char *path, struct source *src)
 		close(fd);
 		return err;
 	}
-	err = read_all(fd, &buf, &len);
+	/* Sized by fstat, read once, and the buffer is the one registered. */
+	err = read_all(fd, (size_t)st.st_size, &buf, &len);
 	close(fd);
-	if (!err) {
-		source_buffer(path, buf, len, src);
-		src->dev = st.st_dev;
-		src->ino = st.st_ino;
+	if (err) {
+		free(buf);
+		return err;
 	}
-	free(buf);
-	return err;
+	src->name = diag_take_source(path, buf, len);
+	src->text = buf;
+	src->len = len;
+	src->dev = st.st_dev;
+	src->ino = st.st_ino;
+	return NULL;
 }
 
 void source_buffer(const char *name, const char *text, size_t len,
