@@ -260,6 +260,7 @@ static void plan_skip(struct plan *p)
 	free(needed);
 	s->n = n;
 	s->old = p->old;
+	s->hash = p->now.hash;	/* the record's, hashed once */
 	s->kept = 0;
 	s->failed = false;
 }

@@ -66,7 +66,7 @@ static bool blank(const char *s, size_t len)
 }
 
 struct opt_lines *opt_lines_new(const char *path, const char *text,
-				size_t len)
+				size_t len, const uint64_t *hash)
 {
 	struct opt_lines *l = xcalloc(1, sizeof(*l));
 	size_t at = 0, n = opt_lines_count_text(text, len), i;
@@ -80,7 +80,8 @@ struct opt_lines *opt_lines_new(const char *path, const char *text,
 		const char *end = memchr(text + at, '\n', len - at);
 		size_t ll = end ? (size_t)(end - text) - at : len - at;
 
-		l->line[i].hash = opt_lines_hash(text + at, ll);
+		l->line[i].hash = hash ? hash[i - 1] :
+					 opt_lines_hash(text + at, ll);
 		l->line[i].kind = blank(text + at, ll) ? LINE_BLANK
 								 : LINE_OTHER;
 		/* A continuation joins lines: none may be left out then. */

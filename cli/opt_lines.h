@@ -82,11 +82,15 @@ struct line_skip {
 	bool			failed;
 	size_t			n_need;
 	uint32_t		*need;
+	const uint64_t		*hash;	/* hash[i - 1]: line i's, as planned */
 };
 
-/* Each line's hash, and which are blank (LINE_BLANK) or else OTHER. */
+/*
+ * Each line's hash, and which are blank (LINE_BLANK) or else OTHER. hash:
+ * the lines' hashes if known already (hash[i - 1]: line i's), or NULL.
+ */
 struct opt_lines *opt_lines_new(const char *path, const char *text,
-				size_t len);
+				size_t len, const uint64_t *hash);
 void opt_lines_free(struct opt_lines *l);
 uint64_t opt_lines_hash(const char *s, size_t len);
 size_t opt_lines_count_text(const char *text, size_t len);	/* lines */
