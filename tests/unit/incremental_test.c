@@ -216,33 +216,79 @@ static void test_cache(void)
 	scratch_dir_remove(dir);
 }
 
-/* Replaces the first rule line of the cache in dir with line. */
-static void cache_damage(const char *dir, const char *line)
+/* The ways to damage a cache (cache_damage()). */
+enum damage {
+	FLIP_RULE_BYTE,		/* a byte of the first chain's first rule */
+	CUT_IN_RULES,		/* the file ends in the first chain's rules */
+	MORE_RULES,		/* the first chain claims one rule more */
+	WRONG_SUM,		/* "end 0" */
+	NO_SUM,			/* "end" */
+	NO_END,			/* no end line */
+	AFTER_END,		/* a byte after the end line */
+	N_DAMAGES
+};
+
+/* Damages the cache in dir as d says: it must not be believed then. */
+static void cache_damage(const char *dir, enum damage d)
 {
-	char path[256], *text, *at, *end;
+	char path[256], buf[1 << 16], *rules, *end, *nl;
+	size_t len;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/table.cache", dir);
-	text = bt_read_file(path);
-	CHECK(text != NULL);
-	if (!text)
+	f = fopen(path, "r");
+	CHECK(f != NULL);
+	if (!f)
 		return;
-	at = strstr(text, "\nchain ");
-	at = at ? strchr(at + 1, '\n') : NULL;
-	CHECK(at != NULL);
-	if (at) {
-		end = strchr(at + 1, '\n');
-		f = fopen(path, "w");
-		CHECK(f != NULL);
-		if (f && end) {
-			fwrite(text, 1, (size_t)(at + 1 - text), f);
-			fputs(line, f);
-			fputs(end + 1, f);
-		}
-		if (f)
-			fclose(f);
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	CHECK(len > 0 && len < sizeof(buf) - 1);
+	buf[len] = '\0';
+	/* The first chain line and its rules; the end line. */
+	rules = strstr(buf, "\nchain ");
+	rules = rules ? strchr(rules + 1, '\n') : NULL;
+	end = len > 1 ? memrchr(buf, '\n', len - 1) : NULL;
+	CHECK(rules != NULL && end != NULL && !strncmp(end, "\nend ", 5));
+	if (!rules || !end)
+		return;
+	rules++;
+	end++;
+	switch (d) {
+	case FLIP_RULE_BYTE:
+		rules[3] ^= 0x10;
+		break;
+	case CUT_IN_RULES:
+		len = (size_t)(rules + 5 - buf);
+		break;
+	case MORE_RULES:
+		/* "... RULES\n" before them: RULES + 1, up to 9. */
+		nl = rules - 2;
+		CHECK(*nl >= '0' && *nl < '9');
+		(*nl)++;
+		break;
+	case WRONG_SUM:
+		len = (size_t)(end - buf);
+		len += (size_t)sprintf(end, "end 0\n");
+		break;
+	case NO_SUM:
+		len = (size_t)(end - buf);
+		len += (size_t)sprintf(end, "end\n");
+		break;
+	case NO_END:
+		len = (size_t)(end - buf);
+		break;
+	case AFTER_END:
+		buf[len++] = '\n';
+		break;
+	case N_DAMAGES:
+		break;
 	}
-	free(text);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fwrite(buf, 1, len, f);
+		fclose(f);
+	}
 }
 
 /*
@@ -251,24 +297,23 @@ static void cache_damage(const char *dir, const char *line)
  */
 static void test_cache_damaged(void)
 {
-	static const char *const damage[] = {
-		"12x 1f\n", "12 1g\n", "12 \n", " 1f\n", "12 1F\n", "12 1f",
-		"99999999999999999999 1f\n", "12 11111111111111111\n", "\n",
-	};
 	char dir[] = "/tmp/fwctl-damaged-XXXXXX";
 	struct ir_table *small = bt_table_small(), *changed = table_changed();
 	struct apply_stats st;
-	size_t i;
+	int d;
 
 	bt_netns_enter(bt_netns_new("incr-damaged"));
 	CHECK(mkdtemp(dir) != NULL);
-	for (i = 0; i < sizeof(damage) / sizeof(damage[0]); i++) {
-		CHECK(kernel_update(i % 2 ? changed : small, dir, &st) ==
+	for (d = 0; d < N_DAMAGES; d++) {
+		CHECK(kernel_update(d % 2 ? changed : small, dir, &st) ==
 		      FW_EXIT_OK);
 		CHECK(cache_true(dir));
-		cache_damage(dir, damage[i]);
-		CHECK(kernel_update(i % 2 ? small : changed, dir, &st) ==
+		cache_damage(dir, (enum damage)d);
+		CHECK(kernel_update(d % 2 ? small : changed, dir, &st) ==
 		      FW_EXIT_OK);
+		if (st.cached)
+			fprintf(stderr, "damage %d: the cache was believed\n",
+				d);
 		CHECK(!st.cached && !st.full);
 		CHECK(cache_true(dir));
 	}
