@@ -19,7 +19,7 @@
 #include "shape.h"
 #include "xalloc.h"
 
-#define LINES_MAGIC	"fwctl-lines 2\n"
+#define LINES_MAGIC	"fwctl-lines 3\n"
 
 /*
  * Eight bytes a multiply, mixed once at the end: every line of a
@@ -72,7 +72,7 @@ struct opt_lines *opt_lines_new(const char *path, const char *text,
 	size_t at = 0, n = opt_lines_count_text(text, len), i;
 
 	l->path = xstrdup(path);
-	l->text = xstrndup(text, len);
+	l->text = text;
 	l->len = len;
 	l->n_lines = n;
 	l->line = xcalloc(n + 1, sizeof(*l->line));
@@ -102,7 +102,6 @@ void opt_lines_free(struct opt_lines *l)
 		return;
 	}
 	free(l->path);
-	free(l->text);
 	free(l->line);
 	free(l->rules);
 	free(l->names);
@@ -328,18 +327,38 @@ struct disk_head {
 	uint64_t	sum;		/* of the rest: a damaged file is no record */
 };
 
+/*
+ * opt_lines_hash() in four lanes, 32 bytes a round: the record's 1.2 MB
+ * (10,000 lines) is summed when written and again when read, and one
+ * lane's multiplies wait on each other.
+ */
+static uint64_t blob_sum(const void *p, size_t len)
+{
+	const char *s = p;
+	uint64_t h[4] = { len, 1, 2, 3 }, w[4];
+	size_t i, k;
+
+	for (i = 0; i + sizeof(w) <= len; i += sizeof(w)) {
+		memcpy(w, s + i, sizeof(w));
+		for (k = 0; k < 4; k++) {
+			h[k] = (h[k] ^ w[k]) * 0xff51afd7ed558ccdull;
+			h[k] ^= h[k] >> 29;
+		}
+	}
+	for (k = 1; k < 4; k++)
+		h[0] = opt_mix(h[0] ^ h[k]);
+	return opt_mix(h[0] ^ opt_lines_hash(s + i, len - i));
+}
+
 /* The checksum of the parts after the head, as written. */
 static uint64_t sum_of(const struct opt_lines *l)
 {
-	uint64_t h = opt_lines_hash(l->path, strlen(l->path) + 1);
+	uint64_t h = blob_sum(l->path, strlen(l->path) + 1);
 
-	h = opt_mix(h ^ opt_lines_hash(l->text, l->len + 1));
-	h = opt_mix(h ^ opt_lines_hash((const char *)l->line,
-				       (l->n_lines + 1) * sizeof(*l->line)));
-	h = opt_mix(h ^ opt_lines_hash((const char *)l->rules,
-				       l->n_rules * sizeof(*l->rules)));
-	return opt_mix(h ^ opt_lines_hash((const char *)l->names,
-					  l->n_names * sizeof(*l->names)));
+	h = opt_mix(h ^ blob_sum(l->text, l->len + 1));
+	h = opt_mix(h ^ blob_sum(l->line, (l->n_lines + 1) * sizeof(*l->line)));
+	h = opt_mix(h ^ blob_sum(l->rules, l->n_rules * sizeof(*l->rules)));
+	return opt_mix(h ^ blob_sum(l->names, l->n_names * sizeof(*l->names)));
 }
 
 static size_t pad8(size_t n)

@@ -50,7 +50,9 @@ struct line_info {
 
 struct opt_lines {
 	char		*path;		/* the file as it was named */
-	char		*text;		/* and as it was */
+	/* And as it was: diag's copy of the source (valid until
+	 * diag_reset(), as fw_loc.file is), or in the mapping. */
+	const char	*text;
 	size_t		len;
 	uint64_t	chains;		/* the chain names before optimizing */
 	/* Not to be stored: includes, continuations, warnings, a rule out
