@@ -45,7 +45,8 @@ static struct opt_lines *lines_begin(const struct ast *a,
 	text = diag_source_text(a->source, &len);
 	if (!text)
 		return NULL;
-	l = opt_lines_new(a->source, text, len, skip ? skip->hash : NULL);
+	l = opt_lines_new(a->source, text, len, skip ? skip->hash : NULL,
+			  skip ? skip->check : NULL);
 	opt_lines_ast(l, a, a->source);
 	for (i = 0; skip && i < skip->n; i++)
 		l->line[skip->line[i]].kind = LINE_RULE;

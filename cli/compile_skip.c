@@ -4,8 +4,9 @@
  * most of a one-rule change was parsing, checking and lowering the other
  * 10,000 rules again, to find them as they were.
  *
- * The last apply's line record (opt_lines.h) holds the file as it was
- * and, for each rule line whose IR rules all went into the list of a tree
+ * The last apply's line record (opt_lines.h) holds two hashes of each
+ * line of the file as it was (both must match: 2^-128 that a changed line
+ * passes) and, for each rule line whose IR rules all went into the list of a tree
  * that is live with a record (opt_base.h), those rules' keys and places.
  * The lines of the file now are matched with the lines then (seqdiff.c).
  * A line that is the same and that the record lets skip is emptied (its
@@ -54,25 +55,25 @@
 struct lines {
 	size_t		n;
 	size_t		*at, *len;
-	uint64_t	*hash;		/* hash[i - 1]: line i's */
+	uint64_t	*hash, *check;	/* [i - 1]: line i's (opt_lines.h) */
 };
 
-static void lines_split(struct lines *ls, const char *text, size_t len,
-			bool hash)
+static void lines_split(struct lines *ls, const char *text, size_t len)
 {
 	size_t n = opt_lines_count_text(text, len), i, at = 0;
 
 	ls->n = n;
 	ls->at = xcalloc(n + 1, sizeof(*ls->at));
 	ls->len = xcalloc(n + 1, sizeof(*ls->len));
-	ls->hash = hash ? xcalloc(n + 1, sizeof(*ls->hash)) : NULL;
+	ls->hash = xcalloc(n + 1, sizeof(*ls->hash));
+	ls->check = xcalloc(n + 1, sizeof(*ls->check));
 	for (i = 1; i <= n; i++) {
 		const char *end = memchr(text + at, '\n', len - at);
 
 		ls->at[i] = at;
 		ls->len[i] = end ? (size_t)(end - text) - at : len - at;
-		if (hash)
-			ls->hash[i - 1] = opt_lines_hash(text + at, ls->len[i]);
+		ls->hash[i - 1] = opt_lines_hash(text + at, ls->len[i]);
+		ls->check[i - 1] = opt_lines_check(text + at, ls->len[i]);
 		at += ls->len[i] + 1;
 	}
 }
@@ -82,12 +83,13 @@ static void lines_free(struct lines *ls)
 	free(ls->at);
 	free(ls->len);
 	free(ls->hash);
+	free(ls->check);
 }
 
 /* What the file now is against the record: which lines to leave out. */
 struct plan {
 	const struct opt_lines	*old;
-	struct lines		now, then;
+	struct lines		now;
 	size_t			*match;		/* match[j - 1]: line j's */
 	struct line_skip	skip;
 	size_t			n_fresh;
@@ -95,12 +97,10 @@ struct plan {
 	bool			*stays;		/* stays[i]: old line i is here */
 };
 
-static bool same_line(const struct plan *p, const char *text, size_t j,
-		      size_t i)
+/* Line j now is line i then: both hashes (opt_lines_check()). */
+static bool same_line(const struct plan *p, size_t j, size_t i)
 {
-	return p->now.len[j] == p->then.len[i] &&
-	       !memcmp(text + p->now.at[j], p->old->text + p->then.at[i],
-		       p->now.len[j]);
+	return p->now.check[j - 1] == p->old->line[i].check;
 }
 
 /*
@@ -115,12 +115,7 @@ static bool plan_lines(struct plan *p, const char *text, size_t len)
 	size_t i, j, gone = 0;
 	bool ok = true;
 
-	lines_split(&p->now, text, len, true);
-	lines_split(&p->then, old->text, old->len, false);
-	if (p->then.n != old->n_lines) {
-		ok = false;
-		goto out;
-	}
+	lines_split(&p->now, text, len);
 	for (i = 1; i <= old->n_lines; i++)
 		was[i - 1] = old->line[i].hash;
 	p->match = xcalloc(p->now.n + 1, sizeof(*p->match));
@@ -128,7 +123,7 @@ static bool plan_lines(struct plan *p, const char *text, size_t len)
 	p->fresh = xcalloc(p->now.n + 1, sizeof(*p->fresh));
 	for (j = 1; ok && j <= p->now.n; j++) {
 		i = p->match[j - 1];
-		if (i != SEQDIFF_NEW && same_line(p, text, j, i + 1)) {
+		if (i != SEQDIFF_NEW && same_line(p, j, i + 1)) {
 			stays[i + 1] = true;
 			continue;
 		}
@@ -141,7 +136,6 @@ static bool plan_lines(struct plan *p, const char *text, size_t len)
 			continue;
 		ok = old->line[i].kind != LINE_OTHER && ++gone <= CHANGED_MAX;
 	}
-out:
 	free(was);
 	return ok;
 }
@@ -261,6 +255,7 @@ static void plan_skip(struct plan *p)
 	s->n = n;
 	s->old = p->old;
 	s->hash = p->now.hash;	/* the record's, hashed once */
+	s->check = p->now.check;
 	s->kept = 0;
 	s->failed = false;
 }
@@ -385,7 +380,6 @@ struct ir_table *compile_skipping(const char *path, unsigned flags,
 		times->skipped = p.skip.n;
 	}
 	lines_free(&p.now);
-	lines_free(&p.then);
 	free(p.match);
 	free(p.fresh);
 	free(p.stays);

@@ -5,7 +5,7 @@
 /*
  * The lines of the file an apply compiled, as the next apply needs them
  * to leave out the lines that did not change (cli/compile_skip.c): per
- * line its hash and what it is (a rule alone on its line, a blank or
+ * line two hashes and what it is (a rule alone on its line, a blank or
  * comment line, anything else), and for a rule whose IR rules all went
  * into the lists of trees with records (opt_base.h), those rules as the
  * lists hold them: key, families, flags and index in the tree's record.
@@ -38,8 +38,13 @@ struct line_rule {
 	uint8_t		flags;		/* LR_* */
 };
 
+/*
+ * hash and check: two independent hashes of the line's bytes. Together
+ * they stand for the line: the record does not keep the file's text.
+ */
 struct line_info {
-	uint64_t	hash;		/* of the line's bytes */
+	uint64_t	hash;		/* what seqdiff matches lines by */
+	uint64_t	check;		/* and what a match must have too */
 	uint32_t	first, n;	/* its rules in rules[], in order */
 	uint8_t		kind;		/* enum line_kind */
 	/* A rule all of whose IR rules are in the records: the next apply
@@ -50,10 +55,6 @@ struct line_info {
 
 struct opt_lines {
 	char		*path;		/* the file as it was named */
-	/* And as it was: diag's copy of the source (valid until
-	 * diag_reset(), as fw_loc.file is), or in the mapping. */
-	const char	*text;
-	size_t		len;
 	uint64_t	chains;		/* the chain names before optimizing */
 	/* Not to be stored: includes, continuations, warnings, a rule out
 	 * of line order: nothing may be left out of the next compile. */
@@ -84,17 +85,20 @@ struct line_skip {
 	bool			failed;
 	size_t			n_need;
 	uint32_t		*need;
-	const uint64_t		*hash;	/* hash[i - 1]: line i's, as planned */
+	/* hash[i - 1], check[i - 1]: line i's, as planned */
+	const uint64_t		*hash, *check;
 };
 
 /*
- * Each line's hash, and which are blank (LINE_BLANK) or else OTHER. hash:
- * the lines' hashes if known already (hash[i - 1]: line i's), or NULL.
+ * Each line's hashes, and which are blank (LINE_BLANK) or else OTHER.
+ * hash, check: the lines' if known already (line i's at i - 1), or NULL.
  */
 struct opt_lines *opt_lines_new(const char *path, const char *text,
-				size_t len, const uint64_t *hash);
+				size_t len, const uint64_t *hash,
+				const uint64_t *check);
 void opt_lines_free(struct opt_lines *l);
 uint64_t opt_lines_hash(const char *s, size_t len);
+uint64_t opt_lines_check(const char *s, size_t len);
 size_t opt_lines_count_text(const char *text, size_t len);	/* lines */
 
 struct ast;
