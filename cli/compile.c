@@ -38,6 +38,7 @@ static void lap(uint64_t *t0, uint64_t *into)
 static struct opt_lines *lines_begin(const struct ast *a,
 				     const struct line_skip *skip)
 {
+	struct text_lines own;
 	struct opt_lines *l;
 	const char *text;
 	size_t len, i;
@@ -45,8 +46,12 @@ static struct opt_lines *lines_begin(const struct ast *a,
 	text = diag_source_text(a->source, &len);
 	if (!text)
 		return NULL;
-	l = opt_lines_new(a->source, text, len, skip ? skip->hash : NULL,
-			  skip ? skip->check : NULL);
+	/* Skipping, the plan split this very text already. */
+	if (!skip)
+		text_lines_split(&own, text, len);
+	l = opt_lines_new(a->source, text, skip ? skip->now : &own);
+	if (!skip)
+		text_lines_free(&own);
 	opt_lines_ast(l, a, a->source);
 	for (i = 0; skip && i < skip->n; i++)
 		l->line[skip->line[i]].kind = LINE_RULE;

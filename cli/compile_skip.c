@@ -51,45 +51,10 @@
 /* More changed lines than an overlay takes rules: compile it whole. */
 #define CHANGED_MAX	64
 
-/* A text's lines: line i (1-based) is [at[i], at[i] + len[i]). */
-struct lines {
-	size_t		n;
-	size_t		*at, *len;
-	uint64_t	*hash, *check;	/* [i - 1]: line i's (opt_lines.h) */
-};
-
-static void lines_split(struct lines *ls, const char *text, size_t len)
-{
-	size_t n = opt_lines_count_text(text, len), i, at = 0;
-
-	ls->n = n;
-	ls->at = xcalloc(n + 1, sizeof(*ls->at));
-	ls->len = xcalloc(n + 1, sizeof(*ls->len));
-	ls->hash = xcalloc(n + 1, sizeof(*ls->hash));
-	ls->check = xcalloc(n + 1, sizeof(*ls->check));
-	for (i = 1; i <= n; i++) {
-		const char *end = memchr(text + at, '\n', len - at);
-
-		ls->at[i] = at;
-		ls->len[i] = end ? (size_t)(end - text) - at : len - at;
-		ls->hash[i - 1] = opt_lines_hash(text + at, ls->len[i]);
-		ls->check[i - 1] = opt_lines_check(text + at, ls->len[i]);
-		at += ls->len[i] + 1;
-	}
-}
-
-static void lines_free(struct lines *ls)
-{
-	free(ls->at);
-	free(ls->len);
-	free(ls->hash);
-	free(ls->check);
-}
-
 /* What the file now is against the record: which lines to leave out. */
 struct plan {
 	const struct opt_lines	*old;
-	struct lines		now;
+	struct text_lines	now;
 	size_t			*match;		/* match[j - 1]: line j's */
 	struct line_skip	skip;
 	size_t			n_fresh;
@@ -97,7 +62,7 @@ struct plan {
 	bool			*stays;		/* stays[i]: old line i is here */
 };
 
-/* Line j now is line i then: both hashes (opt_lines_check()). */
+/* Line j now is line i then: both hashes (line_info). */
 static bool same_line(const struct plan *p, size_t j, size_t i)
 {
 	return p->now.check[j - 1] == p->old->line[i].check;
@@ -115,7 +80,7 @@ static bool plan_lines(struct plan *p, const char *text, size_t len)
 	size_t i, j, gone = 0;
 	bool ok = true;
 
-	lines_split(&p->now, text, len);
+	text_lines_split(&p->now, text, len);
 	for (i = 1; i <= old->n_lines; i++)
 		was[i - 1] = old->line[i].hash;
 	p->match = xcalloc(p->now.n + 1, sizeof(*p->match));
@@ -254,8 +219,7 @@ static void plan_skip(struct plan *p)
 	free(needed);
 	s->n = n;
 	s->old = p->old;
-	s->hash = p->now.hash;	/* the record's, hashed once */
-	s->check = p->now.check;
+	s->now = &p->now;	/* the record's lines: split once */
 	s->kept = 0;
 	s->failed = false;
 }
@@ -379,7 +343,7 @@ struct ir_table *compile_skipping(const char *path, unsigned flags,
 		times->lines = p.now.n;
 		times->skipped = p.skip.n;
 	}
-	lines_free(&p.now);
+	text_lines_free(&p.now);
 	free(p.match);
 	free(p.fresh);
 	free(p.stays);

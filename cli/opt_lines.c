@@ -39,7 +39,7 @@ static inline uint64_t words_hash(const char *s, size_t len, uint64_t h,
 }
 
 /* Every line of a 10,000-line file is hashed on every apply: cheaply. */
-uint64_t opt_lines_hash(const char *s, size_t len)
+static uint64_t line_hash(const char *s, size_t len)
 {
 	return words_hash(s, len, len * 0x9e3779b97f4a7c15ull,
 			  0xff51afd7ed558ccdull, 29);
@@ -51,13 +51,13 @@ uint64_t opt_lines_hash(const char *s, size_t len)
  * text, which the record would have to keep (0.8 MB of 1.2 for 10,000
  * lines).
  */
-uint64_t opt_lines_check(const char *s, size_t len)
+static uint64_t line_check(const char *s, size_t len)
 {
 	return words_hash(s, len, ~len * 0xc2b2ae3d27d4eb4full,
 			  0xc4ceb9fe1a85ec53ull, 31);
 }
 
-size_t opt_lines_count_text(const char *text, size_t len)
+static size_t count_lines(const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
 	size_t n = 1;
@@ -67,6 +67,34 @@ size_t opt_lines_count_text(const char *text, size_t len)
 		p++;
 	}
 	return n;
+}
+
+void text_lines_split(struct text_lines *tl, const char *text, size_t len)
+{
+	size_t n = count_lines(text, len), i, at = 0;
+
+	tl->n = n;
+	tl->at = xcalloc(n + 1, sizeof(*tl->at));
+	tl->len = xcalloc(n + 1, sizeof(*tl->len));
+	tl->hash = xcalloc(n + 1, sizeof(*tl->hash));
+	tl->check = xcalloc(n + 1, sizeof(*tl->check));
+	for (i = 1; i <= n; i++) {
+		const char *end = memchr(text + at, '\n', len - at);
+
+		tl->at[i] = at;
+		tl->len[i] = end ? (size_t)(end - text) - at : len - at;
+		tl->hash[i - 1] = line_hash(text + at, tl->len[i]);
+		tl->check[i - 1] = line_check(text + at, tl->len[i]);
+		at += tl->len[i] + 1;
+	}
+}
+
+void text_lines_free(struct text_lines *tl)
+{
+	free(tl->at);
+	free(tl->len);
+	free(tl->hash);
+	free(tl->check);
 }
 
 /* A blank or comment line (what is left is LINE_OTHER). */
@@ -82,29 +110,24 @@ static bool blank(const char *s, size_t len)
 }
 
 struct opt_lines *opt_lines_new(const char *path, const char *text,
-				size_t len, const uint64_t *hash,
-				const uint64_t *check)
+				const struct text_lines *tl)
 {
 	struct opt_lines *l = xcalloc(1, sizeof(*l));
-	size_t at = 0, n = opt_lines_count_text(text, len), i;
+	size_t i;
 
 	l->path = xstrdup(path);
-	l->n_lines = n;
-	l->line = xcalloc(n + 1, sizeof(*l->line));
-	for (i = 1; i <= n; i++) {
-		const char *end = memchr(text + at, '\n', len - at);
-		size_t ll = end ? (size_t)(end - text) - at : len - at;
+	l->n_lines = tl->n;
+	l->line = xcalloc(tl->n + 1, sizeof(*l->line));
+	for (i = 1; i <= tl->n; i++) {
+		const char *s = text + tl->at[i];
+		size_t ll = tl->len[i];
 
-		l->line[i].hash = hash ? hash[i - 1] :
-					 opt_lines_hash(text + at, ll);
-		l->line[i].check = check ? check[i - 1] :
-					   opt_lines_check(text + at, ll);
-		l->line[i].kind = blank(text + at, ll) ? LINE_BLANK
-								 : LINE_OTHER;
+		l->line[i].hash = tl->hash[i - 1];
+		l->line[i].check = tl->check[i - 1];
+		l->line[i].kind = blank(s, ll) ? LINE_BLANK : LINE_OTHER;
 		/* A continuation joins lines: none may be left out then. */
-		if (ll && text[at + ll - 1] == '\\')
+		if (ll && s[ll - 1] == '\\')
 			l->broken = true;
-		at += ll + 1;
 	}
 	return l;
 }
@@ -202,7 +225,7 @@ static uint64_t chains_hash(const struct ir_table *t)
 	size_t i;
 
 	for (i = 0; i < t->n_chains; i++)
-		h = opt_mix(h ^ opt_lines_hash(t->chains[i]->name,
+		h = opt_mix(h ^ line_hash(t->chains[i]->name,
 					       strlen(t->chains[i]->name)));
 	return h;
 }
@@ -345,7 +368,7 @@ struct disk_head {
 };
 
 /*
- * opt_lines_hash() in four lanes, 32 bytes a round: the record's 0.5 MB
+ * line_hash() in four lanes, 32 bytes a round: the record's 0.5 MB
  * (10,000 lines) is summed when written and again when read, and one
  * lane's multiplies wait on each other.
  */
@@ -364,7 +387,7 @@ static uint64_t blob_sum(const void *p, size_t len)
 	}
 	for (k = 1; k < 4; k++)
 		h[0] = opt_mix(h[0] ^ h[k]);
-	return opt_mix(h[0] ^ opt_lines_hash(s + i, len - i));
+	return opt_mix(h[0] ^ line_hash(s + i, len - i));
 }
 
 /* The checksum of the parts after the head, as written. */
@@ -470,7 +493,8 @@ struct opt_lines *opt_lines_read(int fd)
 	l->names = (char (*)[IR_NAME_MAX])p;
 	l->n_names = h->n_names;
 	l->chains = h->chains;
-	if (l->path[h->path_len] || strlen(l->path) != h->path_len || sum_of(l) != h->sum || !sane(l))
+	if (l->path[h->path_len] || strlen(l->path) != h->path_len ||
+	    sum_of(l) != h->sum || !sane(l))
 		goto bad;
 	return l;
 bad:

@@ -71,6 +71,20 @@ struct opt_lines {
 };
 
 /*
+ * A text's lines, split once for the plan and the record alike: line i
+ * (1-based) is [at[i], at[i] + len[i]); hash[i - 1] and check[i - 1] are
+ * its two hashes (line_info).
+ */
+struct text_lines {
+	size_t		n;
+	size_t		*at, *len;
+	uint64_t	*hash, *check;
+};
+
+void text_lines_split(struct text_lines *tl, const char *text, size_t len);
+void text_lines_free(struct text_lines *tl);
+
+/*
  * The lines a compile leaves out (cli/compile_skip.c), and what it found:
  * line[i] of the file is line from[i] of old, increasing. Lowering puts
  * old's rules of those lines in their place (ir_rule.keep); the optimizer
@@ -85,21 +99,16 @@ struct line_skip {
 	bool			failed;
 	size_t			n_need;
 	uint32_t		*need;
-	/* hash[i - 1], check[i - 1]: line i's, as planned */
-	const uint64_t		*hash, *check;
+	const struct text_lines	*now;	/* the file's lines, as planned */
 };
 
 /*
- * Each line's hashes, and which are blank (LINE_BLANK) or else OTHER.
- * hash, check: the lines' if known already (line i's at i - 1), or NULL.
+ * Each line's hashes (of tl, text's lines), and which are blank
+ * (LINE_BLANK) or else OTHER.
  */
 struct opt_lines *opt_lines_new(const char *path, const char *text,
-				size_t len, const uint64_t *hash,
-				const uint64_t *check);
+				const struct text_lines *tl);
 void opt_lines_free(struct opt_lines *l);
-uint64_t opt_lines_hash(const char *s, size_t len);
-uint64_t opt_lines_check(const char *s, size_t len);
-size_t opt_lines_count_text(const char *text, size_t len);	/* lines */
 
 struct ast;
 struct model;
