@@ -171,10 +171,12 @@ static void print_number(const struct fw_opts *o, const char *key,
 
 static int ct_list(const struct ct_filter *f, const struct fw_opts *o)
 {
+	/* glibc takes a size only with a buffer. */
+	static char out[CT_STDOUT_BUFFER];
 	struct ct_dump d = { .filter = f, .each = list_one };
 	int err;
 
-	setvbuf(stdout, NULL, _IOFBF, CT_STDOUT_BUFFER);
+	setvbuf(stdout, out, _IOFBF, sizeof(out));
 	ct_print_begin(&d.printer, stdout, ct_print_flags(o, false));
 	err = dump_run(&d);
 	if (ct_print_end(&d.printer) < 0 && !err)

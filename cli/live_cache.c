@@ -158,7 +158,7 @@ static void write_table(FILE *f, const struct live_table *lt)
 void live_cache_store(struct nlsock *s, const char *dir,
 		      const struct live_table *lt)
 {
-	char path[4096], tmp[4096 + 8], id[128];
+	char path[4096], tmp[4096 + 8], id[128], *buf;
 	FILE *f;
 	bool ok;
 
@@ -171,14 +171,19 @@ void live_cache_store(struct nlsock *s, const char *dir,
 	f = fopen(tmp, "w");
 	if (!f)
 		return;
-	/* 330 KB for 10,000 source rules: in a few writes, not 4 KB ones. */
-	setvbuf(f, NULL, _IOFBF, CACHE_BUFFER);
+	/*
+	 * 330 KB for 10,000 source rules: in a few writes, not 4 KB ones.
+	 * The buffer is ours: glibc ignores the size without one.
+	 */
+	buf = malloc(CACHE_BUFFER);
+	setvbuf(f, buf, _IOFBF, CACHE_BUFFER);
 	fputs(CACHE_MAGIC, f);
 	fputs(id, f);
 	write_table(f, lt);
 	ok = !ferror(f);
 	if (fclose(f) || !ok || record_replace(tmp, path) < 0)
 		remove(tmp);
+	free(buf);
 }
 
 void live_cache_drop(const char *dir)

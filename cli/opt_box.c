@@ -304,6 +304,9 @@ static void box_match(struct opt_rule *o, const struct ir_match *m,
 	}
 }
 
+/* A stand-in's dimensions: read (as empty), never written. */
+static const struct opt_ivs no_dims[2][D_COUNT];
+
 /* Moves the box's intervals off the scratch stack, into o->spans. */
 static void box_keep(struct opt_rule *o)
 {
@@ -330,12 +333,14 @@ void opt_rule_box(struct opt_rule *o, struct scratch *scr)
 	size_t i;
 	int fi, d;
 
-	/* A stand-in: no box; its hull is in its tree's record. */
+	/* A stand-in: no box (no values); its hull is in its tree's record. */
 	if (o->ir->keep) {
+		o->dim = (struct opt_ivs (*)[D_COUNT])no_dims;
 		o->fams = o->ir->keep->fams;
 		o->key = o->ir->keep->key;
 		return;
 	}
+	o->dim = xcalloc(2, sizeof(*o->dim));
 	o->fams = OPT_V4 | OPT_V6;
 	o->exact = true;
 	for (fi = 0; fi < 2; fi++)
@@ -356,7 +361,10 @@ void opt_rule_box(struct opt_rule *o, struct scratch *scr)
 
 void opt_rule_box_free(struct opt_rule *o)
 {
+	if (o->dim != (struct opt_ivs (*)[D_COUNT])no_dims)
+		free(o->dim);
 	free(o->spans);
+	o->dim = NULL;
 	o->spans = NULL;
 }
 
