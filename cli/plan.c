@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -104,6 +105,22 @@ static bool objects_same(const struct live_table *lt,
 	return true;
 }
 
+/*
+ * Whether two names of rule files are one file: the live table keeps the
+ * name it was applied by, and "rules.fw" and "/etc/fwctl/rules.fw" (or a
+ * symbolic link) are the same rules. A relative name resolves from here,
+ * so where it is another file now, the table is replaced as before.
+ */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (!strcmp(a, b))
+		return true;
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
 /* Why the table as a whole must be replaced, or NULL. */
 static const char *table_blocker(const struct live_table *lt,
 				 const struct ir_table *t)
@@ -112,7 +129,7 @@ static const char *table_blocker(const struct live_table *lt,
 		return "no live table";
 	if (!lt->source)
 		return "the live table was not made by fwctl";
-	if (strcmp(lt->source, t->source ? t->source : ""))
+	if (!same_file(lt->source, t->source ? t->source : ""))
 		return "the live table came from another rule file";
 	if (!live_keyed(lt))
 		return "live rules without fwctl keys (an older fwctl or "

@@ -177,4 +177,16 @@ ok "... incremental, from the cache" sh -c \
 ok "... one rule replaced, the others keep their handles" \
 	test "$(common)" -eq $(($(wc -l <"$tmp/h.before") - 1))
 ok "... as a full apply would" sh -c "test \"\$(exact $ns)\" = \"\$(exact $ref)\""
+
+# The live table keeps the name its file was applied by: another name of
+# the same file (absolute, a symbolic link) is the same rules, a copy is
+# another file.
+ln -s rules.fw link.fw
+ok "the same file by its absolute name: incremental, nothing to change" sh -c \
+	"'$FWCTL' -v --rundir '$tmp/run' --netns $ns apply '$tmp/rules.fw' >'$tmp/path.out' && grep -q 'incremental, 0 changes' '$tmp/path.out'"
+ok "... and by a symbolic link" sh -c \
+	"'$FWCTL' -v --rundir '$tmp/run' --netns $ns apply link.fw >'$tmp/path.out' && grep -q 'incremental, 0 changes' '$tmp/path.out'"
+cp rules.fw copy.fw
+ok "... a copy is another file: the table is replaced as a whole" sh -c \
+	"'$FWCTL' --rundir '$tmp/run' --netns $ns diff copy.fw | grep -q 'replaced as a whole: the live table came from another rule file'"
 tap_end
