@@ -74,6 +74,9 @@ static void rand_rule(struct opt_rng *g, struct opt_rule *r, int fi)
 	int d;
 
 	memset(r, 0, sizeof(*r));
+	r->dim = calloc(2, sizeof(*r->dim));
+	if (!r->dim)
+		abort();
 	for (d = 0; d < D_COUNT; d++)
 		rand_ivs(g, &r->dim[fi][d], opt_dim_max((enum opt_dim)d, fi),
 			 d);
@@ -150,6 +153,7 @@ static void free_rule(struct opt_rule *r, int fi)
 
 	for (d = 0; d < D_COUNT; d++)
 		free(r->dim[fi][d].s);
+	free(r->dim);
 }
 
 static void run(int fi, uint64_t seed)
