@@ -306,6 +306,7 @@ static void box_match(struct opt_rule *o, const struct ir_match *m,
 
 /* A stand-in's dimensions: read (as empty), never written. */
 static const struct opt_ivs no_dims[2][D_COUNT];
+#define NO_DIMS	((struct opt_ivs (*)[D_COUNT])no_dims)
 
 /* Moves the box's intervals off the scratch stack, into o->spans. */
 static void box_keep(struct opt_rule *o)
@@ -335,7 +336,7 @@ void opt_rule_box(struct opt_rule *o, struct scratch *scr)
 
 	/* A stand-in: no box (no values); its hull is in its tree's record. */
 	if (o->ir->keep) {
-		o->dim = (struct opt_ivs (*)[D_COUNT])no_dims;
+		o->dim = NO_DIMS;
 		o->fams = o->ir->keep->fams;
 		o->key = o->ir->keep->key;
 		return;
@@ -361,7 +362,7 @@ void opt_rule_box(struct opt_rule *o, struct scratch *scr)
 
 void opt_rule_box_free(struct opt_rule *o)
 {
-	if (o->dim != (struct opt_ivs (*)[D_COUNT])no_dims)
+	if (o->dim != NO_DIMS)
 		free(o->dim);
 	free(o->spans);
 	o->dim = NULL;

@@ -20,34 +20,13 @@
 
 #define LINES_MAGIC	"fwctl-lines 4\n"
 
-#define HASH_MUL	0xff51afd7ed558ccdull
-#define CHECK_MUL	0xc4ceb9fe1a85ec53ull
-
 /*
  * Every line of a 10,000-line file is hashed on every apply: cheaply,
- * eight bytes a multiply, mixed once at the end.
- */
-static uint64_t line_hash(const char *s, size_t len)
-{
-	uint64_t h = len * 0x9e3779b97f4a7c15ull, w;
-	size_t i;
-
-	for (i = 0; i + 8 <= len; i += 8) {
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * HASH_MUL;
-		h ^= h >> 29;
-	}
-	w = 0;
-	if (len > i)
-		memcpy(&w, s + i, len - i);
-	return opt_mix(h ^ w);
-}
-
-/*
- * line_hash() and, with other constants, a second hash of the same bytes:
- * a match of two lines needs both equal (2^-128 by chance), in place of
- * comparing the text, which the record would have to keep (0.8 MB of 1.2
- * for 10,000 lines). In one pass: the two chains of multiplies overlap.
+ * eight bytes a multiply, mixed once at the end. Two hashes of the same
+ * bytes with other constants: a match of two lines needs both equal
+ * (2^-128 by chance), in place of comparing the text, which the record
+ * would have to keep (0.8 MB of 1.2 for 10,000 lines). In one pass: the
+ * two chains of multiplies overlap.
  */
 static void line_hashes(const char *s, size_t len, uint64_t *hash,
 			uint64_t *check)
@@ -58,8 +37,8 @@ static void line_hashes(const char *s, size_t len, uint64_t *hash,
 
 	for (i = 0; i + 8 <= len; i += 8) {
 		memcpy(&w, s + i, 8);
-		h = (h ^ w) * HASH_MUL;
-		c = (c ^ w) * CHECK_MUL;
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		c = (c ^ w) * 0xc4ceb9fe1a85ec53ull;
 		h ^= h >> 29;
 		c ^= c >> 31;
 	}
@@ -68,6 +47,15 @@ static void line_hashes(const char *s, size_t len, uint64_t *hash,
 		memcpy(&w, s + i, len - i);
 	*hash = opt_mix(h ^ w);
 	*check = opt_mix(c ^ w);
+}
+
+/* The first of them, for the few other strings hashed alike. */
+static uint64_t line_hash(const char *s, size_t len)
+{
+	uint64_t h, c;
+
+	line_hashes(s, len, &h, &c);
+	return h;
 }
 
 static size_t count_lines(const char *text, size_t len)
