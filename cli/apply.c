@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "apply_ahead.h"
 #include "batch.h"
 #include "clock.h"
 #include "diag.h"
@@ -137,6 +138,21 @@ struct opt_bases *kernel_bases(const char *cache_dir)
 }
 
 /*
+ * The table's handle counter after b, from the handle its first new rule
+ * got, or from the counter before (0 if unknown): a guess either way,
+ * which the next apply's echoes check (apply_ahead.h).
+ */
+static uint64_t handles_after(const struct batch *b,
+			      const struct live_echoes *echoes,
+			      uint64_t before)
+{
+	if (echoes->n)	/* before may be 0: a table made by b */
+		return batch_handles_after(b, batch_handles_before(b,
+						echoes->e[0].handle));
+	return before ? batch_handles_after(b, before) : 0;
+}
+
+/*
  * After batch b committed over generation genid: the table as it now is,
  * for the next apply, if the sample's echoes confirm the handles and
  * nobody committed since (generation + 1 exactly). p: the incremental
@@ -158,6 +174,7 @@ static void cache_after(struct nlsock *s, const struct plan *p,
 		return;
 	}
 	now.genid = after;
+	now.handles = handles_after(b, echoes, p ? p->live.handles : 0);
 	live_cache_store(s, cache_dir, &now);
 	live_free(&now);
 	bases_store(s, t, after, cache_dir);
@@ -281,6 +298,8 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 		       struct apply_stats *st)
 {
 	struct live_echoes echoes = { 0 };
+	struct apply_ahead ahead;
+	bool written = false, writing;
 	uint64_t t0;
 	struct plan p;
 	struct batch *b;
@@ -307,10 +326,15 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 		emit_table(b, t);
 	else
 		plan_emit(b, &p);
+	writing = cache_dir &&
+		  apply_ahead_start(&ahead, s, cache_dir, &p, b, t);
 	err = batch_send(b, p.live.genid, true, apply_error, e);
 	st->batch_ns = clock_ns() - t0;
 	t0 = clock_ns();
-	if (!err && cache_dir)
+	if (writing)
+		written = apply_ahead_finish(&ahead, s, !err, &echoes);
+	st->ahead = written;
+	if (!err && cache_dir && !written)
 		cache_after(s, p.full ? NULL : &p, t, b, &echoes,
 			    p.live.genid, cache_dir);
 	st->cache_ns = clock_ns() - t0;

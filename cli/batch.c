@@ -195,7 +195,23 @@ const struct batch_origin *batch_rule_origin(const struct batch *b,
 
 uint64_t batch_rule_handle(const struct batch *b, size_t i, uint64_t first)
 {
-	return first + (b->rules[i].made - b->rules[0].made);
+	return batch_rule_handle_at(b, i, batch_handles_before(b, first));
+}
+
+uint64_t batch_rule_handle_at(const struct batch *b, size_t i,
+			      uint64_t before)
+{
+	return before + b->rules[i].made;
+}
+
+uint64_t batch_handles_after(const struct batch *b, uint64_t before)
+{
+	return before + b->made;
+}
+
+uint64_t batch_handles_before(const struct batch *b, uint64_t first)
+{
+	return first - b->rules[0].made;
 }
 
 uint32_t batch_set_id(struct batch *b)

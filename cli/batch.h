@@ -84,6 +84,15 @@ const struct batch_origin *batch_rule_origin(const struct batch *b,
  * confirm.
  */
 uint64_t batch_rule_handle(const struct batch *b, size_t i, uint64_t first);
+/*
+ * The same guess from the table's handle counter (the last handle it
+ * gave) before b: new rule i's handle, and the counter after b; the
+ * counter before b from the handle new rule 0 got.
+ */
+uint64_t batch_rule_handle_at(const struct batch *b, size_t i,
+			      uint64_t before);
+uint64_t batch_handles_after(const struct batch *b, uint64_t before);
+uint64_t batch_handles_before(const struct batch *b, uint64_t first);
 
 /* A fresh NFTA_SET_ID, unique within this batch. */
 uint32_t batch_set_id(struct batch *b);

@@ -34,6 +34,7 @@ struct apply_stats {
 	size_t		changes;
 	uint64_t	read_ns, diff_ns, batch_ns;
 	uint64_t	cache_ns;	/* writing the cache afterwards */
+	bool		ahead;		/* ... or during the batch */
 	size_t		kept_rules;	/* in trees kept live (t->bases) */
 };
 /*

@@ -65,6 +65,11 @@ struct live_table {
 	size_t			n_objects;
 	struct live_object	*objects;
 	size_t			n_rules;
+	/*
+	 * The table's handle counter, the last handle it gave (a guess the
+	 * next batch's echoes check); 0 if unknown. Only the cache has it.
+	 */
+	uint64_t		handles;
 };
 
 /* How much to read: each level costs more dumps than the one before. */
@@ -101,6 +106,15 @@ int live_cache_load(struct nlsock *s, const char *dir, uint32_t genid,
 void live_cache_store(struct nlsock *s, const char *dir,
 		      const struct live_table *lt);
 void live_cache_drop(const char *dir);
+/*
+ * live_cache_store() in two steps, for a state still to come: written
+ * aside for the id given (false if it could not be), then put in place,
+ * or removed.
+ */
+bool live_cache_stage(const char *dir, const char *id,
+		      const struct live_table *lt);
+void live_cache_publish(const char *dir);
+void live_cache_unstage(const char *dir);
 /* This boot, this namespace and generation genid, as one line ("id ...\n");
  * false if unknown. */
 bool live_cache_id(struct nlsock *s, uint32_t genid, char *id, size_t size);

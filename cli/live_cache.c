@@ -11,9 +11,10 @@
  * a cache that is stale in any way can only make the kernel refuse the
  * batch (and fwctl read the table and retry), never change the wrong rule.
  *
- *   fwctl-live-cache 3
+ *   fwctl-live-cache 4
  *   id BOOT-ID NETNS-COOKIE GENERATION
  *   source PATH
+ *   handles COUNTER                  (the table's last handle given, or 0)
  *   chain NAME BASE HOOK PRIORITY POLICY NAT RULES
  *   (RULES times HANDLE and KEY, 8 bytes each in this machine's order)
  *   set NAME KEY-TYPE FLAGS TIMEOUT-MS ELEMS-KEY  (hex, or - if unknown)
@@ -41,9 +42,10 @@
 #endif
 
 #define CACHE_NAME	"table.cache"
-#define CACHE_MAGIC	"fwctl-live-cache 3\n"
+#define CACHE_MAGIC	"fwctl-live-cache 4\n"
 #define LINE_MAX_LEN	4200	/* "source " and a path */
 #define CACHE_BUFFER	(256u << 10)
+#define PATH_SIZE	4096
 
 bool live_cache_id(struct nlsock *s, uint32_t genid, char *id, size_t size)
 {
@@ -130,7 +132,7 @@ static void write_table(FILE *f, const struct live_table *lt)
 	uint64_t sum = 0;
 	size_t i;
 
-	fprintf(f, "source %s\n", lt->source);
+	fprintf(f, "source %s\nhandles %" PRIu64 "\n", lt->source, lt->handles);
 	for (i = 0; i < lt->n_chains; i++) {
 		c = &lt->chains[i];
 		fprintf(f, "chain %s %d %" PRIu32 " %" PRId32 " %" PRIu32
@@ -155,22 +157,27 @@ static void write_table(FILE *f, const struct live_table *lt)
 	fprintf(f, "end %" PRIx64 "\n", sum);
 }
 
-void live_cache_store(struct nlsock *s, const char *dir,
+static void cache_paths(const char *dir, char *path, char *tmp)
+{
+	snprintf(path, PATH_SIZE, "%s/%s", dir, CACHE_NAME);
+	snprintf(tmp, PATH_SIZE + 8, "%s.tmp", path);
+}
+
+bool live_cache_stage(const char *dir, const char *id,
 		      const struct live_table *lt)
 {
-	char path[4096], tmp[4096 + 8], id[128], *buf;
+	char path[PATH_SIZE], tmp[PATH_SIZE + 8], *buf;
 	FILE *f;
 	bool ok;
 
-	if (!dir || !cacheable(lt) || !live_cache_id(s, lt->genid, id, sizeof(id)))
-		return;
+	if (!dir || !cacheable(lt))
+		return false;
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return;
-	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_NAME);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+		return false;
+	cache_paths(dir, path, tmp);
 	f = fopen(tmp, "w");
 	if (!f)
-		return;
+		return false;
 	/*
 	 * 330 KB for 10,000 source rules: in a few writes, not 4 KB ones.
 	 * The buffer is ours: glibc ignores the size without one.
@@ -181,9 +188,39 @@ void live_cache_store(struct nlsock *s, const char *dir,
 	fputs(id, f);
 	write_table(f, lt);
 	ok = !ferror(f);
-	if (fclose(f) || !ok || record_replace(tmp, path) < 0)
-		remove(tmp);
+	if (fclose(f))
+		ok = false;
 	free(buf);
+	if (!ok)
+		remove(tmp);
+	return ok;
+}
+
+void live_cache_publish(const char *dir)
+{
+	char path[PATH_SIZE], tmp[PATH_SIZE + 8];
+
+	cache_paths(dir, path, tmp);
+	if (record_replace(tmp, path) < 0)
+		remove(tmp);
+}
+
+void live_cache_unstage(const char *dir)
+{
+	char path[PATH_SIZE], tmp[PATH_SIZE + 8];
+
+	cache_paths(dir, path, tmp);
+	remove(tmp);
+}
+
+void live_cache_store(struct nlsock *s, const char *dir,
+		      const struct live_table *lt)
+{
+	char id[128];
+
+	if (dir && live_cache_id(s, lt->genid, id, sizeof(id)) &&
+	    live_cache_stage(dir, id, lt))
+		live_cache_publish(dir);
 }
 
 void live_cache_drop(const char *dir)
@@ -299,6 +336,17 @@ static bool read_object(const char *line, struct live_table *lt)
 	return true;
 }
 
+/* "handles COUNTER" */
+static bool read_handles(const char *line, struct live_table *lt)
+{
+	char *end;
+
+	if (strncmp(line, "handles ", 8) || !isdigit((unsigned char)line[8]))
+		return false;
+	lt->handles = strtoull(line + 8, &end, 10);
+	return *end == '\n';
+}
+
 /* "end SUM": the last line, and the sum of the rules read. */
 static bool read_end(const struct text *tx, const char *line)
 {
@@ -321,6 +369,8 @@ static bool read_table(struct text *tx, struct live_table *lt)
 	line[strcspn(line, "\n")] = '\0';
 	lt->source = xstrndup(line + 7, strlen(line + 7));
 	lt->present = true;
+	if (!next_line(tx, line, sizeof(line)) || !read_handles(line, lt))
+		return false;
 	while (ok && next_line(tx, line, sizeof(line))) {
 		if (!strncmp(line, "end ", 4))
 			return read_end(tx, line);

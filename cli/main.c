@@ -85,6 +85,8 @@ static void heap_reserve(void)
 	uintptr_t lo, hi;
 	void *p;
 
+	/* apply's second thread (apply_ahead.h) shares this heap. */
+	mallopt(M_ARENA_MAX, 1);
 	mallopt(M_MMAP_THRESHOLD, 32u << 20);
 	mallopt(M_TOP_PAD, (int)step);
 	mallopt(M_TRIM_THRESHOLD, (int)step);

@@ -360,63 +360,131 @@ static bool unchanged(const struct opt_bases *out, const struct opt_bases *in)
 	return true;
 }
 
-/* trees.lines: l, or none (l NULL or not to be stored). */
-static void store_lines(const char *dir, const struct opt_lines *l)
+/* dir/NAME.new, where a record waits for its state. */
+static char *staged_path(char *buf, size_t size, const char *dir,
+			 const char *name)
 {
-	char path[4200], tmp[4300];
-	FILE *f;
+	snprintf(buf, size, "%s/%s.new", dir, name);
+	return buf;
+}
+
+/* Writes dir/NAME.new with write(f, arg); false (and none) if it fails. */
+static bool stage_one(const char *dir, const char *name,
+		      bool (*write)(FILE *f, const void *arg), const void *arg)
+{
+	char tmp[4300];
+	FILE *f = fopen(staged_path(tmp, sizeof(tmp), dir, name), "we");
 	bool ok;
 
-	path_of(path, sizeof(path), dir, LINES_NAME);
-	if (!l || l->broken) {
-		unlink(path);
-		return;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	f = fopen(tmp, "we");
-	if (!f) {
-		unlink(path);
-		return;
-	}
-	ok = opt_lines_write(f, l);
-	if (fclose(f) || !ok || record_replace(tmp, path)) {
+	if (!f)
+		return false;
+	ok = write(f, arg);
+	if (fclose(f) || !ok) {
 		unlink(tmp);
-		unlink(path);
+		return false;
 	}
+	return true;
+}
+
+/* dir/NAME.new in dir/NAME's place; false (and neither) if it fails. */
+static bool publish_one(const char *dir, const char *name)
+{
+	char path[4200], tmp[4300];
+
+	path_of(path, sizeof(path), dir, name);
+	staged_path(tmp, sizeof(tmp), dir, name);
+	if (!record_replace(tmp, path))
+		return true;
+	unlink(tmp);
+	unlink(path);
+	return false;
+}
+
+struct base_pair {
+	const struct opt_bases	*out, *in;
+};
+
+static bool write_base_pair(FILE *f, const void *arg)
+{
+	const struct base_pair *bp = arg;
+
+	return write_base(f, bp->out, bp->in);
+}
+
+static bool write_lines(FILE *f, const void *arg)
+{
+	return opt_lines_write(f, arg);
+}
+
+static bool write_id(FILE *f, const void *arg)
+{
+	return fputs(arg, f) >= 0;
+}
+
+bool opt_bases_stage(const char *dir, const char *id,
+		     const struct opt_bases *out, const struct opt_bases *in,
+		     struct opt_bases_staged *st)
+{
+	static const struct opt_bases none = { .fd = -1 };
+	struct base_pair bp = { out ? out : &none, in };
+
+	*st = (struct opt_bases_staged){ false, false };
+	if (!dir)
+		return false;
+	if (!unchanged(bp.out, in)) {
+		if (!stage_one(dir, BASE_NAME, write_base_pair, &bp))
+			return false;
+		st->base = true;
+	}
+	/* trees.lines: out's, or none (none or not to be stored). */
+	st->lines = bp.out->lines && !bp.out->lines->broken &&
+		    stage_one(dir, LINES_NAME, write_lines, bp.out->lines);
+	if (!stage_one(dir, ID_NAME, write_id, id)) {
+		opt_bases_unstage(dir, st);
+		return false;
+	}
+	return true;
+}
+
+/* The id goes first and comes last: no reader sees records half put. */
+void opt_bases_publish(const char *dir, const struct opt_bases_staged *st)
+{
+	char path[4200];
+
+	opt_bases_drop(dir);
+	if (st->base && !publish_one(dir, BASE_NAME)) {
+		opt_bases_unstage(dir, &(struct opt_bases_staged){ false,
+								  st->lines });
+		return;
+	}
+	if (!st->lines)
+		unlink(path_of(path, sizeof(path), dir, LINES_NAME));
+	else
+		publish_one(dir, LINES_NAME);
+	publish_one(dir, ID_NAME);
+}
+
+void opt_bases_unstage(const char *dir, const struct opt_bases_staged *st)
+{
+	char tmp[4300];
+
+	if (st->base)
+		unlink(staged_path(tmp, sizeof(tmp), dir, BASE_NAME));
+	if (st->lines)
+		unlink(staged_path(tmp, sizeof(tmp), dir, LINES_NAME));
+	unlink(staged_path(tmp, sizeof(tmp), dir, ID_NAME));
 }
 
 void opt_bases_store(const char *dir, const char *id,
 		     const struct opt_bases *out, const struct opt_bases *in)
 {
-	static const struct opt_bases none = { .fd = -1 };
-	char path[4200], tmp[4300];
-	FILE *f;
-	bool ok;
+	struct opt_bases_staged st;
 
 	if (!dir)
 		return;
 	opt_bases_drop(dir);
-	if (!out)
-		out = &none;
-	if (!unchanged(out, in)) {
-		path_of(path, sizeof(path), dir, BASE_NAME);
-		snprintf(tmp, sizeof(tmp), "%s.new", path);
-		f = fopen(tmp, "we");
-		if (!f)
-			return;
-		ok = write_base(f, out, in);
-		if (fclose(f) || !ok || record_replace(tmp, path)) {
-			unlink(tmp);
-			return;
-		}
-	}
-	store_lines(dir, out->lines);
-	f = fopen(path_of(path, sizeof(path), dir, ID_NAME), "we");
-	if (!f)
-		return;
-	ok = fputs(id, f) >= 0;
-	if (fclose(f) || !ok)
-		opt_bases_drop(dir);
+	if (opt_bases_stage(dir, id, out, in, &st))
+		opt_bases_publish(dir, &st);
 }
 
 void opt_bases_drop(const char *dir)

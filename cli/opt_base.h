@@ -85,6 +85,20 @@ struct opt_bases *opt_bases_load(const char *dir, const char *id);
 void opt_bases_store(const char *dir, const char *id,
 		     const struct opt_bases *out, const struct opt_bases *in);
 void opt_bases_drop(const char *dir);
+/*
+ * opt_bases_store() in two steps, for a state still to come: the records
+ * written aside (false if they could not be), then put in place, or
+ * removed. staged says which were written.
+ */
+struct opt_bases_staged {
+	bool	base;	/* trees.base changed */
+	bool	lines;	/* else trees.lines goes */
+};
+bool opt_bases_stage(const char *dir, const char *id,
+		     const struct opt_bases *out, const struct opt_bases *in,
+		     struct opt_bases_staged *st);
+void opt_bases_publish(const char *dir, const struct opt_bases_staged *st);
+void opt_bases_unstage(const char *dir, const struct opt_bases_staged *st);
 void opt_bases_free(struct opt_bases *bs);
 
 #endif

@@ -336,6 +336,9 @@ static void apply_report(const char *path, const struct ir_table *t,
 	       "batch %.2f ms, cache write %.2f ms\n", ms(compile_total(c)),
 	       ms(st->read_ns), st->cached ? " (cache)" : "",
 	       ms(st->diff_ns), ms(st->batch_ns), ms(st->cache_ns));
+	if (st->ahead)
+		printf("records: written during the batch, for the handles "
+		       "the kernel then gave\n");
 	compile_report(c);
 }
 

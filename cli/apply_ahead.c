@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The records of an incremental apply, written during its batch. */
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply_ahead.h"
+#include "xalloc.h"
+
+/* The echoes of b's sample if the table's counter stands at `before`. */
+static void foresee(const struct batch *b, uint64_t before,
+		    struct live_echoes *le)
+{
+	size_t k, n = batch_rules(b), echoing = 0;
+
+	for (k = 0; k < n; k++)
+		echoing += batch_rule_echoes(b, k);
+	le->e = xcalloc(echoing + 1, sizeof(*le->e));
+	le->n = 0;
+	for (k = 0; k < n; k++) {
+		const struct batch_origin *o = batch_rule_origin(b, k);
+		struct live_echo *e;
+
+		if (!batch_rule_echoes(b, k))
+			continue;
+		e = &le->e[le->n++];
+		snprintf(e->chain, sizeof(e->chain), "%s", o->name);
+		e->handle = batch_rule_handle_at(b, k, before);
+		e->key = o->key;
+		e->has_key = true;
+	}
+}
+
+static bool same_echoes(const struct live_echoes *a,
+			const struct live_echoes *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (a->e[i].handle != b->e[i].handle ||
+		    a->e[i].has_key != b->e[i].has_key ||
+		    a->e[i].key != b->e[i].key ||
+		    strcmp(a->e[i].chain, b->e[i].chain))
+			return false;
+	return true;
+}
+
+/*
+ * Off this CPU, where the kernel checks the batch: left to itself, the
+ * scheduler of a virtual machine may put the writer there to wait its
+ * turn (it then made the batch 1 ms longer, as long as it writes).
+ */
+static void away_from_here(pthread_t thread)
+{
+	int here = sched_getcpu();
+	cpu_set_t set;
+
+	if (here < 0 || sched_getaffinity(0, sizeof(set), &set))
+		return;
+	CPU_CLR(here, &set);
+	if (CPU_COUNT(&set))
+		pthread_setaffinity_np(thread, sizeof(set), &set);
+}
+
+static void *write_ahead(void *arg)
+{
+	struct apply_ahead *a = arg;
+
+	a->cache_ok = live_cache_stage(a->dir, a->id, &a->now);
+	a->bases_ok = opt_bases_stage(a->dir, a->id, a->t->bases,
+				      a->t->bases_in, &a->bases);
+	return NULL;
+}
+
+static void ahead_free(struct apply_ahead *a)
+{
+	live_free(&a->now);
+	free(a->expect.e);
+	a->expect.e = NULL;
+}
+
+bool apply_ahead_start(struct apply_ahead *a, struct nlsock *s,
+		       const char *dir, const struct plan *p,
+		       const struct batch *b, const struct ir_table *t)
+{
+	uint64_t before = p->live.handles;
+
+	memset(a, 0, sizeof(*a));
+	if (!dir || p->full || !before ||
+	    !live_cache_id(s, p->live.genid + 1, a->id, sizeof(a->id)))
+		return false;
+	a->dir = dir;
+	a->genid = p->live.genid;
+	a->t = t;
+	foresee(b, before, &a->expect);
+	if (plan_result(p, b, &a->expect, &a->now)) {
+		free(a->expect.e);
+		return false;
+	}
+	a->now.genid = a->genid + 1;
+	a->now.handles = batch_handles_after(b, before);
+	if (pthread_create(&a->thread, NULL, write_ahead, a)) {
+		ahead_free(a);
+		return false;
+	}
+	away_from_here(a->thread);
+	return true;
+}
+
+bool apply_ahead_finish(struct apply_ahead *a, struct nlsock *s,
+			bool committed, const struct live_echoes *got)
+{
+	uint32_t after;
+	bool ok;
+
+	pthread_join(a->thread, NULL);
+	ok = committed && a->cache_ok && a->bases_ok &&
+	     same_echoes(&a->expect, got) && !batch_genid(s, &after) &&
+	     after == a->genid + 1;
+	if (ok) {
+		live_cache_publish(a->dir);
+		opt_bases_publish(a->dir, &a->bases);
+	} else {
+		if (a->cache_ok)
+			live_cache_unstage(a->dir);
+		if (a->bases_ok)
+			opt_bases_unstage(a->dir, &a->bases);
+	}
+	ahead_free(a);
+	return ok;
+}
