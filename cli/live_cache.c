@@ -47,19 +47,30 @@
 #define CACHE_BUFFER	(256u << 10)
 #define PATH_SIZE	4096
 
-bool live_cache_id(struct nlsock *s, uint32_t genid, char *id, size_t size)
+/* This boot's id, read once: an apply asks for it four times. */
+static const char *boot_id(void)
 {
-	char boot[64] = "";
-	uint64_t cookie = 0;
-	socklen_t len = sizeof(cookie);
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	static char boot[64];
+	FILE *f;
 
+	if (*boot)
+		return boot;
+	f = fopen("/proc/sys/kernel/random/boot_id", "r");
 	if (!f)
-		return false;
+		return boot;
 	if (!fgets(boot, sizeof(boot), f))
 		*boot = '\0';
 	fclose(f);
 	boot[strcspn(boot, "\n")] = '\0';
+	return boot;
+}
+
+bool live_cache_id(struct nlsock *s, uint32_t genid, char *id, size_t size)
+{
+	const char *boot = boot_id();
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
 	if (!*boot || getsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET,
 				 SO_NETNS_COOKIE, &cookie, &len) < 0)
 		return false;
@@ -281,24 +292,56 @@ static bool read_rules(struct text *tx, struct live_chain *c, size_t n)
 	return true;
 }
 
+/*
+ * " N" n times after *p, each in [lo, hi], into v; *p then after them.
+ * Not sscanf(): a chain line each, it was half of reading the cache.
+ */
+static bool read_numbers(const char **p, int64_t *v, size_t n, int64_t lo,
+			 int64_t hi)
+{
+	const char *q = *p;
+	char *end;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (*q != ' ' || !(isdigit((unsigned char)q[1]) ||
+				   (q[1] == '-' && isdigit((unsigned char)q[2]))))
+			return false;
+		errno = 0;
+		v[i] = strtoll(q + 1, &end, 10);
+		if (errno || v[i] < lo || v[i] > hi)
+			return false;
+		q = end;
+	}
+	*p = q;
+	return true;
+}
+
+/* "chain NAME BASE HOOK PRIORITY POLICY NAT RULES" */
 static bool read_chain(struct text *tx, const char *line,
 		       struct live_table *lt)
 {
+	const char *name = line + 6, *p = name + strcspn(name, " \n");
 	struct live_chain *c;
-	int name_len = 0, base, nat;
-	size_t n;
+	int64_t v[6];
 
 	lt->chains = xgrow(lt->chains, lt->n_chains, sizeof(*lt->chains));
 	c = &lt->chains[lt->n_chains++];
-	if (sscanf(line, "chain %*s%n %d %" SCNu32 " %" SCNd32 " %" SCNu32
-		   " %d %zu", &name_len, &base, &c->hook, &c->priority,
-		   &c->policy, &nat, &n) != 6)
+	if (p == name || !read_numbers(&p, v, 1, 0, 1) ||
+	    !read_numbers(&p, v + 1, 1, 0, UINT32_MAX) ||
+	    !read_numbers(&p, v + 2, 1, INT32_MIN, INT32_MAX) ||
+	    !read_numbers(&p, v + 3, 1, 0, UINT32_MAX) ||
+	    !read_numbers(&p, v + 4, 1, 0, 1) ||
+	    !read_numbers(&p, v + 5, 1, 0, INT64_MAX) || *p != '\n')
 		return false;
-	c->name = xstrndup(line + 6, (size_t)name_len - 6);
-	c->base = base;
-	c->nat = nat;
-	lt->n_rules += n;
-	return read_rules(tx, c, n);
+	c->name = xstrndup(name, strcspn(name, " "));
+	c->base = v[0];
+	c->hook = (uint32_t)v[1];
+	c->priority = (int32_t)v[2];
+	c->policy = (uint32_t)v[3];
+	c->nat = v[4];
+	lt->n_rules += (size_t)v[5];
+	return read_rules(tx, c, (size_t)v[5]);
 }
 
 static bool read_set(const char *line, struct live_table *lt)

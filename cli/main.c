@@ -18,6 +18,7 @@
 #include "fwctl/control.h"
 #include "fwctl.h"
 #include "netns.h"
+#include "nlsock.h"
 
 static const struct command commands[] = {
 	{ "check",	cmd_check,	"[--kernel] FILE",
@@ -116,6 +117,9 @@ int main(int argc, char **argv)
 	const struct command *cmd;
 	int c;
 
+	/* A holder of apply's netlink socket (nlsock.h) does no more. */
+	nlsock_hold_if_asked(argc, argv);
+	nlsock_hold_by("/proc/self/exe");
 	heap_reserve();
 	/* "+": stop at the command so its own options stay its own. */
 	while ((c = getopt_long(argc, argv, "+n:jvh", longopts, NULL)) != -1) {

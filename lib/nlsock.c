@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,23 +70,71 @@ static void hand_over(int fd, int wait_fd)
 	_exit(0);
 }
 
+static const char *holder;
+
+void nlsock_hold_by(const char *path)
+{
+	holder = path;
+}
+
+/* The holder's main(): the socket is its fd 3, the pipe its stdin. */
+void nlsock_hold_if_asked(int argc, char **argv)
+{
+	char c;
+
+	if (argc != 2 || strcmp(argv[1], NLSOCK_HOLD_ARG))
+		return;
+	while (read(0, &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+/*
+ * Runs the holder with the socket as fd 3, wait_fd as stdin, /dev/null
+ * as stdout and stderr, nothing else open; false if it cannot be run.
+ */
+static bool spawn_holder(int fd, int wait_fd)
+{
+	char *argv[] = { (char *)"fwctl", (char *)NLSOCK_HOLD_ARG, NULL };
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int err;
+
+	/* Below 3 they would be overwritten before they are moved. */
+	if (!holder || fd < 3 || wait_fd < 3 ||
+	    posix_spawn_file_actions_init(&fa))
+		return false;
+	err = posix_spawn_file_actions_adddup2(&fa, wait_fd, 0) ||
+	      posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY,
+					       0) ||
+	      posix_spawn_file_actions_adddup2(&fa, 1, 2) ||
+	      /* dup2 of 3 onto itself clears its close-on-exec flag. */
+	      posix_spawn_file_actions_adddup2(&fa, fd, 3) ||
+	      posix_spawn_file_actions_addclosefrom_np(&fa, 4) ||
+	      posix_spawn(&pid, holder, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	return !err;
+}
+
 void nlsock_close_later(struct nlsock *s)
 {
 	int p[2], fd = s->nl ? mnl_socket_get_fd(s->nl) : -1;
-	pid_t pid;
+	pid_t pid = -1;
 
 	if (fd < 0 || getenv("FWCTL_CLOSE_WAIT") || pipe2(p, O_CLOEXEC) < 0) {
 		nlsock_close(s);
 		return;
 	}
-	pid = fork();
-	if (pid == 0) {
-		close(p[1]);
-		hand_over(fd, p[0]);
+	if (!spawn_holder(fd, p[0])) {
+		pid = fork();
+		if (pid == 0) {
+			close(p[1]);
+			hand_over(fd, p[0]);
+		}
 	}
 	close(p[0]);
 	nlsock_close(s);
-	close(p[1]);	/* the grandchild's cue */
+	close(p[1]);	/* the holder's cue */
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
 }

@@ -174,6 +174,19 @@ mv r2.fw rules.fw
 ok "... one rule changed after it, read from the cache" apply_both
 ok "... incremental, from the cache" sh -c \
 	"grep -q incremental '$tmp/apply.out' && grep -q '(cache)' '$tmp/apply.out'"
+ok "... its records written during the batch (the handles foreseen)" \
+	grep -q '^records: written during the batch' "$tmp/apply.out"
+# The process that holds apply's netlink socket for its slow release
+# (nlsock_close_later) is in the namespace too, and goes.
+gone() {
+	for i in $(seq 50); do
+		[ -z "$(ip netns pids $ns)" ] && return 0
+		sleep 0.1
+	done
+	ip netns pids $ns | xargs -r ps -o pid,args -p
+	return 1
+}
+ok "... no process stays in the namespace" gone
 ok "... one rule replaced, the others keep their handles" \
 	test "$(common)" -eq $(($(wc -l <"$tmp/h.before") - 1))
 ok "... as a full apply would" sh -c "test \"\$(exact $ns)\" = \"\$(exact $ref)\""
