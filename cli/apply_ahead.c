@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "apply_ahead.h"
+#include "record_file.h"
 #include "xalloc.h"
 
 /* The echoes of b's sample if the table's counter stands at `before`. */
@@ -89,6 +90,7 @@ bool apply_ahead_start(struct apply_ahead *a, struct nlsock *s,
 	uint64_t before = p->live.handles;
 
 	memset(a, 0, sizeof(*a));
+	a->lock = -1;
 	if (!dir || p->full || !before ||
 	    !live_cache_id(s, p->live.genid + 1, a->id, sizeof(a->id)))
 		return false;
@@ -102,7 +104,9 @@ bool apply_ahead_start(struct apply_ahead *a, struct nlsock *s,
 	}
 	a->now.genid = a->genid + 1;
 	a->now.handles = batch_handles_after(b, before);
-	if (pthread_create(&a->thread, NULL, write_ahead, a)) {
+	a->lock = record_lock(dir);
+	if (a->lock < 0 || pthread_create(&a->thread, NULL, write_ahead, a)) {
+		record_unlock(a->lock);
 		ahead_free(a);
 		return false;
 	}
@@ -129,6 +133,7 @@ bool apply_ahead_finish(struct apply_ahead *a, struct nlsock *s,
 		if (a->bases_ok)
 			opt_bases_unstage(a->dir, &a->bases);
 	}
+	record_unlock(a->lock);
 	ahead_free(a);
 	return ok;
 }

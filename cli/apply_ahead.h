@@ -32,6 +32,7 @@ struct apply_ahead {
 	const struct ir_table	*t;
 	bool			cache_ok, bases_ok;
 	struct opt_bases_staged	bases;
+	int			lock;		/* record_lock() */
 };
 
 /*

@@ -228,10 +228,14 @@ void live_cache_store(struct nlsock *s, const char *dir,
 		      const struct live_table *lt)
 {
 	char id[128];
+	int lock;
 
-	if (dir && live_cache_id(s, lt->genid, id, sizeof(id)) &&
-	    live_cache_stage(dir, id, lt))
+	if (!dir || !live_cache_id(s, lt->genid, id, sizeof(id)))
+		return;
+	lock = record_lock(dir);
+	if (lock >= 0 && live_cache_stage(dir, id, lt))
 		live_cache_publish(dir);
+	record_unlock(lock);
 }
 
 void live_cache_drop(const char *dir)

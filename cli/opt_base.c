@@ -479,12 +479,15 @@ void opt_bases_store(const char *dir, const char *id,
 		     const struct opt_bases *out, const struct opt_bases *in)
 {
 	struct opt_bases_staged st;
+	int lock;
 
 	if (!dir)
 		return;
 	opt_bases_drop(dir);
-	if (opt_bases_stage(dir, id, out, in, &st))
+	lock = record_lock(dir);
+	if (lock >= 0 && opt_bases_stage(dir, id, out, in, &st))
 		opt_bases_publish(dir, &st);
+	record_unlock(lock);
 }
 
 void opt_bases_drop(const char *dir)

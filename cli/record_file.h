@@ -19,4 +19,17 @@ static inline int record_replace(const char *tmp, const char *path)
 	return rename(tmp, path);
 }
 
+/*
+ * One writer of records at a time: from writing a record aside (under a
+ * name of its own, the same for every writer) until it is in place, an
+ * apply holds dir/records.lock (flock, let go when the process dies), so
+ * that two applies at once never write into one file nor put half of
+ * each other's trees' records in place. Returns the lock's descriptor,
+ * or -1 if another apply holds it (or it cannot be made): then write
+ * nothing, never wait; the records that stay describe an older state,
+ * which no reader believes. dir is made if it is missing.
+ */
+int record_lock(const char *dir);
+void record_unlock(int fd);
+
 #endif

@@ -12,8 +12,9 @@ command -v nft >/dev/null || { echo "needs nft"; exit 77; }
 ns=inc-$$
 ref=inc-$$-ref
 tmp=$(mktemp -d)
-trap 'ip netns del $ns 2>/dev/null; ip netns del $ref 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
-ip netns add $ns && ip netns add $ref || exit 99
+ns2=inc-$$-2
+trap 'ip netns del $ns 2>/dev/null; ip netns del $ref 2>/dev/null; ip netns del $ns2 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+ip netns add $ns && ip netns add $ref && ip netns add $ns2 || exit 99
 ip -n $ns link set lo up || exit 99
 cd "$tmp" || exit 99
 . "$top_srcdir/tests/unit/tap.sh"
@@ -202,4 +203,44 @@ ok "... and by a symbolic link" sh -c \
 cp rules.fw copy.fw
 ok "... a copy is another file: the table is replaced as a whole" sh -c \
 	"'$FWCTL' --rundir '$tmp/run' --netns $ns diff copy.fw | grep -q 'replaced as a whole: the live table came from another rule file'"
+# Two applies at once into two namespaces, with one run directory (as
+# with the default one): each writes its records in turn (records.lock),
+# and each then believes only its own; so an apply after them still
+# makes what a full apply makes, whichever wrote last.
+base >v1.fw
+base | sed 's/port 443 /port 8443 /; s/10.0.0.2 }/10.0.0.9 }/' >v2.fw
+at_once() {	# at_once FILE-FOR-NS FILE-FOR-NS2
+	cp "$1" a.fw && cp "$2" b.fw &&
+	{ "$FWCTL" --rundir "$tmp/shared" --netns $ns apply a.fw >/dev/null & } &&
+	"$FWCTL" --rundir "$tmp/shared" --netns $ns2 apply b.fw >/dev/null &&
+	wait $!
+}
+races() {
+	cp v2.fw a.fw && "$FWCTL" --rundir "$tmp/run-ref" --netns $ref apply --full a.fw >/dev/null || return 1
+	for i in 1 2 3 4 5 6; do
+		at_once v1.fw v2.fw && at_once v2.fw v1.fw || return 1
+		[ "$(exact $ns)" = "$(exact $ref)" ] || { echo "round $i: not what a full apply makes"; return 1; }
+	done
+	ls "$tmp/shared" | grep -E '\.(tmp|new)$' && return 1
+	return 0
+}
+ok "two applies at once, one run directory: each as a full apply, nothing left aside" races
+
+# While another apply writes records (it holds records.lock), an apply
+# neither waits nor writes any: the records left describe an older
+# state, and the next apply reads the live table back instead.
+held() {
+	cp v1.fw a.fw && "$FWCTL" --rundir "$tmp/shared" --netns $ns apply a.fw >/dev/null &&
+	cp v2.fw a.fw && flock -o "$tmp/shared/records.lock" \
+		"$FWCTL" -v --rundir "$tmp/shared" --netns $ns apply a.fw >"$tmp/held.out" &&
+	grep -q 'incremental' "$tmp/held.out" &&
+	! grep -q '^records:' "$tmp/held.out" &&
+	! ls "$tmp/shared" | grep -E '\.(tmp|new)$'
+}
+ok "an apply while another writes the records: it writes none" held
+ok "... the next reads the live table back, and makes what a full apply makes" sh -c \
+	"'$FWCTL' -v --rundir '$tmp/shared' --netns $ns apply a.fw >'$tmp/next.out' &&
+	 grep -q 'incremental, 0 changes' '$tmp/next.out' && ! grep -q '(cache)' '$tmp/next.out' &&
+	 test \"\$(ip netns exec $ns nft -s list table inet fwctl)\" = \"\$(ip netns exec $ref nft -s list table inet fwctl)\""
+
 tap_end
