@@ -99,7 +99,7 @@ bool apply_ahead_start(struct apply_ahead *a, struct nlsock *s,
 	a->t = t;
 	foresee(b, before, &a->expect);
 	if (plan_result(p, b, &a->expect, &a->now)) {
-		free(a->expect.e);
+		ahead_free(a);
 		return false;
 	}
 	a->now.genid = a->genid + 1;
