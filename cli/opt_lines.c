@@ -463,7 +463,9 @@ struct opt_lines *opt_lines_read(int fd)
 
 	if (fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof(*h))
 		return NULL;
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	/* All of it is read: mapped at once, not a page fault a page. */
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ,
+		 MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	l = xcalloc(1, sizeof(*l));
