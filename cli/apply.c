@@ -295,7 +295,7 @@ static int plan_read(struct nlsock *s, const struct ir_table *t,
  */
 static int update_once(struct nlsock *s, const struct ir_table *t,
 		       const char *cache_dir, struct apply_errors *e,
-		       struct apply_stats *st)
+		       struct apply_stats *st, int *cue)
 {
 	struct live_echoes echoes = { 0 };
 	struct apply_ahead ahead;
@@ -327,12 +327,15 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 	else
 		plan_emit(b, &p);
 	writing = cache_dir &&
-		  apply_ahead_start(&ahead, s, cache_dir, &p, b, t);
+		  apply_ahead_start(&ahead, s, cache_dir, &p, b, t, *cue < 0);
 	err = batch_send(b, p.live.genid, true, apply_error, e);
 	st->batch_ns = clock_ns() - t0;
 	t0 = clock_ns();
-	if (writing)
+	if (writing) {
 		written = apply_ahead_finish(&ahead, s, !err, &echoes);
+		if (ahead.cue >= 0)
+			*cue = ahead.cue;
+	}
 	st->ahead = written;
 	if (!err && cache_dir && !written)
 		cache_after(s, p.full ? NULL : &p, t, b, &echoes,
@@ -349,18 +352,21 @@ int kernel_update(const struct ir_table *t, const char *cache_dir,
 {
 	struct apply_errors e = { 0 };
 	struct nlsock s;
-	int err, tries;
+	int err, tries, cue = -1;
 
 	memset(st, 0, sizeof(*st));
 	if (batch_socket_open(&s) < 0)
 		return FW_EXIT_SYSTEM;
 	/* Another tool's commit between reading and sending: once more. */
 	for (tries = 0; tries < 2; tries++) {
-		err = update_once(&s, t, cache_dir, &e, st);
+		err = update_once(&s, t, cache_dir, &e, st, &cue);
 		if (err != -ERESTART)
 			break;
 	}
-	nlsock_close_later(&s);
+	if (cue >= 0)	/* the holder came during the batch */
+		nlsock_close_held(&s, cue);
+	else
+		nlsock_close_later(&s);
 	if (err == 1)
 		return FW_EXIT_SYSTEM;
 	if (err == KERNEL_REBUILD)

@@ -70,6 +70,8 @@ static void *write_ahead(void *arg)
 {
 	struct apply_ahead *a = arg;
 
+	if (a->sock)
+		a->cue = nlsock_hold_spawn(a->sock);
 	a->cache_ok = live_cache_stage(a->dir, a->id, &a->now);
 	a->bases_ok = opt_bases_stage(a->dir, a->id, a->t->bases,
 				      a->t->bases_in, &a->bases);
@@ -85,12 +87,14 @@ static void ahead_free(struct apply_ahead *a)
 
 bool apply_ahead_start(struct apply_ahead *a, struct nlsock *s,
 		       const char *dir, const struct plan *p,
-		       const struct batch *b, const struct ir_table *t)
+		       const struct batch *b, const struct ir_table *t,
+		       bool hold)
 {
 	uint64_t before = p->live.handles;
 
 	memset(a, 0, sizeof(*a));
 	a->lock = -1;
+	a->cue = -1;
 	if (!dir || p->full || !before ||
 	    !live_cache_id(s, p->live.genid + 1, a->id, sizeof(a->id)))
 		return false;
@@ -104,6 +108,7 @@ bool apply_ahead_start(struct apply_ahead *a, struct nlsock *s,
 	}
 	a->now.genid = a->genid + 1;
 	a->now.handles = batch_handles_after(b, before);
+	a->sock = hold ? s : NULL;
 	a->lock = record_lock(dir);
 	if (a->lock < 0 || pthread_create(&a->thread, NULL, write_ahead, a)) {
 		record_unlock(a->lock);

@@ -33,16 +33,20 @@ struct apply_ahead {
 	bool			cache_ok, bases_ok;
 	struct opt_bases_staged	bases;
 	int			lock;		/* record_lock() */
+	const struct nlsock	*sock;		/* if not NULL: ... */
+	int			cue;		/* its holder's (nlsock.h) */
 };
 
 /*
  * After p's batch b is built, before it is sent: starts writing; false
  * (nothing started) if the handles cannot be foreseen or the thread
- * cannot start.
+ * cannot start. hold: the thread also spawns the holder of s for after
+ * (nlsock_hold_spawn(), into a->cue), which the batch's time hides too.
  */
 bool apply_ahead_start(struct apply_ahead *a, struct nlsock *s,
 		       const char *dir, const struct plan *p,
-		       const struct batch *b, const struct ir_table *t);
+		       const struct batch *b, const struct ir_table *t,
+		       bool hold);
 /*
  * After the batch: committed, with these echoes. True if the records are
  * in place; false if they were removed (the caller then writes them the

@@ -116,25 +116,46 @@ static bool spawn_holder(int fd, int wait_fd)
 	return !err;
 }
 
-void nlsock_close_later(struct nlsock *s)
+int nlsock_hold_spawn(const struct nlsock *s)
 {
 	int p[2], fd = s->nl ? mnl_socket_get_fd(s->nl) : -1;
-	pid_t pid = -1;
 
-	if (fd < 0 || getenv("FWCTL_CLOSE_WAIT") || pipe2(p, O_CLOEXEC) < 0) {
-		nlsock_close(s);
+	if (fd < 0 || getenv("FWCTL_CLOSE_WAIT") || pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	if (!spawn_holder(fd, p[0])) {
+		close(p[1]);
+		p[1] = -1;
+	}
+	close(p[0]);
+	return p[1];
+}
+
+void nlsock_close_held(struct nlsock *s, int cue)
+{
+	nlsock_close(s);
+	if (cue >= 0)
+		close(cue);	/* the holder's cue */
+}
+
+void nlsock_close_later(struct nlsock *s)
+{
+	int p[2], cue = nlsock_hold_spawn(s),
+	    fd = s->nl ? mnl_socket_get_fd(s->nl) : -1;
+	pid_t pid;
+
+	if (cue >= 0 || fd < 0 || getenv("FWCTL_CLOSE_WAIT") ||
+	    pipe2(p, O_CLOEXEC) < 0) {
+		nlsock_close_held(s, cue);
 		return;
 	}
-	if (!spawn_holder(fd, p[0])) {
-		pid = fork();
-		if (pid == 0) {
-			close(p[1]);
-			hand_over(fd, p[0]);
-		}
+	pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		hand_over(fd, p[0]);
 	}
 	close(p[0]);
 	nlsock_close(s);
-	close(p[1]);	/* the holder's cue */
+	close(p[1]);	/* the grandchild's cue */
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
 }

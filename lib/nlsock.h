@@ -41,6 +41,13 @@ void nlsock_close_later(struct nlsock *s);
 #define NLSOCK_HOLD_ARG	"--hold-netlink-socket"
 void nlsock_hold_by(const char *path);
 void nlsock_hold_if_asked(int argc, char **argv);
+/*
+ * nlsock_close_later() in two steps, the spawn ahead (0.2 ms: from
+ * another thread, it can overlap other work): returns the holder's cue
+ * (-1: there is no holder), which nlsock_close_held() closes after s.
+ */
+int nlsock_hold_spawn(const struct nlsock *s);
+void nlsock_close_held(struct nlsock *s, int cue);
 
 /* Takes n consecutive sequence numbers and returns the first. */
 uint32_t nlsock_seq(struct nlsock *s, uint32_t n);
