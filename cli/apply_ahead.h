@@ -33,8 +33,8 @@ struct apply_ahead {
 	bool			cache_ok, bases_ok;
 	struct opt_bases_staged	bases;
 	int			lock;		/* record_lock() */
-	const struct nlsock	*sock;		/* if not NULL: ... */
-	int			cue;		/* its holder's (nlsock.h) */
+	const struct nlsock	*sock;		/* whose holder to make, */
+	int			cue;		/* ... its cue (nlsock.h) */
 };
 
 /*

@@ -181,9 +181,8 @@ bool live_cache_stage(const char *dir, const char *id,
 	FILE *f;
 	bool ok;
 
+	/* dir is there: the writer holds its lock (record_lock()). */
 	if (!dir || !cacheable(lt))
-		return false;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return false;
 	cache_paths(dir, path, tmp);
 	f = fopen(tmp, "w");
@@ -297,28 +296,21 @@ static bool read_rules(struct text *tx, struct live_chain *c, size_t n)
 }
 
 /*
- * " N" n times after *p, each in [lo, hi], into v; *p then after them.
- * Not sscanf(): a chain line each, it was half of reading the cache.
+ * " N" after *p, in [lo, hi], into *v; *p then after it. Not sscanf(): a
+ * chain line each, it was half of reading the cache.
  */
-static bool read_numbers(const char **p, int64_t *v, size_t n, int64_t lo,
-			 int64_t hi)
+static bool read_number(const char **p, int64_t *v, int64_t lo, int64_t hi)
 {
 	const char *q = *p;
 	char *end;
-	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (*q != ' ' || !(isdigit((unsigned char)q[1]) ||
-				   (q[1] == '-' && isdigit((unsigned char)q[2]))))
-			return false;
-		errno = 0;
-		v[i] = strtoll(q + 1, &end, 10);
-		if (errno || v[i] < lo || v[i] > hi)
-			return false;
-		q = end;
-	}
-	*p = q;
-	return true;
+	if (*q != ' ' || !(isdigit((unsigned char)q[1]) ||
+			   (q[1] == '-' && isdigit((unsigned char)q[2]))))
+		return false;
+	errno = 0;
+	*v = strtoll(q + 1, &end, 10);
+	*p = end;
+	return !errno && *v >= lo && *v <= hi;
 }
 
 /* "chain NAME BASE HOOK PRIORITY POLICY NAT RULES" */
@@ -331,12 +323,12 @@ static bool read_chain(struct text *tx, const char *line,
 
 	lt->chains = xgrow(lt->chains, lt->n_chains, sizeof(*lt->chains));
 	c = &lt->chains[lt->n_chains++];
-	if (p == name || !read_numbers(&p, v, 1, 0, 1) ||
-	    !read_numbers(&p, v + 1, 1, 0, UINT32_MAX) ||
-	    !read_numbers(&p, v + 2, 1, INT32_MIN, INT32_MAX) ||
-	    !read_numbers(&p, v + 3, 1, 0, UINT32_MAX) ||
-	    !read_numbers(&p, v + 4, 1, 0, 1) ||
-	    !read_numbers(&p, v + 5, 1, 0, INT64_MAX) || *p != '\n')
+	if (p == name || !read_number(&p, &v[0], 0, 1) ||
+	    !read_number(&p, &v[1], 0, UINT32_MAX) ||
+	    !read_number(&p, &v[2], INT32_MIN, INT32_MAX) ||
+	    !read_number(&p, &v[3], 0, UINT32_MAX) ||
+	    !read_number(&p, &v[4], 0, 1) ||
+	    !read_number(&p, &v[5], 0, INT64_MAX) || *p != '\n')
 		return false;
 	c->name = xstrndup(name, strcspn(name, " "));
 	c->base = v[0];

@@ -116,13 +116,27 @@ static bool spawn_holder(int fd, int wait_fd)
 	return !err;
 }
 
+/* Else a grandchild holds it, forked: false if it cannot be. */
+static bool fork_holder(int fd, int wait_fd, int cue)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		close(cue);
+		hand_over(fd, wait_fd);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);	/* its child: gone once it forked */
+	return pid > 0;
+}
+
 int nlsock_hold_spawn(const struct nlsock *s)
 {
 	int p[2], fd = s->nl ? mnl_socket_get_fd(s->nl) : -1;
 
 	if (fd < 0 || getenv("FWCTL_CLOSE_WAIT") || pipe2(p, O_CLOEXEC) < 0)
 		return -1;
-	if (!spawn_holder(fd, p[0])) {
+	if (!spawn_holder(fd, p[0]) && !fork_holder(fd, p[0], p[1])) {
 		close(p[1]);
 		p[1] = -1;
 	}
@@ -139,25 +153,7 @@ void nlsock_close_held(struct nlsock *s, int cue)
 
 void nlsock_close_later(struct nlsock *s)
 {
-	int p[2], cue = nlsock_hold_spawn(s),
-	    fd = s->nl ? mnl_socket_get_fd(s->nl) : -1;
-	pid_t pid;
-
-	if (cue >= 0 || fd < 0 || getenv("FWCTL_CLOSE_WAIT") ||
-	    pipe2(p, O_CLOEXEC) < 0) {
-		nlsock_close_held(s, cue);
-		return;
-	}
-	pid = fork();
-	if (pid == 0) {
-		close(p[1]);
-		hand_over(fd, p[0]);
-	}
-	close(p[0]);
-	nlsock_close(s);
-	close(p[1]);	/* the grandchild's cue */
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	nlsock_close_held(s, nlsock_hold_spawn(s));
 }
 
 uint32_t nlsock_seq(struct nlsock *s, uint32_t n)

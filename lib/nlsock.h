@@ -42,9 +42,10 @@ void nlsock_close_later(struct nlsock *s);
 void nlsock_hold_by(const char *path);
 void nlsock_hold_if_asked(int argc, char **argv);
 /*
- * nlsock_close_later() in two steps, the spawn ahead (0.2 ms: from
- * another thread, it can overlap other work): returns the holder's cue
- * (-1: there is no holder), which nlsock_close_held() closes after s.
+ * nlsock_close_later() in two steps, the holder made ahead (a spawn is
+ * 0.2 ms: from another thread, it can overlap other work): returns the
+ * holder's cue (-1: there is no holder, FWCTL_CLOSE_WAIT or none could
+ * be made), which nlsock_close_held() closes after s.
  */
 int nlsock_hold_spawn(const struct nlsock *s);
 void nlsock_close_held(struct nlsock *s, int cue);
