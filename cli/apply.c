@@ -328,6 +328,13 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 		plan_emit(b, &p);
 	writing = cache_dir &&
 		  apply_ahead_start(&ahead, s, cache_dir, &p, b, t, *cue < 0);
+	/*
+	 * However small the difference, the kernel then checks the whole
+	 * table: a new rule with a verdict marks it for validation, and the
+	 * commit walks every rule the base chains reach, each a cache miss
+	 * (perf, gen10k's 18,900 rules: 3.3 of the batch's 4.3 ms). A batch
+	 * of accept/drop elements alone would skip it.
+	 */
 	err = batch_send(b, p.live.genid, true, apply_error, e);
 	st->batch_ns = clock_ns() - t0;
 	t0 = clock_ns();

@@ -181,6 +181,10 @@ static void match_mark(struct nftnl_rule *nr, const struct field_load *f,
  * an interface wildcard, "eth*"); other prefixes mask; a range compares
  * both ends (== as two cmps, != as one range, like nft). Port ranges that
  * happen to be prefixes stay ranges: nft text has no prefix for them.
+ * One range expression for == would be cheaper to load (the kernel looks
+ * each expression's type up by name, 64% of acl1_10k's full batch;
+ * gen10k 233 -> 225 ms with 6,300 fewer), but export | nft -f must make
+ * these very bytes (roundtrip_test).
  */
 static void match_value(struct nftnl_rule *nr, const struct field_load *f,
 			const struct ir_match *m, uint32_t len)
