@@ -432,7 +432,7 @@ static struct nftnl_rule *rule_build(const struct ir_chain *c,
 			rule_match(nr, &ctx, &r->matches[i], ids[i]);
 	}
 	if (r->has_connlimit)
-		rule_connlimit(nr, &ctx, &r->connlimit);
+		rule_connlimit(nr, &ctx, &ir_rule_st(r)->connlimit);
 	if (r->flow_add) {
 		flow_load(nr, &ctx, r->flow_add->flow);
 		emit_dynset_add(nr, r->flow_add->name, 0);

@@ -136,20 +136,22 @@ static const uint32_t object_types[] = {
 
 static void emit_actions(struct nftnl_rule *nr, const struct ir_rule *r)
 {
-	if (r->nat.kind != IR_NAT_NONE)
-		emit_nat_stmt(nr, &r->nat);
+	const struct ir_stmts *st = ir_rule_st(r);
+
+	if (st->nat.kind != IR_NAT_NONE)
+		emit_nat_stmt(nr, &st->nat);
 	if (r->notrack)
 		emit_notrack(nr);
-	if (r->obj_kind != IR_OBJ_NONE)
-		emit_objref(nr, object_types[r->obj_kind], r->obj);
+	if (st->obj_kind != IR_OBJ_NONE)
+		emit_objref(nr, object_types[st->obj_kind], st->obj);
 	if (r->ct_mark_from_meta) {
 		emit_meta(nr, NFT_META_MARK);
 		emit_ct_set(nr, NFT_CT_MARK);
 	}
-	emit_priority(nr, &r->priority);
+	emit_priority(nr, &st->priority);
 	if (r->meta_mark_set) {
 		emit_meta(nr, NFT_META_MARK);
-		emit_bitwise_xor(nr, &r->meta_mark_and, &r->meta_mark_xor,
+		emit_bitwise_xor(nr, &st->meta_mark_and, &st->meta_mark_xor,
 				 sizeof(uint32_t));
 		emit_meta_set(nr, NFT_META_MARK);
 	}
@@ -158,16 +160,17 @@ static void emit_actions(struct nftnl_rule *nr, const struct ir_rule *r)
 void emit_statements(struct nftnl_rule *nr, const struct ir_rule *r,
 		     bool queue_xt)
 {
+	const struct ir_stmts *st = ir_rule_st(r);
 	char prefix[IR_LOG_PREFIX_MAX];
 
 	if (r->has_limit)
-		emit_limit(nr, r->limit.rate, limit_seconds[r->limit.unit],
-			   r->limit.burst ? r->limit.burst :
+		emit_limit(nr, st->limit.rate, limit_seconds[st->limit.unit],
+			   st->limit.burst ? st->limit.burst :
 			   LIMIT_DEFAULT_BURST);
 	if (r->counter)
 		emit_counter(nr);
 	if (r->has_log) {
-		emit_text(prefix, r->log.prefix, sizeof(prefix));
+		emit_text(prefix, st->log.prefix, sizeof(prefix));
 		emit_log(nr, prefix);
 	}
 	emit_actions(nr, r);

@@ -441,19 +441,21 @@ static const char *const object_words[] = {
 /* NAT, notrack and ct assignments: what the rule does to the connection. */
 static void print_actions(FILE *out, const struct ir_rule *r)
 {
-	if (r->nat.kind != IR_NAT_NONE)
-		print_nat(out, &r->nat);
+	const struct ir_stmts *st = ir_rule_st(r);
+
+	if (st->nat.kind != IR_NAT_NONE)
+		print_nat(out, &st->nat);
 	if (r->notrack)
 		fputs("notrack ", out);
-	if (r->obj_kind != IR_OBJ_NONE)
-		fprintf(out, "ct %s set \"%s\" ", object_words[r->obj_kind],
-			r->obj);
+	if (st->obj_kind != IR_OBJ_NONE)
+		fprintf(out, "ct %s set \"%s\" ", object_words[st->obj_kind],
+			st->obj);
 	if (r->ct_mark_from_meta)
 		fputs("ct mark set meta mark ", out);
-	print_priority(out, &r->priority);
+	print_priority(out, &st->priority);
 	if (r->meta_mark_set)
 		fprintf(out, "meta mark set meta mark & 0x%08x | 0x%08x ",
-			r->meta_mark_and, r->meta_mark_xor);
+			st->meta_mark_and, st->meta_mark_xor);
 }
 
 /* queue num 0, queue num 0-3 bypass,fanout */
@@ -474,26 +476,27 @@ static void print_statements(FILE *out, const struct ir_rule *r)
 		[IR_PER_SECOND] = "second", [IR_PER_MINUTE] = "minute",
 		[IR_PER_HOUR] = "hour", [IR_PER_DAY] = "day",
 	};
+	const struct ir_stmts *st = ir_rule_st(r);
 	char prefix[IR_LOG_PREFIX_MAX];
 
 	if (r->has_connlimit)
-		print_connlimit(out, &r->connlimit);
+		print_connlimit(out, &st->connlimit);
 	if (r->flow_add) {
 		fprintf(out, "add @%s { ", r->flow_add->name);
 		print_flow_key(out, r->flow_add->flow);
 		fputs(" } ", out);
 	}
 	if (r->has_limit) {
-		fprintf(out, "limit rate %" PRIu64 "/%s ", r->limit.rate,
-			units[r->limit.unit]);
-		if (r->limit.burst)
+		fprintf(out, "limit rate %" PRIu64 "/%s ", st->limit.rate,
+			units[st->limit.unit]);
+		if (st->limit.burst)
 			fprintf(out, "burst %" PRIu32 " packets ",
-				r->limit.burst);
+				st->limit.burst);
 	}
 	if (r->counter)
 		fputs("counter ", out);
 	if (r->has_log) {
-		emit_text(prefix, r->log.prefix, sizeof(prefix));
+		emit_text(prefix, st->log.prefix, sizeof(prefix));
 		fputs("log ", out);
 		if (*prefix)
 			fprintf(out, "prefix \"%s\" ", prefix);

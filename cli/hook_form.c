@@ -47,9 +47,11 @@ static int profile_of(const struct ir_table *t, const struct ir_queue *q)
 
 static void mark_rule(struct ir_rule *r, int profile)
 {
+	struct ir_stmts *st = ir_rule_st_mut(r);
+
 	r->meta_mark_set = true;
-	r->meta_mark_and = ~FWHOOK_MARK_OWNED;
-	r->meta_mark_xor = (uint32_t)(profile + 1) << FWHOOK_MARK_PROFILE_SHIFT;
+	st->meta_mark_and = ~FWHOOK_MARK_OWNED;
+	st->meta_mark_xor = (uint32_t)(profile + 1) << FWHOOK_MARK_PROFILE_SHIFT;
 	r->verdict = (struct ir_verdict){ .kind = IR_ACCEPT };
 }
 

@@ -36,10 +36,25 @@ struct ir_table *ir_table_new(const char *source)
 	return t;
 }
 
+const struct ir_stmts *ir_rule_st(const struct ir_rule *r)
+{
+	static const struct ir_stmts none;
+
+	return r->st ? r->st : &none;
+}
+
+struct ir_stmts *ir_rule_st_mut(struct ir_rule *r)
+{
+	if (!r->st)
+		r->st = xcalloc(1, sizeof(*r->st));
+	return r->st;
+}
+
 void ir_rule_free(struct ir_rule *r)
 {
 	free(r->matches);
 	free(r->comment);
+	free(r->st);
 }
 
 void ir_rule_copy(struct ir_rule *dst, const struct ir_rule *src)
@@ -52,6 +67,9 @@ void ir_rule_copy(struct ir_rule *dst, const struct ir_rule *src)
 		       src->n_matches * sizeof(*dst->matches));
 	}
 	dst->comment = src->comment ? xstrdup(src->comment) : NULL;
+	dst->st = NULL;
+	if (src->st)
+		*ir_rule_st_mut(dst) = *src->st;
 }
 
 static void chain_free(struct ir_chain *c)

@@ -245,15 +245,14 @@ struct ir_priority {
 	enum ir_field		hash_field;
 };
 
-struct ir_rule {
-	struct fw_loc		loc;	/* source rule; file NULL: built in */
-	const char		*text;	/* source rule text (userdata), or NULL */
-	const char		*why;	/* built-in rules: "stateful", ... */
-	size_t			n_matches;
-	struct ir_match		*matches;
+/*
+ * What few rules do besides matching and their verdict, out of the rule:
+ * the big trees' tens of thousands of rules (and a one-rule change's
+ * stand-ins) have none of it, and were 344 bytes each with it inline.
+ */
+struct ir_stmts {
 	struct ir_limit		limit;		/* has_limit */
 	struct ir_log		log;		/* has_log */
-	char			*comment;	/* the user's comment, or NULL */
 	struct ir_connlimit	connlimit;	/* before limit, counter, log */
 	struct ir_nat		nat;		/* after them */
 	enum ir_object_kind	obj_kind;	/* ct helper/timeout set */
@@ -261,6 +260,17 @@ struct ir_rule {
 	struct ir_priority	priority;	/* after the actions */
 	uint32_t		meta_mark_and;	/* meta mark set (meta mark */
 	uint32_t		meta_mark_xor;	/* & meta_mark_and) ^ xor */
+};
+
+struct ir_rule {
+	struct fw_loc		loc;	/* source rule; file NULL: built in */
+	const char		*text;	/* source rule text (userdata), or NULL */
+	const char		*why;	/* built-in rules: "stateful", ... */
+	size_t			n_matches;
+	struct ir_match		*matches;
+	char			*comment;	/* the user's comment, or NULL */
+	/* Its own (ir_rule_free, ir_rule_copy); read by ir_rule_st(). */
+	struct ir_stmts		*st;		/* NULL: none */
 	struct ir_set		*flow_add;	/* add the packet's flow to
 						 * this flow cache */
 	struct ir_verdict	verdict;
@@ -406,6 +416,10 @@ struct ir_object *ir_object_get(struct ir_table *t, enum ir_object_kind kind,
 struct ir_set *ir_table_find_set(const struct ir_table *t, const char *name);
 /* Inline sets alike in many rules of a big table: one named set (ir_share.c). */
 void ir_share_sets(struct ir_table *t);
+/* r's statements; all zero (none) when it has no ir_stmts. */
+const struct ir_stmts *ir_rule_st(const struct ir_rule *r);
+/* r's statements to write, made when r has none. */
+struct ir_stmts *ir_rule_st_mut(struct ir_rule *r);
 /* Frees what r holds (not r). */
 void ir_rule_free(struct ir_rule *r);
 /* dst: a copy of src that holds its own matches and comment. */

@@ -144,33 +144,35 @@ static void feed_nat(struct hash *h, const struct ir_nat *n)
 
 static void feed_statements(struct hash *h, const struct ir_rule *r)
 {
+	const struct ir_stmts *st = ir_rule_st(r);
+
 	feed_u64(h, r->has_limit | r->has_log << 1 | r->counter << 2 |
 		    r->has_connlimit << 3 | r->notrack << 4 |
 		    r->ct_mark_from_meta << 5 | r->meta_mark_set << 6 |
-		    r->priority.set << 7);
+		    st->priority.set << 7);
 	if (r->has_limit) {
-		feed_u64(h, r->limit.rate);
-		feed_u64(h, r->limit.unit | (uint64_t)r->limit.burst << 8);
+		feed_u64(h, st->limit.rate);
+		feed_u64(h, st->limit.unit | (uint64_t)st->limit.burst << 8);
 	}
 	if (r->has_log)
-		feed_str(h, r->log.prefix);
+		feed_str(h, st->log.prefix);
 	if (r->has_connlimit) {
-		feed_u64(h, r->connlimit.count | (uint64_t)r->connlimit.key
+		feed_u64(h, st->connlimit.count | (uint64_t)st->connlimit.key
 			    << 32);
-		feed_set(h, r->connlimit.set);
+		feed_set(h, st->connlimit.set);
 	}
-	feed_nat(h, &r->nat);
-	feed_u64(h, r->obj_kind);
-	if (r->obj_kind != IR_OBJ_NONE)
-		feed_str(h, r->obj);
-	if (r->priority.set) {
-		feed_u64(h, r->priority.value |
-			    (uint64_t)r->priority.hash_mod << 32);
-		feed_u64(h, r->priority.hash_field);
+	feed_nat(h, &st->nat);
+	feed_u64(h, st->obj_kind);
+	if (st->obj_kind != IR_OBJ_NONE)
+		feed_str(h, st->obj);
+	if (st->priority.set) {
+		feed_u64(h, st->priority.value |
+			    (uint64_t)st->priority.hash_mod << 32);
+		feed_u64(h, st->priority.hash_field);
 	}
 	if (r->meta_mark_set)
-		feed_u64(h, r->meta_mark_and |
-			    (uint64_t)r->meta_mark_xor << 32);
+		feed_u64(h, st->meta_mark_and |
+			    (uint64_t)st->meta_mark_xor << 32);
 	if (r->flow_add)
 		feed_str(h, r->flow_add->name);
 }

@@ -139,8 +139,9 @@ static bool plain(const struct ir_rule *r)
 	       !r->flow_add &&
 	       !r->has_limit && !r->has_log && !r->counter &&
 	       !r->has_connlimit && !r->notrack && !r->ct_mark_from_meta &&
-	       !r->meta_mark_set && r->nat.kind == IR_NAT_NONE &&
-	       r->obj_kind == IR_OBJ_NONE && !r->priority.set;
+	       !r->meta_mark_set && ir_rule_st(r)->nat.kind == IR_NAT_NONE &&
+	       ir_rule_st(r)->obj_kind == IR_OBJ_NONE &&
+	       !ir_rule_st(r)->priority.set;
 }
 
 /* Copies that r becomes (the product of its inline sets' sizes), or 0. */
@@ -211,8 +212,7 @@ static void chain_expand(struct ir_chain *c)
 		}
 		for (k = 0; k < copies[i]; k++)
 			copy_put(&rules[j++], r, k);
-		free(r->matches);
-		free(r->comment);
+		ir_rule_free(r);
 	}
 	free(copies);
 	free(c->rules);

@@ -224,7 +224,8 @@ static void rule_statements(struct lower *lw, struct ir_rule *ir,
 
 	ir->counter = r->counter;
 	ir->has_limit = r->has_limit;
-	ir->limit = r->limit;
+	if (r->has_limit)
+		ir_rule_st_mut(ir)->limit = r->limit;
 	ir->has_log = r->has_log;
 	if (!r->has_log)
 		return;		/* the prefix is for log statements only */
@@ -236,7 +237,7 @@ static void rule_statements(struct lower *lw, struct ir_rule *ir,
 	else
 		snprintf(prefix, sizeof(prefix), "fwctl %s %s: ",
 			 chain_names[r->chain], action_names[r->action]);
-	ir->log.prefix = ir_table_strdup(lw->t, prefix);
+	ir_rule_st_mut(ir)->log.prefix = ir_table_strdup(lw->t, prefix);
 }
 
 static void emit_variant(struct lower *lw, struct ir_chain *c,

@@ -99,8 +99,8 @@ static void lower_helper(struct lower *lw, struct ir_rule *ir,
 	o = ir_object_get(lw->t, IR_OBJ_CT_HELPER, name, r->loc);
 	o->l4proto = r->ct_proto;
 	snprintf(o->helper, sizeof(o->helper), "%s", r->helper);
-	ir->obj_kind = IR_OBJ_CT_HELPER;
-	ir->obj = o->name;
+	ir_rule_st_mut(ir)->obj_kind = IR_OBJ_CT_HELPER;
+	ir_rule_st_mut(ir)->obj = o->name;
 }
 
 /*
@@ -129,15 +129,15 @@ static void lower_timeout(struct lower *lw, struct ir_rule *ir,
 	for (i = 0; i < IR_TIMEOUT_STATES; i++)
 		o->timeout[i] = r->timeout[i] ? r->timeout[i] :
 				timeout_defaults[r->ct_proto][i];
-	ir->obj_kind = IR_OBJ_CT_TIMEOUT;
-	ir->obj = o->name;
+	ir_rule_st_mut(ir)->obj_kind = IR_OBJ_CT_TIMEOUT;
+	ir_rule_st_mut(ir)->obj = o->name;
 }
 
 /* A dynamic set per rule and family counts connections per source. */
 static void lower_connlimit(struct lower *lw, struct ir_rule *ir,
 			    const struct m_rule *r, uint8_t fam)
 {
-	struct ir_connlimit *c = &ir->connlimit;
+	struct ir_connlimit *c = &ir_rule_st_mut(ir)->connlimit;
 	char name[IR_NAME_MAX];
 
 	ir->has_connlimit = true;
@@ -160,7 +160,8 @@ void lower_rule_actions(struct lower *lw, struct ir_rule *ir,
 {
 	if (r->has_connlimit)
 		lower_connlimit(lw, ir, r, fam);
-	ir->nat = r->nat;
+	if (r->nat.kind != IR_NAT_NONE)
+		ir_rule_st_mut(ir)->nat = r->nat;
 	ir->notrack = r->action == ACT_NOTRACK;
 	if (r->action == ACT_HELPER)
 		lower_helper(lw, ir, r);

@@ -72,7 +72,7 @@ static int rule_family(const struct ir_rule *r)
 
 static void set_fair(struct ir_rule *r, uint16_t minor, int fam)
 {
-	r->priority = (struct ir_priority){
+	ir_rule_st_mut(r)->priority = (struct ir_priority){
 		.set = true,
 		.value = TC_CLASS(shape_bucket_minor(minor, 0)),
 		.hash_mod = SHAPE_FAIR_BUCKETS,
@@ -119,9 +119,11 @@ static void classify(struct ir_chain *c, size_t from,
 		int fam = rule_family(&c->rules[i]);
 
 		if (!cls->fair) {
-			c->rules[i].priority = (struct ir_priority){
-				.set = true, .value = TC_CLASS(cls->minor),
-			};
+			ir_rule_st_mut(&c->rules[i])->priority =
+				(struct ir_priority){
+					.set = true,
+					.value = TC_CLASS(cls->minor),
+				};
 		} else if (fam) {
 			set_fair(&c->rules[i], cls->minor, fam);
 		} else {
@@ -153,7 +155,7 @@ static void default_rules(struct lower *lw, struct ir_chain *c,
 		r->why = "shape-default";
 		r->text = ir_table_strdup(lw->t, text);
 		r->verdict.kind = IR_ACCEPT;
-		r->priority = (struct ir_priority){
+		ir_rule_st_mut(r)->priority = (struct ir_priority){
 			.set = true, .value = TC_CLASS(cls->minor),
 		};
 		return;

@@ -66,15 +66,16 @@ static bool single_ports(const struct ir_match *m)
 static bool port_rule(const struct ir_rule *r)
 {
 	const struct ir_match *m = r->matches;
+	const struct ir_stmts *st = ir_rule_st(r);
 
 	return r->n_matches == 2 && m[0].field == IR_L4PROTO &&
 	       m[0].op == IR_EQ && !m[0].set &&
 	       (m[1].field == IR_TH_DPORT || m[1].field == IR_TH_SPORT) &&
-	       single_ports(&m[1]) && r->priority.set &&
-	       !r->priority.hash_mod && r->verdict.kind == IR_ACCEPT &&
+	       single_ports(&m[1]) && st->priority.set &&
+	       !st->priority.hash_mod && r->verdict.kind == IR_ACCEPT &&
 	       !r->has_limit && !r->has_log && !r->counter && !r->comment &&
-	       !r->has_connlimit && r->nat.kind == IR_NAT_NONE &&
-	       !r->notrack && r->obj_kind == IR_OBJ_NONE &&
+	       !r->has_connlimit && st->nat.kind == IR_NAT_NONE &&
+	       !r->notrack && st->obj_kind == IR_OBJ_NONE &&
 	       !r->ct_mark_from_meta && !r->meta_mark_set;
 }
 
@@ -118,7 +119,7 @@ static void class_rule(struct ir_chain *c, const struct ir_rule *from)
 
 	r->text = from->text;
 	r->why = from->why;
-	r->priority = from->priority;
+	ir_rule_st_mut(r)->priority = ir_rule_st(from)->priority;
 	r->verdict.kind = IR_ACCEPT;
 }
 
@@ -131,11 +132,12 @@ static struct ir_chain *class_chain_of(struct shape_map *sm, size_t k)
 		return sm->class_chain[k];
 	/* Rules of one class share its chain. */
 	for (j = 0; j < sm->n_rules; j++)
-		if (sm->class_chain[j] && sm->rules[j].priority.value ==
-					  sm->rules[k].priority.value)
+		if (sm->class_chain[j] &&
+		    ir_rule_st(&sm->rules[j])->priority.value ==
+		    ir_rule_st(&sm->rules[k])->priority.value)
 			return sm->class_chain[k] = sm->class_chain[j];
 	snprintf(name, sizeof(name), "shape_%s_c%x", sm->ifname,
-		 sm->rules[k].priority.value & 0xffff);
+		 ir_rule_st(&sm->rules[k])->priority.value & 0xffff);
 	sm->class_chain[k] = shape_regular_chain(sm->lw->t, name);
 	class_rule(sm->class_chain[k], &sm->rules[k]);
 	return sm->class_chain[k];
@@ -270,7 +272,7 @@ void shape_port_maps(struct lower *lw, struct ir_chain *c,
 	for (k = 0; k < sm.n_rules; k++) {
 		if (sm.rules[k].matches[1].set)
 			drop_anonymous_set(lw->t, sm.rules[k].matches[1].set);
-		free(sm.rules[k].matches);
+		ir_rule_free((struct ir_rule *)&sm.rules[k]);
 	}
 	free(pf);
 	free(sm.class_chain);

@@ -109,9 +109,10 @@ bool opt_rule_movable(const struct ir_rule *r, const char **why)
 		*why = "has a limit";
 	else if (r->has_log)
 		*why = "logs";
-	else if (r->nat.kind != IR_NAT_NONE || r->notrack ||
-		 r->obj_kind != IR_OBJ_NONE || r->ct_mark_from_meta ||
-		 r->priority.set || r->meta_mark_set)
+	else if (ir_rule_st(r)->nat.kind != IR_NAT_NONE || r->notrack ||
+		 ir_rule_st(r)->obj_kind != IR_OBJ_NONE ||
+		 r->ct_mark_from_meta || ir_rule_st(r)->priority.set ||
+		 r->meta_mark_set)
 		*why = "changes the packet or its connection";
 	return !*why;
 }
@@ -372,8 +373,8 @@ void opt_rule_box_free(struct opt_rule *o)
 void opt_rule_free(struct opt_rule *o)
 {
 	opt_rule_box_free(o);
-	free(o->ir->matches);
-	free(o->ir->comment);
+	ir_rule_free(o->ir);
 	o->ir->matches = NULL;
 	o->ir->comment = NULL;
+	o->ir->st = NULL;
 }

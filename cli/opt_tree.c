@@ -356,6 +356,9 @@ static void leaf_rule(const struct tree *tr, struct ir_rule *r,
 	for (j = 0; j < src->n_matches; j++)
 		k += all || !match_proven(tr, &src->matches[j], mask);
 	*r = *src;
+	r->st = NULL;
+	if (src->st)
+		*ir_rule_st_mut(r) = *src->st;
 	r->matches = k ? xcalloc(k, sizeof(*r->matches)) : NULL;
 	for (j = k = 0; j < src->n_matches; j++)
 		if (all || !match_proven(tr, &src->matches[j], mask))

@@ -115,10 +115,8 @@ static void chains_truncate(struct ir_table *t, size_t n)
 	size_t i, j;
 
 	for (i = n; i < t->n_chains; i++) {
-		for (j = 0; j < t->chains[i]->n_rules; j++) {
-			free(t->chains[i]->rules[j].matches);
-			free(t->chains[i]->rules[j].comment);
-		}
+		for (j = 0; j < t->chains[i]->n_rules; j++)
+			ir_rule_free(&t->chains[i]->rules[j]);
 		free(t->chains[i]->rules);
 		free(t->chains[i]);
 	}

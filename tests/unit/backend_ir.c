@@ -43,6 +43,12 @@ static struct ir_rule *rule(struct ir_chain *c, unsigned line)
 	return ir_rule_add(c, at(line));
 }
 
+/* r's statements, to set. */
+static struct ir_stmts *st(struct ir_rule *r)
+{
+	return ir_rule_st_mut(r);
+}
+
 static struct ir_rule *builtin(struct ir_chain *c, const char *why)
 {
 	struct ir_rule *r = ir_rule_add(c, (struct fw_loc){ 0 });
@@ -140,14 +146,14 @@ static void limit(struct ir_rule *r, uint64_t rate, enum ir_limit_unit u,
 		  uint32_t burst)
 {
 	r->has_limit = true;
-	r->limit = (struct ir_limit){ .rate = rate, .unit = u,
+	st(r)->limit = (struct ir_limit){ .rate = rate, .unit = u,
 				      .burst = burst };
 }
 
 static void log_prefix(struct ir_rule *r, const char *prefix)
 {
 	r->has_log = true;
-	r->log.prefix = prefix;
+	st(r)->log.prefix = prefix;
 }
 
 static void named_sets(struct ir_table *t)
@@ -421,28 +427,28 @@ static void nat_prerouting(struct ir_table *t)
 	proto(r, "6");
 	match(r, IR_IIFNAME, IR_EQ, "wan0");
 	match(r, IR_TH_DPORT, IR_EQ, "8080");
-	r->nat = nat_to(IR_NAT_DNAT, IR_IP_DADDR, "192.168.1.10", "80");
+	st(r)->nat = nat_to(IR_NAT_DNAT, IR_IP_DADDR, "192.168.1.10", "80");
 	r = rule(c, 41);
 	proto(r, "6");
 	match(r, IR_TH_DPORT, IR_EQ, "2222");
-	r->nat = nat_to(IR_NAT_DNAT, IR_IP6_DADDR, "fd00::10", "22");
+	st(r)->nat = nat_to(IR_NAT_DNAT, IR_IP6_DADDR, "fd00::10", "22");
 	r = rule(c, 42);
 	proto(r, "17");
-	r->nat = nat_to(IR_NAT_DNAT, IR_IP_DADDR, "10.0.0.1-10.0.0.9", NULL);
-	r->nat.persistent = true;
+	st(r)->nat = nat_to(IR_NAT_DNAT, IR_IP_DADDR, "10.0.0.1-10.0.0.9", NULL);
+	st(r)->nat.persistent = true;
 	r = rule(c, 43);
 	proto(r, "6");
 	match(r, IR_TH_DPORT, IR_EQ, "8443");
 	ir_match_add(r, IR_FIB_DADDR_TYPE, IR_EQ);
 	memcpy(r->matches[r->n_matches - 1].value.lo, &local, 4);
 	memcpy(r->matches[r->n_matches - 1].value.hi, &local, 4);
-	r->nat = nat_to(IR_NAT_REDIRECT, IR_IP_DADDR, NULL, "3128");
+	st(r)->nat = nat_to(IR_NAT_REDIRECT, IR_IP_DADDR, NULL, "3128");
 	c = base(t, "nat_output", IR_HOOK_OUTPUT, IR_CHAIN_NAT, -100);
 	r = rule(c, 44);
 	proto(r, "17");
 	match(r, IR_TH_DPORT, IR_EQ, "53");
-	r->nat = nat_to(IR_NAT_REDIRECT, IR_IP_DADDR, NULL, "5353-5360");
-	r->nat.random = true;
+	st(r)->nat = nat_to(IR_NAT_REDIRECT, IR_IP_DADDR, NULL, "5353-5360");
+	st(r)->nat.random = true;
 }
 
 static void nat_postrouting(struct ir_table *t)
@@ -453,23 +459,23 @@ static void nat_postrouting(struct ir_table *t)
 
 	r = rule(c, 45);
 	match(r, IR_OIFNAME, IR_EQ, "wan0");
-	r->nat = nat_to(IR_NAT_MASQ, IR_IP_DADDR, NULL, NULL);
+	st(r)->nat = nat_to(IR_NAT_MASQ, IR_IP_DADDR, NULL, NULL);
 	r = rule(c, 46);
 	proto(r, "6");
 	match(r, IR_OIFNAME, IR_EQ, "wan0");
-	r->nat = nat_to(IR_NAT_MASQ, IR_IP_DADDR, NULL, "10000-20000");
-	r->nat.random = r->nat.persistent = true;
+	st(r)->nat = nat_to(IR_NAT_MASQ, IR_IP_DADDR, NULL, "10000-20000");
+	st(r)->nat.random = st(r)->nat.persistent = true;
 	r = rule(c, 47);
 	proto(r, "17");
-	r->nat = nat_to(IR_NAT_SNAT, IR_IP_DADDR, "198.51.100.1-198.51.100.5",
-			"1024-2000");
+	st(r)->nat = nat_to(IR_NAT_SNAT, IR_IP_DADDR,
+			    "198.51.100.1-198.51.100.5", "1024-2000");
 	r = rule(c, 48);
 	match(r, IR_IP6_SADDR, IR_EQ, "fd00::/64");
-	r->nat = nat_to(IR_NAT_SNAT, IR_IP6_DADDR, "2001:db8::1", NULL);
+	st(r)->nat = nat_to(IR_NAT_SNAT, IR_IP6_DADDR, "2001:db8::1", NULL);
 	r = rule(c, 49);
 	proto(r, "6");
 	ir_match_add(r, IR_CT_STATUS, IR_EQ)->ct_mask = IR_CT_STATUS_DNAT;
-	r->nat = nat_to(IR_NAT_MASQ, IR_IP_DADDR, NULL, NULL);
+	st(r)->nat = nat_to(IR_NAT_MASQ, IR_IP_DADDR, NULL, NULL);
 }
 
 /* notrack, ct helper and ct timeout objects and their assignments. */
@@ -502,16 +508,16 @@ static void conntrack_rules(struct ir_table *t)
 	r = rule(c, 51);
 	proto(r, "6");
 	match(r, IR_TH_DPORT, IR_EQ, "21");
-	r->obj_kind = IR_OBJ_CT_HELPER;
-	r->obj = "ftp-tcp";
+	st(r)->obj_kind = IR_OBJ_CT_HELPER;
+	st(r)->obj = "ftp-tcp";
 	r = rule(c, 52);
 	proto(r, "17");
-	r->obj_kind = IR_OBJ_CT_TIMEOUT;
-	r->obj = "timeout-1";
+	st(r)->obj_kind = IR_OBJ_CT_TIMEOUT;
+	st(r)->obj = "timeout-1";
 	r = rule(c, 53);
 	proto(r, "6");
-	r->obj_kind = IR_OBJ_CT_TIMEOUT;
-	r->obj = "timeout-2";
+	st(r)->obj_kind = IR_OBJ_CT_TIMEOUT;
+	st(r)->obj = "timeout-2";
 }
 
 /* ct count, alone and per source address of each family. */
@@ -525,17 +531,18 @@ static void conn_limits(struct ir_table *t, struct ir_chain *c)
 	r = rule(c, 54);
 	proto(r, "6");
 	r->has_connlimit = true;
-	r->connlimit.count = 100;
+	st(r)->connlimit.count = 100;
 	verdict(r, IR_ACCEPT, NULL);
 	for (i = 0; i < 2; i++) {
 		r = rule(c, 55 + i);
 		proto(r, "6");
 		match(r, IR_TH_DPORT, IR_EQ, "22");
 		r->has_connlimit = true;
-		r->connlimit.count = 3;
-		r->connlimit.key = keys[i];
-		r->connlimit.set = ir_set_add(t, names[i], keys[i], at(55 + i));
-		r->connlimit.set->dynamic = true;
+		st(r)->connlimit.count = 3;
+		st(r)->connlimit.key = keys[i];
+		st(r)->connlimit.set = ir_set_add(t, names[i], keys[i],
+						  at(55 + i));
+		st(r)->connlimit.set->dynamic = true;
 		verdict(r, IR_ACCEPT, NULL);
 	}
 }

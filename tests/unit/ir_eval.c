@@ -193,7 +193,8 @@ static bool rule_matches(struct walk *w, const struct ir_rule *r)
 			return false;
 	if (r->has_connlimit &&
 	    (w->p->over_connlimit ||
-	     (r->connlimit.set && !(w->r.have & 1u << r->connlimit.key))))
+	     (ir_rule_st(r)->connlimit.set &&
+	      !(w->r.have & 1u << ir_rule_st(r)->connlimit.key))))
 		return false;
 	return !(r->has_limit && w->p->over_limit);
 }
@@ -201,18 +202,19 @@ static bool rule_matches(struct walk *w, const struct ir_rule *r)
 /* The statements that change what later rules see, in emit order. */
 static void rule_actions(struct walk *w, const struct ir_rule *r)
 {
+	const struct ir_stmts *st = ir_rule_st(r);
 	uint32_t mark;
 
 	if (r->ct_mark_from_meta && (w->r.have & 1u << IR_CT_MARK))
 		memcpy(w->r.v[IR_CT_MARK], w->r.v[IR_META_MARK], 4);
-	if (r->priority.set) {
+	if (st->priority.set) {
 		w->res->priority_set = true;
-		w->res->priority_hashed = r->priority.hash_mod != 0;
-		w->res->priority = r->priority.value;
+		w->res->priority_hashed = st->priority.hash_mod != 0;
+		w->res->priority = st->priority.value;
 	}
 	if (r->meta_mark_set) {
-		mark = (reg_u32(&w->r, IR_META_MARK) & r->meta_mark_and) ^
-		       r->meta_mark_xor;
+		mark = (reg_u32(&w->r, IR_META_MARK) & st->meta_mark_and) ^
+		       st->meta_mark_xor;
 		memcpy(w->r.v[IR_META_MARK], &mark, sizeof(mark));
 	}
 }

@@ -213,7 +213,7 @@ static void test_vmap_and_marks(void)
 	ir_set_add_elem(r->verdict.vmap, &v, &rej);
 	r = rule(&h, h.base, IR_VERDICT_NONE, NULL);		/* 2 */
 	r->meta_mark_set = true;
-	r->meta_mark_xor = seven;
+	ir_rule_st_mut(r)->meta_mark_xor = seven;
 	r = rule(&h, h.base, IR_DROP, NULL);			/* 3 */
 	m = ir_match_add(r, IR_META_MARK, IR_EQ);
 	memcpy(m->value.lo, &seven, 4);

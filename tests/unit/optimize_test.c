@@ -404,8 +404,7 @@ static bool drop_rule(struct ir_table *t, const struct ir_rule *r)
 
 	if (!c || c->hook != IR_HOOK_NONE)
 		return false;
-	free(c->rules[k].matches);
-	free(c->rules[k].comment);
+	ir_rule_free(&c->rules[k]);
 	memmove(&c->rules[k], &c->rules[k + 1],
 		(c->n_rules - k - 1) * sizeof(*c->rules));
 	c->n_rules--;

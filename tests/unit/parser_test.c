@@ -145,15 +145,16 @@ static void put_verdict(struct buf *b, const struct ir_verdict *v)
 
 static void put_rule(struct buf *b, const struct ir_rule *r)
 {
+	const struct ir_stmts *st = ir_rule_st(r);
 	size_t i;
 
 	for (i = 0; i < r->n_matches; i++)
 		put_match(b, &r->matches[i]);
 	if (r->has_limit)
 		put(b, "limit %llu/%u burst %u ", (unsigned long long)
-		    r->limit.rate, r->limit.unit, r->limit.burst);
+		    st->limit.rate, st->limit.unit, st->limit.burst);
 	if (r->has_log)
-		put(b, "log \"%s\" ", r->log.prefix);
+		put(b, "log \"%s\" ", st->log.prefix);
 	if (r->counter)
 		put(b, "counter ");
 	put_verdict(b, &r->verdict);
@@ -712,21 +713,21 @@ static void test_nat_targets(void)
 	post = ir_table_find_chain(t, "postrouting");
 	if (!CHECK(pre && pre->n_rules == 2 && post && post->n_rules == 3))
 		return;
-	n = &pre->rules[0].nat;
+	n = &ir_rule_st(&pre->rules[0])->nat;
 	CHECK(n->kind == IR_NAT_DNAT && n->nfproto == NFPROTO_IPV4);
 	CHECK(n->has_addr && n->addr.lo[3] == 10 && n->has_port &&
 	      n->port.lo[1] == 80);
-	n = &pre->rules[1].nat;
+	n = &ir_rule_st(&pre->rules[1])->nat;
 	CHECK(n->nfproto == NFPROTO_IPV6 && n->addr.lo[15] == 5 &&
 	      (n->port.lo[0] << 8 | n->port.lo[1]) == 5353);
 	/* Each target made its rule of that family only. */
 	CHECK_STREQ(rules(t, "prerouting"),
 		    "nfproto 2 l4proto 6 iif wan0 dport 8080 continue\n"
 		    "nfproto 10 l4proto 17 iif wan0 dport 53 continue\n");
-	n = &post->rules[0].nat;
+	n = &ir_rule_st(&post->rules[0])->nat;
 	CHECK(n->kind == IR_NAT_SNAT && n->addr.hi[3] == 5 &&
 	      (n->port.hi[0] << 8 | n->port.hi[1]) == 2000);
-	n = &post->rules[1].nat;
+	n = &ir_rule_st(&post->rules[1])->nat;
 	CHECK(n->kind == IR_NAT_MASQ && n->random && !n->persistent &&
 	      !n->has_addr && n->has_port);
 	/* nopass: only the IPv6 forward opens the forward chain. */
@@ -765,6 +766,7 @@ static void test_conntrack_objects(void)
 		"ct timeout udp replied 1m\n"
 		"accept input limit connections 3 per src\n"
 		"accept input limit connections 7\n");
+	const struct ir_stmts *st;
 	const struct ir_rule *r;
 
 	if (!CHECK(t))
@@ -783,19 +785,20 @@ static void test_conntrack_objects(void)
 	CHECK_EQ(t->objects[3]->timeout[0], 30);	/* unreplied default */
 	CHECK_EQ(t->objects[3]->timeout[1], 60);
 	r = first_rule(t, "ct_prerouting");
-	CHECK(r && r->obj_kind == IR_OBJ_CT_HELPER &&
-	      !strcmp(r->obj, "ftp-tcp"));
+	CHECK(r && ir_rule_st(r)->obj_kind == IR_OBJ_CT_HELPER &&
+	      !strcmp(ir_rule_st(r)->obj, "ftp-tcp"));
 	r = first_rule(t, "input");
-	if (CHECK(r && r->has_connlimit && r->connlimit.set)) {
-		CHECK(r->connlimit.set->dynamic);
-		CHECK_STREQ(r->connlimit.set->name, "connlimit-1-v4");
-		CHECK_EQ(r->connlimit.count, 3);
+	st = r ? ir_rule_st(r) : NULL;
+	if (CHECK(st && r->has_connlimit && st->connlimit.set)) {
+		CHECK(st->connlimit.set->dynamic);
+		CHECK_STREQ(st->connlimit.set->name, "connlimit-1-v4");
+		CHECK_EQ(st->connlimit.count, 3);
 		CHECK(!r->has_limit);
 	}
 	CHECK(ir_table_find_set(t, "connlimit-1-v6") != NULL);
-	CHECK_EQ(ir_table_find_chain(t, "input")->rules[5].connlimit.count,
-		 7);
-	CHECK(!ir_table_find_chain(t, "input")->rules[5].connlimit.set);
+	st = ir_rule_st(&ir_table_find_chain(t, "input")->rules[5]);
+	CHECK_EQ(st->connlimit.count, 7);
+	CHECK(!st->connlimit.set);
 	ir_table_free(t);
 }
 

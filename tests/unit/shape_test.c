@@ -91,14 +91,15 @@ static void test_rules(const struct ir_table *t)
 	CHECK_EQ(c->n_rules, 5);
 	if (c->n_rules != 5)
 		return;
-	CHECK_EQ(c->rules[0].priority.value, TC_CLASS(SHAPE_MINOR_BASE));
-	CHECK_EQ(c->rules[1].priority.value, TC_CLASS(SHAPE_MINOR_BASE));
+	CHECK_EQ(ir_rule_st(&c->rules[0])->priority.value, TC_CLASS(SHAPE_MINOR_BASE));
+	CHECK_EQ(ir_rule_st(&c->rules[1])->priority.value, TC_CLASS(SHAPE_MINOR_BASE));
 	CHECK(c->rules[0].matches[1].field != c->rules[1].matches[1].field);
-	CHECK_EQ(c->rules[2].priority.value, TC_CLASS(SHAPE_MINOR_BASE + 2));
-	CHECK_EQ(c->rules[2].priority.hash_mod, 0);
-	CHECK_EQ(c->rules[3].priority.hash_mod, SHAPE_FAIR_BUCKETS);
-	CHECK_EQ(c->rules[3].priority.hash_field, IR_IP_SADDR);
-	CHECK_EQ(c->rules[4].priority.hash_field, IR_IP6_SADDR);
+	CHECK_EQ(ir_rule_st(&c->rules[2])->priority.value,
+		 TC_CLASS(SHAPE_MINOR_BASE + 2));
+	CHECK_EQ(ir_rule_st(&c->rules[2])->priority.hash_mod, 0);
+	CHECK_EQ(ir_rule_st(&c->rules[3])->priority.hash_mod, SHAPE_FAIR_BUCKETS);
+	CHECK_EQ(ir_rule_st(&c->rules[3])->priority.hash_field, IR_IP_SADDR);
+	CHECK_EQ(ir_rule_st(&c->rules[4])->priority.hash_field, IR_IP6_SADDR);
 	CHECK_EQ(c->rules[3].matches[0].field, IR_NFPROTO);
 	CHECK_EQ(c->rules[3].verdict.kind, IR_ACCEPT);
 }
