@@ -99,7 +99,10 @@ void emit_set_walk(const struct ir_set *s, emit_kelem_fn fn, void *ctx);
 struct emit_kelem {
 	uint8_t			key[IR_VALUE_MAX];	/* zero padded */
 	uint32_t		flags;
-	struct ir_verdict	verdict;	/* maps: kind and chain */
+	/* Maps: the verdict and, for a jump or goto, the chain's name
+	 * (held here: elements read from the kernel outlive the dump). */
+	enum ir_verdict_kind	kind;
+	char			chain[IR_NAME_MAX];
 	bool			open;
 };
 

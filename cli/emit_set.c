@@ -261,10 +261,14 @@ void emit_set_elems(struct batch *b, const struct ir_set *s, bool add,
 	size_t i;
 
 	/* Only what a start element of a map is mapped to is data. */
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		struct ir_verdict v = { .kind = e[i].kind,
+					.chain = e[i].chain };
+
 		elem_put(&m, e[i].key, e[i].flags,
 			 add && s->is_vmap &&
 			 !(e[i].flags & NFT_SET_ELEM_INTERVAL_END) ?
-			 &e[i].verdict : NULL, add && e[i].open);
+			 &v : NULL, add && e[i].open);
+	}
 	elem_msg_close(&m);
 }

@@ -167,7 +167,8 @@ static bool verdict_eq(const struct ir_verdict *a, const struct ir_verdict *b)
 {
 	return a->kind == b->kind && a->reject == b->reject &&
 	       a->reject_code == b->reject_code &&
-	       !strcmp(a->chain, b->chain) && a->vmap == b->vmap;
+	       !strcmp(a->chain ? a->chain : "", b->chain ? b->chain : "") &&
+	       a->vmap == b->vmap;
 }
 
 /*

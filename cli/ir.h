@@ -118,7 +118,9 @@ struct ir_verdict {
 	enum ir_verdict_kind	kind;
 	enum ir_reject_kind	reject;		/* IR_REJECT */
 	uint8_t			reject_code;	/* IR_REJECT */
-	char			chain[IR_NAME_MAX]; /* IR_JUMP, IR_GOTO */
+	/* IR_JUMP, IR_GOTO: the name of an ir_chain of the table or one
+	 * of its strings (ir_table_strdup), never the verdict's own. */
+	const char		*chain;
 	enum ir_field		vmap_field;	/* IR_VMAP */
 	struct ir_set		*vmap;		/* IR_VMAP, a map of verdicts */
 	struct ir_queue		queue;		/* IR_QUEUE */

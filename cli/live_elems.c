@@ -35,7 +35,7 @@ static enum ir_verdict_kind verdict_kind(int32_t code)
 	}
 }
 
-static void elem_verdict(const struct nlattr *data, struct ir_verdict *v)
+static void elem_verdict(const struct nlattr *data, struct emit_kelem *e)
 {
 	const struct nlattr *vd, *a;
 
@@ -45,11 +45,11 @@ static void elem_verdict(const struct nlattr *data, struct ir_verdict *v)
 		mnl_attr_for_each_nested(a, vd) {
 			if (mnl_attr_get_type(a) == NFTA_VERDICT_CODE &&
 			    mnl_attr_get_payload_len(a) == 4)
-				v->kind = verdict_kind((int32_t)ntohl(
+				e->kind = verdict_kind((int32_t)ntohl(
 						mnl_attr_get_u32(a)));
 			else if (mnl_attr_get_type(a) == NFTA_VERDICT_CHAIN &&
 				 mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-				snprintf(v->chain, sizeof(v->chain), "%s",
+				snprintf(e->chain, sizeof(e->chain), "%s",
 					 mnl_attr_get_str(a));
 		}
 	}
@@ -82,7 +82,7 @@ static void elem_parse(const struct nlattr *elem, struct emit_kelem *e,
 				e->flags = ntohl(mnl_attr_get_u32(a));
 			break;
 		case NFTA_SET_ELEM_DATA:
-			elem_verdict(a, &e->verdict);
+			elem_verdict(a, e);
 			break;
 		}
 	}

@@ -591,8 +591,7 @@ static void dispatch_rule(struct lower *lw, const struct base *b)
 
 		if (!b->dispatched[i])
 			continue;
-		snprintf(v.chain, sizeof(v.chain), "%s",
-			 b->zone_chain[i]->name);
+		v.chain = b->zone_chain[i]->name;
 		for (j = 0; j < ifs->n; j++) {
 			ir_set_add_elem(s, &ifs->e[j].v, &v);
 			/* For warnings about missing interfaces. */

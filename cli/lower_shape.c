@@ -222,7 +222,7 @@ static void dispatch(struct lower *lw, struct ir_chain *base,
 		memset(&val, 0, sizeof(val));
 		memcpy(val.lo, shapes[i].ifname, strlen(shapes[i].ifname));
 		memcpy(val.hi, val.lo, sizeof(val.hi));
-		snprintf(v.chain, sizeof(v.chain), "%s", chains[i]->name);
+		v.chain = chains[i]->name;
 		ir_set_add_elem(s, &val, &v);
 		/* Missing interfaces are warned about at the shape. */
 		s->elems[s->n_elems - 1].loc = shapes[i].loc;

@@ -166,7 +166,7 @@ static void vmap_add(struct ir_set *s, uint16_t port, const char *chain)
 	memset(&val, 0, sizeof(val));
 	val.lo[0] = val.hi[0] = (uint8_t)(port >> 8);
 	val.lo[1] = val.hi[1] = (uint8_t)port;
-	snprintf(v.chain, sizeof(v.chain), "%s", chain);
+	v.chain = chain;	/* an ir_chain's */
 	ir_set_add_elem(s, &val, &v);
 }
 

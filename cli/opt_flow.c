@@ -228,7 +228,7 @@ static void verdict_to(struct ir_verdict *v, const struct ir_chain *acc,
 	if (!to)
 		return;
 	v->kind = IR_GOTO;
-	snprintf(v->chain, sizeof(v->chain), "%s", to->name);
+	v->chain = to->name;
 }
 
 /* The tree's accepts and drops, in rules and map elements, go via acc and
@@ -275,8 +275,7 @@ struct ir_chain *opt_flow_cache(struct ir_table *t, const char *root,
 	flow_rule(w, acc, IR_ACCEPT);
 	flow_rule(w, drop, IR_DROP);
 	flow_rule(w, none, IR_RETURN);
-	snprintf(flow_rule(w, NULL, IR_JUMP)->verdict.chain, IR_NAME_MAX, "%s",
-		 root);
+	flow_rule(w, NULL, IR_JUMP)->verdict.chain = ir_table_strdup(t, root);
 	flow_add_rule(t, w, none);
 	return w;
 }

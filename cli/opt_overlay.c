@@ -283,8 +283,7 @@ static void guard_rule(struct ir_chain *c, const struct opt_span *h, int fi,
 	}
 	r->verdict.kind = to ? IR_GOTO : IR_RETURN;
 	if (to)
-		snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s",
-			 to->name);
+		r->verdict.chain = to->name;
 }
 
 /* k: b, kept live (its hulls stay in b's file), with what went in front. */
@@ -326,8 +325,7 @@ static const char *side_build(struct ir_table *t, struct side *sd,
 		r = ir_rule_add(ovl, (struct fw_loc){ 0 });
 		r->why = "overlay";
 		r->verdict.kind = IR_GOTO;
-		snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s",
-			 b->root[fi]);
+		r->verdict.chain = ir_table_strdup(t, b->root[fi]);
 	}
 	return ovl->name;
 }

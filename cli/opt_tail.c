@@ -140,7 +140,7 @@ static void goto_rule(struct ir_rule *r, const struct ir_chain *to)
 	memset(r, 0, sizeof(*r));
 	r->why = "decision tree";
 	r->verdict.kind = IR_GOTO;
-	snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s", to->name);
+	r->verdict.chain = to->name;
 }
 
 /* The rules from node s up to the next tail, then a goto there. */

@@ -215,8 +215,7 @@ static void res_rule(struct tree *tr, struct ir_chain *c, struct res res,
 	r->why = "decision tree";
 	r->verdict.kind = res.kind == IR_GOTO ? to : res.kind;
 	if (res.kind == IR_GOTO) {
-		snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s",
-			 res.chain->name);
+		r->verdict.chain = res.chain->name;
 	} else {
 		/* The source rule's verdict: show and --explain say which. */
 		r->loc = tr->rules[res.rule].ir->loc;
@@ -462,7 +461,7 @@ static bool emit_group(struct tree *tr, struct group *g, void *data)
 		return true;
 	v.kind = res.kind;
 	if (res.kind == IR_GOTO)
-		snprintf(v.chain, sizeof(v.chain), "%s", res.chain->name);
+		v.chain = res.chain->name;
 	else
 		tr->rules[res.rule].elems++;
 	memset(&val, 0, sizeof(val));

@@ -95,7 +95,7 @@ static void dispatch_rule(struct ir_table *t, struct ir_rule *r,
 	m = ir_match_add(r, IR_NFPROTO, IR_EQ);
 	m->value.lo[0] = m->value.hi[0] = opt_fam_nfproto(fi);
 	r->verdict.kind = IR_JUMP;
-	snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s", root);
+	r->verdict.chain = ir_table_strdup(t, root);
 }
 
 struct chain_out {

@@ -274,6 +274,8 @@ static int elems_diff(struct plan *p, struct nlsock *s,
 		return err;
 	if (pe.n_add || pe.n_del || pe.zero_end)
 		PUSH(p->elems, p->n_elems, pe);
+	else
+		plan_elems_free(&pe);
 	return 0;
 }
 
@@ -395,10 +397,8 @@ void plan_free(struct plan *p)
 {
 	size_t i;
 
-	for (i = 0; i < p->n_elems; i++) {
-		free(p->elems[i].add);
-		free(p->elems[i].del);
-	}
+	for (i = 0; i < p->n_elems; i++)
+		plan_elems_free(&p->elems[i]);
 	free(p->elems);
 	free(p->new_chains);
 	free(p->policies);

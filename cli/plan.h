@@ -52,11 +52,15 @@ struct plan_elems {
 	struct ir_elem		*add, *del;
 	size_t			n_add, n_del;
 	int			zero_end;
+	/* The elements as read and as walked: the names that add's and
+	 * del's verdicts jump to are in them. */
+	struct emit_kelem	*live, *file;
 };
 
 /* The live elements of set against its elements in the file. */
 int plan_elems_diff(struct plan_elems *pe, struct nlsock *s,
 		    const struct ir_set *set);
+void plan_elems_free(struct plan_elems *pe);
 /* The DELSETELEM (add false) or NEWSETELEM of the changes. */
 void plan_elems_emit(struct batch *b, const struct plan_elems *pe, bool add);
 /* The order of ranges: low end, high end, verdict. */

@@ -9,6 +9,7 @@
  * batch. The leading end element at zero is its own change.
  */
 #include <linux/netfilter/nf_tables.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,9 +36,9 @@ static void kelem_collect(void *ctx, const uint8_t *key, uint32_t flags,
 	e->flags = flags & NFT_SET_ELEM_INTERVAL_END;
 	e->open = open;
 	if (v && v->kind != IR_VERDICT_NONE) {
-		e->verdict.kind = v->kind;
+		e->kind = v->kind;
 		if (v->kind == IR_JUMP || v->kind == IR_GOTO)
-			memcpy(e->verdict.chain, v->chain, sizeof(v->chain));
+			snprintf(e->chain, sizeof(e->chain), "%s", v->chain);
 	}
 }
 
@@ -61,7 +62,8 @@ int plan_range_cmp(const struct ir_elem *a, const struct ir_elem *b)
 		d = memcmp(a->value.hi, b->value.hi, sizeof(a->value.hi));
 	if (!d)
 		d = (int)a->verdict.kind - (int)b->verdict.kind;
-	return d ? d : strcmp(a->verdict.chain, b->verdict.chain);
+	return d ? d : strcmp(a->verdict.chain ? a->verdict.chain : "",
+			      b->verdict.chain ? b->verdict.chain : "");
 }
 
 struct ranges {
@@ -79,7 +81,9 @@ static void range_add(struct ranges *r, const struct emit_kelem *start,
 	e = &r->e[r->n++];
 	memcpy(e->value.lo, start->key, len);
 	memcpy(e->value.hi, hi, len);
-	e->verdict = start->verdict;
+	/* The name stays in start's array (plan_elems.live, .file). */
+	e->verdict = (struct ir_verdict){ .kind = start->kind,
+					  .chain = start->chain };
 }
 
 /* value - 1 over len big-endian bytes (value is never zero here). */
@@ -164,6 +168,14 @@ static void ranges_merge(struct plan_elems *pe, const struct ranges *old,
 	pe->zero_end = (int)new->zero_end - (int)old->zero_end;
 }
 
+void plan_elems_free(struct plan_elems *pe)
+{
+	free(pe->add);
+	free(pe->del);
+	free(pe->live);
+	free(pe->file);
+}
+
 int plan_elems_diff(struct plan_elems *pe, struct nlsock *s,
 		    const struct ir_set *set)
 {
@@ -188,8 +200,8 @@ int plan_elems_diff(struct plan_elems *pe, struct nlsock *s,
 	if (rn.n)
 		qsort(rn.e, rn.n, sizeof(*rn.e), range_qcmp);
 	ranges_merge(pe, &ro, &rn);
-	free(old.e);
-	free(new.e);
+	pe->live = old.e;
+	pe->file = new.e;
 	free(ro.e);
 	free(rn.e);
 	return 0;

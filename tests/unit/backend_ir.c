@@ -102,8 +102,7 @@ static void vmap_elem(struct ir_set *s, const char *value,
 	struct ir_verdict v = { .kind = kind };
 	struct ir_value val = bt_value(s->field, value);
 
-	if (chain)
-		snprintf(v.chain, sizeof(v.chain), "%s", chain);
+	v.chain = chain;	/* the tests' names are literals */
 	ir_set_add_elem(s, &val, &v);
 	if (!ir_value_is_single(&val, ir_field_info[s->field].len))
 		s->interval = true;
@@ -122,9 +121,7 @@ static void verdict(struct ir_rule *r, enum ir_verdict_kind kind,
 		    const char *chain)
 {
 	r->verdict.kind = kind;
-	if (chain)
-		snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s",
-			 chain);
+	r->verdict.chain = chain;
 }
 
 static void reject(struct ir_rule *r, enum ir_reject_kind kind,

@@ -77,7 +77,7 @@ static struct ir_table *table_refused(void)
 	r = ir_rule_add(t->chains[0], (struct fw_loc){
 		.file = t->source, .line = 7, .col = 3 });
 	r->verdict.kind = IR_JUMP;
-	snprintf(r->verdict.chain, sizeof(r->verdict.chain), "nowhere");
+	r->verdict.chain = "nowhere";
 	return t;
 }
 
@@ -404,7 +404,7 @@ static struct ir_table *table_all_changed(void)
 	for (i = 0; i < map->n_elems; i++)
 		if (!strcmp((const char *)map->elems[i].value.lo, "wan0")) {
 			map->elems[i].verdict.kind = IR_GOTO;
-			strcpy(map->elems[i].verdict.chain, "to_dmz");
+			map->elems[i].verdict.chain = "to_dmz";
 		}
 	ir_set_add_elem(map, &val, &v);
 	ir_set_normalize(map);

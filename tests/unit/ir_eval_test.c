@@ -129,9 +129,7 @@ static struct ir_rule *rule(struct hand *h, struct ir_chain *c,
 							     1 });
 
 	r->verdict.kind = v;
-	if (target)
-		snprintf(r->verdict.chain, sizeof(r->verdict.chain), "%s",
-			 target);
+	r->verdict.chain = target;	/* literals */
 	return r;
 }
 
@@ -188,7 +186,7 @@ static void test_jump_goto(void)
 	CHECK_EQ(r.rules, 3);
 	CHECK_EQ(r.missed, 1);
 	p.dport = 4;
-	snprintf(h.base->rules[2].verdict.chain, IR_NAME_MAX, "nowhere");
+	h.base->rules[2].verdict.chain = "nowhere";
 	hand_line(&h, &p, &kind);
 	CHECK_EQ(kind, -1);
 	ir_table_free(h.t);

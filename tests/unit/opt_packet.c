@@ -229,7 +229,8 @@ static const struct ir_chain *entry_of(const struct ir_table *t,
 			if (v->kind != IR_VMAP || v->vmap_field != IR_IIFNAME)
 				continue;
 			for (k = 0; k < v->vmap->n_elems; k++)
-				if (!strcmp(v->vmap->elems[k].verdict.chain,
+				if (v->vmap->elems[k].verdict.chain &&
+				    !strcmp(v->vmap->elems[k].verdict.chain,
 					    c->name)) {
 					*via = v->vmap;
 					return b;

@@ -104,7 +104,8 @@ static void put_set(struct buf *b, const struct ir_set *s, enum ir_field f)
 		put(b, i ? "," : "");
 		put_value(b, f, &s->elems[i].value);
 		if (s->is_vmap)
-			put(b, ":%s", s->elems[i].verdict.chain);
+			put(b, ":%s", s->elems[i].verdict.chain ?
+				      s->elems[i].verdict.chain : "");
 	}
 	put(b, "}");
 }
