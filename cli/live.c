@@ -518,11 +518,13 @@ void live_free(struct live_table *lt)
 	size_t i, j;
 
 	for (i = 0; i < lt->n_chains; i++) {
-		for (j = 0; j < lt->chains[i].n_rules; j++) {
+		for (j = 0; !lt->chains[i].borrowed &&
+			    j < lt->chains[i].n_rules; j++) {
 			free(lt->chains[i].rules[j].comment);
 			free(lt->chains[i].rules[j].text);
 		}
-		free(lt->chains[i].rules);
+		if (!lt->chains[i].borrowed)
+			free(lt->chains[i].rules);
 		free(lt->chains[i].name);
 	}
 	for (i = 0; i < lt->n_sets; i++)

@@ -33,6 +33,9 @@ struct live_chain {
 	bool			nat;		/* type nat, else filter */
 	size_t			n_rules;
 	struct live_rule	*rules;
+	/* rules are another table's, which outlives this one (a chain a
+	 * batch kept, plan_result): live_free leaves them. */
+	bool			borrowed;
 };
 
 struct live_set {

@@ -144,20 +144,18 @@ static struct live_chain *chain_head(const struct ir_chain *c,
 	return lc;
 }
 
-/* A chain the batch left alone, as it was. */
+/*
+ * A chain the batch left alone, as it was: its rules are the plan's live
+ * table's, which is freed after out (a copy was 1.2 MB of fresh memory
+ * for gen10k's kept tree).
+ */
 static void kept_chain(const struct live_chain *old, struct live_table *out)
 {
 	struct live_chain *lc = &out->chains[out->n_chains++];
-	size_t j;
 
 	*lc = *old;
 	lc->name = xstrdup(old->name);
-	lc->rules = xcalloc(old->n_rules + 1, sizeof(*lc->rules));
-	for (j = 0; j < old->n_rules; j++) {
-		lc->rules[j].handle = old->rules[j].handle;
-		lc->rules[j].key = old->rules[j].key;
-		lc->rules[j].has_key = old->rules[j].has_key;
-	}
+	lc->borrowed = true;
 	out->n_rules += lc->n_rules;
 }
 
