@@ -250,7 +250,8 @@ struct ir_priority {
 /*
  * What few rules do besides matching and their verdict, out of the rule:
  * the big trees' tens of thousands of rules (and a one-rule change's
- * stand-ins) have none of it, and were 344 bytes each with it inline.
+ * stand-ins) have none of it. An ir_rule is 144 bytes; with this inline
+ * and its verdict's chain name in 64 bytes of its own, it was 344.
  */
 struct ir_stmts {
 	struct ir_limit		limit;		/* has_limit */

@@ -203,22 +203,22 @@ static struct live_chain *chain_find(struct rule_dump *rd, const char *name)
  * 10,000 rules take longer than the rest of an incremental apply. Only
  * the handle, the userdata and the counter are needed.
  */
-static void counter_read(const struct nlattr *data, struct live_rule *lr)
+static void counter_read(const struct nlattr *data, struct live_rule_dump *d)
 {
 	const struct nlattr *a;
 
-	lr->counter = true;
+	d->counter = true;
 	mnl_attr_for_each_nested(a, data) {
 		if (mnl_attr_get_payload_len(a) != sizeof(uint64_t))
 			continue;
 		if (mnl_attr_get_type(a) == NFTA_COUNTER_PACKETS)
-			lr->packets = be64toh(mnl_attr_get_u64(a));
+			d->packets = be64toh(mnl_attr_get_u64(a));
 		else if (mnl_attr_get_type(a) == NFTA_COUNTER_BYTES)
-			lr->bytes = be64toh(mnl_attr_get_u64(a));
+			d->bytes = be64toh(mnl_attr_get_u64(a));
 	}
 }
 
-static void expr_read(const struct nlattr *expr, struct live_rule *lr)
+static void expr_read(const struct nlattr *expr, struct live_rule_dump *d)
 {
 	const struct nlattr *a, *data = NULL;
 	bool counter = false;
@@ -230,8 +230,8 @@ static void expr_read(const struct nlattr *expr, struct live_rule *lr)
 		else if (mnl_attr_get_type(a) == NFTA_EXPR_DATA)
 			data = a;
 	}
-	if (counter && data && !lr->counter)
-		counter_read(data, lr);
+	if (counter && data && !d->counter)
+		counter_read(data, d);
 }
 
 static void rule_fill(struct live_rule *lr, const struct nlattr *ud,
@@ -242,13 +242,16 @@ static void rule_fill(struct live_rule *lr, const struct nlattr *ud,
 
 	udata_strings(ud ? mnl_attr_get_payload(ud) : NULL,
 		      ud ? mnl_attr_get_payload_len(ud) : 0, &u);
-	lr->comment = xstrdup(u.s[NFTNL_UDATA_RULE_COMMENT]);
-	lr->text = xstrdup(u.s[FWCTL_UDATA_RULE_SOURCE]);
+	lr->dump = calloc(1, sizeof(*lr->dump));
+	if (!lr->dump)
+		abort();
+	lr->dump->comment = xstrdup(u.s[NFTNL_UDATA_RULE_COMMENT]);
+	lr->dump->text = xstrdup(u.s[FWCTL_UDATA_RULE_SOURCE]);
 	lr->has_key = u.has_key;
 	lr->key = u.key;
 	if (exprs)
 		mnl_attr_for_each_nested(e, exprs)
-			expr_read(e, lr);
+			expr_read(e, lr->dump);
 }
 
 /* The attributes of one rule message that matter here. */
@@ -520,8 +523,13 @@ void live_free(struct live_table *lt)
 	for (i = 0; i < lt->n_chains; i++) {
 		for (j = 0; !lt->chains[i].borrowed &&
 			    j < lt->chains[i].n_rules; j++) {
-			free(lt->chains[i].rules[j].comment);
-			free(lt->chains[i].rules[j].text);
+			struct live_rule_dump *d = lt->chains[i].rules[j].dump;
+
+			if (d) {
+				free(d->comment);
+				free(d->text);
+				free(d);
+			}
 		}
 		if (!lt->chains[i].borrowed)
 			free(lt->chains[i].rules);

@@ -14,15 +14,31 @@
  * generation: the dumps are repeated if another commit slipped between.
  */
 struct live_rule {
-	uint64_t	handle;
+	uint64_t		handle;
+	uint64_t		key;		/* FWCTL_UDATA_RULE_KEY */
+	bool			has_key;
+	/* Read by a dump; a table from the cache (an apply's, of 20,000
+	 * rules) has only handles and keys. */
+	struct live_rule_dump	*dump;		/* NULL: none */
+};
+
+struct live_rule_dump {
 	char		*comment;	/* the userdata comment, or NULL */
 	char		*text;		/* FWCTL_UDATA_RULE_SOURCE, or NULL */
-	bool		has_key;
-	uint64_t	key;		/* FWCTL_UDATA_RULE_KEY */
 	bool		counter;	/* packets and bytes are meaningful */
 	uint64_t	packets;
 	uint64_t	bytes;
 };
+
+static inline const char *live_rule_comment(const struct live_rule *r)
+{
+	return r->dump ? r->dump->comment : NULL;
+}
+
+static inline const char *live_rule_text(const struct live_rule *r)
+{
+	return r->dump ? r->dump->text : NULL;
+}
 
 struct live_chain {
 	char			*name;

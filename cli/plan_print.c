@@ -40,10 +40,10 @@ static void print_del(FILE *out, const struct plan_del *d)
 
 	fprintf(out, "- rule %s #%llu", d->chain->name,
 		(unsigned long long)r->handle);
-	if (live_rule_location(r->comment, where, sizeof(where)))
+	if (live_rule_location(live_rule_comment(r), where, sizeof(where)))
 		fprintf(out, " (%s)", where);
-	fprintf(out, ": %s\n", r->text ? r->text :
-			       r->comment ? r->comment : "");
+	fprintf(out, ": %s\n", live_rule_text(r) ? live_rule_text(r) :
+			       live_rule_comment(r) ? live_rule_comment(r) : "");
 }
 
 static void print_range(FILE *out, const struct ir_set *s,

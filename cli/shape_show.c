@@ -44,7 +44,8 @@ static void names_read(struct names *nm)
 		for (i = 0; i < lt.n_chains; i++) {
 			for (j = 0; j < lt.chains[i].n_rules; j++) {
 				struct class_name *c = &nm->v[nm->n];
-				const char *t = lt.chains[i].rules[j].text;
+				const char *t =
+					live_rule_text(&lt.chains[i].rules[j]);
 
 				if (!t || nm->n == sizeof(nm->v) /
 						   sizeof(nm->v[0]) ||

@@ -17,7 +17,7 @@
 /* The text shown for a rule: its source, else its comment. */
 static const char *rule_text(const struct live_rule *r)
 {
-	return r->text ? r->text : r->comment;
+	return live_rule_text(r) ? live_rule_text(r) : live_rule_comment(r);
 }
 
 static void show_set_flags(FILE *out, uint32_t flags, struct json *j)
@@ -50,11 +50,12 @@ static void show_rule_text(FILE *out, const struct live_rule *r)
 	char loc[256], packets[24] = "-", bytes[24] = "-";
 	const char *text = rule_text(r);
 
-	if (!live_rule_location(r->comment, loc, sizeof(loc)))
+	if (!live_rule_location(live_rule_comment(r), loc, sizeof(loc)))
 		snprintf(loc, sizeof(loc), "-");
-	if (r->counter) {
-		snprintf(packets, sizeof(packets), "%" PRIu64, r->packets);
-		snprintf(bytes, sizeof(bytes), "%" PRIu64, r->bytes);
+	if (r->dump && r->dump->counter) {
+		snprintf(packets, sizeof(packets), "%" PRIu64,
+			 r->dump->packets);
+		snprintf(bytes, sizeof(bytes), "%" PRIu64, r->dump->bytes);
 	}
 	fprintf(out, "  %6" PRIu64 "  %-24s %10s %12s  %s\n", r->handle, loc,
 		packets, bytes, text ? text : "-");
@@ -133,15 +134,16 @@ static void show_text(FILE *out, const struct live_table *lt)
 static void json_rule(struct json *j, const struct live_rule *r)
 {
 	char loc[256];
-	bool has_loc = live_rule_location(r->comment, loc, sizeof(loc));
+	bool has_loc = live_rule_location(live_rule_comment(r), loc,
+					  sizeof(loc));
 
 	json_object_begin(j, NULL);
 	json_uint(j, "handle", r->handle);
 	json_string(j, "location", has_loc ? loc : NULL);
 	json_string(j, "text", rule_text(r));
-	if (r->counter) {
-		json_uint(j, "packets", r->packets);
-		json_uint(j, "bytes", r->bytes);
+	if (r->dump && r->dump->counter) {
+		json_uint(j, "packets", r->dump->packets);
+		json_uint(j, "bytes", r->dump->bytes);
 	} else {
 		json_null(j, "packets");
 		json_null(j, "bytes");
