@@ -18,6 +18,7 @@
 #include "compile.h"
 #include "diag.h"
 #include "ir_eval.h"
+#include "ir_hash.h"
 #include "unit.h"
 
 static struct ir_packet tcp4(uint16_t dport)
@@ -252,6 +253,36 @@ static void test_hook_order(void)
 	ir_table_free(h.t);
 }
 
+/*
+ * A rule's statements are its own (ir_stmts): reading makes none, a copy
+ * gets its own, and an empty one keys the rule as none does.
+ */
+static void test_rule_statements(void)
+{
+	struct ir_table *t = ir_table_new("h");
+	struct ir_chain *c = ir_chain_add(t, "input", IR_HOOK_INPUT);
+	struct ir_rule *r = ir_rule_add(c, (struct fw_loc){ .line = 1 });
+	struct ir_rule copy;
+	uint64_t key;
+
+	r->verdict.kind = IR_ACCEPT;
+	key = ir_rule_key(r, false);
+	CHECK_EQ(ir_rule_st(r)->nat.kind, IR_NAT_NONE);
+	CHECK(!r->st);
+	ir_rule_st_mut(r);
+	CHECK_EQ(ir_rule_key(r, false), key);
+	ir_rule_st_mut(r)->priority.set = true;
+	ir_rule_st_mut(r)->priority.value = 7;
+	CHECK(ir_rule_key(r, false) != key);
+	ir_rule_copy(&copy, r);
+	CHECK(copy.st && copy.st != r->st);
+	CHECK_EQ(ir_rule_st(&copy)->priority.value, 7);
+	ir_rule_st_mut(&copy)->priority.value = 8;
+	CHECK_EQ(ir_rule_st(r)->priority.value, 7);
+	ir_rule_free(&copy);
+	ir_table_free(t);
+}
+
 int main(void)
 {
 	diag_set_stream(fopen("/dev/null", "w"));
@@ -259,5 +290,6 @@ int main(void)
 	test_jump_goto();
 	test_vmap_and_marks();
 	test_hook_order();
+	test_rule_statements();
 	return unit_summary("ir_eval_test");
 }
