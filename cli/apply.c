@@ -370,10 +370,8 @@ int kernel_update(const struct ir_table *t, const char *cache_dir,
 		if (err != -ERESTART)
 			break;
 	}
-	if (cue >= 0)	/* the holder came during the batch */
-		nlsock_close_held(&s, cue);
-	else
-		nlsock_close_later(&s);
+	/* The holder may have come during the batch already. */
+	nlsock_close_held(&s, cue >= 0 ? cue : nlsock_hold_spawn(&s));
 	if (err == 1)
 		return FW_EXIT_SYSTEM;
 	if (err == KERNEL_REBUILD)

@@ -50,6 +50,15 @@ struct ir_stmts *ir_rule_st_mut(struct ir_rule *r)
 	return r->st;
 }
 
+bool ir_rule_changes_packet(const struct ir_rule *r)
+{
+	const struct ir_stmts *st = ir_rule_st(r);
+
+	return r->notrack || r->ct_mark_from_meta || r->meta_mark_set ||
+	       st->nat.kind != IR_NAT_NONE || st->obj_kind != IR_OBJ_NONE ||
+	       st->priority.set;
+}
+
 void ir_rule_free(struct ir_rule *r)
 {
 	free(r->matches);

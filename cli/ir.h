@@ -423,6 +423,9 @@ void ir_share_sets(struct ir_table *t);
 const struct ir_stmts *ir_rule_st(const struct ir_rule *r);
 /* r's statements to write, made when r has none. */
 struct ir_stmts *ir_rule_st_mut(struct ir_rule *r);
+/* Whether r changes the packet or its connection: NAT, notrack, a ct
+ * helper or timeout, a mark, a priority. */
+bool ir_rule_changes_packet(const struct ir_rule *r);
 /* Frees what r holds (not r). */
 void ir_rule_free(struct ir_rule *r);
 /* dst: a copy of src that holds its own matches and comment. */

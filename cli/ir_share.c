@@ -138,10 +138,7 @@ static bool plain(const struct ir_rule *r)
 		r->verdict.kind == IR_REJECT || r->verdict.kind == IR_GOTO) &&
 	       !r->flow_add &&
 	       !r->has_limit && !r->has_log && !r->counter &&
-	       !r->has_connlimit && !r->notrack && !r->ct_mark_from_meta &&
-	       !r->meta_mark_set && ir_rule_st(r)->nat.kind == IR_NAT_NONE &&
-	       ir_rule_st(r)->obj_kind == IR_OBJ_NONE &&
-	       !ir_rule_st(r)->priority.set;
+	       !r->has_connlimit && !ir_rule_changes_packet(r);
 }
 
 /* Copies that r becomes (the product of its inline sets' sizes), or 0. */

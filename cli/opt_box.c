@@ -109,10 +109,7 @@ bool opt_rule_movable(const struct ir_rule *r, const char **why)
 		*why = "has a limit";
 	else if (r->has_log)
 		*why = "logs";
-	else if (ir_rule_st(r)->nat.kind != IR_NAT_NONE || r->notrack ||
-		 ir_rule_st(r)->obj_kind != IR_OBJ_NONE ||
-		 r->ct_mark_from_meta || ir_rule_st(r)->priority.set ||
-		 r->meta_mark_set)
+	else if (ir_rule_changes_packet(r))
 		*why = "changes the packet or its connection";
 	return !*why;
 }

@@ -90,10 +90,7 @@ bool opt_rule_cached(const struct ir_rule *r)
 	    r->verdict.kind != IR_REJECT)
 		return false;
 	if (r->has_limit || r->has_log || r->counter || r->has_connlimit ||
-	    r->notrack || r->ct_mark_from_meta || r->meta_mark_set ||
-	    ir_rule_st(r)->nat.kind != IR_NAT_NONE ||
-	    ir_rule_st(r)->obj_kind != IR_OBJ_NONE ||
-	    ir_rule_st(r)->priority.set || r->flow_add)
+	    ir_rule_changes_packet(r) || r->flow_add)
 		return false;
 	for (i = 0; i < r->n_matches; i++) {
 		const struct ir_match *m = &r->matches[i];
