@@ -264,6 +264,39 @@ int kernel_replace(const struct ir_table *t, const char *cache_dir,
 
 void (*kernel_update_between)(void);
 
+/* Whether every line of the file the lines of lt are of stayed where it was. */
+static bool lines_stay(const struct live_table *lt)
+{
+	size_t i;
+
+	for (i = 1; i < lt->n_moved; i++)
+		if (lt->moved[i] != i)
+			return false;
+	return lt->moved != NULL;
+}
+
+/*
+ * Nothing to send, but the cache says where the rules are in the file
+ * (live_rule.line), which bases_store() just recorded anew: when lines
+ * moved (a comment line came), the cache is written again to match.
+ */
+static void lines_store(struct nlsock *s, const struct plan *p, bool cached,
+			const char *cache_dir)
+{
+	struct live_echoes none = { 0 };
+	struct batch *b = batch_new(s);
+	struct live_table now;
+
+	if (!plan_result(p, b, &none, &now)) {
+		now.genid = p->live.genid;
+		now.handles = p->live.handles;
+		if (!cached || !lines_stay(&now))
+			live_cache_store(s, cache_dir, &now);
+		live_free(&now);
+	}
+	batch_free(b);
+}
+
 static int plan_read(struct nlsock *s, const struct ir_table *t,
 		     struct plan *p, const char *cache_dir,
 		     struct apply_stats *st)
@@ -310,8 +343,12 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 		return KERNEL_REBUILD;
 	}
 	if (err || (!p.full && !plan_changes(&p))) {
-		if (!err && cache_dir)	/* t is what is live */
+		if (!err && cache_dir) {	/* t is what is live */
+			t0 = clock_ns();
 			bases_store(s, t, p.live.genid, cache_dir);
+			lines_store(s, &p, st->cached, cache_dir);
+			st->cache_ns = clock_ns() - t0;
+		}
 		plan_free(&p);
 		return err ? 1 : 0;
 	}
@@ -379,7 +416,7 @@ int kernel_update(const struct ir_table *t, const char *cache_dir,
 	return apply_result(err, &e, false);
 }
 
-int kernel_diff(const struct ir_table *t, FILE *out)
+int kernel_diff(const struct ir_table *t, FILE *out, const char *cache_dir)
 {
 	struct nlsock s;
 	struct plan p;
@@ -388,6 +425,9 @@ int kernel_diff(const struct ir_table *t, FILE *out)
 	if (batch_socket_open(&s) < 0)
 		return FW_EXIT_SYSTEM;
 	err = plan_make(&s, t, &p, NULL, NULL);
+	/* Where the rules that go are now (comments: where they were made). */
+	if (!err)
+		live_cache_lines(&s, cache_dir, &p.live);
 	if (err)
 		fprintf(stderr, "fwctl: cannot read the live table: %s\n",
 			strerror(-err));

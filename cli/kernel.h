@@ -61,11 +61,12 @@ int kernel_replace(const struct ir_table *t, const char *cache_dir,
 		   struct apply_stats *st);
 /* Prints what kernel_update() would change, changing nothing; or, as it
  * does, returns KERNEL_REBUILD (having printed nothing). */
-int kernel_diff(const struct ir_table *t, FILE *out);
+int kernel_diff(const struct ir_table *t, FILE *out, const char *cache_dir);
 /* Deletes table inet fwctl (and nothing else); absent is not an error. */
 int kernel_flush(void);
-/* Reads table inet fwctl back: chains, rules with counters and locations. */
-int kernel_show(FILE *out, bool json);
+/* Reads table inet fwctl back: chains, rules with counters and locations
+ * (where the last apply's cache in cache_dir, if any, puts kept rules). */
+int kernel_show(FILE *out, bool json, const char *cache_dir);
 /* Probed kernel features, table presence, rule count, generation. */
 int kernel_status(FILE *out, bool json);
 

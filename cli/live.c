@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <endian.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -545,6 +546,7 @@ void live_free(struct live_table *lt)
 	free(lt->chains);
 	free(lt->sets);
 	free(lt->source);
+	free(lt->moved);
 	memset(lt, 0, sizeof(*lt));
 }
 
@@ -567,6 +569,18 @@ bool live_rule_location(const char *comment, char *buf, size_t size)
 		}
 	}
 	return false;
+}
+
+bool live_rule_where(const struct live_table *lt, const struct live_rule *r,
+		     char *buf, size_t size)
+{
+	if (r->line == LIVE_LINE_GONE)
+		return false;
+	if (r->line && lt->source) {
+		snprintf(buf, size, "%s:%" PRIu32, lt->source, r->line);
+		return true;
+	}
+	return live_rule_location(live_rule_comment(r), buf, size);
 }
 
 const char *live_hook_name(uint32_t hook)

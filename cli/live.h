@@ -13,10 +13,21 @@
  * `fwctl show` and `fwctl status`. All of it comes from one ruleset
  * generation: the dumps are repeated if another commit slipped between.
  */
+#define LIVE_LINE_GONE	UINT32_MAX
+
 struct live_rule {
 	uint64_t		handle;
 	uint64_t		key;		/* FWCTL_UDATA_RULE_KEY */
 	bool			has_key;
+	/*
+	 * Its line in the table's source file as the last apply left it
+	 * (the cache's), 0 if not known, LIVE_LINE_GONE if the file no
+	 * longer has it (a kept tree's copy of a rule an overlay changed).
+	 * The comment keeps the line the rule was made at: a line inserted
+	 * above it since moves the rule without changing it
+	 * (live_rule_where()).
+	 */
+	uint32_t		line;
 	/* Read by a dump; a table from the cache (an apply's, of 20,000
 	 * rules) has only handles and keys. */
 	struct live_rule_dump	*dump;		/* NULL: none */
@@ -50,7 +61,8 @@ struct live_chain {
 	size_t			n_rules;
 	struct live_rule	*rules;
 	/* rules are another table's, which outlives this one (a chain a
-	 * batch kept, plan_result): live_free leaves them. */
+	 * batch kept, plan_result): live_free leaves them, and their lines
+	 * are the lender's file's, which the table's moved maps. */
 	bool			borrowed;
 };
 
@@ -89,7 +101,25 @@ struct live_table {
 	 * next batch's echoes check); 0 if unknown. Only the cache has it.
 	 */
 	uint64_t		handles;
+	/*
+	 * For borrowed chains: moved[line] is where a line of the file the
+	 * lender was applied from is in this table's file (0: gone or not
+	 * known); n_moved lines (live_rule_line()).
+	 */
+	uint32_t		*moved;
+	size_t			n_moved;
 };
+
+/* r's line (live_rule.line) in lt's file, lc being r's chain; 0: unknown. */
+static inline uint32_t live_rule_line(const struct live_table *lt,
+				      const struct live_chain *lc,
+				      const struct live_rule *r)
+{
+	if (!lc->borrowed || !r->line || r->line == LIVE_LINE_GONE)
+		return r->line;
+	return r->line < lt->n_moved && lt->moved[r->line] ?
+	       lt->moved[r->line] : LIVE_LINE_GONE;
+}
 
 /* How much to read: each level costs more dumps than the one before. */
 enum live_depth {
@@ -155,6 +185,19 @@ int live_echo_cb(const struct nlmsghdr *nlh, void *data);
 
 /* "FILE:LINE" from a rule comment into buf; false if it has none. */
 bool live_rule_location(const char *comment, char *buf, size_t size);
+/*
+ * Where r is now: "SOURCE:LINE" from its line (live_rule.line), else the
+ * place its comment names. False if neither, or if its line is gone.
+ */
+bool live_rule_where(const struct live_table *lt, const struct live_rule *r,
+		     char *buf, size_t size);
+/*
+ * Fills the lines of lt's rules (a dump's) from the cache of generation
+ * lt->genid in dir, if there is one: handles are the table's own, so a
+ * rule's handle finds it.
+ */
+void live_cache_lines(struct nlsock *s, const char *dir,
+		      struct live_table *lt);
 /* "input", "forward", ...; nft's type name of a set key. */
 const char *live_hook_name(uint32_t hook);
 const char *live_key_type(uint32_t key_type);

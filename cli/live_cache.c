@@ -11,12 +11,13 @@
  * a cache that is stale in any way can only make the kernel refuse the
  * batch (and fwctl read the table and retry), never change the wrong rule.
  *
- *   fwctl-live-cache 4
+ *   fwctl-live-cache 5
  *   id BOOT-ID NETNS-COOKIE GENERATION
  *   source PATH
  *   handles COUNTER                  (the table's last handle given, or 0)
  *   chain NAME BASE HOOK PRIORITY POLICY NAT RULES
- *   (RULES times HANDLE and KEY, 8 bytes each in this machine's order)
+ *   (RULES times HANDLE, KEY and LINE, 8 bytes each in this machine's
+ *   order; LINE: live_rule.line)
  *   set NAME KEY-TYPE FLAGS TIMEOUT-MS ELEMS-KEY  (hex, or - if unknown)
  *   object NAME TYPE KEY
  *   end SUM                          (hex, of the rules' bytes)
@@ -42,7 +43,7 @@
 #endif
 
 #define CACHE_NAME	"table.cache"
-#define CACHE_MAGIC	"fwctl-live-cache 4\n"
+#define CACHE_MAGIC	"fwctl-live-cache 5\n"
 #define LINE_MAX_LEN	4200	/* "source " and a path */
 #define CACHE_BUFFER	(256u << 10)
 #define PATH_SIZE	4096
@@ -109,31 +110,35 @@ static bool cacheable(const struct live_table *lt)
 }
 
 /* The sum of the rules' bytes: a word at a time, as they go by. */
-static uint64_t sum_rule(uint64_t sum, uint64_t handle, uint64_t key)
+static uint64_t sum_rule(uint64_t sum, const uint64_t *w)
 {
-	sum = (sum ^ handle) * 0x100000001b3ull;
-	return (sum ^ key) * 0x100000001b3ull;
+	sum = (sum ^ w[0]) * 0x100000001b3ull;
+	sum = (sum ^ w[1]) * 0x100000001b3ull;
+	return (sum ^ w[2]) * 0x100000001b3ull;
 }
 
 #define RULES_AT_ONCE	1024
+#define RULE_WORDS	3	/* handle, key, line */
 
 /* A chain's rules as bytes, RULES_AT_ONCE at a time through buf. */
-static uint64_t write_rules(FILE *f, const struct live_chain *c, uint64_t sum)
+static uint64_t write_rules(FILE *f, const struct live_table *lt,
+			    const struct live_chain *c, uint64_t sum)
 {
-	uint64_t buf[2 * RULES_AT_ONCE];
+	uint64_t buf[RULE_WORDS * RULES_AT_ONCE], *w;
 	size_t j, n = 0;
 
 	for (j = 0; j < c->n_rules; j++) {
 		if (n == RULES_AT_ONCE) {
-			fwrite(buf, sizeof(buf[0]), 2 * n, f);
+			fwrite(buf, sizeof(buf[0]), RULE_WORDS * n, f);
 			n = 0;
 		}
-		buf[2 * n] = c->rules[j].handle;
-		buf[2 * n + 1] = c->rules[j].key;
-		sum = sum_rule(sum, buf[2 * n], buf[2 * n + 1]);
-		n++;
+		w = &buf[RULE_WORDS * n++];
+		w[0] = c->rules[j].handle;
+		w[1] = c->rules[j].key;
+		w[2] = live_rule_line(lt, c, &c->rules[j]);
+		sum = sum_rule(sum, w);
 	}
-	fwrite(buf, sizeof(buf[0]), 2 * n, f);
+	fwrite(buf, sizeof(buf[0]), RULE_WORDS * n, f);
 	return sum;
 }
 
@@ -149,7 +154,7 @@ static void write_table(FILE *f, const struct live_table *lt)
 		fprintf(f, "chain %s %d %" PRIu32 " %" PRId32 " %" PRIu32
 			" %d %zu\n", c->name, c->base, c->hook, c->priority,
 			c->policy, c->nat, c->n_rules);
-		sum = write_rules(f, c, sum);
+		sum = write_rules(f, lt, c, sum);
 	}
 	for (i = 0; i < lt->n_sets; i++) {
 		const struct live_set *ls = &lt->sets[i];
@@ -275,8 +280,8 @@ static bool next_line(struct text *tx, char *line, size_t size)
 
 static bool read_rules(struct text *tx, struct live_chain *c, size_t n)
 {
-	const size_t size = 2 * sizeof(uint64_t);
-	uint64_t w[2];
+	const size_t size = RULE_WORDS * sizeof(uint64_t);
+	uint64_t w[RULE_WORDS];
 	size_t i;
 
 	if (n > (size_t)(tx->end - tx->p) / size)
@@ -289,7 +294,8 @@ static bool read_rules(struct text *tx, struct live_chain *c, size_t n)
 		c->rules[i].handle = w[0];
 		c->rules[i].key = w[1];
 		c->rules[i].has_key = true;
-		tx->sum = sum_rule(tx->sum, w[0], w[1]);
+		c->rules[i].line = w[2] <= UINT32_MAX ? (uint32_t)w[2] : 0;
+		tx->sum = sum_rule(tx->sum, w);
 	}
 	c->n_rules = n;
 	return true;
@@ -470,4 +476,42 @@ int live_cache_load(struct nlsock *s, const char *dir, uint32_t genid,
 	}
 	lt->genid = genid;
 	return 0;
+}
+
+struct handle_line {
+	uint64_t	handle;
+	uint32_t	line;
+};
+
+static int handle_cmp(const void *a, const void *b)
+{
+	const struct handle_line *x = a, *y = b;
+
+	return x->handle < y->handle ? -1 : x->handle > y->handle;
+}
+
+void live_cache_lines(struct nlsock *s, const char *dir, struct live_table *lt)
+{
+	struct live_table ct = { 0 };
+	struct handle_line *hl, *f, want;
+	size_t i, j, n = 0;
+
+	if (!lt->present || live_cache_load(s, dir, lt->genid, &ct))
+		return;
+	hl = xcalloc(ct.n_rules + 1, sizeof(*hl));
+	for (i = 0; i < ct.n_chains; i++)
+		for (j = 0; j < ct.chains[i].n_rules && n < ct.n_rules; j++)
+			if (ct.chains[i].rules[j].line)
+				hl[n++] = (struct handle_line){
+					ct.chains[i].rules[j].handle,
+					ct.chains[i].rules[j].line };
+	qsort(hl, n, sizeof(*hl), handle_cmp);
+	for (i = 0; n && i < lt->n_chains; i++)
+		for (j = 0; j < lt->chains[i].n_rules; j++) {
+			want.handle = lt->chains[i].rules[j].handle;
+			f = bsearch(&want, hl, n, sizeof(*hl), handle_cmp);
+			lt->chains[i].rules[j].line = f ? f->line : 0;
+		}
+	free(hl);
+	live_free(&ct);
 }

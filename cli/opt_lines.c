@@ -15,6 +15,7 @@
 #include "model.h"
 #include "opt.h"
 #include "opt_lines.h"
+#include "seqdiff.h"
 #include "shape.h"
 #include "xalloc.h"
 
@@ -131,6 +132,38 @@ struct opt_lines *opt_lines_new(const char *path, const char *text,
 			l->broken = true;
 	}
 	return l;
+}
+
+uint32_t *opt_lines_moved(const struct opt_lines *then,
+			  const struct opt_lines *now, size_t *n)
+{
+	uint64_t *was, *is;
+	size_t *match, i, j;
+	uint32_t *moved;
+
+	*n = 0;
+	if (!then || !now || strcmp(then->path, now->path))
+		return NULL;
+	was = xcalloc(then->n_lines + 1, sizeof(*was));
+	is = xcalloc(now->n_lines + 1, sizeof(*is));
+	match = xcalloc(now->n_lines + 1, sizeof(*match));
+	for (i = 1; i <= then->n_lines; i++)
+		was[i - 1] = then->line[i].hash;
+	for (j = 1; j <= now->n_lines; j++)
+		is[j - 1] = now->line[j].hash;
+	seqdiff(was, then->n_lines, is, now->n_lines, match);
+	moved = xcalloc(then->n_lines + 1, sizeof(*moved));
+	for (j = 1; j <= now->n_lines; j++) {
+		i = match[j - 1];
+		if (i != SEQDIFF_NEW &&
+		    then->line[i + 1].check == now->line[j].check)
+			moved[i + 1] = (uint32_t)j;
+	}
+	free(was);
+	free(is);
+	free(match);
+	*n = then->n_lines + 1;
+	return moved;
 }
 
 void opt_lines_free(struct opt_lines *l)

@@ -128,6 +128,14 @@ void opt_lines_note(struct opt_lines *l, const char *chain, unsigned run,
 /* After optimizing: rules by line, and which lines may be left out. */
 void opt_lines_finish(struct opt_lines *l);
 
+/*
+ * Where each line of the file then is in the file now, by the lines'
+ * hashes: moved[i] for line i then (0: it changed or went), *n entries
+ * (line 0 included). NULL (and *n 0) unless both are of one file.
+ */
+uint32_t *opt_lines_moved(const struct opt_lines *then,
+			  const struct opt_lines *now, size_t *n);
+
 bool opt_lines_write(FILE *f, const struct opt_lines *l);
 /* NULL if fd does not hold a whole, sane record. */
 struct opt_lines *opt_lines_read(int fd);

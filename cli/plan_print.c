@@ -33,14 +33,15 @@ static void print_add(FILE *out, const struct plan_add *a)
 	fputc('\n', out);
 }
 
-static void print_del(FILE *out, const struct plan_del *d)
+static void print_del(FILE *out, const struct live_table *lt,
+		      const struct plan_del *d)
 {
 	const struct live_rule *r = d->rule;
 	char where[256];
 
 	fprintf(out, "- rule %s #%llu", d->chain->name,
 		(unsigned long long)r->handle);
-	if (live_rule_location(live_rule_comment(r), where, sizeof(where)))
+	if (live_rule_where(lt, r, where, sizeof(where)))
 		fprintf(out, " (%s)", where);
 	fprintf(out, ": %s\n", live_rule_text(r) ? live_rule_text(r) :
 			       live_rule_comment(r) ? live_rule_comment(r) : "");
@@ -131,7 +132,7 @@ void plan_print(FILE *out, const struct plan *p)
 	}
 	print_tables(out, p);
 	for (i = 0; i < p->n_dels; i++)
-		print_del(out, &p->dels[i]);
+		print_del(out, &p->live, &p->dels[i]);
 	for (i = 0; i < p->n_adds; i++)
 		print_add(out, &p->adds[i]);
 	print_elems(out, p);

@@ -17,6 +17,8 @@
 
 #include "batch.h"
 #include "ir_hash.h"
+#include "opt_base.h"
+#include "opt_lines.h"
 #include "plan.h"
 #include "xalloc.h"
 
@@ -70,12 +72,21 @@ static void add_handle(const struct plan_add *a, void *ctx)
 				       &h->key[i]);
 }
 
-static void push_rule(struct live_chain *lc, uint64_t handle, uint64_t key)
+static void push_rule(struct live_chain *lc, uint64_t handle, uint64_t key,
+		      uint32_t line)
 {
 	lc->rules = xgrow(lc->rules, lc->n_rules, sizeof(*lc->rules));
 	lc->rules[lc->n_rules].handle = handle;
 	lc->rules[lc->n_rules].key = key;
+	lc->rules[lc->n_rules].line = line;
 	lc->rules[lc->n_rules++].has_key = true;
+}
+
+/* r's line if it is one of t's file (not an included one's), else 0. */
+static uint32_t ir_line(const struct ir_table *t, const struct ir_rule *r)
+{
+	return r->loc.file && t->source && !strcmp(r->loc.file, t->source) ?
+	       r->loc.line : 0;
 }
 
 /* Pushes the new rules of c from *i on that go after handle `after`. */
@@ -85,7 +96,30 @@ static void push_adds(const struct plan *p, const struct add_handles *h,
 {
 	for (; *i < p->n_adds && p->adds[*i].chain == c &&
 	       p->adds[*i].after == after; (*i)++)
-		push_rule(lc, h->handle[*i], h->key[*i]);
+		push_rule(lc, h->handle[*i], h->key[*i],
+			  ir_line(p->table, p->adds[*i].rule));
+}
+
+/*
+ * The rules of c the plan keeps, in order: those it does not add. Each
+ * is the kept live rule at the same place among the kept (rules_diff()
+ * matched them in order), so it tells that rule's line now.
+ */
+static const struct ir_rule **kept_ir(const struct plan *p,
+				      const struct ir_chain *c, size_t *n)
+{
+	const struct ir_rule **kept = xcalloc(c->n_rules + 1, sizeof(*kept));
+	bool *added = xcalloc(c->n_rules + 1, sizeof(*added));
+	size_t i;
+
+	for (i = 0; i < p->n_adds; i++)
+		if (p->adds[i].chain == c)
+			added[p->adds[i].rule - c->rules] = true;
+	for (*n = i = 0; i < c->n_rules; i++)
+		if (!added[i])
+			kept[(*n)++] = &c->rules[i];
+	free(added);
+	return kept;
 }
 
 /* Which rules of the live chain old the plan deletes, by index. */
@@ -109,22 +143,28 @@ static void chain_rules(const struct plan *p, const struct add_handles *h,
 			const struct ir_chain *c, struct live_chain *lc)
 {
 	const struct live_chain *old = NULL;
+	const struct ir_rule **kept = NULL;
 	bool *gone = NULL;
-	size_t i = 0, j;
+	size_t i = 0, j, k = 0, n_kept = 0;
 
 	while (i < p->n_adds && p->adds[i].chain != c)
 		i++;
 	old = plan_live_chain(p, c->name);
 	push_adds(p, h, c, old ? EMIT_HEAD : EMIT_APPEND, lc, &i);
-	if (old)
+	if (old) {
 		gone = deleted(p, old);
+		kept = kept_ir(p, c, &n_kept);
+	}
 	for (j = 0; old && j < old->n_rules; j++) {
 		if (gone[j])
 			continue;
-		push_rule(lc, old->rules[j].handle, old->rules[j].key);
+		push_rule(lc, old->rules[j].handle, old->rules[j].key,
+			  k < n_kept ? ir_line(p->table, kept[k]) : 0);
+		k++;
 		push_adds(p, h, c, old->rules[j].handle, lc, &i);
 	}
 	free(gone);
+	free(kept);
 }
 
 /* The next chain of out, as c makes it, without rules. */
@@ -220,6 +260,18 @@ static void result_objects(const struct plan *p, struct live_table *out)
 	out->n_objects = p->live.n_objects;
 }
 
+/*
+ * The lines of the borrowed chains' rules are those of the file the last
+ * apply read; the records of both files' lines say where they are now.
+ */
+static void result_moved(const struct ir_table *t, struct live_table *out)
+{
+	const struct opt_lines *then = t->bases_in ? t->bases_in->lines : NULL;
+	const struct opt_lines *now = t->bases ? t->bases->lines : NULL;
+
+	out->moved = opt_lines_moved(then, now, &out->n_moved);
+}
+
 int plan_result(const struct plan *p, const struct batch *b,
 		const struct live_echoes *echoes, struct live_table *out)
 {
@@ -237,6 +289,7 @@ int plan_result(const struct plan *p, const struct batch *b,
 		out->present = true;
 		out->source = xstrdup(p->live.source);
 		result_chains(p, &h, out);
+		result_moved(p->table, out);
 		result_sets(p->table, p->kept_sets, p->n_kept_sets, out);
 		result_objects(p, out);
 		err = 0;
@@ -281,7 +334,8 @@ int plan_full_result(const struct ir_table *t, const struct batch *b,
 			ok = sample_handle(b, echoes, k, &e, c->name, &handle,
 					   &key);
 			if (ok)
-				push_rule(lc, handle, key);
+				push_rule(lc, handle, key,
+					  ir_line(t, &c->rules[j]));
 		}
 		out->n_rules += lc->n_rules;
 	}

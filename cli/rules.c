@@ -422,10 +422,10 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 /* The queue encoding is part of a rule's key: choose it as apply does. */
 static int diff_run(struct ir_table *t, void *ctx)
 {
+	const char *const *rundir = ctx;
 	int err = engine_choose(t);
 
-	(void)ctx;
-	return err ? err : kernel_diff(t, stdout);
+	return err ? err : kernel_diff(t, stdout, *rundir);
 }
 
 /* Compiled as apply compiles, against the same live trees. */
@@ -433,6 +433,7 @@ int cmd_diff(int argc, char **argv, const struct fw_opts *o)
 {
 	bool unused = false;
 	const char *path = file_arg(argc, argv, NULL, &unused);
+	const char *rundir = o->rundir;
 	struct opt_bases *in;
 	struct ir_table *t;
 	int err;
@@ -440,7 +441,7 @@ int cmd_diff(int argc, char **argv, const struct fw_opts *o)
 	if (!path)
 		return usage_error("diff", "FILE");
 	in = live_bases(o);
-	err = against_live(path, o, in, NULL, diff_run, NULL, &t);
+	err = against_live(path, o, in, NULL, diff_run, &rundir, &t);
 	ir_table_free(t);
 	opt_bases_free(in);
 	return err;
@@ -477,7 +478,7 @@ int cmd_show(int argc, char **argv, const struct fw_opts *o)
 	(void)argv;
 	if (no_args(argc, "show"))
 		return FW_EXIT_USAGE;
-	return kernel_show(stdout, o->json);
+	return kernel_show(stdout, o->json, o->rundir);
 }
 
 int cmd_flush(int argc, char **argv, const struct fw_opts *o)

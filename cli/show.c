@@ -45,12 +45,13 @@ static void show_set_flags(FILE *out, uint32_t flags, struct json *j)
 		fputc('-', out);
 }
 
-static void show_rule_text(FILE *out, const struct live_rule *r)
+static void show_rule_text(FILE *out, const struct live_table *lt,
+			   const struct live_rule *r)
 {
 	char loc[256], packets[24] = "-", bytes[24] = "-";
 	const char *text = rule_text(r);
 
-	if (!live_rule_location(live_rule_comment(r), loc, sizeof(loc)))
+	if (!live_rule_where(lt, r, loc, sizeof(loc)))
 		snprintf(loc, sizeof(loc), "-");
 	if (r->dump && r->dump->counter) {
 		snprintf(packets, sizeof(packets), "%" PRIu64,
@@ -117,7 +118,7 @@ static void show_text(FILE *out, const struct live_table *lt)
 			fprintf(out, "  %6s  %-24s %10s %12s  %s\n", "handle",
 				"location", "packets", "bytes", "rule");
 		for (j = 0; j < c->n_rules; j++)
-			show_rule_text(out, &c->rules[j]);
+			show_rule_text(out, lt, &c->rules[j]);
 	}
 	for (i = 0; i < lt->n_sets; i++) {
 		const struct live_set *s = &lt->sets[i];
@@ -131,11 +132,11 @@ static void show_text(FILE *out, const struct live_table *lt)
 	show_objects(out, lt);
 }
 
-static void json_rule(struct json *j, const struct live_rule *r)
+static void json_rule(struct json *j, const struct live_table *lt,
+		      const struct live_rule *r)
 {
 	char loc[256];
-	bool has_loc = live_rule_location(live_rule_comment(r), loc,
-					  sizeof(loc));
+	bool has_loc = live_rule_where(lt, r, loc, sizeof(loc));
 
 	json_object_begin(j, NULL);
 	json_uint(j, "handle", r->handle);
@@ -151,7 +152,8 @@ static void json_rule(struct json *j, const struct live_rule *r)
 	json_object_end(j);
 }
 
-static void json_chain(struct json *j, const struct live_chain *c)
+static void json_chain(struct json *j, const struct live_table *lt,
+		       const struct live_chain *c)
 {
 	size_t i;
 
@@ -171,7 +173,7 @@ static void json_chain(struct json *j, const struct live_chain *c)
 	}
 	json_array_begin(j, "rules");
 	for (i = 0; i < c->n_rules; i++)
-		json_rule(j, &c->rules[i]);
+		json_rule(j, lt, &c->rules[i]);
 	json_array_end(j);
 	json_object_end(j);
 }
@@ -190,7 +192,7 @@ static void show_json(FILE *out, const struct live_table *lt)
 	json_object_end(&j);
 	json_array_begin(&j, "chains");
 	for (i = 0; i < lt->n_chains; i++)
-		json_chain(&j, &lt->chains[i]);
+		json_chain(&j, lt, &lt->chains[i]);
 	json_array_end(&j);
 	json_array_begin(&j, "sets");
 	for (i = 0; i < lt->n_sets; i++) {
@@ -210,7 +212,7 @@ static void show_json(FILE *out, const struct live_table *lt)
 	json_object_end(&j);
 }
 
-int kernel_show(FILE *out, bool json)
+int kernel_show(FILE *out, bool json, const char *cache_dir)
 {
 	struct live_table lt = { 0 };
 	struct nlsock s;
@@ -219,6 +221,9 @@ int kernel_show(FILE *out, bool json)
 	if (batch_socket_open(&s) < 0)
 		return FW_EXIT_SYSTEM;
 	err = live_read(&s, &lt, LIVE_ELEMENTS);
+	/* Where kept rules are now: their comments say where they were made. */
+	if (!err)
+		live_cache_lines(&s, cache_dir, &lt);
 	nlsock_close(&s);
 	if (err) {
 		fprintf(stderr, "fwctl: cannot read the rule set: %s\n",

@@ -3,8 +3,9 @@
 # packets went through, applying a file that differs in a few lines keeps
 # the handles and counters of every other rule, changes only what differs,
 # and leaves the table exactly as a full apply of the new file would
-# (up to the FILE:LINE of kept rules below an inserted or deleted line,
-# see fwctl(8)); fwctl diff shows the change (golden), apply --full
+# (up to the FILE:LINE comments of kept rules below an inserted or deleted
+# line, see fwctl(8); fwctl show says where they are now); fwctl diff
+# shows the change (golden), apply --full
 # replaces everything, a table not made by fwctl is replaced as a whole.
 : "${top_srcdir:?}" "${FWCTL:?}"
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
@@ -106,6 +107,39 @@ base | sed "3a $port25" >rules.fw
 ok "... the next apply reads the table from the cache" sh -c \
 	"'$FWCTL' --rundir '$tmp/run' --netns $ns -v apply rules.fw | grep -q 'ms (cache)'"
 case_check "... and makes what a full apply makes" 0 shape
+# A rule below an inserted line is kept: its comment keeps the line it
+# was made at, and fwctl show and diff say where it is now (the cache).
+where443() {	# where443 [-j]: the location show gives the port 443 rule
+	if [ "$1" = -j ]; then
+		"$FWCTL" --rundir "$tmp/run" --netns $ns -j show | python3 -c '
+import json, sys
+for c in json.load(sys.stdin)["chains"]:
+    for r in c["rules"]:
+        if "port 443" in (r["text"] or ""):
+            print(r["location"])' | sort -u
+	else
+		"$FWCTL" --rundir "$tmp/run" --netns $ns show |
+			awk '/port 443/ { print $2 }' | sort -u
+	fi
+}
+start
+ok "show: a rule's location is its line" test "$(where443)" = rules.fw:9
+base | sed "3a $port25" >rules.fw
+"$FWCTL" --rundir "$tmp/run" --netns $ns apply rules.fw >/dev/null 2>&1
+ok "... a line inserted above it: show says the line it is on now" \
+	test "$(where443)" = rules.fw:10
+ok "... and so does show -j" test "$(where443 -j)" = rules.fw:10
+ok "... which its comment does not: it was made at line 9" sh -c \
+	"listing() { ip netns exec $ns nft list table inet fwctl; }; listing | grep 'dport 443' | grep -q 'comment \"rules.fw:9\"'"
+{ echo '# two lines'; echo '# more'; base | sed "3a $port25"; } >rules.fw
+"$FWCTL" --rundir "$tmp/run" --netns $ns apply rules.fw >/dev/null 2>&1
+ok "... two more lines above it: it is on line 12" test "$(where443)" = rules.fw:12
+sed '/port 443/d' rules.fw >r2.fw && mv r2.fw rules.fw
+ok "... diff of its deletion names line 12" sh -c \
+	"'$FWCTL' --rundir '$tmp/run' --netns $ns diff rules.fw | grep -q '^- rule input #[0-9]* (rules.fw:12): accept input proto tcp to port 443'"
+rm -f "$tmp/run/table.cache"
+ok "... without the cache, show says where it was made" \
+	test "$(where443)" = rules.fw:9
 edit "delete a rule" 2 exact '/port 443/d'
 edit "swap two rules" 4 exact 's/port 22 /port 4430 /; s/port 443 /port 22 /; s/port 4430 /port 443 /'
 edit "a third identical rule" 0 shape '7a accept input proto tcp to port 80 counter'

@@ -60,6 +60,24 @@ diff_overlay() {
 		! grep -q '^- chain forward_t1_4_[dl]' diff.out
 }
 no_overlay_anew() { (export FWCTL_NO_OVERLAY=1; apply) && anew; }
+# Every location fwctl show gives (rules.fw:N) is the line of rules.fw
+# that is the rule's text, in the kept tree too.
+lines_right() {
+	"$FWCTL" --netns $ns --rundir "$tmp/run" show >show.out || return 1
+	awk 'NR == FNR { line[FNR] = $0; next }
+	     $2 ~ /^rules\.fw:[0-9]+$/ {
+		split($2, at, ":")
+		t = $5
+		for (i = 6; i <= NF; i++)
+			t = t " " $i
+		n++
+		if (line[at[2]] != t) {
+			print "not on its line: " $0
+			bad++
+		}
+	     }
+	     END { exit bad || n < 1000 }' rules.fw show.out
+}
 other_path() {
 	cp rules.fw other.fw &&
 	"$FWCTL" --netns $ns --rundir "$tmp/run" -v apply other.fw >out 2>&1 &&
@@ -112,8 +130,15 @@ ok "FWCTL_NO_SKIP: the whole file compiled, the tree kept" no_skip_whole
 line=$((line + 1))
 flip
 ok "a definition added: the whole file compiled, the tree kept" apply_whole
+ok "... show: the rules below it are on their lines now" lines_right
 flip
 ok "... and the next change left lines out again" apply_skipped
+ok "... show: every rule on its line" lines_right
+{ echo "# two comment lines"; echo "#"; cat rules.fw; } >rules.new &&
+	mv rules.new rules.fw
+line=$((line + 2))
+ok "two lines inserted at the top: the tree kept" apply_skipped
+ok "... show: every rule two lines down" lines_right
 flip
 head -c 200 run/trees.lines >run/lines.short && mv run/lines.short run/trees.lines
 ok "line record cut short: the whole file compiled" apply_whole
