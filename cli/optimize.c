@@ -80,17 +80,20 @@ static void note_rule(struct notes *ns, const struct opt_rule *o,
 		     o->copies == 1 ? "y" : "ies");
 }
 
-/* A rule in place of the run: family fi's packets to its tree, root. */
+/*
+ * A rule in place of the run: family fi's packets to its tree, root. Its
+ * comment (which its key holds) names the tree as --explain does, not by
+ * the lines of its rules: a line inserted above them would change it.
+ */
 static void dispatch_rule(struct ir_table *t, struct ir_rule *r,
-			  const char *root, int fi,
-			  const struct opt_rule *rules, size_t n)
+			  const char *root, int fi, unsigned run,
+			  const char *chain)
 {
-	char why[64];
+	char why[64 + IR_NAME_MAX];
 	struct ir_match *m;
 
 	memset(r, 0, sizeof(*r));
-	snprintf(why, sizeof(why), "decision tree of lines %u-%u",
-		 rules[0].ir->loc.line, rules[n - 1].ir->loc.line);
+	snprintf(why, sizeof(why), "decision tree %u of chain %s", run, chain);
 	r->why = ir_table_strdup(t, why);
 	m = ir_match_add(r, IR_NFPROTO, IR_EQ);
 	m->value.lo[0] = m->value.hi[0] = opt_fam_nfproto(fi);
@@ -153,9 +156,10 @@ static uint8_t flow_cache(struct ir_table *t, struct notes *ns,
 	return cached;
 }
 
-/* The rules in place of the run: per family, a jump to root. */
+/* The rules in place of run number run of chain c: per family, a jump to
+ * root. */
 static void dispatch(struct ir_table *t, char root[2][IR_NAME_MAX],
-		     const struct opt_rule *rules, size_t n,
+		     unsigned run, const struct ir_chain *c,
 		     struct chain_out *out)
 {
 	struct ir_rule r;
@@ -164,7 +168,7 @@ static void dispatch(struct ir_table *t, char root[2][IR_NAME_MAX],
 	for (fi = 0; fi < 2; fi++) {
 		if (!root[fi][0])
 			continue;
-		dispatch_rule(t, &r, root[fi], fi, rules, n);
+		dispatch_rule(t, &r, root[fi], fi, run, c->name);
 		out_add(out, &r);
 	}
 }
@@ -196,7 +200,7 @@ static bool overlay_run(struct ir_table *t, const struct ir_chain *c,
 	*opt_bases_add(t->bases) = kept;
 	opt_lines_note(t->bases->lines, c->name, run, rules, n, base_of);
 	free(base_of);
-	dispatch(t, root, rules, n, out);
+	dispatch(t, root, run, c, out);
 	return true;
 }
 
@@ -320,7 +324,7 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 		opt_base_record(t->bases, c->name, run, fall, prefix, top_name,
 				cached, rules, n);
 	note_built(t, c, run, rules, n);
-	dispatch(t, root, rules, n, out);
+	dispatch(t, root, run, c, out);
 	return true;
 }
 

@@ -138,6 +138,8 @@ ok "... show: every rule on its line" lines_right
 	mv rules.new rules.fw
 line=$((line + 2))
 ok "two lines inserted at the top: the tree kept" apply_skipped
+ok "... and nothing sent (no rule names its lines)" \
+	grep -q '; incremental, 0 changes' out
 ok "... show: every rule two lines down" lines_right
 flip
 head -c 200 run/trees.lines >run/lines.short && mv run/lines.short run/trees.lines
