@@ -103,8 +103,8 @@ struct live_table {
 	uint64_t		handles;
 	/*
 	 * For borrowed chains: moved[line] is where a line of the file the
-	 * lender was applied from is in this table's file (0: gone or not
-	 * known); n_moved lines (live_rule_line()).
+	 * lender was applied from is in this table's file (0: gone); n_moved
+	 * lines. NULL: not known (live_rule_line()).
 	 */
 	uint32_t		*moved;
 	size_t			n_moved;
@@ -117,6 +117,8 @@ static inline uint32_t live_rule_line(const struct live_table *lt,
 {
 	if (!lc->borrowed || !r->line || r->line == LIVE_LINE_GONE)
 		return r->line;
+	if (!lt->moved)		/* the lines then or now are not known */
+		return 0;
 	return r->line < lt->n_moved && lt->moved[r->line] ?
 	       lt->moved[r->line] : LIVE_LINE_GONE;
 }

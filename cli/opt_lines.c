@@ -142,7 +142,7 @@ uint32_t *opt_lines_moved(const struct opt_lines *then,
 	uint32_t *moved;
 
 	*n = 0;
-	if (!then || !now || strcmp(then->path, now->path))
+	if (!then || !now)
 		return NULL;
 	was = xcalloc(then->n_lines + 1, sizeof(*was));
 	is = xcalloc(now->n_lines + 1, sizeof(*is));

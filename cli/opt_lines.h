@@ -131,7 +131,8 @@ void opt_lines_finish(struct opt_lines *l);
 /*
  * Where each line of the file then is in the file now, by the lines'
  * hashes: moved[i] for line i then (0: it changed or went), *n entries
- * (line 0 included). NULL (and *n 0) unless both are of one file.
+ * (line 0 included); NULL (and *n 0) without both. The caller knows
+ * them to be of one file, which may have been named otherwise then.
  */
 uint32_t *opt_lines_moved(const struct opt_lines *then,
 			  const struct opt_lines *now, size_t *n);

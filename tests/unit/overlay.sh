@@ -141,6 +141,11 @@ ok "two lines inserted at the top: the tree kept" apply_skipped
 ok "... and nothing sent (no rule names its lines)" \
 	grep -q '; incremental, 0 changes' out
 ok "... show: every rule two lines down" lines_right
+{ echo "# one more"; cat rules.fw; } >rules.new && mv rules.new rules.fw
+line=$((line + 1))
+ok "one more, applied by the file's absolute name" \
+	"$FWCTL" --netns $ns --rundir "$tmp/run" apply "$tmp/rules.fw"
+ok "... show: every rule on its line" lines_right
 flip
 head -c 200 run/trees.lines >run/lines.short && mv run/lines.short run/trees.lines
 ok "line record cut short: the whole file compiled" apply_whole
