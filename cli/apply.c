@@ -18,6 +18,7 @@
 #include "fwctl.h"
 #include "kernel.h"
 #include "opt_base.h"
+#include "opt_lines.h"
 #include "plan.h"
 
 /* Past this many, errors are counted, not printed. */
@@ -264,37 +265,27 @@ int kernel_replace(const struct ir_table *t, const char *cache_dir,
 
 void (*kernel_update_between)(void);
 
-/* Whether every line of the file the lines of lt are of stayed where it was. */
-static bool lines_stay(const struct live_table *lt)
-{
-	size_t i;
-
-	for (i = 1; i < lt->n_moved; i++)
-		if (lt->moved[i] != i)
-			return false;
-	return lt->moved != NULL;
-}
-
 /*
  * Nothing to send, but the cache says where the rules are in the file
  * (live_rule.line), which bases_store() just recorded anew: when lines
- * moved (a comment line came), the cache is written again to match.
+ * moved (a comment line came), or the table was read by dumps, the cache
+ * is written again to match.
  */
-static void lines_store(struct nlsock *s, const struct plan *p, bool cached,
+static void lines_store(struct nlsock *s, const struct plan *p,
+			const struct ir_table *t, bool cached,
 			const char *cache_dir)
 {
-	struct live_echoes none = { 0 };
-	struct batch *b = batch_new(s);
 	struct live_table now;
 
-	if (!plan_result(p, b, &none, &now)) {
-		now.genid = p->live.genid;
-		now.handles = p->live.handles;
-		if (!cached || !lines_stay(&now))
-			live_cache_store(s, cache_dir, &now);
-		live_free(&now);
-	}
-	batch_free(b);
+	if (cached && opt_lines_same(t->bases_in ? t->bases_in->lines : NULL,
+				     t->bases ? t->bases->lines : NULL))
+		return;
+	if (plan_result(p, NULL, NULL, &now))
+		return;
+	now.genid = p->live.genid;
+	now.handles = p->live.handles;
+	live_cache_store(s, cache_dir, &now);
+	live_free(&now);
 }
 
 static int plan_read(struct nlsock *s, const struct ir_table *t,
@@ -346,7 +337,7 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 		if (!err && cache_dir) {	/* t is what is live */
 			t0 = clock_ns();
 			bases_store(s, t, p.live.genid, cache_dir);
-			lines_store(s, &p, st->cached, cache_dir);
+			lines_store(s, &p, t, st->cached, cache_dir);
 			st->cache_ns = clock_ns() - t0;
 		}
 		plan_free(&p);

@@ -51,6 +51,13 @@ static inline const char *live_rule_text(const struct live_rule *r)
 	return r->dump ? r->dump->text : NULL;
 }
 
+/* What show and diff print for a rule: its text in the file, else its
+ * comment (fwctl's own rules have no text), or NULL. */
+static inline const char *live_rule_label(const struct live_rule *r)
+{
+	return live_rule_text(r) ? live_rule_text(r) : live_rule_comment(r);
+}
+
 struct live_chain {
 	char			*name;
 	bool			base;

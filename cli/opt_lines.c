@@ -166,6 +166,19 @@ uint32_t *opt_lines_moved(const struct opt_lines *then,
 	return moved;
 }
 
+bool opt_lines_same(const struct opt_lines *then, const struct opt_lines *now)
+{
+	size_t i;
+
+	if (!then || !now || then->n_lines != now->n_lines)
+		return false;
+	for (i = 1; i <= now->n_lines; i++)
+		if (then->line[i].hash != now->line[i].hash ||
+		    then->line[i].check != now->line[i].check)
+			return false;
+	return true;
+}
+
 void opt_lines_free(struct opt_lines *l)
 {
 	if (!l)

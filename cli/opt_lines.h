@@ -137,6 +137,9 @@ void opt_lines_finish(struct opt_lines *l);
 uint32_t *opt_lines_moved(const struct opt_lines *then,
 			  const struct opt_lines *now, size_t *n);
 
+/* Whether both are there and every line is the same, at the same place. */
+bool opt_lines_same(const struct opt_lines *then, const struct opt_lines *now);
+
 bool opt_lines_write(FILE *f, const struct opt_lines *l);
 /* NULL if fd does not hold a whole, sane record. */
 struct opt_lines *opt_lines_read(int fd);

@@ -131,7 +131,7 @@ void plan_add_order(const struct plan *p,
  * sample of new rules (batch_echo_sample(), in batch order): out is
  * filled like live_read() without comments, texts and counters. -1 if
  * the echoes do not fit the plan and the handles counted (out is then
- * freed).
+ * freed). b and echoes NULL: nothing was sent (a plan without changes).
  */
 int plan_result(const struct plan *p, const struct batch *b,
 		const struct live_echoes *echoes, struct live_table *out);

@@ -43,8 +43,7 @@ static void print_del(FILE *out, const struct live_table *lt,
 		(unsigned long long)r->handle);
 	if (live_rule_where(lt, r, where, sizeof(where)))
 		fprintf(out, " (%s)", where);
-	fprintf(out, ": %s\n", live_rule_text(r) ? live_rule_text(r) :
-			       live_rule_comment(r) ? live_rule_comment(r) : "");
+	fprintf(out, ": %s\n", live_rule_label(r) ? live_rule_label(r) : "");
 }
 
 static void print_range(FILE *out, const struct ir_set *s,

@@ -36,7 +36,7 @@ static bool sample_handle(const struct batch *b,
 	const struct batch_origin *o;
 	const struct live_echo *e;
 
-	if (k >= batch_rules(b) || !echoes->n)
+	if (!b || k >= batch_rules(b) || !echoes->n)
 		return false;
 	o = batch_rule_origin(b, k);
 	*handle = batch_rule_handle(b, k, echoes->e[0].handle);
@@ -101,25 +101,20 @@ static void push_adds(const struct plan *p, const struct add_handles *h,
 }
 
 /*
- * The rules of c the plan keeps, in order: those it does not add. Each
- * is the kept live rule at the same place among the kept (rules_diff()
- * matched them in order), so it tells that rule's line now.
+ * The rule of c that the next kept live rule is, advancing *r over c's
+ * rules and *a over its adds: rules_diff() matched the kept ones in order
+ * and pushed the rest as adds, in c's order. It tells that rule's line now.
  */
-static const struct ir_rule **kept_ir(const struct plan *p,
-				      const struct ir_chain *c, size_t *n)
+static const struct ir_rule *next_kept(const struct plan *p,
+				       const struct ir_chain *c, size_t *a,
+				       size_t *r)
 {
-	const struct ir_rule **kept = xcalloc(c->n_rules + 1, sizeof(*kept));
-	bool *added = xcalloc(c->n_rules + 1, sizeof(*added));
-	size_t i;
-
-	for (i = 0; i < p->n_adds; i++)
-		if (p->adds[i].chain == c)
-			added[p->adds[i].rule - c->rules] = true;
-	for (*n = i = 0; i < c->n_rules; i++)
-		if (!added[i])
-			kept[(*n)++] = &c->rules[i];
-	free(added);
-	return kept;
+	while (*r < c->n_rules && *a < p->n_adds && p->adds[*a].chain == c &&
+	       p->adds[*a].rule == &c->rules[*r]) {
+		(*a)++;
+		(*r)++;
+	}
+	return *r < c->n_rules ? &c->rules[(*r)++] : NULL;
 }
 
 /* Which rules of the live chain old the plan deletes, by index. */
@@ -136,35 +131,35 @@ static bool *deleted(const struct plan *p, const struct live_chain *old)
 
 /*
  * Kept rules in their order, each followed by the new rules placed after
- * it; new rules at the head first. The adds of one chain are contiguous
- * and in the file's order (plan.c), so one pass does it.
+ * it; new rules at the head first. The adds of one chain are contiguous,
+ * in the file's order, and the chains' adds in the table's order of its
+ * chains (plan.c): c's adds, if it has any, start at *next, one pass does
+ * each chain, and *next is then where the next chain's start.
  */
 static void chain_rules(const struct plan *p, const struct add_handles *h,
-			const struct ir_chain *c, struct live_chain *lc)
+			const struct ir_chain *c, struct live_chain *lc,
+			size_t *next)
 {
-	const struct live_chain *old = NULL;
-	const struct ir_rule **kept = NULL;
+	const struct live_chain *old = plan_live_chain(p, c->name);
+	const struct ir_rule *ir;
 	bool *gone = NULL;
-	size_t i = 0, j, k = 0, n_kept = 0;
+	size_t i = *next, a = *next, r = 0, j;
 
-	while (i < p->n_adds && p->adds[i].chain != c)
-		i++;
-	old = plan_live_chain(p, c->name);
 	push_adds(p, h, c, old ? EMIT_HEAD : EMIT_APPEND, lc, &i);
-	if (old) {
+	if (old)
 		gone = deleted(p, old);
-		kept = kept_ir(p, c, &n_kept);
-	}
 	for (j = 0; old && j < old->n_rules; j++) {
 		if (gone[j])
 			continue;
+		ir = next_kept(p, c, &a, &r);
 		push_rule(lc, old->rules[j].handle, old->rules[j].key,
-			  k < n_kept ? ir_line(p->table, kept[k]) : 0);
-		k++;
+			  ir ? ir_line(p->table, ir) : 0);
 		push_adds(p, h, c, old->rules[j].handle, lc, &i);
 	}
 	free(gone);
-	free(kept);
+	while (i < p->n_adds && p->adds[i].chain == c)
+		i++;
+	*next = i;
 }
 
 /* The next chain of out, as c makes it, without rules. */
@@ -203,14 +198,14 @@ static void result_chains(const struct plan *p, const struct add_handles *h,
 			  struct live_table *out)
 {
 	const struct ir_table *t = p->table;
-	size_t i;
+	size_t i, next = 0;
 
 	out->chains = xcalloc(t->n_chains + p->n_kept_chains + 1,
 			      sizeof(*out->chains));
 	for (i = 0; i < t->n_chains; i++) {
 		struct live_chain *lc = chain_head(t->chains[i], out);
 
-		chain_rules(p, h, t->chains[i], lc);
+		chain_rules(p, h, t->chains[i], lc, &next);
 		out->n_rules += lc->n_rules;
 	}
 	for (i = 0; i < p->n_kept_chains; i++)
@@ -284,8 +279,9 @@ int plan_result(const struct plan *p, const struct batch *b,
 
 	memset(out, 0, sizeof(*out));
 	plan_add_order(p, add_handle, &h);
-	if (h.ok && h.k == batch_rules(b) && h.next == echoes->n &&
-	    !p->full && p->live.source) {
+	if (h.ok && h.k == (b ? batch_rules(b) : 0) &&
+	    h.next == (echoes ? echoes->n : 0) && !p->full &&
+	    p->live.source) {
 		out->present = true;
 		out->source = xstrdup(p->live.source);
 		result_chains(p, &h, out);

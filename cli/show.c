@@ -14,12 +14,6 @@
 #include "kernel.h"
 #include "live.h"
 
-/* The text shown for a rule: its source, else its comment. */
-static const char *rule_text(const struct live_rule *r)
-{
-	return live_rule_text(r) ? live_rule_text(r) : live_rule_comment(r);
-}
-
 static void show_set_flags(FILE *out, uint32_t flags, struct json *j)
 {
 	static const struct { uint32_t flag; const char *name; } names[] = {
@@ -49,7 +43,7 @@ static void show_rule_text(FILE *out, const struct live_table *lt,
 			   const struct live_rule *r)
 {
 	char loc[256], packets[24] = "-", bytes[24] = "-";
-	const char *text = rule_text(r);
+	const char *text = live_rule_label(r);
 
 	if (!live_rule_where(lt, r, loc, sizeof(loc)))
 		snprintf(loc, sizeof(loc), "-");
@@ -141,7 +135,7 @@ static void json_rule(struct json *j, const struct live_table *lt,
 	json_object_begin(j, NULL);
 	json_uint(j, "handle", r->handle);
 	json_string(j, "location", has_loc ? loc : NULL);
-	json_string(j, "text", rule_text(r));
+	json_string(j, "text", live_rule_label(r));
 	if (r->dump && r->dump->counter) {
 		json_uint(j, "packets", r->dump->packets);
 		json_uint(j, "bytes", r->dump->bytes);
