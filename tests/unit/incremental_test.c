@@ -274,6 +274,7 @@ static void test_cache_ahead(void)
 /* The ways to damage a cache (cache_damage()). */
 enum damage {
 	FLIP_RULE_BYTE,		/* a byte of the first chain's first rule */
+	FLIP_LINE_BYTE,		/* ... of its line (after handle and key) */
 	CUT_IN_RULES,		/* the file ends in the first chain's rules */
 	MORE_RULES,		/* the first chain claims one rule more */
 	WRONG_SUM,		/* "end 0" */
@@ -312,6 +313,9 @@ static void cache_damage(const char *dir, enum damage d)
 	switch (d) {
 	case FLIP_RULE_BYTE:
 		rules[3] ^= 0x10;
+		break;
+	case FLIP_LINE_BYTE:
+		rules[2 * sizeof(uint64_t)] ^= 0x10;
 		break;
 	case CUT_IN_RULES:
 		len = (size_t)(rules + 5 - buf);
