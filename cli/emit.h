@@ -57,13 +57,6 @@ struct emit_reject emit_reject_of(const struct ir_rule *r);
 /* Whether the kernel set needs NFT_SET_INTERVAL. */
 bool emit_set_interval(const struct ir_set *s);
 
-/*
- * A flow cache's key (ir_set.flow): these fields concatenated, each in
- * whole 32-bit registers from NFT_REG32_00 on, as nft lays out
- * "ip saddr . ip daddr . meta l4proto . th sport . th dport".
- */
-#define EMIT_FLOW_FIELDS	5
-const enum ir_field *emit_flow_key(uint8_t nfproto);
 /* Elements a flow cache holds at most. */
 #define EMIT_FLOW_SIZE		65536
 
@@ -109,6 +102,18 @@ struct emit_kelem {
 /* NEWSETELEM (add) or DELSETELEM of n elements of the live set s. */
 void emit_set_elems(struct batch *b, const struct ir_set *s, bool add,
 		    const struct emit_kelem *e, size_t n);
+/*
+ * A flow map's elements as the kernel holds them (a key, an end key and
+ * a verdict each), summed up: one element's hash, all of s's.
+ */
+uint64_t emit_box_hash(const uint8_t *key, const uint8_t *key_end,
+		       unsigned len, int32_t code);
+uint64_t emit_flow_map_digest(const struct ir_set *s);
+/*
+ * DELSETELEM of all elements of the live set s, then NEWSETELEM of a flow
+ * map's boxes (a flow map is refilled, never diffed).
+ */
+void emit_set_flush(struct batch *b, const struct ir_set *s);
 /* The NFT_SET_* flags of the kernel set built from s. */
 uint32_t emit_set_flags(const struct ir_set *s);
 /* NF_INET_* of a base chain's hook. */
@@ -159,6 +164,9 @@ struct nftnl_expr *emit_expr_new(struct nftnl_rule *nr, const char *name);
 void emit_meta(struct nftnl_rule *nr, uint32_t key);
 /* The same into another register (a concatenation's later parts). */
 void emit_meta_to(struct nftnl_rule *nr, uint32_t key, uint32_t dreg);
+/* reg's len bytes to network order, size bytes at a time. */
+void emit_hton(struct nftnl_rule *nr, uint32_t reg, uint32_t len,
+	       uint32_t size);
 void emit_payload_to(struct nftnl_rule *nr, uint32_t base, uint32_t offset,
 		     uint32_t len, uint32_t dreg);
 void emit_payload(struct nftnl_rule *nr, uint32_t base, uint32_t offset,

@@ -51,16 +51,6 @@ const struct emit_key emit_keys[IR_FIELD_COUNT] = {
 	[IR_META_MARK]	 = { "mark",	     NFT_TYPE_MARK,	ORDER_HOST },
 };
 
-static const enum ir_field flow_keys[2][EMIT_FLOW_FIELDS] = {
-	{ IR_IP_SADDR, IR_IP_DADDR, IR_L4PROTO, IR_TH_SPORT, IR_TH_DPORT },
-	{ IR_IP6_SADDR, IR_IP6_DADDR, IR_L4PROTO, IR_TH_SPORT, IR_TH_DPORT },
-};
-
-const enum ir_field *emit_flow_key(uint8_t nfproto)
-{
-	return flow_keys[nfproto == NFPROTO_IPV6];
-}
-
 /*
  * A set's key type and length. nft's concatenated type gives each part's
  * id 6 more bits (TYPE_BITS); each part takes whole 32-bit registers.
@@ -75,9 +65,9 @@ static void set_key(const struct ir_set *s, uint32_t *type, uint32_t *len)
 		*len = ir_field_info[s->field].len;
 		return;
 	}
-	k = emit_flow_key(s->flow);
+	k = ir_flow_key(s->flow);
 	*type = *len = 0;
-	for (i = 0; i < EMIT_FLOW_FIELDS; i++) {
+	for (i = 0; i < IR_FLOW_FIELDS; i++) {
 		*type = *type << 6 | emit_keys[k[i]].nft_type;
 		*len += (ir_field_info[k[i]].len + 3u) & ~3u;
 	}
@@ -108,8 +98,8 @@ void emit_set_type_text(const struct ir_set *s, char *buf, size_t size)
 		snprintf(buf, size, "%s", emit_keys[s->field].type);
 		return;
 	}
-	k = emit_flow_key(s->flow);
-	for (i = 0; i < EMIT_FLOW_FIELDS && n < size; i++)
+	k = ir_flow_key(s->flow);
+	for (i = 0; i < IR_FLOW_FIELDS && n < size; i++)
 		n += (size_t)snprintf(buf + n, size - n, "%s%s",
 				      i ? " . " : "", emit_keys[k[i]].type);
 }

@@ -31,6 +31,18 @@ void emit_meta_to(struct nftnl_rule *nr, uint32_t key, uint32_t dreg)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
 }
 
+void emit_hton(struct nftnl_rule *nr, uint32_t reg, uint32_t len,
+	       uint32_t size)
+{
+	struct nftnl_expr *e = emit_expr_new(nr, "byteorder");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, reg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, reg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP, NFT_BYTEORDER_HTON);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, len);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, size);
+}
+
 void emit_meta(struct nftnl_rule *nr, uint32_t key)
 {
 	emit_meta_to(nr, key, NFT_REG_1);

@@ -132,25 +132,30 @@ static void field_load(struct nftnl_rule *nr, const struct field_load *f,
 }
 
 /*
- * A flow cache's key: its fields in consecutive registers, each from a
- * 32-bit boundary, as nft loads a concatenation.
+ * A flow cache's or flow map's key: its fields in consecutive registers,
+ * each from a 32-bit boundary, as nft loads a concatenation. For a range
+ * lookup nft turns the host-order parts to network order, the one-byte
+ * l4proto too (a no-op, sent as nft sends it: exports load the same).
  */
 static void flow_load(struct nftnl_rule *nr, struct rule_ctx *ctx,
-		      uint8_t nfproto)
+		      uint8_t nfproto, bool ranges)
 {
-	const enum ir_field *k = emit_flow_key(nfproto);
+	const enum ir_field *k = ir_flow_key(nfproto);
 	uint32_t reg = NFT_REG32_00, len;
 	size_t i;
 
-	for (i = 0; i < EMIT_FLOW_FIELDS; i++) {
+	for (i = 0; i < IR_FLOW_FIELDS; i++) {
 		const struct field_load *f = &loads[k[i]];
 
 		len = ir_field_info[k[i]].len;
 		field_deps(nr, ctx, f);
-		if (f->kind == LOAD_META)
-			emit_meta_to(nr, f->key, reg);
-		else
+		if (f->kind != LOAD_META) {
 			emit_payload_to(nr, f->key, f->offset, len, reg);
+		} else {
+			emit_meta_to(nr, f->key, reg);
+			if (ranges)
+				emit_hton(nr, reg, len, 2);
+		}
 		reg += (len + 3) / 4;
 	}
 }
@@ -268,7 +273,7 @@ static void rule_match(struct nftnl_rule *nr, struct rule_ctx *ctx,
 	uint32_t len = ir_field_info[m->field].len;
 
 	if (m->set && m->set->flow) {
-		flow_load(nr, ctx, m->set->flow);
+		flow_load(nr, ctx, m->set->flow, false);
 		emit_lookup(nr, m->set->name, 0, false, m->op == IR_NE);
 		return;
 	}
@@ -320,8 +325,12 @@ static void rule_vmap(struct nftnl_rule *nr, struct rule_ctx *ctx,
 	const struct ir_verdict *v = &r->verdict;
 	const struct field_load *f = &loads[v->vmap_field];
 
-	field_deps(nr, ctx, f);
-	field_load(nr, f, ir_field_info[v->vmap_field].len);
+	if (v->vmap->flow) {
+		flow_load(nr, ctx, v->vmap->flow, true);
+	} else {
+		field_deps(nr, ctx, f);
+		field_load(nr, f, ir_field_info[v->vmap_field].len);
+	}
 	emit_lookup(nr, v->vmap->anonymous ? "__map%d" : v->vmap->name,
 		    set_id, true, false);
 }
@@ -434,7 +443,7 @@ static struct nftnl_rule *rule_build(const struct ir_chain *c,
 	if (r->has_connlimit)
 		rule_connlimit(nr, &ctx, &ir_rule_st(r)->connlimit);
 	if (r->flow_add) {
-		flow_load(nr, &ctx, r->flow_add->flow);
+		flow_load(nr, &ctx, r->flow_add->flow, false);
 		emit_dynset_add(nr, r->flow_add->name, 0);
 	}
 	emit_statements(nr, r, queue_xt);

@@ -94,6 +94,18 @@ static void set_udata(struct nftnl_set *ns, const struct ir_set *s)
 	nftnl_udata_buf_free(ud);
 }
 
+/* An interval set of a concatenation: the kernel needs each part's size. */
+static void set_concat(struct nftnl_set *ns, const struct ir_set *s)
+{
+	const enum ir_field *k = ir_flow_key(s->flow);
+	uint8_t lens[IR_FLOW_FIELDS];
+	size_t i;
+
+	for (i = 0; i < IR_FLOW_FIELDS; i++)
+		lens[i] = (uint8_t)ir_field_info[k[i]].len;
+	nftnl_set_set_data(ns, NFTNL_SET_DESC_CONCAT, lens, sizeof(lens));
+}
+
 uint32_t emit_set_flags(const struct ir_set *s)
 {
 	uint32_t flags = 0;
@@ -108,6 +120,8 @@ uint32_t emit_set_flags(const struct ir_set *s)
 		flags |= NFT_SET_TIMEOUT;
 	if (s->dynamic)
 		flags |= NFT_SET_EVAL;
+	if (s->flow && (flags & NFT_SET_INTERVAL))
+		flags |= NFT_SET_CONCAT;
 	return flags;
 }
 
@@ -134,10 +148,12 @@ static void set_new(struct batch *b, const struct ir_set *s,
 		nftnl_set_set_u64(ns, NFTNL_SET_TIMEOUT, s->timeout_ms);
 	if (s->anonymous || s->shared)
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, set_desc_size(s));
-	else if (s->flow)
+	else if (s->flow && s->dynamic)
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, EMIT_FLOW_SIZE);
 	else if (s->dynamic)
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, EMIT_DYNSET_SIZE);
+	if (flags & NFT_SET_CONCAT)
+		set_concat(ns, s);
 	set_udata(ns, s);
 	nftnl_set_nlmsg_build_payload(batch_msg(b, NFT_MSG_NEWSET,
 						EMIT_TABLE_FAMILY,
@@ -230,6 +246,94 @@ static void elem_put(void *ctx, const uint8_t *key, uint32_t flags,
 	mnl_attr_nest_end(m->nlh, elem);
 }
 
+/* One side of a flow map's box as the kernel's key: parts in whole words. */
+static unsigned flow_key_put(const struct ir_set *s,
+			     const struct ir_flow_elem *e, bool hi,
+			     uint8_t *out)
+{
+	const enum ir_field *k = ir_flow_key(s->flow);
+	unsigned len, n = 0;
+	size_t i;
+
+	for (i = 0; i < IR_FLOW_FIELDS; i++) {
+		len = ir_field_info[k[i]].len;
+		memset(out + n, 0, (len + 3) & ~3u);
+		memcpy(out + n, hi ? e->v[i].hi : e->v[i].lo, len);
+		n += (len + 3) & ~3u;
+	}
+	return n;
+}
+
+static void box_key_put(struct nlmsghdr *nlh, uint16_t type,
+			const struct ir_set *s, const struct ir_flow_elem *e,
+			bool hi)
+{
+	uint8_t key[IR_FLOW_FIELDS * IR_VALUE_MAX];
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
+
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, flow_key_put(s, e, hi, key), key);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+uint64_t emit_box_hash(const uint8_t *key, const uint8_t *key_end,
+		       unsigned len, int32_t code)
+{
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
+	uint8_t c[4] = { (uint8_t)((uint32_t)code >> 24),
+			 (uint8_t)((uint32_t)code >> 16),
+			 (uint8_t)((uint32_t)code >> 8), (uint8_t)code };
+	unsigned i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ key[i]) * 0x100000001b3ull;
+	for (i = 0; i < len; i++)
+		h = (h ^ key_end[i]) * 0x100000001b3ull;
+	for (i = 0; i < sizeof(c); i++)
+		h = (h ^ c[i]) * 0x100000001b3ull;
+	/* Summed over the elements: spread the bits first. */
+	h ^= h >> 31;
+	h *= 0x94d049bb133111ebull;
+	return h ^ (h >> 29);
+}
+
+uint64_t emit_flow_map_digest(const struct ir_set *s)
+{
+	uint8_t key[IR_FLOW_FIELDS * IR_VALUE_MAX];
+	uint8_t end[IR_FLOW_FIELDS * IR_VALUE_MAX];
+	uint64_t sum = 0;
+	unsigned len;
+	size_t i;
+
+	for (i = 0; i < s->n_boxes; i++) {
+		len = flow_key_put(s, &s->boxes[i], false, key);
+		flow_key_put(s, &s->boxes[i], true, end);
+		sum += emit_box_hash(key, end, len,
+				     emit_verdict_code(&s->boxes[i].verdict));
+	}
+	return sum;
+}
+
+/* A flow map's elements: each a box, its first key and its last. */
+static void boxes_put(struct elem_msgs *m)
+{
+	const struct ir_set *s = m->set;
+	struct nlattr *elem;
+	size_t i;
+
+	for (i = 0; i < s->n_boxes; i++) {
+		if (m->nlh && m->nlh->nlmsg_len + 2 * ELEM_MAX > ELEMS_MSG_MAX)
+			elem_msg_close(m);
+		if (!m->nlh)
+			elem_msg_open(m);
+		elem = mnl_attr_nest_start(m->nlh, NFTA_LIST_ELEM);
+		box_key_put(m->nlh, NFTA_SET_ELEM_KEY, s, &s->boxes[i], false);
+		box_key_put(m->nlh, NFTA_SET_ELEM_KEY_END, s, &s->boxes[i],
+			    true);
+		elem_put_verdict(m->nlh, &s->boxes[i].verdict);
+		mnl_attr_nest_end(m->nlh, elem);
+	}
+}
+
 void emit_set(struct batch *b, const struct ir_set *s, const char *name,
 	      uint32_t id)
 {
@@ -245,6 +349,30 @@ void emit_set(struct batch *b, const struct ir_set *s, const char *name,
 
 	set_new(b, s, name, id, &o);
 	emit_set_walk(s, elem_put, &m);
+	boxes_put(&m);
+	elem_msg_close(&m);
+}
+
+void emit_set_flush(struct batch *b, const struct ir_set *s)
+{
+	struct batch_origin o = {
+		.what = BATCH_SET, .name = s->name, .loc = s->loc,
+	};
+	struct elem_msgs m = {
+		.b = b, .set = s, .name = s->name, .origin = &o,
+		.type = NFT_MSG_DELSETELEM,
+	};
+
+	/* A DELSETELEM without a list of elements deletes them all. */
+	m.nlh = batch_msg(b, m.type, EMIT_TABLE_FAMILY, 0, &o);
+	mnl_attr_put_strz(m.nlh, NFTA_SET_ELEM_LIST_TABLE, IR_TABLE_NAME);
+	mnl_attr_put_strz(m.nlh, NFTA_SET_ELEM_LIST_SET, s->name);
+	batch_next(b);
+	if (!s->n_boxes)
+		return;
+	m.type = NFT_MSG_NEWSETELEM;
+	m.nlh = NULL;
+	boxes_put(&m);
 	elem_msg_close(&m);
 }
 

@@ -284,6 +284,32 @@ static void print_elems(FILE *out, const struct ir_set *s, const char *wrap)
 	}
 }
 
+/* "lo-hi . lo-hi . ... : verdict" */
+static void print_box(FILE *out, const struct ir_set *s,
+		      const struct ir_flow_elem *e)
+{
+	const enum ir_field *k = ir_flow_key(s->flow);
+	size_t f;
+
+	for (f = 0; f < IR_FLOW_FIELDS; f++) {
+		fputs(f ? " . " : "", out);
+		print_interval(out, k[f], &e->v[f]);
+	}
+	fputs(" : ", out);
+	print_verdict(out, &e->verdict);
+}
+
+/* A flow map's elements, sep between them. */
+static void print_boxes(FILE *out, const struct ir_set *s, const char *sep)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_boxes; i++) {
+		fputs(i ? sep : "", out);
+		print_box(out, s, &s->boxes[i]);
+	}
+}
+
 static void print_set_ref(FILE *out, const struct ir_set *s)
 {
 	if (!s->anonymous) {
@@ -298,10 +324,10 @@ static void print_set_ref(FILE *out, const struct ir_set *s)
 /* "ip saddr . ip daddr . meta l4proto . th sport . th dport" */
 static void print_flow_key(FILE *out, uint8_t nfproto)
 {
-	const enum ir_field *k = emit_flow_key(nfproto);
+	const enum ir_field *k = ir_flow_key(nfproto);
 	size_t i;
 
-	for (i = 0; i < EMIT_FLOW_FIELDS; i++)
+	for (i = 0; i < IR_FLOW_FIELDS; i++)
 		fprintf(out, "%s%s", i ? " . " : "", ir_field_info[k[i]].nft);
 }
 
@@ -509,6 +535,9 @@ static void print_rule_verdict(FILE *out, const struct ir_rule *r)
 
 	if (v->kind == IR_REJECT) {
 		print_reject(out, r);
+	} else if (v->kind == IR_VMAP && v->vmap->flow) {
+		print_flow_key(out, v->vmap->flow);
+		fprintf(out, " vmap @%s", v->vmap->name);
 	} else if (v->kind == IR_VMAP) {
 		fprintf(out, "%s vmap ", ir_field_info[v->vmap_field].nft);
 		print_set_ref(out, v->vmap);
@@ -540,6 +569,12 @@ void export_interval(FILE *out, enum ir_field f, const struct ir_value *v)
 void export_verdict(FILE *out, const struct ir_verdict *v)
 {
 	print_verdict(out, v);
+}
+
+void export_flow_elem(FILE *out, const struct ir_set *s,
+		      const struct ir_flow_elem *e)
+{
+	print_box(out, s, e);
 }
 
 static void print_rule(FILE *out, const struct ir_rule *r)
@@ -601,7 +636,9 @@ static void print_set(FILE *out, const struct ir_set *s)
 	emit_set_type_text(s, type, sizeof(type));
 	fprintf(out, "\t%s %s {\n\t\ttype %s%s\n", s->is_vmap ? "map" : "set",
 		s->name, type, s->is_vmap ? " : verdict" : "");
-	if (s->flow)
+	if (s->flow && !s->dynamic)
+		fputs("\t\tflags interval\n", out);
+	else if (s->flow)
 		fprintf(out, "\t\tsize %u\n\t\tflags dynamic,timeout\n",
 			EMIT_FLOW_SIZE);
 	else if (s->dynamic)
@@ -619,6 +656,11 @@ static void print_set(FILE *out, const struct ir_set *s)
 	if (s->n_elems) {
 		fputs("\t\telements = { ", out);
 		print_elems(out, s, ",\n\t\t\t     ");
+		fputs(" }\n", out);
+	}
+	if (s->n_boxes) {
+		fputs("\t\telements = { ", out);
+		print_boxes(out, s, ",\n\t\t\t     ");
 		fputs(" }\n", out);
 	}
 	fputs("\t}\n", out);

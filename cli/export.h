@@ -16,9 +16,12 @@ int export_table(const struct ir_table *t, FILE *out);
 int export_explain(const struct ir_table *t, FILE *out);
 
 /* Pieces of it for `fwctl diff`: a rule's nft text (matches, statements,
- * verdict, each followed by a space), one element, one verdict. */
+ * verdict, each followed by a space), one element, one verdict, one
+ * element of a flow map. */
 void export_rule_text(FILE *out, const struct ir_rule *r);
 void export_interval(FILE *out, enum ir_field f, const struct ir_value *v);
 void export_verdict(FILE *out, const struct ir_verdict *v);
+void export_flow_elem(FILE *out, const struct ir_set *s,
+		      const struct ir_flow_elem *e);
 
 #endif

@@ -267,21 +267,35 @@ static void build_concat(struct batch *b)
 /*
  * A flow cache (opt_flow.c): a dynamic set with timeouts keyed by
  * saddr . daddr . l4proto . sport . dport, looked up and added to by the
- * same rule, each key part in its own 32-bit register.
+ * same rule, each key part in its own 32-bit register; and the flow map
+ * in front of the tree (opt_guard.c), an interval verdict map of the
+ * same key.
  */
-static void fill_flow_cache(struct nftnl_rule *nr)
+static void flow_key(struct nftnl_rule *nr)
 {
 	emit_payload_to(nr, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG32_00);
 	emit_payload_to(nr, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG32_01);
 	emit_meta_to(nr, NFT_META_L4PROTO, NFT_REG32_02);
 	emit_payload_to(nr, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG32_03);
 	emit_payload_to(nr, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, NFT_REG32_04);
+}
+
+static void fill_flow_cache(struct nftnl_rule *nr)
+{
+	flow_key(nr);
 	emit_lookup(nr, "f", 1, false, true);
 	emit_dynset_add(nr, "f", 1);
 }
 
+static void fill_flow_map(struct nftnl_rule *nr)
+{
+	flow_key(nr);
+	emit_lookup(nr, "g", 2, true, false);
+}
+
 static void build_flow_cache(struct batch *b)
 {
+	static const uint8_t fields[] = { 4, 4, 1, 2, 2 };
 	struct nftnl_set *s = probe_set("f", NFT_SET_EVAL | NFT_SET_TIMEOUT,
 					5 * 4);
 
@@ -289,6 +303,14 @@ static void build_flow_cache(struct batch *b)
 	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, EMIT_FLOW_SIZE);
 	probe_set_send(b, s, false);
 	probe_rule(b, PROBE_CHAIN, fill_flow_cache);
+	s = probe_set("g", NFT_SET_INTERVAL | NFT_SET_CONCAT | NFT_SET_MAP,
+		      5 * 4);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, 2);
+	nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, fields, sizeof(fields));
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 0);
+	probe_set_send(b, s, false);
+	probe_rule(b, PROBE_CHAIN, fill_flow_map);
 }
 
 static void build_ct_helper(struct batch *b)
@@ -364,7 +386,8 @@ static const struct probe probes[] = {
 	  .build = build_interval_timeout },
 	{ "vmap", "verdict maps", INET, CHAIN, .build = build_vmap },
 	{ "concat", "concatenations", INET, .build = build_concat },
-	{ "flow_cache", "flow cache (dynamic concatenated sets)", INET, CHAIN,
+	{ "flow_cache", "flow cache (concatenated sets + maps)",
+	  INET, CHAIN,
 	  .build = build_flow_cache },
 	{ "nat", "nat (masquerade, snat, dnat, redirect)", INET,
 	  .build = build_nat },

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <linux/netfilter.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,9 +92,20 @@ static void chain_free(struct ir_chain *c)
 	free(c);
 }
 
+static const enum ir_field flow_keys[2][IR_FLOW_FIELDS] = {
+	{ IR_IP_SADDR, IR_IP_DADDR, IR_L4PROTO, IR_TH_SPORT, IR_TH_DPORT },
+	{ IR_IP6_SADDR, IR_IP6_DADDR, IR_L4PROTO, IR_TH_SPORT, IR_TH_DPORT },
+};
+
+const enum ir_field *ir_flow_key(uint8_t nfproto)
+{
+	return flow_keys[nfproto == NFPROTO_IPV6];
+}
+
 static void set_free(struct ir_set *s)
 {
 	free(s->elems);
+	free(s->boxes);
 	free(s);
 }
 

@@ -133,6 +133,20 @@ struct ir_elem {
 	struct fw_loc		loc;		/* where it was written, if known */
 };
 
+/*
+ * The key of a flow cache or flow map (ir_set.flow): these fields
+ * concatenated, each in whole 32-bit registers from NFT_REG32_00 on, as
+ * nft lays out "ip saddr . ip daddr . meta l4proto . th sport . th dport".
+ */
+#define IR_FLOW_FIELDS	5
+const enum ir_field *ir_flow_key(uint8_t nfproto);
+
+/* An element of a flow map: an interval of each key field, a verdict. */
+struct ir_flow_elem {
+	struct ir_value		v[IR_FLOW_FIELDS];
+	struct ir_verdict	verdict;
+};
+
 struct ir_set {
 	char		name[IR_NAME_MAX];	/* kernel name; anonymous: "" */
 	enum ir_field	field;		/* the type is the field's type */
@@ -148,6 +162,17 @@ struct ir_set {
 	 * dport", not field; 0: a set of field's values.
 	 */
 	uint8_t		flow;
+	/*
+	 * A flow map (flow, interval and is_vmap): boxes of the flow key with
+	 * verdicts, disjoint (opt_guard.c), in boxes, never in elems.
+	 */
+	struct ir_flow_elem *boxes;
+	size_t		n_boxes;
+	/*
+	 * A flow cache's set (flow and dynamic): the flow map whose change
+	 * voids what it holds (the plan then flushes it), or NULL.
+	 */
+	const struct ir_set *voided_by;
 	uint64_t	timeout_ms;	/* 0: elements never expire */
 	size_t		n_elems;
 	struct ir_elem	*elems;		/* sorted, no overlaps */

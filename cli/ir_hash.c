@@ -104,6 +104,17 @@ static void feed_elems(struct hash *h, const struct ir_set *s)
 		if (s->is_vmap)
 			feed_verdict(h, &s->elems[i].verdict, false);
 	}
+	/* A flow map's boxes; other sets hash as they did before maps. */
+	if (s->n_boxes)
+		feed_u64(h, s->n_boxes);
+	for (i = 0; i < s->n_boxes; i++) {
+		const enum ir_field *k = ir_flow_key(s->flow);
+		size_t f;
+
+		for (f = 0; f < IR_FLOW_FIELDS; f++)
+			feed_value(h, &s->boxes[i].v[f], k[f]);
+		feed_verdict(h, &s->boxes[i].verdict, false);
+	}
 }
 
 /* A named set is referred to by name; its elements are diffed apart. */

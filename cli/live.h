@@ -152,6 +152,9 @@ void live_free(struct live_table *lt);
 struct emit_kelem;
 int live_set_elems(struct nlsock *s, const char *set, unsigned key_len,
 		   struct emit_kelem **elems, size_t *n);
+/* The elements of the named flow map as emit_flow_map_digest() sums them. */
+int live_flow_map_digest(struct nlsock *s, const char *set, unsigned key_len,
+			 uint64_t *digest);
 
 /*
  * The table as the last incremental apply left it (cli/live_cache.c),

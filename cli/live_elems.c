@@ -31,6 +31,7 @@ static enum ir_verdict_kind verdict_kind(int32_t code)
 	case NF_DROP:	return IR_DROP;
 	case NFT_JUMP:	return IR_JUMP;
 	case NFT_GOTO:	return IR_GOTO;
+	case NFT_RETURN: return IR_RETURN;
 	default:	return IR_VERDICT_NONE;
 	}
 }
@@ -109,19 +110,88 @@ static int elems_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int live_set_elems(struct nlsock *s, const char *set, unsigned key_len,
-		   struct emit_kelem **elems, size_t *n)
+struct box_sum {
+	unsigned	key_len;
+	uint64_t	sum;
+};
+
+/* The payload of nest's NFTA_DATA_VALUE, if it is len bytes long. */
+static const uint8_t *data_value(const struct nlattr *nest, unsigned len)
 {
-	struct elem_list l = { .key_len = key_len };
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) == NFTA_DATA_VALUE &&
+		    mnl_attr_get_payload_len(a) == len)
+			return mnl_attr_get_payload(a);
+	return NULL;
+}
+
+static int box_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct box_sum *b = data;
+	const struct nlattr *attr, *elem, *a;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(attr) != NFTA_SET_ELEM_LIST_ELEMENTS)
+			continue;
+		mnl_attr_for_each_nested(elem, attr) {
+			const uint8_t *key = NULL, *end = NULL;
+			struct emit_kelem v = { .kind = IR_VERDICT_NONE };
+			int32_t code = -1;
+
+			mnl_attr_for_each_nested(a, elem) {
+				if (mnl_attr_get_type(a) == NFTA_SET_ELEM_KEY)
+					key = data_value(a, b->key_len);
+				else if (mnl_attr_get_type(a) ==
+					 NFTA_SET_ELEM_KEY_END)
+					end = data_value(a, b->key_len);
+				else if (mnl_attr_get_type(a) ==
+					 NFTA_SET_ELEM_DATA)
+					elem_verdict(a, &v);
+			}
+			if (v.kind != IR_VERDICT_NONE)
+				code = emit_verdict_code(&(struct ir_verdict){
+							 .kind = v.kind });
+			/* Not an element fwctl sends: a sum no map has. */
+			b->sum += key && end ? emit_box_hash(key, end,
+							     b->key_len, code)
+					     : 1;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+/* A dump of set's elements, each message to cb. */
+static int elems_dump(struct nlsock *s, const char *set, mnl_cb_t cb,
+		      void *data)
+{
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	int err;
 
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET,
 				    NLM_F_DUMP, nlsock_seq(s, 1));
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, IR_TABLE_NAME);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
-	err = nlsock_request(s, nlh, elems_cb, &l);
+	return nlsock_request(s, nlh, cb, data);
+}
+
+int live_flow_map_digest(struct nlsock *s, const char *set, unsigned key_len,
+			 uint64_t *digest)
+{
+	struct box_sum b = { .key_len = key_len };
+	int err = elems_dump(s, set, box_cb, &b);
+
+	*digest = b.sum;
+	return err;
+}
+
+int live_set_elems(struct nlsock *s, const char *set, unsigned key_len,
+		   struct emit_kelem **elems, size_t *n)
+{
+	struct elem_list l = { .key_len = key_len };
+	int err = elems_dump(s, set, elems_cb, &l);
+
 	if (err) {
 		free(l.e);
 		return err;

@@ -154,16 +154,20 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
  * of a tree's root (named root, of family fam: NFPROTO_*), which puts the
  * cache in front of it. The tree's chains are t->chains[first..] of that
  * family; hash: opt_flow_hash of the list and what follows it (fall, as
- * for opt_tree).
+ * for opt_tree); *map: the flow map in front of the tree, empty (filled
+ * by opt_overlay.c where a change is its elements).
  */
 bool opt_flow_chain_tracks(const struct ir_chain *c);
 bool opt_rule_cached(const struct ir_rule *r);
 bool opt_flow_cacheable(const struct opt_rule *rules, size_t n);
 uint64_t opt_flow_hash(const struct opt_rule *rules, size_t n,
 		       enum ir_verdict_kind fall);
+/* The same of a list by its rules' keys (opt_base.keys). */
+uint64_t opt_flow_hash_keys(const uint64_t *keys, size_t n,
+			    enum ir_verdict_kind fall);
 struct ir_chain *opt_flow_cache(struct ir_table *t, const char *root,
 				uint8_t fam, size_t first, const char *prefix,
-				uint64_t hash);
+				uint64_t hash, struct ir_set **map);
 
 /*
  * opt_tail.c: the leaf chains of one tree (named prefix_l..., among

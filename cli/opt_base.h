@@ -36,9 +36,10 @@ struct opt_base {
 	struct opt_span		*hulls;
 	uint64_t		hulls_off;
 	/* Out: kept live as it was (an overlay, or nothing changed), and
-	 * what went in front: rules changed, guards, rules in its tree. */
+	 * what went in front: rules changed, guards, rules in its tree or
+	 * elements of the flow map in front (opt_guard.c). */
 	bool			kept;
-	unsigned		changed, guards, rules;
+	unsigned		changed, guards, rules, boxes;
 };
 
 struct opt_lines;

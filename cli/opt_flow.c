@@ -12,6 +12,8 @@
  *   chain P_cw:  FLOW @P_fa_H accept
  *                FLOW @P_fd_H drop
  *                FLOW @P_fn_H return       (the tree had no verdict)
+ *                FLOW vmap @P_gm           (empty but for a change that
+ *                                           is elements, opt_guard.c)
  *                jump ROOT
  *                TCP_UDP add @P_fn_H { FLOW }
  *   chain P_ca:  TCP_UDP add @P_fa_H { FLOW }   the tree's accepts
@@ -124,6 +126,17 @@ uint64_t opt_flow_hash(const struct opt_rule *rules, size_t n,
 
 	for (i = 0; i < n; i++)
 		h = opt_mix(h ^ rules[i].key);
+	return h;
+}
+
+uint64_t opt_flow_hash_keys(const uint64_t *keys, size_t n,
+			    enum ir_verdict_kind fall)
+{
+	uint64_t h = opt_mix(fall);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = opt_mix(h ^ keys[i]);
 	return h;
 }
 
@@ -255,15 +268,36 @@ static void tree_redirect(struct ir_table *t, size_t first, size_t last,
 	}
 }
 
+/* Map P_gm: the same name across changes, as its rule in P_cw. */
+static struct ir_set *guard_map(struct ir_table *t, const char *prefix,
+				uint8_t nfproto)
+{
+	static const struct fw_loc none;
+	char name[IR_NAME_MAX];
+	struct ir_set *s;
+
+	snprintf(name, sizeof(name), "%s_gm", prefix);
+	s = ir_set_add(t, name, nfproto == NFPROTO_IPV6 ? IR_IP6_SADDR :
+							  IR_IP_SADDR, none);
+	s->flow = nfproto;
+	s->interval = true;
+	s->is_vmap = true;
+	return s;
+}
+
 struct ir_chain *opt_flow_cache(struct ir_table *t, const char *root,
 				uint8_t fam, size_t first, const char *prefix,
-				uint64_t hash)
+				uint64_t hash, struct ir_set **map)
 {
 	struct ir_set *acc = flow_set(t, prefix, "fa", hash, fam),
 		      *drop = flow_set(t, prefix, "fd", hash, fam),
 		      *none = flow_set(t, prefix, "fn", hash, fam);
 	size_t last = t->n_chains;
 	struct ir_chain *w, *ca, *cd;
+	struct ir_rule *r;
+
+	*map = guard_map(t, prefix, fam);
+	acc->voided_by = drop->voided_by = none->voided_by = *map;
 
 	ca = flow_decide(t, prefix, "ca", acc, IR_ACCEPT);
 	cd = flow_decide(t, prefix, "cd", drop, IR_DROP);
@@ -272,6 +306,9 @@ struct ir_chain *opt_flow_cache(struct ir_table *t, const char *root,
 	flow_rule(w, acc, IR_ACCEPT);
 	flow_rule(w, drop, IR_DROP);
 	flow_rule(w, none, IR_RETURN);
+	r = flow_rule(w, NULL, IR_VMAP);
+	r->verdict.vmap = *map;
+	r->verdict.vmap_field = (*map)->field;
 	flow_rule(w, NULL, IR_JUMP)->verdict.chain = ir_table_strdup(t, root);
 	flow_add_rule(t, w, none);
 	return w;

@@ -36,6 +36,7 @@
 
 #include "opt.h"
 #include "opt_base.h"
+#include "opt_guard.h"
 #include "opt_lines.h"
 #include "opt_overlay.h"
 #include "seqdiff.h"
@@ -48,6 +49,7 @@
 struct guards {
 	size_t		n;
 	struct opt_span	h[DELTA_MAX][D_COUNT];
+	bool		portless;	/* one of them checks no port */
 };
 
 /* The hull of o's box in family fi. */
@@ -63,10 +65,11 @@ static void hull_of(const struct opt_rule *o, int fi, struct opt_span *h)
 	}
 }
 
-static void guard_add(struct guards *g, const struct opt_span *h)
+static void guard_add(struct guards *g, const struct opt_span *h, int fi)
 {
 	size_t i;
 
+	g->portless |= !opt_guard_ported(h, fi);
 	for (i = 0; i < g->n; i++)
 		if (!memcmp(g->h[i], h, sizeof(g->h[i])))
 			return;
@@ -191,7 +194,7 @@ static bool side_guards(struct side *sd, const struct opt_bases *in,
 			continue;
 		if (!opt_base_hull(in, b, ch->old[i], fi, h))
 			return false;
-		guard_add(&sd->g, h);
+		guard_add(&sd->g, h, fi);
 	}
 	for (i = 0; i < ch->n_new; i++) {
 		const struct opt_rule *o = &rules[ch->new[i]];
@@ -202,7 +205,7 @@ static bool side_guards(struct side *sd, const struct opt_bases *in,
 			hull_of(o, fi, h);
 		else if (!kept_hull(in, b, o, fi, h))
 			return false;
-		guard_add(&sd->g, h);
+		guard_add(&sd->g, h, fi);
 	}
 	return true;
 }
@@ -288,7 +291,8 @@ static void guard_rule(struct ir_chain *c, const struct opt_span *h, int fi,
 
 /* k: b, kept live (its hulls stay in b's file), with what went in front. */
 static void base_keep(struct opt_base *k, const struct opt_base *b,
-		      size_t changed, unsigned guards, unsigned rules)
+		      size_t changed, unsigned guards, unsigned rules,
+		      size_t boxes)
 {
 	*k = *b;
 	k->keys = xcalloc(b->n + 1, sizeof(*k->keys));
@@ -300,6 +304,7 @@ static void base_keep(struct opt_base *k, const struct opt_base *b,
 	k->changed = (unsigned)changed;
 	k->guards = guards;
 	k->rules = rules;
+	k->boxes = (unsigned)boxes;
 }
 
 /* Family fi's overlay chain P_ov in front of the kept root; its name. */
@@ -330,6 +335,50 @@ static const char *side_build(struct ir_table *t, struct side *sd,
 	return ovl->name;
 }
 
+/*
+ * The changes of both families as flow map elements (opt_guard.c): where
+ * the live tree has a flow cache and every changed rule checks a port.
+ */
+static bool guard_maps(struct side sd[2], const struct opt_base *b,
+		       struct ir_flow_elem *boxes[2], size_t n_boxes[2])
+{
+	int fi;
+
+	for (fi = 0; fi < 2; fi++) {
+		if (!sd[fi].g.n)
+			continue;
+		if (!(b->flow & (fi ? OPT_V6 : OPT_V4)) || sd[fi].g.portless ||
+		    !opt_guard_boxes((const struct opt_span (*)[D_COUNT])
+				     sd[fi].g.h, sd[fi].g.n, sd[fi].sub,
+				     sd[fi].n_sub, fi, &boxes[fi],
+				     &n_boxes[fi]))
+			break;
+	}
+	if (fi == 2)
+		return true;
+	while (fi--) {
+		free(boxes[fi]);
+		boxes[fi] = NULL;
+		n_boxes[fi] = 0;
+	}
+	return false;
+}
+
+/* Family fi's flow cache in front of root; the map gets boxes. */
+static const char *cache_build(struct ir_table *t, int fi, const char *root,
+			       size_t first, const char *prefix, uint64_t hash,
+			       struct ir_flow_elem **boxes, size_t *n_boxes)
+{
+	struct ir_set *map;
+	struct ir_chain *w = opt_flow_cache(t, root, opt_fam_nfproto(fi), first,
+					    prefix, hash, &map);
+
+	map->boxes = *boxes;
+	map->n_boxes = *n_boxes;
+	*boxes = NULL;
+	return w->name;
+}
+
 bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 		 const struct opt_base *b, struct opt_rule *rules, size_t n,
 		 enum ir_verdict_kind fall, bool flow,
@@ -337,11 +386,13 @@ bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 		 struct opt_base *kept, uint32_t *base_of,
 		 struct scratch *scr)
 {
+	struct ir_flow_elem *boxes[2] = { NULL, NULL };
+	size_t n_boxes[2] = { 0, 0 }, first = t->n_chains;
 	struct side sd[2];
 	struct change ch;
-	size_t first = t->n_chains;
 	bool ok = b->fall == fall && (flow || !b->flow) &&
-		  changes(&ch, b, rules, n, base_of);
+		  changes(&ch, b, rules, n, base_of), maps;
+	uint64_t hash;
 	int fi;
 
 	memset(sd, 0, sizeof(sd));
@@ -354,8 +405,16 @@ bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 		    side_guards(&sd[1], in, b, rules, &ch, 1))
 			side_sub(t, in, b, &sd[1], rules, n, 1);
 	}
+	/*
+	 * As map elements, the cache keeps its sets (named by the live
+	 * tree's list), which the plan flushes; with an overlay in front,
+	 * the tree's verdicts change and the cache is new.
+	 */
+	maps = ok && guard_maps(sd, b, boxes, n_boxes);
+	hash = maps ? opt_flow_hash_keys(b->keys, b->n, b->fall)
+		    : opt_flow_hash(rules, n, fall);
 	for (fi = 0; ok && fi < 2; fi++) {
-		const char *to = sd[fi].g.n ?
+		const char *to = sd[fi].g.n && !maps ?
 			side_build(t, &sd[fi], b, fi, prefix[fi], scr) :
 			b->root[fi];
 
@@ -363,15 +422,18 @@ bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 	}
 	for (fi = 0; ok && fi < 2; fi++)
 		if (b->flow & (fi ? OPT_V6 : OPT_V4))
-			snprintf(root[fi], IR_NAME_MAX, "%s", opt_flow_cache(
-				t, root[fi], opt_fam_nfproto(fi), first,
-				prefix[fi], opt_flow_hash(rules, n, fall))->name);
+			snprintf(root[fi], IR_NAME_MAX, "%s", cache_build(
+				t, fi, root[fi], first, prefix[fi], hash,
+				&boxes[fi], &n_boxes[fi]));
 	if (ok)
 		base_keep(kept, b, ch.n_old + ch.n_new,
 			  (unsigned)(sd[0].g.n + sd[1].g.n),
-			  (unsigned)(sd[0].n_sub + sd[1].n_sub));
-	for (fi = 0; fi < 2; fi++)
+			  maps ? 0 : (unsigned)(sd[0].n_sub + sd[1].n_sub),
+			  n_boxes[0] + n_boxes[1]);
+	for (fi = 0; fi < 2; fi++) {
 		free(sd[fi].sub);
+		free(boxes[fi]);
+	}
 	return ok;
 }
 

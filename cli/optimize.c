@@ -138,6 +138,7 @@ static uint8_t flow_cache(struct ir_table *t, struct notes *ns,
 			  enum ir_verdict_kind fall, const char *tree)
 {
 	uint64_t h = opt_flow_hash(rules, n, fall);
+	struct ir_set *map;
 	uint8_t cached = 0;
 	int fi;
 
@@ -146,12 +147,13 @@ static uint8_t flow_cache(struct ir_table *t, struct notes *ns,
 			continue;
 		snprintf(root[fi], IR_NAME_MAX, "%s", opt_flow_cache(t,
 			 root[fi], opt_fam_nfproto(fi), first, prefix[fi],
-			 h)->name);
+			 h, &map)->name);
 		cached |= fi ? OPT_V6 : OPT_V4;
 		note(ns, rules[0].ir->loc, NULL, "%s: a flow cache in front "
-		     "of it, chain %s (sets %s_f[adn]_%012llx)", tree,
-		     root[fi], prefix[fi],
-		     (unsigned long long)(h & 0xffffffffffffull));
+		     "of it, chain %s (sets %s_f[adn]_%012llx, map %s_gm)",
+		     tree, root[fi], prefix[fi],
+		     (unsigned long long)(h & 0xffffffffffffull),
+		     prefix[fi]);
 	}
 	return cached;
 }

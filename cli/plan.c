@@ -286,6 +286,37 @@ static bool set_type_same(const struct live_set *ls, const struct ir_set *s)
 	       ls->timeout_ms == (s->timeout_ms ? s->timeout_ms : 0);
 }
 
+static int flow_map_diff(struct plan *p, struct nlsock *s,
+			 const struct ir_set *set)
+{
+	uint64_t live;
+	int err = live_flow_map_digest(s, set->name, emit_set_key_len(set),
+				       &live);
+
+	if (err)
+		return err;
+	if (live != emit_flow_map_digest(set))
+		PUSH(p->flushes, p->n_flushes, set);
+	return 0;
+}
+
+/* The live flow caches whose flow map is refilled: emptied too. */
+static void voided_flush(struct plan *p)
+{
+	size_t i, j, n = p->n_flushes;
+
+	for (i = 0; i < p->table->n_sets; i++) {
+		const struct ir_set *s = p->table->sets[i];
+
+		if (!s->voided_by || !live_set(&p->live, s->name))
+			continue;
+		for (j = 0; j < n && p->flushes[j] != s->voided_by; j++)
+			;
+		if (j < n)
+			PUSH(p->flushes, p->n_flushes, s);
+	}
+}
+
 /*
  * Sets that rules fill (dynamic) keep what the kernel added; the others
  * get the elements of the file.
@@ -315,10 +346,19 @@ static int sets_diff(struct plan *p, struct nlsock *s)
 		if (set->dynamic || (ls->has_elems_key &&
 				     ls->elems_key == ir_set_elems_key(set)))
 			continue;
+		/* A flow map is a few elements: refilled when the live
+		 * ones are others. */
+		if (set->flow) {
+			err = flow_map_diff(p, s, set);
+			if (err)
+				return err;
+			continue;
+		}
 		err = elems_diff(p, s, set);
 		if (err)
 			return err;
 	}
+	voided_flush(p);
 	for (i = 0; i < p->live.n_sets; i++) {
 		ls = &p->live.sets[i];
 		if (ir_table_find_set(t, ls->name))
@@ -400,6 +440,7 @@ void plan_free(struct plan *p)
 	for (i = 0; i < p->n_elems; i++)
 		plan_elems_free(&p->elems[i]);
 	free(p->elems);
+	free(p->flushes);
 	free(p->new_chains);
 	free(p->policies);
 	free(p->gone_chains);
@@ -417,8 +458,11 @@ void plan_free(struct plan *p)
 size_t plan_changes(const struct plan *p)
 {
 	size_t i, n = p->n_new_chains + p->n_policies + p->n_gone_chains +
-		      p->n_new_sets + p->n_gone_sets + p->n_dels + p->n_adds;
+		      p->n_new_sets + p->n_gone_sets + p->n_dels + p->n_adds +
+		      p->n_flushes;
 
+	for (i = 0; i < p->n_flushes; i++)
+		n += p->flushes[i]->n_boxes;
 	for (i = 0; i < p->n_elems; i++)
 		n += p->elems[i].n_add + p->elems[i].n_del +
 		     (p->elems[i].zero_end != 0);

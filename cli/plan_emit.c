@@ -73,6 +73,8 @@ void plan_emit(struct batch *b, const struct plan *p)
 		plan_elems_emit(b, &p->elems[i], false);
 	for (i = 0; i < p->n_elems; i++)
 		plan_elems_emit(b, &p->elems[i], true);
+	for (i = 0; i < p->n_flushes; i++)
+		emit_set_flush(b, p->flushes[i]);
 	plan_add_order(p, add_emit, &(struct add_emit){
 		.b = b, .queue_xt = p->table->queue_xt });
 	for (i = 0; i < p->n_gone_sets; i++)

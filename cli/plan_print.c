@@ -73,12 +73,33 @@ static void print_set_elems(FILE *out, const struct plan_elems *pe)
 	}
 }
 
+/* A flow map: emptied and filled; a flow cache: emptied. */
+static void print_flush(FILE *out, const struct ir_set *s)
+{
+	size_t i;
+
+	if (s->voided_by) {
+		fprintf(out, "~ set %s emptied (map %s changed)\n", s->name,
+			s->voided_by->name);
+		return;
+	}
+	fprintf(out, "~ map %s emptied, %zu elements\n", s->name,
+		s->n_boxes);
+	for (i = 0; i < s->n_boxes; i++) {
+		fprintf(out, "+ element map %s: ", s->name);
+		export_flow_elem(out, s, &s->boxes[i]);
+		fputc('\n', out);
+	}
+}
+
 static void print_elems(FILE *out, const struct plan *p)
 {
 	size_t i;
 
 	for (i = 0; i < p->n_elems; i++)
 		print_set_elems(out, &p->elems[i]);
+	for (i = 0; i < p->n_flushes; i++)
+		print_flush(out, p->flushes[i]);
 }
 
 static void print_tables(FILE *out, const struct plan *p)
@@ -93,7 +114,8 @@ static void print_tables(FILE *out, const struct plan *p)
 			p->policies[i]->policy_drop ? "drop" : "accept");
 	for (i = 0; i < p->n_new_sets; i++)
 		fprintf(out, "+ set %s (%zu elements)\n",
-			p->new_sets[i]->name, p->new_sets[i]->n_elems);
+			p->new_sets[i]->name, p->new_sets[i]->n_elems +
+			p->new_sets[i]->n_boxes);
 	for (i = 0; i < p->n_gone_sets; i++)
 		fprintf(out, "- set %s\n", p->gone_sets[i]->name);
 	for (i = 0; i < p->n_gone_chains; i++)
@@ -109,6 +131,8 @@ static void print_summary(FILE *out, const struct plan *p)
 		add += p->elems[i].n_add;
 		del += p->elems[i].n_del;
 	}
+	for (i = 0; i < p->n_flushes; i++)
+		add += p->flushes[i]->n_boxes;
 	fprintf(out, "%zu changes: rules +%zu -%zu (%zu kept), elements "
 		"+%zu -%zu, chains +%zu -%zu, sets +%zu -%zu, policies %zu\n",
 		plan_changes(p), p->n_adds, p->n_dels, p->kept, add, del,

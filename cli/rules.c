@@ -84,7 +84,8 @@ static bool has_flow_cache(const struct ir_table *t)
 
 /*
  * compile_or_report for a table that goes to this kernel: flow caches
- * need dynamic concatenated sets with timeouts. A kernel without them
+ * need dynamic concatenated sets with timeouts and interval maps of the
+ * same concatenation (feature.c's probe). A kernel without them
  * would refuse the whole batch, so the file is compiled again without
  * caches (the same verdicts, only the first-packet cost for every
  * packet), and fwctl says so. Not asked again (a probe is an aborted
@@ -111,6 +112,7 @@ static struct ir_table *compile_for_kernel(const char *path,
 	if (!err)
 		return t;
 	diag_warning(file, 0, "this kernel has no dynamic concatenated sets "
+		     "or interval maps of them "
 		     "(%s): rule lists are compiled without flow caches",
 		     strerror(-err));
 	ir_table_free(t);
@@ -314,7 +316,7 @@ static void apply_report(const char *path, const struct ir_table *t,
 			 const struct compile_times *c)
 {
 	size_t i, kept = 0, trees = t->bases ? t->bases->n : 0;
-	unsigned changed = 0, guards = 0, rules = 0;
+	unsigned changed = 0, guards = 0, rules = 0, boxes = 0;
 
 	for (i = 0; i < trees; i++) {
 		const struct opt_base *b = &t->bases->b[i];
@@ -323,6 +325,7 @@ static void apply_report(const char *path, const struct ir_table *t,
 		changed += b->changed;
 		guards += b->guards;
 		rules += b->rules;
+		boxes += b->boxes;
 	}
 	printf("%s: applied, %zu kernel rules; %s%s, %zu changes\n", path,
 	       ir_table_rule_count(t) + st->kept_rules, st->full ?
@@ -331,7 +334,8 @@ static void apply_report(const char *path, const struct ir_table *t,
 	if (kept)
 		printf("trees: %zu of %zu kept as they were live; in front: "
 		       "%u rules changed, %u guards, %u rules in their "
-		       "trees\n", kept, trees, changed, guards, rules);
+		       "trees, %u map elements\n", kept, trees, changed,
+		       guards, rules, boxes);
 	printf("time: compile %.2f ms, read live %.2f ms%s, diff %.2f ms, "
 	       "batch %.2f ms, cache write %.2f ms\n", ms(compile_total(c)),
 	       ms(st->read_ns), st->cached ? " (cache)" : "",

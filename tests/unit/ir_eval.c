@@ -126,6 +126,30 @@ static const struct ir_elem *set_find(const struct ir_set *s,
 	return NULL;
 }
 
+/*
+ * The verdict of a flow map's box the packet is in; NULL when it is in
+ * none or lacks a field of the key (the kernel's load ends the rule).
+ */
+static const struct ir_verdict *box_find(const struct regs *r,
+					 const struct ir_set *s)
+{
+	const enum ir_field *k = ir_flow_key(s->flow);
+	size_t i, f;
+
+	for (f = 0; f < IR_FLOW_FIELDS; f++)
+		if (!(r->have & 1u << k[f]))
+			return NULL;
+	for (i = 0; i < s->n_boxes; i++) {
+		for (f = 0; f < IR_FLOW_FIELDS; f++)
+			if (!in_value(&s->boxes[i].v[f], r->v[k[f]],
+				      ir_field_info[k[f]].len))
+				break;
+		if (f == IR_FLOW_FIELDS)
+			return &s->boxes[i].verdict;
+	}
+	return NULL;
+}
+
 static uint32_t reg_u32(const struct regs *r, enum ir_field f)
 {
 	uint32_t v;
@@ -299,7 +323,12 @@ static enum step rule_verdict(struct walk *w, const struct ir_chain *c,
 	const struct ir_elem *e = NULL;
 	enum ir_verdict_kind kind = v->kind;
 
-	if (kind == IR_VMAP) {
+	if (kind == IR_VMAP && v->vmap->flow) {
+		w->res->lookups++;
+		if (!(v = box_find(&w->r, v->vmap)))
+			return STEP_NEXT;
+		kind = v->kind;
+	} else if (kind == IR_VMAP) {
 		if (!(w->r.have & 1u << v->vmap_field))
 			return STEP_NEXT;
 		w->res->lookups++;

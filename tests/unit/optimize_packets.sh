@@ -11,7 +11,8 @@
 # stateless, which puts a flow cache in front of its tree: sent twice, the
 # second time the flows' verdicts come from the cache; then its verdicts
 # swapped, which must empty the cache in the same apply; then a few of
-# its rules changed at a time, which keeps the tree with an overlay.
+# its rules changed at a time, which keeps the tree with the changes in
+# front: flow map elements, or an overlay chain.
 : "${top_srcdir:?}" "${FWCTL:?}" "${top_builddir:?}"
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 command -v python3 >/dev/null || { echo "needs python3"; exit 77; }
@@ -245,7 +246,16 @@ flow_cases() {
 		sub(/ proto icmp /, " proto icmpv6 ")
 		print
 	}' "$tmp/acl-sl.fw" >"$tmp/acl6.fw" || exit 99
-	twice "$tmp/acl6.fw"
+	twice "$tmp/acl6.fw" || return 1
+	# A change of the IPv6 list: elements of its flow map.
+	flip "$tmp/acl6.fw" 1
+	run_case "$tmp/acl6.fw" || return 1
+	n=$(map_elements 6)
+	hit=$(flipped_hits)
+	echo "optimize_packets: IPv6 lines $(cat "$tmp/flipped") flipped:" \
+		"$n flow map elements, $hit packets decided by them"
+	[ "$n" -gt 0 ] && [ "$hit" -gt 0 ] ||
+		{ echo "no IPv6 flow map elements or packets"; return 1; }
 }
 
 # flip FILE N...: the verdicts of the rules of FILE that decided the
@@ -266,34 +276,60 @@ flip() {
 		"$f" >"$f.new" && mv "$f.new" "$f"
 }
 
+# flipped_hits: how many packets of the last case the flipped lines decided.
+flipped_hits() {
+	awk 'NR == FNR { for (i = 1; i <= NF; i++) f["rules.fw:" $i] = 1; next }
+	     $10 in f { n++ } END { print n + 0 }' \
+		"$tmp/flipped" "$tmp/packets.txt"
+}
+
+# portless FILE: the rules that flip flipped last check no port: a change
+# that a flow map cannot hold (opt_guard.c), an overlay chain can.
+portless() {
+	awk -v lines=" $(cat "$tmp/flipped") " 'index(lines, " " FNR " ") {
+		for (i = 1; i < NF; i++)
+			if ($i == "sport" || $i == "dport")
+				$i = $(i + 1) = ""
+		$0 = $0; $1 = $1 } 1' "$1" >"$1.new" && mv "$1.new" "$1"
+}
+
 # overlay_chain: whether r has the access list's IPv4 overlay chain.
 overlay_chain() {
 	ip netns exec $r nft list chain inet fwctl forward_t1_4_ov \
 		>/dev/null 2>&1
 }
 
+# map_elements [6]: the elements of the IPv4 (6: IPv6) flow map in front
+# of the access list's tree.
+map_elements() {
+	ip netns exec $r nft list map inet fwctl forward_t1_${1:-4}_gm |
+		grep -o ' : \(accept\|drop\|return\)' | wc -l
+}
+
 # The stateless access list changed in two rules at a time: its tree stays
-# as it was applied, with an overlay of what changed in front (fwctl -v
-# says so); the packets that the changed rules decide fare as they now
-# say (run_case predicts from the changed file); the apply compiled only
-# the changed lines (compile_skip.c). After three rounds, one that
-# changes too much for an overlay: the tree is built anew, from every
-# line.
+# as it was applied, with what changed in front (fwctl -v says so): the
+# elements of its flow map where every changed rule checks a port
+# (opt_guard.c), else an overlay chain; the packets that the changed
+# rules decide fare as they now say (run_case predicts from the changed
+# file, and the flows of the case before, which the cache may hold, are
+# mostly the same); the apply compiled only the changed lines
+# (compile_skip.c). After three rounds, one that changes too much: the
+# tree is built anew, from every line, with nothing in front. Round 3's
+# changed rules lose their ports too: an overlay chain.
 overlay_cases() {
 	f=$tmp/acl-ovl.fw
+	maps=0
 	cp "$tmp/acl-sl.fw" "$f" || exit 99
 	run_case "$f" || return 1
 	for round in 1 2 3 4; do
 		if [ $round -lt 4 ]; then
 			flip "$f" $round
+			[ $round = 3 ] && portless "$f"
 		else
 			flip "$f" 4 5 6 7 8
 		fi
 		run_case "$f" || return 1
-		hit=$(awk 'NR == FNR { for (i = 1; i <= NF; i++)
-					  f["rules.fw:" $i] = 1; next }
-			   $10 in f { n++ } END { print n + 0 }' \
-			"$tmp/flipped" "$tmp/packets.txt")
+		hit=$(flipped_hits)
 		echo "optimize_packets: verdicts of lines $(cat "$tmp/flipped")" \
 			"flipped, which decided $hit packets"
 		[ "$hit" -gt 0 ] || { echo "no packet met them"; return 1; }
@@ -303,21 +339,32 @@ overlay_cases() {
 			{ cat "$tmp/ovl.out"; return 1; }
 		# run_case's apply compiled only the changed lines, or all.
 		grep "^lines: " "$tmp/apply.out"
+		elems=$(map_elements)
 		if [ $round -lt 4 ]; then
 			grep -q "trees: 1 of 1 kept" "$tmp/ovl.out" &&
-				overlay_chain ||
-				{ echo "round $round: no overlay"; return 1; }
+				{ overlay_chain || [ "$elems" -gt 0 ]; } ||
+				{ echo "round $round: nothing in front"; return 1; }
+			overlay_chain && echo "round $round: an overlay chain" ||
+				echo "round $round: $elems flow map elements"
+			[ "$elems" -gt 0 ] && maps=$((maps + 1))
+			# Round 3's rules lost their ports: no map.
+			[ $round != 3 ] || ! [ "$elems" -gt 0 ] ||
+				{ echo "round 3: a rule without ports in a map"
+				  return 1; }
 			grep -q "^lines: .* left out" "$tmp/apply.out" ||
 				{ echo "round $round: all lines compiled"; return 1; }
-		elif overlay_chain; then
-			echo "round $round: an overlay where the tree was due"
+		elif overlay_chain || [ "$elems" -gt 0 ]; then
+			echo "round $round: an overlay or map where the tree" \
+				"was due"
 			return 1
 		elif grep -q "^lines: " "$tmp/apply.out"; then
 			echo "round $round: lines left out of a tree built anew"
 			return 1
 		fi
 	done
-	echo "optimize_packets: three overlays, then the tree built anew"
+	echo "optimize_packets: three changes kept the tree ($maps as flow map" \
+		"elements), then it was built anew"
+	[ $maps = 2 ] || { echo "rounds 1 and 2 were not map elements"; return 1; }
 }
 
 run_case "$rules" || fail=1

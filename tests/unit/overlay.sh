@@ -1,13 +1,15 @@
 #!/bin/sh
-# When fwctl apply keeps a live tree with an overlay in front, and when it
+# When fwctl apply keeps a live tree with what changed in front (an
+# overlay chain, or elements of the flow map, opt_guard.c), and when it
 # must not: a 2,000-rule ClassBench-like access list (stateless, with a
-# flow cache) in a namespace, changed one rule at a time. An overlay only
-# over the very tree its records describe: after another tool's commit,
+# flow cache) in a namespace, changed one rule at a time. Only in front
+# of the very tree its records describe: after another tool's commit,
 # apply --full, FWCTL_NO_OVERLAY, an apply of another file path and
 # damaged records (cut short, a count too big for the file, another
-# state's id), the tree is built anew (and the overlay goes). diff
+# state's id), the tree is built anew (and what was in front goes). diff
 # compiles as apply does. That the overlays give the new verdicts is
-# overlay_test's (in process) and optimize_packets.sh's (real packets).
+# overlay_test's and guard_test's (in process) and optimize_packets.sh's
+# (real packets).
 #
 # Also when apply compiles only the lines that changed (the rest left out
 # as they were, cli/compile_skip.c) and when it compiles the whole file:
@@ -40,11 +42,19 @@ flip() {	# flip: the verdict of the next rule line flipped
 		mv rules.new rules.fw
 }
 overlay() { ip netns exec $ns nft list chain inet fwctl forward_t1_4_ov; }
-kept() { grep -q "^trees: 1 of 1 kept" out && overlay >/dev/null 2>&1; }
-anew() { ! grep -q "^trees:" out && ! overlay >/dev/null 2>&1; }
+# The elements of the flow map in front of the tree (opt_guard.c).
+map_elems() {
+	ip netns exec $ns nft list map inet fwctl forward_t1_4_gm 2>/dev/null |
+		grep -o ' : \(accept\|drop\|return\)' | wc -l
+}
+# What changed is in front of the tree: an overlay chain or map elements.
+in_front() { overlay >/dev/null 2>&1 || [ "$(map_elems)" -gt 0 ]; }
+kept() { grep -q "^trees: 1 of 1 kept" out && in_front; }
+anew() { ! grep -q "^trees:" out && ! in_front; }
 apply_kept() { apply "$@" && kept; }
 apply_anew() { apply "$@" && anew; }
-guards() { [ "$(overlay | grep -c 'goto forward_t1_4_')" = 2 ]; }
+# A verdict flipped: a few map elements, no overlay chain.
+as_elements() { [ "$(map_elems)" -gt 0 ] && ! overlay >/dev/null 2>&1; }
 little() { grep -q '; incremental, [0-9]\{1,2\} changes' out; }
 skipped() { grep -q '^lines: [0-9]* of [0-9]* left out' out; }
 apply_skipped() { apply "$@" && kept && skipped; }
@@ -56,7 +66,8 @@ diff_none() {
 }
 diff_overlay() {
 	"$FWCTL" --netns $ns --rundir "$tmp/run" diff rules.fw >diff.out &&
-		grep -q '^+ rule forward_t1_4_ov' diff.out &&
+		grep -q '^+ rule forward_t1_4_ov\|^~ map forward_t1_4_gm ' \
+			diff.out &&
 		! grep -q '^- chain forward_t1_4_[dl]' diff.out
 }
 no_overlay_anew() { (export FWCTL_NO_OVERLAY=1; apply) && anew; }
@@ -88,8 +99,8 @@ other_path() {
 ok "the list applied: the tree built" apply_anew
 ok "... its records beside the cache" test -s run/trees.base -a -s run/trees.id
 flip
-ok "one rule changed: the tree kept, an overlay in front" apply_kept
-ok "... of one guard, then the kept tree" guards
+ok "one rule changed: the tree kept, the change in front" apply_kept
+ok "... as flow map elements, not an overlay chain" as_elements
 ok "... the batch held little" little
 ok "... compiling only the line that changed" skipped
 ok "diff of the same file: no changes" diff_none
@@ -106,7 +117,7 @@ ok "a broken rule line: its error, counted once, and nothing changed" \
 	bad_edit
 mv good.fw rules.fw
 flip
-ok "diff of another change: the overlay's, not a new tree" diff_overlay
+ok "diff of another change: what goes in front, not a new tree" diff_overlay
 ok "... and apply does that" apply_kept
 
 ip netns exec $ns nft add table inet other || exit 99

@@ -36,7 +36,8 @@
 #define PACKETS		6000
 
 struct tally {
-	unsigned	files, steps, kept, built, overlays, mismatches, stale;
+	unsigned	files, steps, kept, built, overlays, maps, mismatches,
+			stale;
 	unsigned long	packets;
 };
 
@@ -136,6 +137,7 @@ static void count_bases(const struct ir_table *t, struct tally *ty)
 		ty->overlays += len > 3 && !strcmp(name + len - 3, "_ov");
 	}
 	for (i = 0; t->bases && i < t->bases->n; i++) {
+		ty->maps += t->bases->b[i].boxes != 0;
 		if (t->bases->b[i].kept)
 			ty->kept++;
 		else
@@ -219,9 +221,10 @@ int main(int argc, char **argv)
 	unlink(path);
 	rmdir(dir);
 	printf("overlay_test: %u files, %u steps, %lu packets: %u trees kept "
-	       "(%u with an overlay), %u built, %u steps that changed "
-	       "verdicts, %u mismatches\n", ty.files, ty.steps, ty.packets,
-	       ty.kept, ty.overlays, ty.built, ty.stale, ty.mismatches);
+	       "(%u with an overlay, %u with flow map elements), %u built, "
+	       "%u steps that changed verdicts, %u mismatches\n", ty.files,
+	       ty.steps, ty.packets, ty.kept, ty.overlays, ty.maps, ty.built,
+	       ty.stale, ty.mismatches);
 	CHECK_EQ(ty.mismatches, 0);
 	CHECK(ty.overlays > ty.steps / 2);
 	CHECK(ty.built > 0);
