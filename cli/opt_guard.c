@@ -143,7 +143,8 @@ static void box_to_ir(const struct box *b, int fi, struct ir_flow_elem *e)
 
 enum relation { R_OUT, R_PART, R_IN };
 
-/* Where span s is against the intervals iv: out of all, in one, or not. */
+/* Where span s is against the intervals iv: apart from all of them,
+ * inside one, or partly in. */
 static enum relation relate(const struct opt_span *s, const struct opt_ivs *iv)
 {
 	size_t k;
