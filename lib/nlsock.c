@@ -43,15 +43,17 @@ void nlsock_close(struct nlsock *s)
 
 /*
  * The socket's last reference goes to a grandchild that drops it once the
- * caller has: the kernel's release then waits there, not here.
+ * caller has: the kernel's release then waits there, not here. The
+ * caller's other files are closed before the grandchild is forked, so
+ * that none outlives the child the caller waits for: a lock (apply's
+ * records.lock, an flock) stays held while any copy of its file is open,
+ * and the caller's next apply found it held.
  */
 static void hand_over(int fd, int wait_fd)
 {
 	char c;
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-	if (fork() != 0)
-		_exit(0);
 	/* No pipe of the caller's may wait on this one: only the two. */
 	if (null >= 0) {
 		dup2(null, 0);
@@ -65,6 +67,8 @@ static void hand_over(int fd, int wait_fd)
 		close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
 		close_range((unsigned)hi + 1, ~0u, 0);
 	}
+	if (fork() != 0)
+		_exit(0);
 	while (read(wait_fd, &c, 1) < 0 && errno == EINTR)
 		;
 	_exit(0);
