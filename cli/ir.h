@@ -168,11 +168,6 @@ struct ir_set {
 	 */
 	struct ir_flow_elem *boxes;
 	size_t		n_boxes;
-	/*
-	 * A flow cache's set (flow and dynamic): the flow map whose change
-	 * voids what it holds (the plan then flushes it), or NULL.
-	 */
-	const struct ir_set *voided_by;
 	uint64_t	timeout_ms;	/* 0: elements never expire */
 	size_t		n_elems;
 	struct ir_elem	*elems;		/* sorted, no overlaps */

@@ -9,11 +9,11 @@
  * 250 ns a packet against the 750-2,800 ns of the 10k-rule ClassBench
  * trees, tests/bench/classify). Per family, in place of the tree's root:
  *
- *   chain P_cw:  FLOW @P_fa_H accept
+ *   chain P_cw:  FLOW vmap @P_gm           (empty but for a change that
+ *                                           is elements, opt_guard.c)
+ *                FLOW @P_fa_H accept
  *                FLOW @P_fd_H drop
  *                FLOW @P_fn_H return       (the tree had no verdict)
- *                FLOW vmap @P_gm           (empty but for a change that
- *                                           is elements, opt_guard.c)
  *                jump ROOT
  *                TCP_UDP add @P_fn_H { FLOW }
  *   chain P_ca:  TCP_UDP add @P_fa_H { FLOW }   the tree's accepts
@@ -33,8 +33,10 @@
  * Rejects are not cached: they answer, and stay in the tree.
  *
  * H hashes the list's rules and what follows the list (the tree depends on
- * both): any change names new sets, which start empty in the batch that
- * changes the tree, so a cache never answers for other rules. The chains'
+ * both): any change that rebuilds the tree names new sets, which start
+ * empty in the batch that changes it, so a cache never answers for other
+ * rules; a change that is map elements keeps the tree and the sets, and
+ * the map in front answers for every flow it concerns. The chains'
  * names stay (P is the tree's prefix): the tree's leaves that go to them
  * stay as they are, and a one-rule change sends only the leaves it
  * changes and the 7 rules of the cache.
@@ -297,18 +299,21 @@ struct ir_chain *opt_flow_cache(struct ir_table *t, const char *root,
 	struct ir_rule *r;
 
 	*map = guard_map(t, prefix, fam);
-	acc->voided_by = drop->voided_by = none->voided_by = *map;
-
 	ca = flow_decide(t, prefix, "ca", acc, IR_ACCEPT);
 	cd = flow_decide(t, prefix, "cd", drop, IR_DROP);
 	tree_redirect(t, first, last, ca, cd);
 	w = flow_chain(t, prefix, "cw", fam);
-	flow_rule(w, acc, IR_ACCEPT);
-	flow_rule(w, drop, IR_DROP);
-	flow_rule(w, none, IR_RETURN);
+	/*
+	 * The map before the cache: a flow the cache holds from before a
+	 * change that put it in a box is never looked up again, so a change
+	 * need not empty the cache (opt_guard.c).
+	 */
 	r = flow_rule(w, NULL, IR_VMAP);
 	r->verdict.vmap = *map;
 	r->verdict.vmap_field = (*map)->field;
+	flow_rule(w, acc, IR_ACCEPT);
+	flow_rule(w, drop, IR_DROP);
+	flow_rule(w, none, IR_RETURN);
 	flow_rule(w, NULL, IR_JUMP)->verdict.chain = ir_table_strdup(t, root);
 	flow_add_rule(t, w, none);
 	return w;

@@ -407,8 +407,8 @@ bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 	}
 	/*
 	 * As map elements, the cache keeps its sets (named by the live
-	 * tree's list), which the plan flushes; with an overlay in front,
-	 * the tree's verdicts change and the cache is new.
+	 * tree's list), which the map in front answers before; with an
+	 * overlay in front, the tree's verdicts change and the cache is new.
 	 */
 	maps = ok && guard_maps(sd, b, boxes, n_boxes);
 	hash = maps ? opt_flow_hash_keys(b->keys, b->n, b->fall)

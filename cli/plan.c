@@ -300,23 +300,6 @@ static int flow_map_diff(struct plan *p, struct nlsock *s,
 	return 0;
 }
 
-/* The live flow caches whose flow map is refilled: emptied too. */
-static void voided_flush(struct plan *p)
-{
-	size_t i, j, n = p->n_flushes;
-
-	for (i = 0; i < p->table->n_sets; i++) {
-		const struct ir_set *s = p->table->sets[i];
-
-		if (!s->voided_by || !live_set(&p->live, s->name))
-			continue;
-		for (j = 0; j < n && p->flushes[j] != s->voided_by; j++)
-			;
-		if (j < n)
-			PUSH(p->flushes, p->n_flushes, s);
-	}
-}
-
 /*
  * Sets that rules fill (dynamic) keep what the kernel added; the others
  * get the elements of the file.
@@ -363,7 +346,6 @@ static int sets_diff(struct plan *p, struct nlsock *s)
 		if (err)
 			return err;
 	}
-	voided_flush(p);
 	for (i = 0; i < p->live.n_sets; i++) {
 		ls = &p->live.sets[i];
 		if (ir_table_find_set(t, ls->name))

@@ -85,8 +85,7 @@ struct plan {
 	size_t			n_kept_sets;
 	struct plan_elems	*elems;
 	size_t			n_elems;
-	/* Live sets emptied: flow maps (then filled with the file's
-	 * elements) and the flow caches they void (ir_set.voided_by). */
+	/* Live flow maps emptied, then filled with the file's elements. */
 	const struct ir_set	**flushes;
 	size_t			n_flushes;
 	struct plan_del		*dels;

@@ -73,16 +73,11 @@ static void print_set_elems(FILE *out, const struct plan_elems *pe)
 	}
 }
 
-/* A flow map: emptied and filled; a flow cache: emptied. */
+/* A flow map: emptied and filled. */
 static void print_flush(FILE *out, const struct ir_set *s)
 {
 	size_t i;
 
-	if (s->voided_by) {
-		fprintf(out, "~ set %s emptied (map %s changed)\n", s->name,
-			s->voided_by->name);
-		return;
-	}
 	fprintf(out, "~ map %s emptied, %zu elements\n", s->name,
 		s->n_boxes);
 	for (i = 0; i < s->n_boxes; i++) {

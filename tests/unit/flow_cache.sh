@@ -48,10 +48,10 @@ acl 300 >acl.fw
 ok "300 stateless rules: a flow cache" has_cache acl.nft
 ok "... the tree is entered through it" \
 	grep -q 'meta nfproto ipv4 jump forward_t1_4_cw ' acl.nft
-ok "... which looks the flow up in three sets, then walks the tree" sh -c \
+ok "... which looks the flow up in a map and three sets, then walks the tree" sh -c \
 	"sed -n '/^	chain forward_t1_4_cw {/,/^	}/p' acl.nft >cw && test \$(grep -c 'ip saddr . ip daddr . meta l4proto . th sport . th dport @forward_t1_4_f[adn]_' cw) = 3 && grep -q 'return comment' cw && grep -q 'jump forward_t1_4_' cw && grep -q 'meta l4proto { tcp, udp } add @forward_t1_4_fn_' cw"
-ok "... and, before the tree, the flow map of changes, empty" sh -c \
-	"grep -q 'th dport vmap @forward_t1_4_gm ' cw && sed -n '/^	map forward_t1_4_gm {/,/^	}/p' acl.nft >gm && grep -q 'flags interval' gm && ! grep -q elements gm"
+ok "... the flow map of changes first, empty" sh -c \
+	"grep -m1 ' @forward_t1_4_' cw | grep -q 'th dport vmap @forward_t1_4_gm ' && sed -n '/^	map forward_t1_4_gm {/,/^	}/p' acl.nft >gm && grep -q 'flags interval' gm && ! grep -q elements gm"
 ok "... the tree's verdicts go through its chains that add the flow" sh -c \
 	"test \$(grep -c 'goto forward_t1_4_ca ' acl.nft) -gt 50 && test \$(grep -c 'goto forward_t1_4_cd ' acl.nft) -gt 20"
 ok "... no rule of the list accepts or drops by itself" sh -c \
@@ -94,8 +94,8 @@ cp acl2.fw live.fw
 "$FWCTL" --netns $ns --rundir "$tmp/run" diff live.fw >diff.changed
 ok "one rule's verdict changed: diff shows flow map elements, no rule" sh -c \
 	"grep -q '^~ map forward_t1_4_gm emptied, [1-9][0-9]* elements' diff.changed && grep -q '^+ element map forward_t1_4_gm: 10\.' diff.changed && grep -q 'rules +0 -0' diff.changed"
-ok "... and the three cache sets emptied" test \
-	"$(grep -c '^~ set forward_t1_4_f[adn]_[0-9a-f]* emptied (map forward_t1_4_gm changed)' diff.changed)" = 3
+ok "... and the cache sets not emptied (the map answers first)" sh -c \
+	"! grep -q '^~ set' diff.changed"
 run acl2.fw >out.changed
 sets >sets.changed
 ok "... applied incrementally" grep -q incremental out.changed

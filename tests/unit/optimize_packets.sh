@@ -377,7 +377,7 @@ overlay_cases() {
 # A rule deleted from a stateless list with a flow cache: its packets,
 # which the cache held as dropped, meet the flow map's "return" and the
 # policy accepts them (no other rule matches them). Without the map's
-# return, or without the cache emptied, they would stay dropped.
+# return, or with the map after the cache, they would stay dropped.
 return_case() {
 	f=$tmp/ret.fw
 	{
