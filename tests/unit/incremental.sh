@@ -211,8 +211,9 @@ ok "... incremental, from the cache" sh -c \
 	"grep -q incremental '$tmp/apply.out' && grep -q '(cache)' '$tmp/apply.out'"
 ok "... its records written during the batch (the handles foreseen)" \
 	grep -q '^records: written during the batch' "$tmp/apply.out"
-# The process that holds apply's netlink socket for its slow release
-# (nlsock_close_later) is in the namespace too, and goes.
+# No process stays in the namespace: the one that holds apply's netlink
+# socket for its slow release (nlsock_close_later; after a batch that
+# frees many rules, as the full apply above) goes too.
 gone() {
 	for i in $(seq 50); do
 		[ -z "$(ip netns pids $ns)" ] && return 0
