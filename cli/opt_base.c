@@ -259,6 +259,7 @@ struct opt_bases *opt_bases_load(const char *dir, const char *id)
 			      (uint64_t)st.st_size))
 			goto bad;
 	free(d);
+	bs->id = xstrdup(id);
 	fd = open(path_of(path, sizeof(path), dir, LINES_NAME),
 		  O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -481,7 +482,10 @@ void opt_bases_store(const char *dir, const char *id,
 	struct opt_bases_staged st;
 	int lock;
 
-	if (!dir)
+	/* An apply that changed nothing: the records are already these. */
+	if (!dir || (in && in->id && !strcmp(in->id, id) && out &&
+		     unchanged(out, in) && out->lines && !out->lines->broken &&
+		     opt_lines_equal(in->lines, out->lines)))
 		return;
 	opt_bases_drop(dir);
 	lock = record_lock(dir);
@@ -510,6 +514,7 @@ void opt_bases_free(struct opt_bases *bs)
 		free(bs->b[i].hulls);
 	}
 	free(bs->b);
+	free(bs->id);
 	if (bs->map)
 		munmap(bs->map, bs->map_len);
 	if (bs->fd >= 0)

@@ -51,6 +51,7 @@ struct opt_bases {
 	void		*map;		/* that file, if mapped */
 	size_t		map_len;
 	struct opt_lines *lines;	/* opt_lines.h: trees.lines, or NULL */
+	char		*id;		/* trees.id it was loaded with, or NULL */
 };
 
 /* The record of chain's run number run, or NULL. */
@@ -79,8 +80,9 @@ bool opt_bases_cached(const struct opt_bases *bs);
  * dir/trees.base if trees.id is id (one line, live_cache_id()); NULL if
  * not (then nothing is kept): also when the file is damaged; with
  * dir/trees.lines in lines if that is whole. store writes out's records
- * (the hulls of kept ones come from in) and lines, and then the id; drop
- * removes the id, which leaves the records unread.
+ * (the hulls of kept ones come from in) and lines, and then the id, if
+ * they are not those in was loaded from under this id; drop removes the
+ * id, which leaves the records unread.
  */
 struct opt_bases *opt_bases_load(const char *dir, const char *id);
 void opt_bases_store(const char *dir, const char *id,

@@ -179,6 +179,16 @@ bool opt_lines_same(const struct opt_lines *then, const struct opt_lines *now)
 	return true;
 }
 
+bool opt_lines_equal(const struct opt_lines *a, const struct opt_lines *b)
+{
+	return a && b && !strcmp(a->path, b->path) && a->chains == b->chains &&
+	       a->n_rules == b->n_rules && a->n_names == b->n_names &&
+	       opt_lines_same(a, b) &&
+	       !memcmp(a->line, b->line, (a->n_lines + 1) * sizeof(*a->line)) &&
+	       !memcmp(a->rules, b->rules, a->n_rules * sizeof(*a->rules)) &&
+	       !memcmp(a->names, b->names, a->n_names * sizeof(*a->names));
+}
+
 void opt_lines_free(struct opt_lines *l)
 {
 	if (!l)

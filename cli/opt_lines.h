@@ -139,6 +139,8 @@ uint32_t *opt_lines_moved(const struct opt_lines *then,
 
 /* Whether both are there and every line is the same, at the same place. */
 bool opt_lines_same(const struct opt_lines *then, const struct opt_lines *now);
+/* Whether both are there and would be stored as the same bytes. */
+bool opt_lines_equal(const struct opt_lines *a, const struct opt_lines *b);
 
 bool opt_lines_write(FILE *f, const struct opt_lines *l);
 /* NULL if fd does not hold a whole, sane record. */

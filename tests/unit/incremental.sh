@@ -203,6 +203,18 @@ ok "a full apply, then one with nothing to send, read from the cache" sh -c \
 	 '$FWCTL' --rundir '$tmp/run' --netns $ns -v apply rules.fw >'$tmp/same.out' &&
 	 grep -q 'incremental, 0 changes' '$tmp/same.out' &&
 	 grep -q 'ms (cache)' '$tmp/same.out'"
+# The records' files by inode: a file written anew is renamed in place.
+records() {
+	ls -i "$tmp/run" | grep -E ' (trees\.(base|lines|id)|table\.cache)$' |
+		sort -k2
+}
+records_kept() {
+	records >"$tmp/rec.before" &&
+	"$FWCTL" --rundir "$tmp/run" --netns $ns apply rules.fw >/dev/null &&
+	records | cmp - "$tmp/rec.before" &&
+	test "$(wc -l <"$tmp/rec.before")" = 4
+}
+ok "... and again: no record is written again" records_kept
 handles $ns >"$tmp/h.before"
 sed 's/from z7 proto tcp to port 22 /from z7 proto tcp to port 2222 /' rules.fw >r2.fw
 mv r2.fw rules.fw
