@@ -182,8 +182,8 @@ bool opt_lines_same(const struct opt_lines *then, const struct opt_lines *now)
 bool opt_lines_equal(const struct opt_lines *a, const struct opt_lines *b)
 {
 	return a && b && !strcmp(a->path, b->path) && a->chains == b->chains &&
-	       a->n_rules == b->n_rules && a->n_names == b->n_names &&
-	       opt_lines_same(a, b) &&
+	       a->n_lines == b->n_lines && a->n_rules == b->n_rules &&
+	       a->n_names == b->n_names &&
 	       !memcmp(a->line, b->line, (a->n_lines + 1) * sizeof(*a->line)) &&
 	       !memcmp(a->rules, b->rules, a->n_rules * sizeof(*a->rules)) &&
 	       !memcmp(a->names, b->names, a->n_names * sizeof(*a->names));
