@@ -114,16 +114,17 @@ struct ir_queue {
 	bool		bypass, fanout;
 };
 
+/* The small fields first: 40 bytes, not 48, in every rule and element. */
 struct ir_verdict {
 	enum ir_verdict_kind	kind;
 	enum ir_reject_kind	reject;		/* IR_REJECT */
+	enum ir_field		vmap_field;	/* IR_VMAP */
 	uint8_t			reject_code;	/* IR_REJECT */
+	struct ir_queue		queue;		/* IR_QUEUE */
 	/* IR_JUMP, IR_GOTO: the name of an ir_chain of the table or one
 	 * of its strings (ir_table_strdup), never the verdict's own. */
 	const char		*chain;
-	enum ir_field		vmap_field;	/* IR_VMAP */
 	struct ir_set		*vmap;		/* IR_VMAP, a map of verdicts */
-	struct ir_queue		queue;		/* IR_QUEUE */
 };
 
 /* What a set holds; a set holds one field's values. */
@@ -289,7 +290,6 @@ struct ir_rule {
 	struct fw_loc		loc;	/* source rule; file NULL: built in */
 	const char		*text;	/* source rule text (userdata), or NULL */
 	const char		*why;	/* built-in rules: "stateful", ... */
-	size_t			n_matches;
 	struct ir_match		*matches;
 	char			*comment;	/* the user's comment, or NULL */
 	/* Its own (ir_rule_free, ir_rule_copy); read by ir_rule_st(). */
@@ -307,6 +307,8 @@ struct ir_rule {
 	 * protocol, so ports may be matched without an L4PROTO match.
 	 */
 	bool			l4_proven;
+	/* Beside origin: a stand-in is 128 bytes (10,000 in a change). */
+	uint32_t		n_matches;
 	/* In a decision tree's leaf: 1 + the index of the list's rule it
 	 * copies (opt_tail.c counts copies by it); 0 elsewhere. */
 	uint32_t		origin;

@@ -61,7 +61,7 @@ struct opt_lines {
 	bool		broken;
 	size_t		n_lines;	/* line[1 .. n_lines] */
 	struct line_info *line;
-	size_t		n_rules;
+	size_t		n_rules, rules_cap;	/* rules_cap: while building */
 	struct line_rule *rules;	/* read: never grown */
 	size_t		n_names;
 	char		(*names)[IR_NAME_MAX];

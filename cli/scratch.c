@@ -5,7 +5,14 @@
 
 #include "scratch.h"
 
-#define BLOCK_MIN	(1u << 20)
+/*
+ * The first block is small and each next one twice the one before, up to
+ * BLOCK_MAX: a one-rule change's few small trees take under 64 KiB, and
+ * a first block of 1 MiB there was most of a huge page of heap that the
+ * kernel zeroes, for nothing.
+ */
+#define BLOCK_FIRST	(64u << 10)
+#define BLOCK_MAX	(1u << 20)
 #define ALIGN		16u
 
 struct scratch_block {
@@ -14,10 +21,16 @@ struct scratch_block {
 	_Alignas(ALIGN) unsigned char	mem[];
 };
 
-static struct scratch_block *block_new(size_t need)
+/* A block after one of prev bytes (0: the first). */
+static struct scratch_block *block_new(size_t need, size_t prev)
 {
-	size_t cap = need > BLOCK_MIN ? need : BLOCK_MIN;
-	struct scratch_block *b = malloc(sizeof(*b) + cap);
+	size_t cap = !prev ? BLOCK_FIRST : prev < BLOCK_MAX ? 2 * prev :
+		     BLOCK_MAX;
+	struct scratch_block *b;
+
+	if (cap < need)
+		cap = need;
+	b = malloc(sizeof(*b) + cap);
 
 	if (!b)
 		abort();
@@ -43,7 +56,7 @@ static struct scratch_block *block_next(struct scratch *s, size_t need)
 		}
 	}
 	if (!b) {
-		b = block_new(need);
+		b = block_new(need, s->cur ? s->cur->cap : 0);
 		if (s->cur)
 			s->cur->next = b;
 		else
