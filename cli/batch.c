@@ -305,24 +305,28 @@ static int batch_recv_one(struct batch_recv *r, const void *buf, size_t len)
 /*
  * Every reply is queued by the time sendmsg() returns (see the top): read
  * without blocking until the queue is empty, many replies per system call.
+ * Each message has one reply at most (an error or an echo): a small batch
+ * gets a small buffer (512 KiB of it took a one-rule change's heap into
+ * a third huge page, which the kernel zeroes).
  */
 static int batch_recv(struct batch_recv *r)
 {
 	struct mmsghdr msgs[RECV_VLEN];
 	struct iovec iov[RECV_VLEN];
-	char *buf = malloc((size_t)RECV_VLEN * RECV_SIZE);
+	int vlen = r->b->n + 2 < RECV_VLEN ? (int)r->b->n + 2 : RECV_VLEN;
+	char *buf = malloc((size_t)vlen * RECV_SIZE);
 	int fd = mnl_socket_get_fd(r->b->sock->nl), n, i, ret = 0;
 
 	if (!buf)
 		return -ENOMEM;
 	while (!r->whole && ret >= 0) {
-		for (i = 0; i < RECV_VLEN; i++) {
+		for (i = 0; i < vlen; i++) {
 			iov[i].iov_base = buf + (size_t)i * RECV_SIZE;
 			iov[i].iov_len = RECV_SIZE;
 			msgs[i].msg_hdr = (struct msghdr){
 				.msg_iov = &iov[i], .msg_iovlen = 1 };
 		}
-		n = recvmmsg(fd, msgs, RECV_VLEN, MSG_DONTWAIT, NULL);
+		n = recvmmsg(fd, msgs, (unsigned)vlen, MSG_DONTWAIT, NULL);
 		if (n < 0) {
 			ret = errno == EAGAIN ? 0 : -errno;
 			break;
