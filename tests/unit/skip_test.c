@@ -64,6 +64,8 @@ static char *with(const char *a, const char *b)
 /* A line that is no rule: most are left out as they were no more. */
 static void edit_other(struct rule_text *t, struct opt_rng *g, unsigned step)
 {
+	/* Each define its own name: two in one step were an error. */
+	static unsigned defines;
 	size_t at = opt_below(g, (unsigned)t->n + 1), i;
 	char buf[64];
 
@@ -76,7 +78,8 @@ static void edit_other(struct rule_text *t, struct opt_rng *g, unsigned step)
 		rule_text_insert(t, at, strdup(""));
 		break;
 	case 2:
-		snprintf(buf, sizeof(buf), "define step%u = 22", step);
+		snprintf(buf, sizeof(buf), "define step%u_%u = 22", step,
+			 ++defines);
 		rule_text_insert(t, 0, strdup(buf));
 		break;
 	default:
