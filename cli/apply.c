@@ -122,19 +122,39 @@ static void bases_store(struct nlsock *s, const struct ir_table *t,
 	opt_bases_store(cache_dir, id, t->bases, t->bases_in);
 }
 
-struct opt_bases *kernel_bases(const char *cache_dir)
+/* The trees' records of the generation live now, or NULL. */
+static struct opt_bases *bases_now(struct nlsock *s, const char *cache_dir,
+				   uint32_t *genid)
 {
-	struct opt_bases *bs = NULL;
-	struct nlsock s;
-	uint32_t genid;
 	char id[256];
 
-	if (!cache_dir || batch_socket_open(&s) < 0)
+	if (batch_genid(s, genid) || !live_cache_id(s, *genid, id, sizeof(id)))
 		return NULL;
-	if (!batch_genid(&s, &genid) &&
-	    live_cache_id(&s, genid, id, sizeof(id)))
-		bs = opt_bases_load(cache_dir, id);
-	nlsock_close(&s);
+	return opt_bases_load(cache_dir, id);
+}
+
+struct opt_bases *kernel_bases(const char *cache_dir, int *renewal,
+			       uint64_t *renew_ns)
+{
+	enum live_renewal r = LIVE_RENEW_NONE;
+	struct opt_bases *bs = NULL;
+	uint32_t genid = 0;
+	uint64_t ns = 0;
+	struct nlsock s;
+
+	if (cache_dir && batch_socket_open(&s) == 0) {
+		bs = bases_now(&s, cache_dir, &genid);
+		if (!bs && genid)
+			r = live_cache_renew(&s, cache_dir, genid, &ns);
+		/* Unless another commit came while the table was read. */
+		if (r == LIVE_RENEW_SAME)
+			bs = bases_now(&s, cache_dir, &genid);
+		nlsock_close(&s);
+	}
+	if (renewal)
+		*renewal = r;
+	if (renew_ns)
+		*renew_ns = ns;
 	return bs;
 }
 

@@ -103,12 +103,21 @@ struct emit_kelem {
 void emit_set_elems(struct batch *b, const struct ir_set *s, bool add,
 		    const struct emit_kelem *e, size_t n);
 /*
- * A flow map's elements as the kernel holds them (a key, an end key and
- * a verdict each), summed up: one element's hash, all of s's.
+ * One element as the kernel holds it and a dump gives it back: key (and
+ * key_end: a flow map's box), flags, verdict. emit_set_digest() sums the
+ * hashes of all of s's elements as emit_set() sends them; a dump summed
+ * the same way (live_set_digest()) is equal if the elements are.
  */
-uint64_t emit_box_hash(const uint8_t *key, const uint8_t *key_end,
-		       unsigned len, int32_t code);
-uint64_t emit_flow_map_digest(const struct ir_set *s);
+struct emit_helem {
+	const uint8_t	*key, *key_end;		/* key_end NULL: none */
+	unsigned	len;			/* of each */
+	uint32_t	flags;			/* NFT_SET_ELEM_* */
+	bool		verdict;		/* a map's: */
+	int32_t		code;
+	const char	*chain;			/* of a jump or goto */
+};
+uint64_t emit_elem_hash(const struct emit_helem *e);
+uint64_t emit_set_digest(const struct ir_set *s);
 /*
  * DELSETELEM of all elements of the live set s, then NEWSETELEM of a flow
  * map's boxes (a flow map is refilled, never diffed).

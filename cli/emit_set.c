@@ -275,42 +275,79 @@ static void box_key_put(struct nlmsghdr *nlh, uint16_t type,
 	mnl_attr_nest_end(nlh, nest);
 }
 
-uint64_t emit_box_hash(const uint8_t *key, const uint8_t *key_end,
-		       unsigned len, int32_t code)
+static uint64_t fnv(uint64_t h, const void *p, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
-	uint8_t c[4] = { (uint8_t)((uint32_t)code >> 24),
-			 (uint8_t)((uint32_t)code >> 16),
-			 (uint8_t)((uint32_t)code >> 8), (uint8_t)code };
-	unsigned i;
+	const uint8_t *b = p;
 
-	for (i = 0; i < len; i++)
-		h = (h ^ key[i]) * 0x100000001b3ull;
-	for (i = 0; i < len; i++)
-		h = (h ^ key_end[i]) * 0x100000001b3ull;
-	for (i = 0; i < sizeof(c); i++)
-		h = (h ^ c[i]) * 0x100000001b3ull;
+	while (len--)
+		h = (h ^ *b++) * 0x100000001b3ull;
+	return h;
+}
+
+uint64_t emit_elem_hash(const struct emit_helem *e)
+{
+	uint8_t head[10] = { e->key_end != NULL, e->verdict };
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
+	uint32_t be = htonl(e->flags);
+
+	memcpy(head + 2, &be, 4);
+	be = htonl((uint32_t)(e->verdict ? e->code : 0));
+	memcpy(head + 6, &be, 4);
+	h = fnv(h, head, sizeof(head));
+	h = fnv(h, e->key, e->len);
+	if (e->key_end)
+		h = fnv(h, e->key_end, e->len);
+	if (e->chain)
+		h = fnv(h, e->chain, strlen(e->chain) + 1);
 	/* Summed over the elements: spread the bits first. */
 	h ^= h >> 31;
 	h *= 0x94d049bb133111ebull;
 	return h ^ (h >> 29);
 }
 
-uint64_t emit_flow_map_digest(const struct ir_set *s)
+static const char *verdict_chain(const struct ir_verdict *v)
+{
+	return v->kind == IR_JUMP || v->kind == IR_GOTO ? v->chain : NULL;
+}
+
+struct digest {
+	unsigned	len;
+	uint64_t	sum;
+};
+
+static void digest_elem(void *ctx, const uint8_t *key, uint32_t flags,
+			const struct ir_verdict *v, bool open)
+{
+	struct digest *d = ctx;
+
+	(void)open;	/* userdata, for nft's listing only */
+	d->sum += emit_elem_hash(&(struct emit_helem){
+		.key = key, .len = d->len, .flags = flags, .verdict = v != NULL,
+		.code = v ? emit_verdict_code(v) : 0,
+		.chain = v ? verdict_chain(v) : NULL });
+}
+
+uint64_t emit_set_digest(const struct ir_set *s)
 {
 	uint8_t key[IR_FLOW_FIELDS * IR_VALUE_MAX];
 	uint8_t end[IR_FLOW_FIELDS * IR_VALUE_MAX];
-	uint64_t sum = 0;
-	unsigned len;
+	struct digest d = { ir_field_info[s->field].len, 0 };
 	size_t i;
 
-	for (i = 0; i < s->n_boxes; i++) {
-		len = flow_key_put(s, &s->boxes[i], false, key);
-		flow_key_put(s, &s->boxes[i], true, end);
-		sum += emit_box_hash(key, end, len,
-				     emit_verdict_code(&s->boxes[i].verdict));
+	if (!s->flow) {
+		emit_set_walk(s, digest_elem, &d);
+		return d.sum;
 	}
-	return sum;
+	for (i = 0; i < s->n_boxes; i++) {
+		d.len = flow_key_put(s, &s->boxes[i], false, key);
+		flow_key_put(s, &s->boxes[i], true, end);
+		d.sum += emit_elem_hash(&(struct emit_helem){
+			.key = key, .key_end = end, .len = d.len,
+			.verdict = true,
+			.code = emit_verdict_code(&s->boxes[i].verdict),
+			.chain = verdict_chain(&s->boxes[i].verdict) });
+	}
+	return d.sum;
 }
 
 /* A flow map's elements: each a box, its first key and its last. */

@@ -53,9 +53,13 @@ int kernel_update(const struct ir_table *t, const char *cache_dir,
 #define KERNEL_REBUILD	1000
 /*
  * The records of the trees live in this namespace now (opt_base.h), from
- * cache_dir if they describe its current generation; NULL if not.
+ * cache_dir if they describe its current generation; NULL if not. Records
+ * of an older one are renewed first if the table is unchanged since
+ * (live_cache_renew()): what came of that in *renewal, its time in
+ * *renew_ns (either may be NULL).
  */
-struct opt_bases *kernel_bases(const char *cache_dir);
+struct opt_bases *kernel_bases(const char *cache_dir, int *renewal,
+			       uint64_t *renew_ns);
 /* kernel_apply() of t, filling st as kernel_update() does (apply --full). */
 int kernel_replace(const struct ir_table *t, const char *cache_dir,
 		   struct apply_stats *st);

@@ -177,6 +177,7 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 struct rule_dump {
 	struct live_table	*lt;
 	struct live_chain	*last;
+	bool			keys_only;	/* LIVE_KEYS */
 };
 
 static struct live_chain *chain_find(struct rule_dump *rd, const char *name)
@@ -236,20 +237,22 @@ static void expr_read(const struct nlattr *expr, struct live_rule_dump *d)
 }
 
 static void rule_fill(struct live_rule *lr, const struct nlattr *ud,
-		      const struct nlattr *exprs)
+		      const struct nlattr *exprs, bool keys_only)
 {
 	const struct nlattr *e;
 	struct udata_strs u;
 
 	udata_strings(ud ? mnl_attr_get_payload(ud) : NULL,
 		      ud ? mnl_attr_get_payload_len(ud) : 0, &u);
+	lr->has_key = u.has_key;
+	lr->key = u.key;
+	if (keys_only)
+		return;
 	lr->dump = calloc(1, sizeof(*lr->dump));
 	if (!lr->dump)
 		abort();
 	lr->dump->comment = xstrdup(u.s[NFTNL_UDATA_RULE_COMMENT]);
 	lr->dump->text = xstrdup(u.s[FWCTL_UDATA_RULE_SOURCE]);
-	lr->has_key = u.has_key;
-	lr->key = u.key;
 	if (exprs)
 		mnl_attr_for_each_nested(e, exprs)
 			expr_read(e, lr->dump);
@@ -308,7 +311,7 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		lr = &lc->rules[lc->n_rules++];
 		memset(lr, 0, sizeof(*lr));
 		lr->handle = be64toh(mnl_attr_get_u64(ra.handle));
-		rule_fill(lr, ra.udata, ra.exprs);
+		rule_fill(lr, ra.udata, ra.exprs, rd->keys_only);
 		rd->lt->n_rules++;
 	}
 	return MNL_CB_OK;
@@ -358,7 +361,7 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 		ls->key_type = nftnl_set_get_u32(ns, NFTNL_SET_KEY_TYPE);
 		ls->flags = flags;
 		ls->elements = 0;
-		ls->has_elems_key = false;
+		ls->has_digest = false;
 		ls->timeout_ms = nftnl_set_is_set(ns, NFTNL_SET_TIMEOUT) ?
 				 nftnl_set_get_u64(ns, NFTNL_SET_TIMEOUT) : 0;
 	}
@@ -475,7 +478,7 @@ static int dump_rules(struct nlsock *s, struct rule_dump *rd)
 static int live_read_once(struct nlsock *s, struct live_table *lt,
 			  enum live_depth depth)
 {
-	struct rule_dump rd = { .lt = lt };
+	struct rule_dump rd = { .lt = lt, .keys_only = depth == LIVE_KEYS };
 	int err = read_table(s, lt);
 	size_t i;
 
@@ -515,6 +518,37 @@ int live_read(struct nlsock *s, struct live_table *lt,
 		err = -EAGAIN;
 	}
 	return err;
+}
+
+int live_chain_name_cmp(const void *a, const void *b)
+{
+	const struct live_chain *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+const struct live_chain **live_chains_by_name(const struct live_table *lt)
+{
+	const struct live_chain **v = calloc(lt->n_chains + 1, sizeof(*v));
+	size_t i;
+
+	if (!v)
+		abort();
+	for (i = 0; i < lt->n_chains; i++)
+		v[i] = &lt->chains[i];
+	qsort(v, lt->n_chains, sizeof(*v), live_chain_name_cmp);
+	return v;
+}
+
+const struct live_set *live_set_find(const struct live_table *lt,
+				     const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < lt->n_sets; i++)
+		if (!strcmp(lt->sets[i].name, name))
+			return &lt->sets[i];
+	return NULL;
 }
 
 void live_free(struct live_table *lt)

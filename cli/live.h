@@ -79,8 +79,10 @@ struct live_set {
 	uint32_t	flags;		/* NFT_SET_* */
 	size_t		elements;	/* ranges count once; see live_read() */
 	uint64_t	timeout_ms;
-	uint64_t	elems_key;	/* ir_set_elems_key() as committed */
-	bool		has_elems_key;	/* known (from the cache) */
+	/* Its elements, as emit_set_digest() of the set committed sums
+	 * them; known from the cache (none for dynamic sets). */
+	uint64_t	digest;
+	bool		has_digest;
 };
 
 /* ct helpers and timeouts; the comment holds where they were made. */
@@ -133,7 +135,9 @@ static inline uint32_t live_rule_line(const struct live_table *lt,
 /* How much to read: each level costs more dumps than the one before. */
 enum live_depth {
 	LIVE_TABLE,		/* presence, source, generation */
-	LIVE_OBJECTS,		/* and chains, rules, sets, objects */
+	LIVE_KEYS,		/* and chains, rules (handles and keys only:
+				 * no live_rule.dump), sets, objects */
+	LIVE_OBJECTS,		/* and the rules' comments, texts, counters */
 	LIVE_ELEMENTS,		/* and the element count of each set */
 };
 
@@ -144,6 +148,12 @@ enum live_depth {
 int live_read(struct nlsock *s, struct live_table *lt,
 	      enum live_depth depth);
 void live_free(struct live_table *lt);
+/* lt's chains sorted by name (free() it), for bsearch() with
+ * live_chain_name_cmp(); lt's named set called name, or NULL. */
+const struct live_chain **live_chains_by_name(const struct live_table *lt);
+int live_chain_name_cmp(const void *a, const void *b);
+const struct live_set *live_set_find(const struct live_table *lt,
+				     const char *name);
 
 /*
  * The elements of the named set as the kernel holds them, in its order
@@ -152,9 +162,8 @@ void live_free(struct live_table *lt);
 struct emit_kelem;
 int live_set_elems(struct nlsock *s, const char *set, unsigned key_len,
 		   struct emit_kelem **elems, size_t *n);
-/* The elements of the named flow map as emit_flow_map_digest() sums them. */
-int live_flow_map_digest(struct nlsock *s, const char *set, unsigned key_len,
-			 uint64_t *digest);
+/* The elements of the named set as emit_set_digest() sums them. */
+int live_set_digest(struct nlsock *s, const char *set, uint64_t *digest);
 
 /*
  * The table as the last incremental apply left it (cli/live_cache.c),
@@ -164,6 +173,10 @@ int live_flow_map_digest(struct nlsock *s, const char *set, unsigned key_len,
  */
 int live_cache_load(struct nlsock *s, const char *dir, uint32_t genid,
 		    struct live_table *lt);
+/* The cache of this boot and namespace, whatever its generation (then
+ * in lt->genid): 0, or -1 if there is none. */
+int live_cache_load_any(struct nlsock *s, const char *dir,
+			struct live_table *lt);
 void live_cache_store(struct nlsock *s, const char *dir,
 		      const struct live_table *lt);
 void live_cache_drop(const char *dir);
@@ -176,6 +189,20 @@ bool live_cache_stage(const char *dir, const char *id,
 		      const struct live_table *lt);
 void live_cache_publish(const char *dir);
 void live_cache_unstage(const char *dir);
+/*
+ * If the records in dir are of an older generation than genid (another
+ * commit came since) and the table is still what they say (it is read
+ * back), makes them the generation now live (cli/live_renew.c). *ns: the
+ * time it took.
+ */
+enum live_renewal {
+	LIVE_RENEW_NONE,	/* no older records (or another apply writes) */
+	LIVE_RENEW_SAME,	/* the table unchanged: records renewed */
+	LIVE_RENEW_CHANGED,	/* the table changed since: records left */
+	LIVE_RENEW_FAILED,	/* it could not be read */
+};
+enum live_renewal live_cache_renew(struct nlsock *s, const char *dir,
+				   uint32_t genid, uint64_t *ns);
 /* This boot, this namespace and generation genid, as one line ("id ...\n");
  * false if unknown. */
 bool live_cache_id(struct nlsock *s, uint32_t genid, char *id, size_t size);

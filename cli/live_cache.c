@@ -11,14 +11,14 @@
  * a cache that is stale in any way can only make the kernel refuse the
  * batch (and fwctl read the table and retry), never change the wrong rule.
  *
- *   fwctl-live-cache 5
+ *   fwctl-live-cache 6
  *   id BOOT-ID NETNS-COOKIE GENERATION
  *   source PATH
  *   handles COUNTER                  (the table's last handle given, or 0)
  *   chain NAME BASE HOOK PRIORITY POLICY NAT RULES
  *   (RULES times HANDLE, KEY and LINE, 8 bytes each in this machine's
  *   order; LINE: live_rule.line)
- *   set NAME KEY-TYPE FLAGS TIMEOUT-MS ELEMS-KEY  (hex, or - if unknown)
+ *   set NAME KEY-TYPE FLAGS TIMEOUT-MS DIGEST  (hex, or - if unknown)
  *   object NAME TYPE KEY
  *   end SUM                          (hex, of the rules' bytes)
  *
@@ -43,7 +43,7 @@
 #endif
 
 #define CACHE_NAME	"table.cache"
-#define CACHE_MAGIC	"fwctl-live-cache 5\n"
+#define CACHE_MAGIC	"fwctl-live-cache 6\n"
 #define LINE_MAX_LEN	4200	/* "source " and a path */
 #define CACHE_BUFFER	(256u << 10)
 #define PATH_SIZE	4096
@@ -161,8 +161,8 @@ static void write_table(FILE *f, const struct live_table *lt)
 
 		fprintf(f, "set %s %" PRIu32 " %" PRIu32 " %" PRIu64, ls->name,
 			ls->key_type, ls->flags, ls->timeout_ms);
-		if (ls->has_elems_key)
-			fprintf(f, " %" PRIx64 "\n", ls->elems_key);
+		if (ls->has_digest)
+			fprintf(f, " %" PRIx64 "\n", ls->digest);
 		else
 			fputs(" -\n", f);
 	}
@@ -361,8 +361,8 @@ static bool read_set(const char *line, struct live_table *lt)
 	ls->name = xstrndup(line + 4, (size_t)name_len - 4);
 	if (!strcmp(line + key_at, "-\n"))
 		return true;
-	ls->elems_key = strtoull(line + key_at, &end, 16);
-	ls->has_elems_key = true;
+	ls->digest = strtoull(line + key_at, &end, 16);
+	ls->has_digest = true;
 	return end != line + key_at && *end == '\n';
 }
 
@@ -452,8 +452,29 @@ static bool slurp(const char *path, char **buf, size_t *len)
 	return ok;
 }
 
-int live_cache_load(struct nlsock *s, const char *dir, uint32_t genid,
-		    struct live_table *lt)
+/*
+ * Whether line is an id of the boot and namespace of id (any generation):
+ * its generation then in *genid.
+ */
+static bool same_place(const char *line, const char *id, uint32_t *genid)
+{
+	size_t n = (size_t)(strrchr(id, ' ') + 1 - id);
+	unsigned long v;
+	char *end;
+
+	if (strncmp(line, id, n) || !isdigit((unsigned char)line[n]))
+		return false;
+	errno = 0;
+	v = strtoul(line + n, &end, 10);
+	if (errno || v > UINT32_MAX || strcmp(end, "\n"))
+		return false;
+	*genid = (uint32_t)v;
+	return true;
+}
+
+/* The cache of generation genid, or of any if any (live.h). */
+static int cache_load(struct nlsock *s, const char *dir, uint32_t genid,
+		      bool any, struct live_table *lt)
 {
 	char path[4096], id[128], line[128], *buf;
 	struct text tx;
@@ -467,7 +488,8 @@ int live_cache_load(struct nlsock *s, const char *dir, uint32_t genid,
 		return -1;
 	tx = (struct text){ buf, buf + len, 0 };
 	if (next_line(&tx, line, sizeof(line)) && !strcmp(line, CACHE_MAGIC) &&
-	    next_line(&tx, line, sizeof(line)) && !strcmp(line, id))
+	    next_line(&tx, line, sizeof(line)) &&
+	    (any ? same_place(line, id, &genid) : !strcmp(line, id)))
 		ok = read_table(&tx, lt);
 	free(buf);
 	if (!ok) {
@@ -476,6 +498,18 @@ int live_cache_load(struct nlsock *s, const char *dir, uint32_t genid,
 	}
 	lt->genid = genid;
 	return 0;
+}
+
+int live_cache_load(struct nlsock *s, const char *dir, uint32_t genid,
+		    struct live_table *lt)
+{
+	return cache_load(s, dir, genid, false, lt);
+}
+
+int live_cache_load_any(struct nlsock *s, const char *dir,
+			struct live_table *lt)
+{
+	return cache_load(s, dir, 0, true, lt);
 }
 
 struct handle_line {

@@ -110,54 +110,90 @@ static int elems_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-struct box_sum {
-	unsigned	key_len;
-	uint64_t	sum;
-};
+/* NFTA_DATA_VERDICT's code and chain, into h; false if data holds other. */
+static bool elem_digest_verdict(const struct nlattr *data,
+				struct emit_helem *h)
+{
+	const struct nlattr *vd, *a;
 
-/* The payload of nest's NFTA_DATA_VALUE, if it is len bytes long. */
-static const uint8_t *data_value(const struct nlattr *nest, unsigned len)
+	mnl_attr_for_each_nested(vd, data) {
+		if (mnl_attr_get_type(vd) != NFTA_DATA_VERDICT)
+			return false;
+		h->verdict = true;
+		mnl_attr_for_each_nested(a, vd) {
+			if (mnl_attr_get_type(a) == NFTA_VERDICT_CODE &&
+			    mnl_attr_get_payload_len(a) == 4)
+				h->code = (int32_t)ntohl(mnl_attr_get_u32(a));
+			else if (mnl_attr_get_type(a) == NFTA_VERDICT_CHAIN &&
+				 mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+				h->chain = mnl_attr_get_str(a);
+		}
+	}
+	return true;
+}
+
+/* The payload of nest's NFTA_DATA_VALUE and its length, or NULL. */
+static const uint8_t *data_value(const struct nlattr *nest, unsigned *len)
 {
 	const struct nlattr *a;
 
 	mnl_attr_for_each_nested(a, nest)
-		if (mnl_attr_get_type(a) == NFTA_DATA_VALUE &&
-		    mnl_attr_get_payload_len(a) == len)
+		if (mnl_attr_get_type(a) == NFTA_DATA_VALUE) {
+			*len = mnl_attr_get_payload_len(a);
 			return mnl_attr_get_payload(a);
+		}
 	return NULL;
 }
 
-static int box_cb(const struct nlmsghdr *nlh, void *data)
+/*
+ * One element's emit_elem_hash(); anything fwctl never sends (a value
+ * for data, expressions, an object, a key of another length) makes it a
+ * hash that none of fwctl's elements has.
+ */
+static uint64_t elem_digest(const struct nlattr *elem)
 {
-	struct box_sum *b = data;
-	const struct nlattr *attr, *elem, *a;
+	struct emit_helem h = { 0 };
+	const struct nlattr *a;
+	unsigned len = 0, end_len = 0;
+	bool other = false;
+
+	mnl_attr_for_each_nested(a, elem) {
+		switch (mnl_attr_get_type(a)) {
+		case NFTA_SET_ELEM_KEY:
+			h.key = data_value(a, &len);
+			break;
+		case NFTA_SET_ELEM_KEY_END:
+			h.key_end = data_value(a, &end_len);
+			break;
+		case NFTA_SET_ELEM_FLAGS:
+			if (mnl_attr_get_payload_len(a) == 4)
+				h.flags = ntohl(mnl_attr_get_u32(a));
+			break;
+		case NFTA_SET_ELEM_DATA:
+			other |= !elem_digest_verdict(a, &h);
+			break;
+		case NFTA_SET_ELEM_USERDATA:	/* nft's listing only */
+			break;
+		default:
+			other = true;
+		}
+	}
+	h.len = len;
+	if (!h.key || (h.key_end && end_len != len))
+		other = true;
+	return emit_elem_hash(&h) ^ (other ? 0x5eed5eed5eed5eedull : 0);
+}
+
+static int digest_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr, *elem;
+	uint64_t *sum = data;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
 		if (mnl_attr_get_type(attr) != NFTA_SET_ELEM_LIST_ELEMENTS)
 			continue;
-		mnl_attr_for_each_nested(elem, attr) {
-			const uint8_t *key = NULL, *end = NULL;
-			struct emit_kelem v = { .kind = IR_VERDICT_NONE };
-			int32_t code = -1;
-
-			mnl_attr_for_each_nested(a, elem) {
-				if (mnl_attr_get_type(a) == NFTA_SET_ELEM_KEY)
-					key = data_value(a, b->key_len);
-				else if (mnl_attr_get_type(a) ==
-					 NFTA_SET_ELEM_KEY_END)
-					end = data_value(a, b->key_len);
-				else if (mnl_attr_get_type(a) ==
-					 NFTA_SET_ELEM_DATA)
-					elem_verdict(a, &v);
-			}
-			if (v.kind != IR_VERDICT_NONE)
-				code = emit_verdict_code(&(struct ir_verdict){
-							 .kind = v.kind });
-			/* Not an element fwctl sends: a sum no map has. */
-			b->sum += key && end ? emit_box_hash(key, end,
-							     b->key_len, code)
-					     : 1;
-		}
+		mnl_attr_for_each_nested(elem, attr)
+			*sum += elem_digest(elem);
 	}
 	return MNL_CB_OK;
 }
@@ -176,14 +212,10 @@ static int elems_dump(struct nlsock *s, const char *set, mnl_cb_t cb,
 	return nlsock_request(s, nlh, cb, data);
 }
 
-int live_flow_map_digest(struct nlsock *s, const char *set, unsigned key_len,
-			 uint64_t *digest)
+int live_set_digest(struct nlsock *s, const char *set, uint64_t *digest)
 {
-	struct box_sum b = { .key_len = key_len };
-	int err = elems_dump(s, set, box_cb, &b);
-
-	*digest = b.sum;
-	return err;
+	*digest = 0;
+	return elems_dump(s, set, digest_cb, digest);
 }
 
 int live_set_elems(struct nlsock *s, const char *set, unsigned key_len,

@@ -494,6 +494,13 @@ void opt_bases_store(const char *dir, const char *id,
 	record_unlock(lock);
 }
 
+bool opt_bases_rekey(const char *dir, const char *from, const char *to)
+{
+	return dir && id_matches(dir, from) &&
+	       stage_one(dir, ID_NAME, write_id, to) &&
+	       publish_one(dir, ID_NAME);
+}
+
 void opt_bases_drop(const char *dir)
 {
 	char path[4200];

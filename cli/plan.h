@@ -109,7 +109,8 @@ struct plan_times {
 
 /*
  * Reads the live table (from the cache in cache_dir if it describes the
- * current generation, see live_cache_load(); NULL: always dumps) and
+ * current generation, see live_cache_load(); NULL: always dumps, with
+ * the rules' labels for plan_print()) and
  * compares it with t. 0 (p filled, maybe as a full replace) or -errno
  * from reading; plan_free() in both cases.
  */

@@ -236,8 +236,8 @@ static void result_sets(const struct ir_table *t,
 		ls->flags = emit_set_flags(s);
 		ls->timeout_ms = s->timeout_ms;
 		/* What rules add to a dynamic set is not in the file. */
-		ls->has_elems_key = !s->dynamic;
-		ls->elems_key = ir_set_elems_key(s);
+		ls->has_digest = !s->dynamic;
+		ls->digest = ls->has_digest ? emit_set_digest(s) : 0;
 	}
 }
 

@@ -19,6 +19,7 @@
 #include "hook_form.h"
 #include "inspect_config.h"
 #include "kernel.h"
+#include "live.h"
 #include "opt_base.h"
 #include "shape.h"
 
@@ -311,10 +312,34 @@ int cmd_check(int argc, char **argv, const struct fw_opts *o)
 	return err;
 }
 
+struct apply_run {
+	const struct fw_opts	*o;
+	bool			full, warned;
+	struct apply_stats	st;
+	int			renewal;	/* enum live_renewal */
+	uint64_t		renew_ns;
+};
+
+/* Records of an older generation (live_cache_renew()), if there were. */
+static void renewal_report(int renewal, uint64_t ns)
+{
+	static const char *const what[] = {
+		[LIVE_RENEW_SAME] = "unchanged: renewed",
+		[LIVE_RENEW_CHANGED] = "changed since: not believed",
+		[LIVE_RENEW_FAILED] = "not read: not believed",
+	};
+
+	if (renewal != LIVE_RENEW_NONE)
+		printf("records: of an older generation (another commit "
+		       "came since); the table read back in %.2f ms, %s\n",
+		       ms(ns), what[renewal]);
+}
+
 static void apply_report(const char *path, const struct ir_table *t,
-			 const struct apply_stats *st,
+			 const struct apply_run *a,
 			 const struct compile_times *c)
 {
+	const struct apply_stats *st = &a->st;
 	size_t i, kept = 0, trees = t->bases ? t->bases->n : 0;
 	unsigned changed = 0, guards = 0, rules = 0, boxes = 0;
 
@@ -340,6 +365,7 @@ static void apply_report(const char *path, const struct ir_table *t,
 	       "batch %.2f ms, cache write %.2f ms\n", ms(compile_total(c)),
 	       ms(st->read_ns), st->cached ? " (cache)" : "",
 	       ms(st->diff_ns), ms(st->batch_ns), ms(st->cache_ns));
+	renewal_report(a->renewal, a->renew_ns);
 	if (st->ahead)
 		printf("records: written during the batch, for the handles "
 		       "the kernel then gave\n");
@@ -350,9 +376,11 @@ static void apply_report(const char *path, const struct ir_table *t,
  * The trees live in the namespace now, which a compile may keep with an
  * overlay (opt_overlay.c); FWCTL_NO_OVERLAY: none, build them all.
  */
-static struct opt_bases *live_bases(const struct fw_opts *o)
+static struct opt_bases *live_bases(const struct fw_opts *o, int *renewal,
+				    uint64_t *renew_ns)
 {
-	return getenv("FWCTL_NO_OVERLAY") ? NULL : kernel_bases(o->rundir);
+	return getenv("FWCTL_NO_OVERLAY") ? NULL :
+	       kernel_bases(o->rundir, renewal, renew_ns);
 }
 
 /*
@@ -378,11 +406,6 @@ static int against_live(const char *path, const struct fw_opts *o,
 	return *tp ? run(*tp, ctx) : FW_EXIT_RULES;
 }
 
-struct apply_run {
-	const struct fw_opts	*o;
-	bool			full, warned;
-	struct apply_stats	st;
-};
 
 static int apply_run(struct ir_table *t, void *ctx)
 {
@@ -411,13 +434,13 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 	if (!path)
 		return usage_error("apply", "[--full] FILE");
 	/* --full builds every tree: it replaces them all anyway. */
-	in = a.full ? NULL : live_bases(o);
+	in = a.full ? NULL : live_bases(o, &a.renewal, &a.renew_ns);
 	err = against_live(path, o, in, &times, apply_run, &a, &t);
 	/* The daemon and shaping follow the rules, never go without them. */
 	if (!err)
 		err = apply_after_rules(o, t);
 	if (!err && o->verbose)
-		apply_report(path, t, &a.st, &times);
+		apply_report(path, t, &a, &times);
 	ir_table_free(t);
 	opt_bases_free(in);
 	return err;
@@ -444,7 +467,7 @@ int cmd_diff(int argc, char **argv, const struct fw_opts *o)
 
 	if (!path)
 		return usage_error("diff", "FILE");
-	in = live_bases(o);
+	in = live_bases(o, NULL, NULL);
 	err = against_live(path, o, in, NULL, diff_run, &rundir, &t);
 	ir_table_free(t);
 	opt_bases_free(in);

@@ -290,4 +290,23 @@ ok "... the next reads the live table back, and makes what a full apply makes" s
 	 grep -q 'incremental, 0 changes' '$tmp/next.out' && ! grep -q '(cache)' '$tmp/next.out' &&
 	 test \"\$(ip netns exec $ns nft -s list table inet fwctl)\" = \"\$(ip netns exec $ref nft -s list table inet fwctl)\""
 
+# Records of an older generation (live_renew.c): after another table's
+# commit they are believed again, the table read back being what they
+# say; not after another tool added an element to fwctl's set, which
+# the apply then takes out.
+renew_apply() {	# renew_apply WHAT: an apply says its records were WHAT
+	"$FWCTL" -v --rundir "$tmp/renew" --netns $ns2 apply rules.fw >"$tmp/renew.out" &&
+	grep -q "^records: of an older generation .*, $1\$" "$tmp/renew.out"
+}
+base >rules.fw
+"$FWCTL" --rundir "$tmp/renew" --netns $ns2 apply rules.fw &&
+	"$FWCTL" --rundir "$tmp/run-ref" --netns $ref apply --full rules.fw &&
+	ip netns exec $ns2 nft add table ip other || exit 99
+ok "another table's commit: the records renewed" renew_apply 'unchanged: renewed'
+ok "... and the apply read the table from them" grep -q 'ms (cache)' "$tmp/renew.out"
+ip netns exec $ns2 nft add element inet fwctl blocked_v4 '{ 10.9.9.9 }' || exit 99
+ok "an element added to fwctl's set by another tool: not believed" \
+	renew_apply 'changed since: not believed'
+ok "... the apply took it out: as a full apply makes it" sh -c \
+	"test \"\$(exact $ns2)\" = \"\$(exact $ref)\""
 tap_end

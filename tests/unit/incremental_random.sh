@@ -26,17 +26,7 @@ trap 'ip netns del $ns 2>/dev/null; ip netns del $ref 2>/dev/null; rm -rf "$tmp"
 ip netns add $ns && ip netns add $ref || exit 99
 cd "$tmp" || exit 99
 . "$top_srcdir/tests/unit/tap.sh"
-
-# The table without counters, line numbers cut, each block (set, map,
-# chain) on one line and the blocks sorted.
-canon() {
-	ip netns exec $1 nft -s list table inet fwctl |
-		sed 's/comment "\([^:"]*\):[0-9]*/comment "\1:L/' |
-		awk '/^\t[a-z]/ && /\{$/ { b = $0; inb = 1; next }
-		     inb && /^\t}$/ { print b; inb = 0; next }
-		     inb { b = b "\001" $0; next }
-		     { print "\002" $0 }' | sort
-}
+. "$top_srcdir/tests/unit/table_canon.sh"
 
 same_table() {
 	canon $ns >"$tmp/inc.canon"

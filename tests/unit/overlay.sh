@@ -3,8 +3,9 @@
 # overlay chain, or elements of the flow map, opt_guard.c), and when it
 # must not: a 2,000-rule ClassBench-like access list (stateless, with a
 # flow cache) in a namespace, changed one rule at a time. Only in front
-# of the very tree its records describe: after another tool's commit,
-# apply --full, FWCTL_NO_OVERLAY, an apply of another file path and
+# of the very tree its records describe: after another tool's commit
+# (unless the table is still what the records say: read back, they are
+# renewed), apply --full, FWCTL_NO_OVERLAY, an apply of another file path and
 # damaged records (cut short, a count too big for the file, another
 # state's id), the tree is built anew (and what was in front goes). diff
 # compiles as apply does. That the overlays give the new verdicts is
@@ -22,11 +23,13 @@ command -v nft >/dev/null || { echo "needs nft"; exit 77; }
 cb=$top_builddir/tests/bench/classbench
 [ -x "$cb" ] || { echo "needs $cb (make check builds it)"; exit 77; }
 ns=ovl-$$
+ref=ovl-$$-ref
 tmp=$(mktemp -d)
-trap 'ip netns del $ns 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
-ip netns add $ns || exit 99
+trap 'ip netns del $ns 2>/dev/null; ip netns del $ref 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
+ip netns add $ns && ip netns add $ref || exit 99
 cd "$tmp" || exit 99
 . "$top_srcdir/tests/unit/tap.sh"
+. "$top_srcdir/tests/unit/table_canon.sh"
 
 "$cb" gen 2000 3 >acl.cb && "$cb" fw acl.cb stateless >rules.fw || exit 99
 line=1000
@@ -120,11 +123,43 @@ flip
 ok "diff of another change: what goes in front, not a new tree" diff_overlay
 ok "... and apply does that" apply_kept
 
+# After another tool's commit the records are of an older generation:
+# the table is read back, and they are believed again only if it is
+# what they say (live_renew.c). Else the tree is built anew, and the
+# table is what a full apply makes.
+renewal() { grep -q "^records: of an older generation .*, $1\$" out; }
+renewed() { apply && kept && renewal 'unchanged: renewed'; }
+not_believed() {
+	apply && anew && renewal 'changed since: not believed' &&
+	"$FWCTL" --netns $ref --rundir "$tmp/run-ref" apply --full rules.fw &&
+	test "$(canon $ns)" = "$(canon $ref)"
+}
+a_map() {	# the first of the tree's maps with elements
+	ip netns exec $ns nft list maps inet |
+		awk '/^\tmap / { m = $2 } / : goto / && m { print m; exit }'
+}
 ip netns exec $ns nft add table inet other || exit 99
 flip
-ok "after another tool's commit: the tree built anew" apply_anew
+ok "after another tool's commit elsewhere: the tree kept, records renewed" \
+	renewed
 flip
-ok "... and the next change kept it again" apply_kept
+ok "... and the next change kept it too, no table read" sh -c \
+	"'$FWCTL' --netns $ns --rundir '$tmp/run' -v apply rules.fw >out &&
+	 grep -q '^trees: 1 of 1 kept' out && ! grep -q '^records: of an' out"
+ip netns exec $ns nft insert rule inet fwctl forward accept || exit 99
+flip
+ok "a rule of another tool in fwctl's table: not believed, built anew" \
+	not_believed
+map=$(a_map)
+ip netns exec $ns nft flush map inet fwctl "$map" || exit 99
+flip
+ok "a tree's map emptied by another tool: not believed, built anew" \
+	not_believed
+ip netns exec $ns nft add chain inet fwctl stray || exit 99
+flip
+ok "a chain of another tool: not believed, built anew" not_believed
+flip
+ok "... and the next change kept the tree again" apply_kept
 flip
 ok "apply --full: built anew" apply_anew --full
 flip
