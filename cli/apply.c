@@ -14,6 +14,7 @@
 #include "batch.h"
 #include "clock.h"
 #include "diag.h"
+#include "elems_record.h"
 #include "emit.h"
 #include "fwctl.h"
 #include "kernel.h"
@@ -197,6 +198,7 @@ static void cache_after(struct nlsock *s, const struct plan *p,
 	now.genid = after;
 	now.handles = handles_after(b, echoes, p ? p->live.handles : 0);
 	live_cache_store(s, cache_dir, &now);
+	elems_record_store(cache_dir, t, &now);
 	live_free(&now);
 	bases_store(s, t, after, cache_dir);
 }
@@ -305,6 +307,7 @@ static void lines_store(struct nlsock *s, const struct plan *p,
 	now.genid = p->live.genid;
 	now.handles = p->live.handles;
 	live_cache_store(s, cache_dir, &now);
+	elems_record_store(cache_dir, t, &now);
 	live_free(&now);
 }
 
@@ -328,6 +331,8 @@ static int plan_read(struct nlsock *s, const struct ir_table *t,
 	st->changes = p->full ? ir_table_rule_count(t) : plan_changes(p);
 	for (i = 0; i < p->n_kept_chains; i++)
 		st->kept_rules += p->kept_chains[i]->n_rules;
+	for (i = 0; i < p->n_elems; i++)
+		st->sets_recorded += p->elems[i].recorded;
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "apply_ahead.h"
+#include "elems_record.h"
 #include "record_file.h"
 #include "xalloc.h"
 
@@ -75,6 +76,8 @@ static void *write_ahead(void *arg)
 	a->cache_ok = live_cache_stage(a->dir, a->id, &a->now);
 	a->bases_ok = opt_bases_stage(a->dir, a->id, a->t->bases,
 				      a->t->bases_in, &a->bases);
+	/* Believed only with the cache that has their digests: now. */
+	elems_record_store(a->dir, a->t, &a->now);
 	return NULL;
 }
 

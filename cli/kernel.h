@@ -36,6 +36,8 @@ struct apply_stats {
 	uint64_t	cache_ns;	/* writing the cache afterwards */
 	bool		ahead;		/* ... or during the batch */
 	size_t		kept_rules;	/* in trees kept live (t->bases) */
+	size_t		sets_recorded;	/* changed sets whose live elements
+					 * came from records (elems_record.h) */
 };
 /*
  * Makes table inet fwctl t, sending only what differs from the live one

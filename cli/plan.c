@@ -240,10 +240,10 @@ static const char *chains_diff(struct plan *p)
 }
 
 static int elems_diff(struct plan *p, struct nlsock *s,
-		      const struct ir_set *set)
+		      const struct ir_set *set, const struct live_set *ls)
 {
 	struct plan_elems pe;
-	int err = plan_elems_diff(&pe, s, set);
+	int err = plan_elems_diff(&pe, s, set, ls, p->cache_dir);
 
 	if (err)
 		return err;
@@ -316,7 +316,7 @@ static int sets_diff(struct plan *p, struct nlsock *s)
 				return err;
 			continue;
 		}
-		err = elems_diff(p, s, set);
+		err = elems_diff(p, s, set, ls);
 		if (err)
 			return err;
 	}
@@ -369,6 +369,7 @@ int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
 
 	memset(p, 0, sizeof(*p));
 	p->table = t;
+	p->cache_dir = cache_dir;
 	err = plan_read(s, p, cache_dir, &cached);
 	t1 = clock_ns();
 	if (err)

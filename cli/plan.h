@@ -55,11 +55,18 @@ struct plan_elems {
 	/* The elements as read and as walked: the names that add's and
 	 * del's verdicts jump to are in them. */
 	struct emit_kelem	*live, *file;
+	/* Or the live ones came from records (elems_record.h), the names
+	 * in names, the file's from the set itself. */
+	bool			recorded;
+	char			*names;
 };
 
-/* The live elements of set against its elements in the file. */
+/* The live elements of set (ls: as the live table has it; from the
+ * records in dir if they are its, else read back) against its elements
+ * in the file. */
 int plan_elems_diff(struct plan_elems *pe, struct nlsock *s,
-		    const struct ir_set *set);
+		    const struct ir_set *set, const struct live_set *ls,
+		    const char *dir);
 void plan_elems_free(struct plan_elems *pe);
 /* The DELSETELEM (add false) or NEWSETELEM of the changes. */
 void plan_elems_emit(struct batch *b, const struct plan_elems *pe, bool add);
@@ -95,6 +102,7 @@ struct plan {
 	size_t			kept;	/* rules left alone */
 	/* The live chains sorted by name, for plan_live_chain(). */
 	const struct live_chain	**live_by_name;
+	const char		*cache_dir;	/* records, or NULL */
 };
 
 /* The live chain of that name, or NULL. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "elems_record.h"
 #include "plan.h"
 #include "xalloc.h"
 
@@ -174,10 +175,44 @@ void plan_elems_free(struct plan_elems *pe)
 	free(pe->del);
 	free(pe->live);
 	free(pe->file);
+	free(pe->names);
+}
+
+/* A set's ranges as ranges_of() would make them of its walk. */
+static struct ranges set_ranges(const struct ir_set *s, struct ir_elem *e,
+				size_t n)
+{
+	static const uint8_t zero[IR_VALUE_MAX];
+
+	return (struct ranges){ e, n, emit_set_interval(s) && n &&
+				memcmp(e[0].value.lo, zero,
+				       ir_field_info[s->field].len) };
+}
+
+/*
+ * From the live elements' record (elems_record.h), if it is theirs: both
+ * lists are a named set's ranges, sorted and apart, merged as they are.
+ */
+static bool recorded_diff(struct plan_elems *pe, const struct ir_set *set,
+			  const struct live_set *ls, const char *dir)
+{
+	struct elems_record rec;
+	struct ranges ro, rn;
+
+	if (set->anonymous || !elems_record_load(dir, ls, set, &rec))
+		return false;
+	ro = set_ranges(set, rec.e, rec.n);
+	rn = set_ranges(set, set->elems, set->n_elems);
+	ranges_merge(pe, &ro, &rn);
+	pe->names = rec.names;
+	pe->recorded = true;
+	free(rec.e);
+	return true;
 }
 
 int plan_elems_diff(struct plan_elems *pe, struct nlsock *s,
-		    const struct ir_set *set)
+		    const struct ir_set *set, const struct live_set *ls,
+		    const char *dir)
 {
 	unsigned key_len = ir_field_info[set->field].len;
 	struct kelems old = { .key_len = key_len }, new = { .key_len = key_len };
@@ -187,6 +222,8 @@ int plan_elems_diff(struct plan_elems *pe, struct nlsock *s,
 
 	memset(pe, 0, sizeof(*pe));
 	pe->set = set;
+	if (recorded_diff(pe, set, ls, dir))
+		return 0;
 	err = live_set_elems(s, set->name, key_len, &old.e, &old.n);
 	if (err)
 		return err;

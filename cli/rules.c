@@ -366,6 +366,10 @@ static void apply_report(const char *path, const struct ir_table *t,
 	       ms(st->read_ns), st->cached ? " (cache)" : "",
 	       ms(st->diff_ns), ms(st->batch_ns), ms(st->cache_ns));
 	renewal_report(a->renewal, a->renew_ns);
+	if (st->sets_recorded)
+		printf("records: the live elements of %zu changed set%s, "
+		       "not read back\n", st->sets_recorded,
+		       st->sets_recorded == 1 ? "" : "s");
 	if (st->ahead)
 		printf("records: written during the batch, for the handles "
 		       "the kernel then gave\n");

@@ -309,4 +309,44 @@ ok "an element added to fwctl's set by another tool: not believed" \
 	renew_apply 'changed since: not believed'
 ok "... the apply took it out: as a full apply makes it" sh -c \
 	"test \"\$(exact $ns2)\" = \"\$(exact $ref)\""
+# A big set (elems_record.h): the elements it was committed with are kept
+# beside the cache, and a change of one of them is diffed against those,
+# not against all of them read back; a damaged record is read back.
+bigset() {	# bigset FIRST: 1,500 prefixes and ranges, and a port set
+	awk -v first="$1" 'BEGIN {
+		printf "set big = { %s", first
+		for (i = 1; i <= 1500; i++)
+			printf ", 10.%d.%d.0/%d", int(i / 100), i % 100 * 2,
+			       i % 3 ? 24 : 25
+		printf ", 172.16.0.1-172.16.3.7 }\nset ports = { 1"
+		for (i = 2; i <= 1100; i++)
+			printf ", %d", i * 7
+		print " }"
+		print "policy input accept"
+		print "drop input src @big"
+		print "drop input proto tcp to port @ports"
+	}'
+}
+big_apply() {	# big_apply: rules.fw into $ns2 (-v in big.out) and in full into $ref
+	"$FWCTL" -v --rundir "$tmp/big" --netns $ns2 apply rules.fw >"$tmp/big.out" &&
+	"$FWCTL" --rundir "$tmp/run-ref" --netns $ref apply --full rules.fw &&
+	test "$(exact $ns2)" = "$(exact $ref)"
+}
+from_records() { grep -q '^records: the live elements of 1 changed set, not read back$' "$tmp/big.out"; }
+bigset 192.0.2.1 >rules.fw
+ok "a set of 1,500 elements and one of 1,100 ports" big_apply
+ok "... their elements recorded" test -s "$tmp/big/sets/big_v4" -a -s "$tmp/big/sets/ports"
+bigset 192.0.2.99 >rules.fw
+ok "one element changed: as a full apply makes it" big_apply
+ok "... the live elements from the record, not read back" from_records
+ok "... two changes sent" grep -q 'incremental, 2 changes' "$tmp/big.out"
+bigset 192.0.2.1 | sed 's/, 7700 }/ }/; s/10\.3\.4\.0\/24/10.3.4.128\/25/' >rules.fw
+ok "a port gone, a prefix halved: as a full apply makes it" big_apply
+bigset 192.0.2.1 >rules.fw
+ok "... and back" big_apply
+bigset 192.0.2.5 >rules.fw
+printf 'X' | dd of="$tmp/big/sets/big_v4" bs=1 seek=900 conv=notrunc 2>/dev/null || exit 99
+ok "a damaged record: the elements read back, as a full apply makes it" \
+	big_apply
+ok "... not from the record" sh -c "! grep -q '^records: the live elements' '$tmp/big.out'"
 tap_end
