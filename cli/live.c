@@ -118,6 +118,7 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	}
 	lt->present = true;
+	lt->flags = nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS);
 	ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len);
 	udata_strings(ud, len, &u);
 	lt->source = xstrdup(u.s[FWCTL_UDATA_TABLE_SOURCE]);

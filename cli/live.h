@@ -96,6 +96,7 @@ struct live_object {
 
 struct live_table {
 	bool			present;
+	uint32_t		flags;		/* NFT_TABLE_F_*: fwctl's 0 */
 	char			*source;	/* applied rule file or NULL */
 	uint32_t		genid;
 	size_t			n_chains;

@@ -114,7 +114,8 @@ static bool objects_same(const struct live_table *a,
 
 static bool table_same(const struct live_table *a, const struct live_table *b)
 {
-	return a->present && b->present && a->source && b->source &&
+	return a->present && b->present && a->flags == b->flags &&
+	       a->source && b->source &&
 	       !strcmp(a->source, b->source) && chains_same(a, b) &&
 	       sets_same(a, b) && objects_same(a, b);
 }
@@ -176,14 +177,16 @@ enum live_renewal live_cache_renew(struct nlsock *s, const char *dir,
 	struct live_table any = { 0 };
 	enum live_renewal r = LIVE_RENEW_NONE;
 	uint64_t t0 = clock_ns();
+	uint32_t then;
 	int lock;
 
 	*ns = 0;
 	/* Nothing to renew: no lock taken (nor run directory made). */
 	if (live_cache_load_any(s, dir, &any))
 		return r;
+	then = any.genid;
 	live_free(&any);
-	if (any.genid == genid)
+	if (then == genid)
 		return r;
 	lock = record_lock(dir);
 	if (lock >= 0)

@@ -104,6 +104,11 @@ static const char *table_blocker(const struct live_table *lt,
 		return "no live table";
 	if (!lt->source)
 		return "the live table was not made by fwctl";
+	/* Dormant: its hooks are gone, nothing is filtered. */
+	if (lt->flags & NFT_TABLE_F_DORMANT)
+		return "the live table is dormant (it filters nothing)";
+	if (lt->flags)
+		return "the live table has flags fwctl never sets";
 	if (!same_file(lt->source, t->source ? t->source : ""))
 		return "the live table came from another rule file";
 	if (!live_keyed(lt))

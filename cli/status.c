@@ -7,6 +7,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <linux/netfilter/nf_tables.h>
+
 #include "batch.h"
 #include "feature.h"
 #include "fwctl.h"
@@ -40,8 +42,11 @@ static void status_text(FILE *out, const struct feature *f, size_t n,
 		feature_queue_label(feature_queue_of(f, n)));
 	sessions_engine_print(out, NULL);
 	if (lt->present)
-		fprintf(out, "table inet fwctl: present, source %s, "
+		fprintf(out, "table inet fwctl: present%s, source %s, "
 			"%zu chains, %zu rules, %zu sets\n",
+			lt->flags & NFT_TABLE_F_DORMANT ?
+			", DORMANT (nothing is filtered; fwctl apply makes "
+			"it anew)" : "",
 			lt->source ? lt->source : "-", lt->n_chains,
 			lt->n_rules, lt->n_sets);
 	else
@@ -78,6 +83,7 @@ static void status_json(FILE *out, const struct feature *f, size_t n,
 		json_object_begin(&j, "table");
 		json_string(&j, "name", "fwctl");
 		json_string(&j, "source", lt->source);
+		json_bool(&j, "dormant", lt->flags & NFT_TABLE_F_DORMANT);
 		json_uint(&j, "chains", lt->n_chains);
 		json_uint(&j, "rules", lt->n_rules);
 		json_uint(&j, "sets", lt->n_sets);

@@ -309,6 +309,14 @@ ok "an element added to fwctl's set by another tool: not believed" \
 	renew_apply 'changed since: not believed'
 ok "... the apply took it out: as a full apply makes it" sh -c \
 	"test \"\$(exact $ns2)\" = \"\$(exact $ref)\""
+# A dormant table filters nothing: another tool's flag is undone.
+ip netns exec $ns2 nft add table inet fwctl '{ flags dormant; }' || exit 99
+ok "a table made dormant by another tool: status says so" sh -c \
+	"'$FWCTL' --netns $ns2 status | grep -q '^table inet fwctl: present, DORMANT'"
+ok "... not believed" renew_apply 'changed since: not believed'
+ok "... the table replaced, as a full apply makes it: not dormant" sh -c \
+	"grep -q 'full replace: the live table is dormant' '$tmp/renew.out' &&
+	 test \"\$(exact $ns2)\" = \"\$(exact $ref)\""
 # A big set (elems_record.h): the elements it was committed with are kept
 # beside the cache, and a change of one of them is diffed against those,
 # not against all of them read back; a damaged record is read back.
