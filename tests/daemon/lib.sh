@@ -98,7 +98,26 @@ servers_up() {
 	ins $PEER stream-server 443 1000000 &
 	ins $PEER http-server 80 &
 	ins $PEER dns-server 53 &
-	sleep 0.5
+	# Until each listens: Python starts slowly on a busy machine (0.5 s
+	# was once too little, late in make distcheck), and a client that
+	# came first would count as blocked.
+	for _ in $(seq 100); do
+		listening && return 0
+		sleep 0.1
+	done
+	echo "servers not listening after 10 s" >&2
+	exit 1
+}
+# Whether the servers listen: TCP 80 and 443 (state 0A), UDP 53 bound,
+# read from /proc/net (also in the VM's chroot, where ss may lack its
+# kernel modules).
+listening() {
+	ins cat /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 \
+		2>/dev/null | awk '
+		$2 ~ /:0050$/ && $4 == "0A" { t80 = 1 }
+		$2 ~ /:01BB$/ && $4 == "0A" { t443 = 1 }
+		$2 ~ /:0035$/ && $4 == "07" { u53 = 1 }
+		END { exit !(t80 && t443 && u53) }'
 }
 
 # daemon_up CONFIG-LINES...: writes the config file and starts fwctld
