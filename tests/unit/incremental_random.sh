@@ -11,7 +11,10 @@
 #
 # An edit is one of: a rule's verdict flipped, a rule deleted, a rule
 # copied to another place, an element taken from or added to a named
-# set, a policy flipped. Seeds are fixed, so a failure repeats.
+# set, a policy flipped. One named set, big4, is big enough (1,200
+# addresses and prefixes) for its committed elements to be recorded
+# (elems_record.h): an edit of it is diffed against the record. Seeds are
+# fixed, so a failure repeats.
 : "${top_srcdir:?}" "${top_builddir:?}" "${FWCTL:?}"
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 command -v nft >/dev/null || { echo "needs nft"; exit 77; }
@@ -48,6 +51,25 @@ edit() {
 			if (i in line)
 				print line[i] >"rules.new"
 	}
+	# An element of big4 taken out, or one added (of 10.201-250.x.x).
+	function big4_edit(i,   n, e, r, v, j) {
+		v = line[i]
+		sub(/^set big4 = \{ /, "", v)
+		sub(/ }$/, "", v)
+		n = split(v, e, ", ")
+		if (rand() < 0.5 && n > 1100) {
+			r = int(rand() * n) + 1
+			v = ""
+			for (j = 1; j <= n; j++)
+				if (j != r)
+					v = v (v == "" ? "" : ", ") e[j]
+			line[i] = "set big4 = { " v " }"
+			return "less"
+		}
+		line[i] = "set big4 = { " v ", 10." (201 + int(rand() * 50)) "." \
+			  int(rand() * 256) "." (1 + 2 * int(rand() * 100)) " }"
+		return "more"
+	}
 	function pick(re,   i, tries) {
 		for (tries = 0; tries < 1000; tries++) {
 			i = int(rand() * NR) + 1
@@ -57,7 +79,7 @@ edit() {
 		return 0
 	}
 	function one(   k, i, j, v) {
-		k = int(rand() * 10)
+		k = int(rand() * 13)
 		if (k < 4 && (i = pick("^(accept|drop) "))) {
 			v = line[i]
 			if (!sub(/^accept /, "drop ", v))
@@ -78,6 +100,8 @@ edit() {
 				print "set more " i
 			}
 			line[i] = v
+		} else if (k >= 10 && (i = pick("^set big4 = "))) {
+			print "big4 " big4_edit(i)
 		} else if ((i = pick("^policy (input|forward) "))) {
 			v = line[i]
 			if (!sub(/ accept$/, " drop", v))
@@ -85,6 +109,20 @@ edit() {
 			print "policy " i; line[i] = v
 		}
 	}' rules.fw && mv rules.new rules.fw
+}
+
+# big4 SEED: the big set (distinct /32s and /28s, never adjacent) and a
+# rule that looks it up.
+big4() {
+	awk -v seed="$1" 'BEGIN {
+		srand(seed)
+		printf "set big4 = { "
+		for (i = 0; i < 1200; i++)
+			printf "%s10.%d.%d.%s", i ? ", " : "", int(i / 6),
+			       i % 6 * 32 + 1, rand() < 0.3 ? "0/28" : "1"
+		print " }"
+		print "drop input src @big4 proto tcp to port 9"
+	}'
 }
 
 # Every tree built anew (no overlay in front of a kept one): the table
@@ -98,6 +136,7 @@ for seed in $SEEDS; do
 	rm -rf "$tmp/run" "$tmp/run-ref"
 	ip netns exec $ns nft delete table inet fwctl 2>/dev/null
 	"$SAMPLE" "$seed" "$RULES" "$tmp" eth1 >/dev/null || exit 99
+	big4 "$seed" >>rules.fw
 	ok "seed $seed: $RULES random rules applied" apply_inc
 	ok "... a new table: full" grep -q "full replace: no live table" "$tmp/apply.out"
 	round=1
