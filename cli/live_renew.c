@@ -13,7 +13,9 @@
  * trust: chains, each rule's handle and key in order, named sets' types
  * and flags, objects; and the elements of each named set, summed as the
  * records sum what was committed (emit_set_digest()). Dynamic sets' are
- * the packets' (and an apply without records keeps them too).
+ * the packets' (and an apply without records keeps them too); those of a
+ * set with a timeout expire unseen, so the renewed cache knows none of
+ * them and the next apply reads them back, as without records.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -131,7 +133,7 @@ static enum live_renewal elements_same(struct nlsock *s,
 	size_t i;
 
 	for (i = 0; i < lt->n_sets; i++) {
-		if (!lt->sets[i].has_digest)
+		if (!lt->sets[i].has_digest || lt->sets[i].timeout_ms)
 			continue;
 		if (live_set_digest(s, lt->sets[i].name, &digest))
 			return LIVE_RENEW_FAILED;
@@ -150,6 +152,7 @@ static enum live_renewal renew_locked(struct nlsock *s, const char *dir,
 	struct live_table then = { 0 }, now = { 0 };
 	enum live_renewal r = LIVE_RENEW_NONE;
 	char from[128], to[128];
+	size_t i;
 
 	if (live_cache_load_any(s, dir, &then) || then.genid == genid ||
 	    !live_cache_id(s, then.genid, from, sizeof(from)))
@@ -160,6 +163,9 @@ static enum live_renewal renew_locked(struct nlsock *s, const char *dir,
 	if (r != LIVE_RENEW_SAME || !live_cache_id(s, now.genid, to, sizeof(to)))
 		goto out;
 	then.genid = now.genid;
+	for (i = 0; i < then.n_sets; i++)
+		if (then.sets[i].timeout_ms)
+			then.sets[i].has_digest = false;
 	/* The trees' records only if they are of the same state. */
 	if (live_cache_stage(dir, to, &then)) {
 		opt_bases_rekey(dir, from, to);

@@ -410,7 +410,6 @@ static int against_live(const char *path, const struct fw_opts *o,
 	return *tp ? run(*tp, ctx) : FW_EXIT_RULES;
 }
 
-
 static int apply_run(struct ir_table *t, void *ctx)
 {
 	struct apply_run *a = ctx;

@@ -317,6 +317,22 @@ ok "... not believed" renew_apply 'changed since: not believed'
 ok "... the table replaced, as a full apply makes it: not dormant" sh -c \
 	"grep -q 'full replace: the live table is dormant' '$tmp/renew.out' &&
 	 test \"\$(exact $ns2)\" = \"\$(exact $ref)\""
+# A set whose elements expire changes unseen: its elements are not
+# compared to renew the records, and the apply after reads them back.
+printf 'set t = { 192.0.2.1, 192.0.2.5 } timeout 1h\npolicy input accept\ndrop input src @t\n' >rules.fw
+t_elems() { ip netns exec $1 nft list set inet fwctl t_v4 | sed -n 's/ expires [^ ,}]*//g; s/^.*elements = //p'; }
+"$FWCTL" --rundir "$tmp/renew" --netns $ns2 apply rules.fw >/dev/null &&
+	ip netns exec $ns2 nft add table ip other2 || exit 99
+ok "a set with a timeout: records renewed after another table's commit" \
+	renew_apply 'unchanged: renewed'
+ip netns exec $ns2 nft add element inet fwctl t_v4 '{ 192.0.2.9 }' || exit 99
+ok "... and after another tool's element in it" renew_apply 'unchanged: renewed'
+taken_out() {
+	grep -q 'incremental, 1 changes' "$tmp/renew.out" &&
+	test "$(t_elems $ns2)" = '{ 192.0.2.1, 192.0.2.5 }'
+}
+ok "... which the apply read back and took out" taken_out
+
 # A big set (elems_record.h): the elements it was committed with are kept
 # beside the cache, and a change of one of them is diffed against those,
 # not against all of them read back; a damaged record is read back.
