@@ -552,6 +552,17 @@ const struct live_set *live_set_find(const struct live_table *lt,
 	return NULL;
 }
 
+const struct live_object *live_object_find(const struct live_table *lt,
+					   const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < lt->n_objects; i++)
+		if (!strcmp(lt->objects[i].name, name))
+			return &lt->objects[i];
+	return NULL;
+}
+
 void live_free(struct live_table *lt)
 {
 	size_t i, j;

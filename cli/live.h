@@ -150,11 +150,13 @@ int live_read(struct nlsock *s, struct live_table *lt,
 	      enum live_depth depth);
 void live_free(struct live_table *lt);
 /* lt's chains sorted by name (free() it), for bsearch() with
- * live_chain_name_cmp(); lt's named set called name, or NULL. */
+ * live_chain_name_cmp(); lt's named set, object called name, or NULL. */
 const struct live_chain **live_chains_by_name(const struct live_table *lt);
 int live_chain_name_cmp(const void *a, const void *b);
 const struct live_set *live_set_find(const struct live_table *lt,
 				     const char *name);
+const struct live_object *live_object_find(const struct live_table *lt,
+					   const char *name);
 
 /*
  * The elements of the named set as the kernel holds them, in its order
@@ -181,6 +183,8 @@ int live_cache_load_any(struct nlsock *s, const char *dir,
 void live_cache_store(struct nlsock *s, const char *dir,
 		      const struct live_table *lt);
 void live_cache_drop(const char *dir);
+/* Whether dir has a cache at all (of any state). */
+bool live_cache_exists(const char *dir);
 /*
  * live_cache_store() in two steps, for a state still to come: written
  * aside for the id given (false if it could not be), then put in place,

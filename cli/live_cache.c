@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "live.h"
 #include "record_file.h"
@@ -240,6 +241,14 @@ void live_cache_store(struct nlsock *s, const char *dir,
 	if (lock >= 0 && live_cache_stage(dir, id, lt))
 		live_cache_publish(dir);
 	record_unlock(lock);
+}
+
+bool live_cache_exists(const char *dir)
+{
+	char path[PATH_SIZE];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_NAME);
+	return !access(path, F_OK);
 }
 
 void live_cache_drop(const char *dir)

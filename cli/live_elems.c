@@ -36,24 +36,39 @@ static enum ir_verdict_kind verdict_kind(int32_t code)
 	}
 }
 
-static void elem_verdict(const struct nlattr *data, struct emit_kelem *e)
+/*
+ * An element's NFTA_SET_ELEM_DATA: whether it holds a verdict, its code
+ * and chain (or NULL), into h. False if data holds anything else.
+ */
+static bool data_verdict(const struct nlattr *data, struct emit_helem *h)
 {
 	const struct nlattr *vd, *a;
 
 	mnl_attr_for_each_nested(vd, data) {
 		if (mnl_attr_get_type(vd) != NFTA_DATA_VERDICT)
-			continue;
+			return false;
+		h->verdict = true;
 		mnl_attr_for_each_nested(a, vd) {
 			if (mnl_attr_get_type(a) == NFTA_VERDICT_CODE &&
 			    mnl_attr_get_payload_len(a) == 4)
-				e->kind = verdict_kind((int32_t)ntohl(
-						mnl_attr_get_u32(a)));
+				h->code = (int32_t)ntohl(mnl_attr_get_u32(a));
 			else if (mnl_attr_get_type(a) == NFTA_VERDICT_CHAIN &&
 				 mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-				snprintf(e->chain, sizeof(e->chain), "%s",
-					 mnl_attr_get_str(a));
+				h->chain = mnl_attr_get_str(a);
 		}
 	}
+	return true;
+}
+
+static void elem_verdict(const struct nlattr *data, struct emit_kelem *e)
+{
+	struct emit_helem h = { 0 };
+
+	data_verdict(data, &h);
+	if (h.verdict)
+		e->kind = verdict_kind(h.code);
+	if (h.chain)
+		snprintf(e->chain, sizeof(e->chain), "%s", h.chain);
 }
 
 static void elem_key(const struct nlattr *key, struct emit_kelem *e,
@@ -110,28 +125,6 @@ static int elems_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* NFTA_DATA_VERDICT's code and chain, into h; false if data holds other. */
-static bool elem_digest_verdict(const struct nlattr *data,
-				struct emit_helem *h)
-{
-	const struct nlattr *vd, *a;
-
-	mnl_attr_for_each_nested(vd, data) {
-		if (mnl_attr_get_type(vd) != NFTA_DATA_VERDICT)
-			return false;
-		h->verdict = true;
-		mnl_attr_for_each_nested(a, vd) {
-			if (mnl_attr_get_type(a) == NFTA_VERDICT_CODE &&
-			    mnl_attr_get_payload_len(a) == 4)
-				h->code = (int32_t)ntohl(mnl_attr_get_u32(a));
-			else if (mnl_attr_get_type(a) == NFTA_VERDICT_CHAIN &&
-				 mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-				h->chain = mnl_attr_get_str(a);
-		}
-	}
-	return true;
-}
-
 /* The payload of nest's NFTA_DATA_VALUE and its length, or NULL. */
 static const uint8_t *data_value(const struct nlattr *nest, unsigned *len)
 {
@@ -170,7 +163,7 @@ static uint64_t elem_digest(const struct nlattr *elem)
 				h.flags = ntohl(mnl_attr_get_u32(a));
 			break;
 		case NFTA_SET_ELEM_DATA:
-			other |= !elem_digest_verdict(a, &h);
+			other |= !data_verdict(a, &h);
 			break;
 		case NFTA_SET_ELEM_USERDATA:	/* nft's listing only */
 			break;

@@ -85,17 +85,6 @@ static bool sets_same(const struct live_table *a, const struct live_table *b)
 	return true;
 }
 
-static const struct live_object *object_named(const struct live_table *lt,
-					      const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < lt->n_objects; i++)
-		if (!strcmp(lt->objects[i].name, name))
-			return &lt->objects[i];
-	return NULL;
-}
-
 static bool objects_same(const struct live_table *a,
 			 const struct live_table *b)
 {
@@ -106,7 +95,7 @@ static bool objects_same(const struct live_table *a,
 		return false;
 	for (i = 0; i < a->n_objects; i++) {
 		x = &a->objects[i];
-		y = object_named(b, x->name);
+		y = live_object_find(b, x->name);
 		if (!y || x->type != y->type || x->has_key != y->has_key ||
 		    x->key != y->key)
 			return false;
@@ -180,19 +169,13 @@ out:
 enum live_renewal live_cache_renew(struct nlsock *s, const char *dir,
 				   uint32_t genid, uint64_t *ns)
 {
-	struct live_table any = { 0 };
 	enum live_renewal r = LIVE_RENEW_NONE;
 	uint64_t t0 = clock_ns();
-	uint32_t then;
 	int lock;
 
 	*ns = 0;
-	/* Nothing to renew: no lock taken (nor run directory made). */
-	if (live_cache_load_any(s, dir, &any))
-		return r;
-	then = any.genid;
-	live_free(&any);
-	if (then == genid)
+	/* No cache: no lock taken (nor run directory made). */
+	if (!live_cache_exists(dir))
 		return r;
 	lock = record_lock(dir);
 	if (lock >= 0)

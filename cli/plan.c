@@ -63,18 +63,14 @@ static bool live_keyed(const struct live_table *lt)
 static bool objects_same(const struct live_table *lt,
 			 const struct ir_table *t)
 {
-	size_t i, j;
+	const struct live_object *lo;
+	size_t i;
 
 	if (lt->n_objects != t->n_objects)
 		return false;
 	for (i = 0; i < t->n_objects; i++) {
-		uint64_t key = ir_object_key(t->objects[i]);
-
-		for (j = 0; j < lt->n_objects; j++)
-			if (!strcmp(lt->objects[j].name, t->objects[i]->name) &&
-			    lt->objects[j].has_key && lt->objects[j].key == key)
-				break;
-		if (j == lt->n_objects)
+		lo = live_object_find(lt, t->objects[i]->name);
+		if (!lo || !lo->has_key || lo->key != ir_object_key(t->objects[i]))
 			return false;
 	}
 	return true;
@@ -267,14 +263,14 @@ static bool set_type_same(const struct live_set *ls, const struct ir_set *s)
 }
 
 static int flow_map_diff(struct plan *p, struct nlsock *s,
-			 const struct ir_set *set)
+			 const struct ir_set *set, uint64_t digest)
 {
 	uint64_t live;
 	int err = live_set_digest(s, set->name, &live);
 
 	if (err)
 		return err;
-	if (live != emit_set_digest(set))
+	if (live != digest)
 		PUSH(p->flushes, p->n_flushes, set);
 	return 0;
 }
@@ -290,11 +286,15 @@ static int sets_diff(struct plan *p, struct nlsock *s)
 	size_t i;
 	int err;
 
+	p->digests = xcalloc(t->n_sets + 1, sizeof(*p->digests));
 	for (i = 0; i < t->n_sets; i++) {
 		const struct ir_set *set = t->sets[i];
 
 		if (set->anonymous)
 			continue;
+		/* A walk of all its elements: once, also for the result. */
+		if (!set->dynamic)
+			p->digests[i] = emit_set_digest(set);
 		ls = live_set_find(&p->live, set->name);
 		if (!ls) {
 			PUSH(p->new_sets, p->n_new_sets, set);
@@ -306,7 +306,7 @@ static int sets_diff(struct plan *p, struct nlsock *s)
 		}
 		/* Committed with these very elements: nothing to read. */
 		if (set->dynamic || (ls->has_digest &&
-				     ls->digest == emit_set_digest(set)))
+				     ls->digest == p->digests[i]))
 			continue;
 		/* A flow map is a few elements: refilled when the live
 		 * ones are others. The cache knows them to be (its key is
@@ -316,7 +316,7 @@ static int sets_diff(struct plan *p, struct nlsock *s)
 			continue;
 		}
 		if (set->flow) {
-			err = flow_map_diff(p, s, set);
+			err = flow_map_diff(p, s, set, p->digests[i]);
 			if (err)
 				return err;
 			continue;
@@ -409,6 +409,7 @@ void plan_free(struct plan *p)
 	for (i = 0; i < p->n_elems; i++)
 		plan_elems_free(&p->elems[i]);
 	free(p->elems);
+	free(p->digests);
 	free(p->flushes);
 	free(p->new_chains);
 	free(p->policies);

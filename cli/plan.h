@@ -103,6 +103,9 @@ struct plan {
 	/* The live chains sorted by name, for plan_live_chain(). */
 	const struct live_chain	**live_by_name;
 	const char		*cache_dir;	/* records, or NULL */
+	/* emit_set_digest() of each of the table's sets (by index in
+	 * table->sets; named, not dynamic), worked out once by the diff. */
+	uint64_t		*digests;
 };
 
 /* The live chain of that name, or NULL. */

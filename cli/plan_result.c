@@ -212,8 +212,11 @@ static void result_chains(const struct plan *p, const struct add_handles *h,
 		kept_chain(p->kept_chains[i], out);
 }
 
-/* t's named sets, after the live ones kept[0..n_kept) as they are. */
-static void result_sets(const struct ir_table *t,
+/*
+ * t's named sets, after the live ones kept[0..n_kept) as they are;
+ * digests: their emit_set_digest() by index, or NULL to work them out.
+ */
+static void result_sets(const struct ir_table *t, const uint64_t *digests,
 			const struct live_set *const *kept, size_t n_kept,
 			struct live_table *out)
 {
@@ -237,7 +240,8 @@ static void result_sets(const struct ir_table *t,
 		ls->timeout_ms = s->timeout_ms;
 		/* What rules add to a dynamic set is not in the file. */
 		ls->has_digest = !s->dynamic;
-		ls->digest = ls->has_digest ? emit_set_digest(s) : 0;
+		ls->digest = !ls->has_digest ? 0 : digests ? digests[i] :
+			     emit_set_digest(s);
 	}
 }
 
@@ -286,7 +290,8 @@ int plan_result(const struct plan *p, const struct batch *b,
 		out->source = xstrdup(p->live.source);
 		result_chains(p, &h, out);
 		result_moved(p->table, out);
-		result_sets(p->table, p->kept_sets, p->n_kept_sets, out);
+		result_sets(p->table, p->digests, p->kept_sets,
+			    p->n_kept_sets, out);
 		result_objects(p, out);
 		err = 0;
 	}
@@ -341,7 +346,7 @@ int plan_full_result(const struct ir_table *t, const struct batch *b,
 	}
 	out->present = true;
 	out->source = xstrdup(t->source ? t->source : "");
-	result_sets(t, NULL, 0, out);
+	result_sets(t, NULL, NULL, 0, out);
 	full_objects(t, out);
 	return 0;
 }
