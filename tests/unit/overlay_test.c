@@ -199,6 +199,8 @@ static void file_run(unsigned long seed, unsigned k, const char *dir,
 
 int main(int argc, char **argv)
 {
+	static const char *const left[] = { "trees.base", "trees.id",
+					    "trees.lines", "records.lock" };
 	char dir[] = "/tmp/overlay_test.XXXXXX", path[64];
 	unsigned long seed = 1;
 	unsigned files = FILES, k;
@@ -213,13 +215,11 @@ int main(int argc, char **argv)
 		diag_set_stream(fopen("/dev/null", "w"));
 	for (k = 0; k < files; k++)
 		file_run(seed, k, dir, &ty);
-	snprintf(path, sizeof(path), "%s/trees.base", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/trees.id", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/trees.lines", dir);
-	unlink(path);
-	rmdir(dir);
+	for (k = 0; k < sizeof(left) / sizeof(left[0]); k++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, left[k]);
+		unlink(path);
+	}
+	CHECK(rmdir(dir) == 0);
 	printf("overlay_test: %u files, %u steps, %lu packets: %u trees kept "
 	       "(%u with an overlay, %u with flow map elements), %u built, "
 	       "%u steps that changed verdicts, %u mismatches\n", ty.files,
