@@ -114,12 +114,13 @@ static void store_one(const char *dir, const struct ir_set *s,
 
 static bool in_table(const struct ir_table *t, const char *name)
 {
-	const struct ir_set *s = ir_table_find_set(t, name);
+	const struct ir_set *s = t ? ir_table_find_set(t, name) : NULL;
 
 	return s && worth_recording(s);
 }
 
-/* Records of sets t does not have (or keeps too small) go. */
+/* Records of sets t (NULL: no table) does not have, or keeps too small,
+ * go. */
 static void sweep(const char *dir, const struct ir_table *t)
 {
 	char path[PATH_SIZE];
@@ -160,6 +161,17 @@ void elems_record_store(const char *dir, const struct ir_table *t,
 		store_one(dir, s, ls->digest);
 	}
 	sweep(dir, t);
+}
+
+void elems_record_drop(const char *dir)
+{
+	char path[PATH_SIZE];
+
+	if (!dir)
+		return;
+	sweep(dir, NULL);
+	snprintf(path, sizeof(path), "%s/" SUBDIR, dir);
+	rmdir(path);
 }
 
 /* One element from *p (at most end) into e, its name at *names. */

@@ -36,5 +36,7 @@ struct elems_record {
 bool elems_record_load(const char *dir, const struct live_set *ls,
 		       const struct ir_set *like, struct elems_record *rec);
 void elems_record_free(struct elems_record *rec);
+/* Removes every set's record (the table is gone). */
+void elems_record_drop(const char *dir);
 
 #endif

@@ -1,21 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * `fwctl flush`: delete table inet fwctl and nothing else, in one batch
- * guarded by the generation in which we saw the table.
+ * guarded by the generation in which we saw the table; then the records
+ * of it that apply keeps (the live cache, the trees', the big sets').
  */
 #include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libnftnl/table.h>
 
 #include "batch.h"
+#include "elems_record.h"
 #include "fwctl.h"
 #include "ir.h"
 #include "kernel.h"
 #include "live.h"
+#include "opt_base.h"
+#include "record_file.h"
 
 static int flush_on(struct nlsock *s)
 {
@@ -43,7 +48,28 @@ static int flush_on(struct nlsock *s)
 	return err;
 }
 
-int kernel_flush(void)
+/*
+ * No reader would believe them (they name an older generation), but each
+ * apply would spend a moment finding that out, and they hold megabytes.
+ * An apply that holds their lock is writing records of its own table,
+ * newer than the flush: those stay.
+ */
+static void records_forget(const char *dir)
+{
+	int lock;
+
+	if (!dir || access(dir, F_OK))
+		return;
+	lock = record_lock(dir);
+	if (lock < 0)
+		return;
+	live_cache_drop(dir);
+	opt_bases_remove(dir);
+	elems_record_drop(dir);
+	record_unlock(lock);
+}
+
+int kernel_flush(const char *cache_dir)
 {
 	struct nlsock s;
 	int err;
@@ -52,6 +78,8 @@ int kernel_flush(void)
 		return FW_EXIT_SYSTEM;
 	err = flush_on(&s);
 	nlsock_close(&s);
+	if (!err)
+		records_forget(cache_dir);
 	if (err == -ERESTART)
 		fprintf(stderr, "fwctl: the ruleset changed while fwctl was "
 			"flushing (another tool committed); nothing was "

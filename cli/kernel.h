@@ -68,8 +68,9 @@ int kernel_replace(const struct ir_table *t, const char *cache_dir,
 /* Prints what kernel_update() would change, changing nothing; or, as it
  * does, returns KERNEL_REBUILD (having printed nothing). */
 int kernel_diff(const struct ir_table *t, FILE *out, const char *cache_dir);
-/* Deletes table inet fwctl (and nothing else); absent is not an error. */
-int kernel_flush(void);
+/* Deletes table inet fwctl (and nothing else); absent is not an error.
+ * Then removes the records apply keeps in cache_dir (may be NULL). */
+int kernel_flush(const char *cache_dir);
 /* Reads table inet fwctl back: chains, rules with counters and locations
  * (where the last apply's cache in cache_dir, if any, puts kept rules). */
 int kernel_show(FILE *out, bool json, const char *cache_dir);

@@ -509,6 +509,16 @@ void opt_bases_drop(const char *dir)
 		unlink(path_of(path, sizeof(path), dir, ID_NAME));
 }
 
+void opt_bases_remove(const char *dir)
+{
+	static const char *const names[] = { ID_NAME, BASE_NAME, LINES_NAME };
+	char path[4200];
+	size_t i;
+
+	for (i = 0; dir && i < sizeof(names) / sizeof(names[0]); i++)
+		unlink(path_of(path, sizeof(path), dir, names[i]));
+}
+
 void opt_bases_free(struct opt_bases *bs)
 {
 	size_t i;

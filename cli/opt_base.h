@@ -88,6 +88,8 @@ struct opt_bases *opt_bases_load(const char *dir, const char *id);
 void opt_bases_store(const char *dir, const char *id,
 		     const struct opt_bases *out, const struct opt_bases *in);
 void opt_bases_drop(const char *dir);
+/* Removes all three files (the table they describe is gone). */
+void opt_bases_remove(const char *dir);
 /* The records of id from as those of id to (the same state, another
  * generation); the caller holds their lock. False if they are not from's. */
 bool opt_bases_rekey(const char *dir, const char *from, const char *to);

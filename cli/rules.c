@@ -518,7 +518,7 @@ int cmd_flush(int argc, char **argv, const struct fw_opts *o)
 	(void)argv;
 	if (no_args(argc, "flush"))
 		return FW_EXIT_USAGE;
-	err = kernel_flush();
+	err = kernel_flush(o->rundir);
 	if (err)
 		return err;
 	hook_err = hook_form_sync(NULL);

@@ -373,4 +373,15 @@ printf 'X' | dd of="$tmp/big/sets/big_v4" bs=1 seek=900 conv=notrunc 2>/dev/null
 ok "a damaged record: the elements read back, as a full apply makes it" \
 	big_apply
 ok "... not from the record" sh -c "! grep -q '^records: the live elements' '$tmp/big.out'"
+# fwctl flush takes the records with the table: none is left to be found
+# out of date, and the next apply says there are none.
+flushed() {
+	"$FWCTL" --rundir "$tmp/big" --netns $ns2 flush &&
+	! ls "$tmp/big" | grep -E '^(table|trees|sets)' &&
+	"$FWCTL" -v --rundir "$tmp/big" --netns $ns2 apply rules.fw >"$tmp/big.out" &&
+	grep -q 'full replace: no live table' "$tmp/big.out" &&
+	! grep -q '^records:' "$tmp/big.out" &&
+	test -s "$tmp/big/sets/big_v4" && test -s "$tmp/big/table.cache"
+}
+ok "flush removes the records; the apply after writes them anew" flushed
 tap_end

@@ -198,7 +198,7 @@ static void test_flush(void)
 	out = bt_run(ns, "nft add table ip othertool", NULL);
 	free(out);
 	CHECK(kernel_apply(t, false, NULL) == FW_EXIT_OK);
-	CHECK(kernel_flush() == FW_EXIT_OK);
+	CHECK(kernel_flush(NULL) == FW_EXIT_OK);
 	out = bt_run(ns, "nft list tables", NULL);
 	CHECK(strcmp(out, "table ip othertool\n") == 0);
 	free(out);
