@@ -311,6 +311,16 @@ static void lines_store(struct nlsock *s, const struct plan *p,
 	live_free(&now);
 }
 
+/* Changed sets whose live elements came from their records. */
+static size_t sets_recorded(const struct plan *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->n_elems; i++)
+		n += p->elems[i].recorded;
+	return n;
+}
+
 static int plan_read(struct nlsock *s, const struct ir_table *t,
 		     struct plan *p, const char *cache_dir,
 		     struct apply_stats *st)
@@ -331,8 +341,7 @@ static int plan_read(struct nlsock *s, const struct ir_table *t,
 	st->changes = p->full ? ir_table_rule_count(t) : plan_changes(p);
 	for (i = 0; i < p->n_kept_chains; i++)
 		st->kept_rules += p->kept_chains[i]->n_rules;
-	for (i = 0; i < p->n_elems; i++)
-		st->sets_recorded += p->elems[i].recorded;
+	st->sets_recorded = sets_recorded(p);
 	return 0;
 }
 
@@ -460,7 +469,15 @@ int kernel_update(const struct ir_table *t, const char *cache_dir,
 	return apply_result(err, &e, false);
 }
 
-int kernel_diff(const struct ir_table *t, FILE *out, const char *cache_dir)
+void kernel_recorded_report(FILE *out, size_t n)
+{
+	if (n)
+		fprintf(out, "records: the live elements of %zu changed "
+			"set%s, not read back\n", n, n == 1 ? "" : "s");
+}
+
+int kernel_diff(const struct ir_table *t, FILE *out, const char *cache_dir,
+		bool verbose)
 {
 	struct nlsock s;
 	struct plan p;
@@ -468,7 +485,7 @@ int kernel_diff(const struct ir_table *t, FILE *out, const char *cache_dir)
 
 	if (batch_socket_open(&s) < 0)
 		return FW_EXIT_SYSTEM;
-	err = plan_make(&s, t, &p, NULL, NULL);
+	err = plan_make_labeled(&s, t, &p, cache_dir);
 	/* Where the rules that go are now (comments: where they were made). */
 	if (!err)
 		live_cache_lines(&s, cache_dir, &p.live);
@@ -479,6 +496,8 @@ int kernel_diff(const struct ir_table *t, FILE *out, const char *cache_dir)
 		err = KERNEL_REBUILD;
 	else
 		plan_print(out, &p);
+	if (!err && verbose)
+		kernel_recorded_report(out, sets_recorded(&p));
 	plan_free(&p);
 	nlsock_close(&s);
 	return err == KERNEL_REBUILD ? err : err ? FW_EXIT_SYSTEM : FW_EXIT_OK;

@@ -66,8 +66,12 @@ struct opt_bases *kernel_bases(const char *cache_dir, int *renewal,
 int kernel_replace(const struct ir_table *t, const char *cache_dir,
 		   struct apply_stats *st);
 /* Prints what kernel_update() would change, changing nothing; or, as it
- * does, returns KERNEL_REBUILD (having printed nothing). */
-int kernel_diff(const struct ir_table *t, FILE *out, const char *cache_dir);
+ * does, returns KERNEL_REBUILD (having printed nothing). verbose: then
+ * how many changed sets' live elements came from their records. */
+int kernel_diff(const struct ir_table *t, FILE *out, const char *cache_dir,
+		bool verbose);
+/* -v's line for n changed sets whose live elements came from records. */
+void kernel_recorded_report(FILE *out, size_t n);
 /* Deletes table inet fwctl (and nothing else); absent is not an error.
  * Then removes the records apply keeps in cache_dir (may be NULL). */
 int kernel_flush(const char *cache_dir);

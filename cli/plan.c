@@ -337,14 +337,46 @@ static int sets_diff(struct plan *p, struct nlsock *s)
 	return 0;
 }
 
-/* The cache if it is this generation's, else a dump. */
+/*
+ * The elements' digests that the cache of lt's very generation has, put
+ * in lt's sets (a dump with labels): a set the file has with those
+ * elements is not read back, and a big set's record can stand for it.
+ */
+static void digests_from_cache(struct nlsock *s, const char *cache_dir,
+			       struct live_table *lt)
+{
+	struct live_table c = { 0 };
+	const struct live_set *cs;
+	size_t i;
+
+	if (live_cache_load(s, cache_dir, lt->genid, &c))
+		return;
+	for (i = 0; i < lt->n_sets; i++) {
+		cs = live_set_find(&c, lt->sets[i].name);
+		if (cs && cs->has_digest) {
+			lt->sets[i].has_digest = true;
+			lt->sets[i].digest = cs->digest;
+		}
+	}
+	live_free(&c);
+}
+
+/* With labels: a dump, and digests from the cache of its generation
+ * (nothing written: a diff changes nothing). Else the cache if it is
+ * this generation's, else a dump. */
 static int plan_read(struct nlsock *s, struct plan *p, const char *cache_dir,
-		     bool *cached)
+		     bool labels, bool *cached)
 {
 	uint32_t genid;
 	int err;
 
 	*cached = false;
+	if (labels) {
+		err = live_read(s, &p->live, LIVE_OBJECTS);
+		if (!err && cache_dir)
+			digests_from_cache(s, cache_dir, &p->live);
+		return err;
+	}
 	if (cache_dir) {
 		err = batch_genid(s, &genid);
 		if (err)
@@ -365,8 +397,9 @@ static int plan_read(struct nlsock *s, struct plan *p, const char *cache_dir,
 	return err;
 }
 
-int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
-	      const char *cache_dir, struct plan_times *times)
+static int plan_build(struct nlsock *s, const struct ir_table *t,
+		      struct plan *p, const char *cache_dir, bool labels,
+		      struct plan_times *times)
 {
 	uint64_t t0 = clock_ns(), t1;
 	bool cached;
@@ -375,7 +408,7 @@ int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
 	memset(p, 0, sizeof(*p));
 	p->table = t;
 	p->cache_dir = cache_dir;
-	err = plan_read(s, p, cache_dir, &cached);
+	err = plan_read(s, p, cache_dir, labels, &cached);
 	t1 = clock_ns();
 	if (err)
 		return err;
@@ -395,6 +428,18 @@ int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
 		times->diff_ns = clock_ns() - t1;
 	}
 	return err;
+}
+
+int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
+	      const char *cache_dir, struct plan_times *times)
+{
+	return plan_build(s, t, p, cache_dir, false, times);
+}
+
+int plan_make_labeled(struct nlsock *s, const struct ir_table *t,
+		      struct plan *p, const char *cache_dir)
+{
+	return plan_build(s, t, p, cache_dir, true, NULL);
 }
 
 bool plan_rebuild(const struct plan *p)

@@ -121,12 +121,20 @@ struct plan_times {
 /*
  * Reads the live table (from the cache in cache_dir if it describes the
  * current generation, see live_cache_load(); NULL: always dumps, with
- * the rules' labels for plan_print()) and
+ * the rules' labels) and
  * compares it with t. 0 (p filled, maybe as a full replace) or -errno
  * from reading; plan_free() in both cases.
  */
 int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
 	      const char *cache_dir, struct plan_times *times);
+/*
+ * As plan_make(), for plan_print(): the table always dumped, with the
+ * rules' labels; the records in cache_dir (may be NULL) of that very
+ * generation only spare reading back sets whose elements they know.
+ * Writes nothing.
+ */
+int plan_make_labeled(struct nlsock *s, const struct ir_table *t,
+		      struct plan *p, const char *cache_dir);
 /*
  * Whether the table keeps live trees (an overlay, opt_base.h) that the
  * plan cannot keep: it replaces the whole table. Then the file is to be

@@ -366,10 +366,7 @@ static void apply_report(const char *path, const struct ir_table *t,
 	       ms(st->read_ns), st->cached ? " (cache)" : "",
 	       ms(st->diff_ns), ms(st->batch_ns), ms(st->cache_ns));
 	renewal_report(a->renewal, a->renew_ns);
-	if (st->sets_recorded)
-		printf("records: the live elements of %zu changed set%s, "
-		       "not read back\n", st->sets_recorded,
-		       st->sets_recorded == 1 ? "" : "s");
+	kernel_recorded_report(stdout, st->sets_recorded);
 	if (st->ahead)
 		printf("records: written during the batch, for the handles "
 		       "the kernel then gave\n");
@@ -452,10 +449,10 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 /* The queue encoding is part of a rule's key: choose it as apply does. */
 static int diff_run(struct ir_table *t, void *ctx)
 {
-	const char *const *rundir = ctx;
+	const struct fw_opts *const *o = ctx;
 	int err = engine_choose(t);
 
-	return err ? err : kernel_diff(t, stdout, *rundir);
+	return err ? err : kernel_diff(t, stdout, (*o)->rundir, (*o)->verbose);
 }
 
 /* Compiled as apply compiles, against the same live trees. */
@@ -463,7 +460,6 @@ int cmd_diff(int argc, char **argv, const struct fw_opts *o)
 {
 	bool unused = false;
 	const char *path = file_arg(argc, argv, NULL, &unused);
-	const char *rundir = o->rundir;
 	struct opt_bases *in;
 	struct ir_table *t;
 	int err;
@@ -471,7 +467,7 @@ int cmd_diff(int argc, char **argv, const struct fw_opts *o)
 	if (!path)
 		return usage_error("diff", "FILE");
 	in = live_bases(o, NULL, NULL);
-	err = against_live(path, o, in, NULL, diff_run, &rundir, &t);
+	err = against_live(path, o, in, NULL, diff_run, &o, &t);
 	ir_table_free(t);
 	opt_bases_free(in);
 	return err;

@@ -361,6 +361,17 @@ bigset 192.0.2.1 >rules.fw
 ok "a set of 1,500 elements and one of 1,100 ports" big_apply
 ok "... their elements recorded" test -s "$tmp/big/sets/big_v4" -a -s "$tmp/big/sets/ports"
 bigset 192.0.2.99 >rules.fw
+# fwctl diff takes the live elements from the record too, and says what
+# a diff that reads them back says.
+big_diff() {
+	"$FWCTL" -v --rundir "$tmp/big" --netns $ns2 diff rules.fw >"$tmp/bigdiff.out" &&
+	"$FWCTL" --rundir "$tmp/none" --netns $ns2 diff rules.fw >"$tmp/bigdiff.ref" &&
+	grep -qx -- '- element set big_v4: 192.0.2.1' "$tmp/bigdiff.ref" &&
+	grep -qx -- '+ element set big_v4: 192.0.2.99' "$tmp/bigdiff.ref" &&
+	grep -v '^records:' "$tmp/bigdiff.out" | cmp -s - "$tmp/bigdiff.ref" &&
+	grep -qx 'records: the live elements of 1 changed set, not read back' "$tmp/bigdiff.out"
+}
+ok "diff of one element changed: from the record, as read back" big_diff
 ok "one element changed: as a full apply makes it" big_apply
 ok "... the live elements from the record, not read back" from_records
 ok "... two changes sent" grep -q 'incremental, 2 changes' "$tmp/big.out"

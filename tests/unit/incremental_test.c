@@ -49,7 +49,7 @@ static void test_noop(void)
 		fprintf(stderr, "full replace: %s\n", st.full);
 	CHECK(st.changes == 0);
 	if (st.changes)
-		kernel_diff(t, stderr, NULL);
+		kernel_diff(t, stderr, NULL, false);
 	after = bt_run(ns, LIST, NULL);
 	CHECK(strcmp(before, after) == 0);
 	free(before);
