@@ -165,9 +165,12 @@ uint64_t opt_flow_hash(const struct opt_rule *rules, size_t n,
 /* The same of a list by its rules' keys (opt_base.keys). */
 uint64_t opt_flow_hash_keys(const uint64_t *keys, size_t n,
 			    enum ir_verdict_kind fall);
+/* The cache in front of root; *boxes (n of them, may be none) become
+ * its map's (opt_guard.c), which takes them over. */
 struct ir_chain *opt_flow_cache(struct ir_table *t, const char *root,
 				uint8_t fam, size_t first, const char *prefix,
-				uint64_t hash, struct ir_set **map);
+				uint64_t hash, struct ir_flow_elem **boxes,
+				size_t n_boxes);
 
 /*
  * opt_tail.c: the leaf chains of one tree (named prefix_l..., among

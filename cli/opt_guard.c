@@ -3,7 +3,7 @@
  * A few changed rules of a list with a flow cache as elements of a flow
  * map, not as rules (opt_overlay.c decides when):
  *
- *   chain P_cw:  FLOW vmap @P_gm               the guards' boxes
+ *   chain P_cw:  NFPROTO @P_gon FLOW vmap @P_gm  the guards' boxes
  *                FLOW @P_fa_H accept ...       the cache, as opt_flow.c
  *                jump ROOT                     the tree, as it is live
  *
@@ -28,12 +28,14 @@
  * The map is looked up before the cache, which may hold a flow of a box
  * with the verdict it had before the change: a packet in a box never
  * reaches it. So the cache is not emptied, and the change is atomic: the
- * map changes at the commit, for every flow at once. Emptying the cache
- * instead (the map after it) saved every packet the map's lookup (38-154
- * ns here, classify --costs), but left a window, between the kernel
- * reading the batch and the commit, where a new flow of a box could be
- * cached with the old verdict for up to FLOW_TIMEOUT_MS; and emptying a
- * set of 60,000 flows made the batch 25 ms longer.
+ * map changes at the commit, for every flow at once (and with it its
+ * switch P_gon, which holds the family only while the map has elements:
+ * without changes, no packet pays the map's lookup, opt_flow.c). Emptying
+ * the cache instead (the map after it) saved every packet the map's
+ * lookup (38-154 ns here, classify --costs), but left a window, between
+ * the kernel reading the batch and the commit, where a new flow of a box
+ * could be cached with the old verdict for up to FLOW_TIMEOUT_MS; and
+ * emptying a set of 60,000 flows made the batch 25 ms longer.
  *
  * The cut: the first rule of the list that meets the box decides it if it
  * holds the box; if it only meets it, the box is split along a dimension

@@ -369,14 +369,8 @@ static const char *cache_build(struct ir_table *t, int fi, const char *root,
 			       size_t first, const char *prefix, uint64_t hash,
 			       struct ir_flow_elem **boxes, size_t *n_boxes)
 {
-	struct ir_set *map;
-	struct ir_chain *w = opt_flow_cache(t, root, opt_fam_nfproto(fi), first,
-					    prefix, hash, &map);
-
-	map->boxes = *boxes;
-	map->n_boxes = *n_boxes;
-	*boxes = NULL;
-	return w->name;
+	return opt_flow_cache(t, root, opt_fam_nfproto(fi), first, prefix,
+			      hash, boxes, *n_boxes)->name;
 }
 
 bool opt_overlay(struct ir_table *t, const struct opt_bases *in,

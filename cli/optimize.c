@@ -138,7 +138,6 @@ static uint8_t flow_cache(struct ir_table *t, struct notes *ns,
 			  enum ir_verdict_kind fall, const char *tree)
 {
 	uint64_t h = opt_flow_hash(rules, n, fall);
-	struct ir_set *map;
 	uint8_t cached = 0;
 	int fi;
 
@@ -147,13 +146,13 @@ static uint8_t flow_cache(struct ir_table *t, struct notes *ns,
 			continue;
 		snprintf(root[fi], IR_NAME_MAX, "%s", opt_flow_cache(t,
 			 root[fi], opt_fam_nfproto(fi), first, prefix[fi],
-			 h, &map)->name);
+			 h, NULL, 0)->name);
 		cached |= fi ? OPT_V6 : OPT_V4;
 		note(ns, rules[0].ir->loc, NULL, "%s: a flow cache in front "
-		     "of it, chain %s (sets %s_f[adn]_%012llx, map %s_gm)",
-		     tree, root[fi], prefix[fi],
+		     "of it, chain %s (sets %s_f[adn]_%012llx, map %s_gm, "
+		     "its switch %s_gon)", tree, root[fi], prefix[fi],
 		     (unsigned long long)(h & 0xffffffffffffull),
-		     prefix[fi]);
+		     prefix[fi], prefix[fi]);
 	}
 	return cached;
 }

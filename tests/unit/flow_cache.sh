@@ -52,6 +52,8 @@ ok "... which looks the flow up in a map and three sets, then walks the tree" sh
 	"sed -n '/^	chain forward_t1_4_cw {/,/^	}/p' acl.nft >cw && test \$(grep -c 'ip saddr . ip daddr . meta l4proto . th sport . th dport @forward_t1_4_f[adn]_' cw) = 3 && grep -q 'return comment' cw && grep -q 'jump forward_t1_4_' cw && grep -q 'meta l4proto { tcp, udp } add @forward_t1_4_fn_' cw"
 ok "... the flow map of changes first, empty" sh -c \
 	"grep -m1 ' @forward_t1_4_' cw | grep -q 'th dport vmap @forward_t1_4_gm ' && sed -n '/^	map forward_t1_4_gm {/,/^	}/p' acl.nft >gm && grep -q 'flags interval' gm && ! grep -q elements gm"
+ok "... looked up only when its switch holds the family: empty" sh -c \
+	"grep -m1 ' @forward_t1_4_' cw | grep -q '^		meta nfproto @forward_t1_4_gon ip saddr ' && sed -n '/^	set forward_t1_4_gon {/,/^	}/p' acl.nft >gon && grep -q 'type nf_proto' gon && ! grep -q elements gon"
 ok "... the tree's verdicts go through its chains that add the flow" sh -c \
 	"test \$(grep -c 'goto forward_t1_4_ca ' acl.nft) -gt 50 && test \$(grep -c 'goto forward_t1_4_cd ' acl.nft) -gt 20"
 ok "... no rule of the list accepts or drops by itself" sh -c \
@@ -96,6 +98,8 @@ ok "one rule's verdict changed: diff shows flow map elements, no rule" sh -c \
 	"grep -q '^~ map forward_t1_4_gm emptied, [1-9][0-9]* elements' diff.changed && grep -q '^+ element map forward_t1_4_gm: 10\.' diff.changed && grep -q 'rules +0 -0' diff.changed"
 ok "... and the cache sets not emptied (the map answers first)" sh -c \
 	"! grep -q '^~ set' diff.changed"
+ok "... the map switched on: an element, no rule" \
+	grep -qx '+ element set forward_t1_4_gon: ipv4' diff.changed
 run acl2.fw >out.changed
 sets >sets.changed
 ok "... applied incrementally" grep -q incremental out.changed
@@ -104,6 +108,8 @@ got=$(map_elems)
 ok "... as those elements: ${want:-?}, ${got:-?} in the kernel's map" sh -c \
 	"grep -q '0 rules in their trees, ${want:-x} map elements' out.changed && test '$got' = '${want:-x}'"
 ok "... the cache keeps its sets" cmp sets.changed sets.before
+ok "... the switch holds ipv4" sh -c \
+	"ip netns exec $ns nft list set inet fwctl forward_t1_4_gon | grep -q 'elements = { ipv4 }'"
 run acl2.fw >out.again
 ok "... the same file again: nothing sent" grep -q 'incremental, 0 changes' out.again
 # A rule deleted: no other rule matches its packets, the map returns them.
@@ -113,6 +119,14 @@ ok "a rule deleted: its box returns" sh -c \
 	"ip netns exec $ns nft list map inet fwctl forward_t1_4_gm | grep -q ' 1149 : return'"
 ok "... diff, which reads the map back, sees no change" sh -c \
 	"'$FWCTL' --netns $ns --rundir '$tmp/run' diff live.fw | grep -qx 'no changes'"
+# Back to the file the tree was built from: no change to guard.
+run acl.fw >out.back
+switched_off() {
+	grep -q incremental out.back && test "$(map_elems)" = 0 &&
+	ip netns exec $ns nft list set inet fwctl forward_t1_4_gon >gon.back &&
+	! grep -q elements gon.back
+}
+ok "back to the first file: the map emptied, switched off" switched_off
 # A rule that checks no port: a packet without one (a fragment) would not
 # reach the map, so the change goes in front as an overlay chain.
 awk 'NR == 152 { sub(/ dport [0-9]+$/, "") } 1' acl.fw >acl3.fw
