@@ -299,11 +299,12 @@ static struct ir_set *guard_map(struct ir_table *t, const char *prefix,
  * while the map has elements, else empty. Its lookup (a bitmap: one byte
  * of key) fails before the flow key is read, so every packet that the
  * cache answers skips the empty map's: 5 loads and an interval lookup,
- * 6-10% of the CPU time nf_tables took per packet of gen10k's cached
- * flows (perf in tests/bench/classify's topology, two runs of 3-4 rounds;
- * the rest is mostly the cache's own hash lookup). A change that fills
- * the map adds the element: an element too, which the kernel does not
- * validate (opt_guard.c says why that matters).
+ * 4-9% of the CPU time nf_tables took per packet of gen10k's cached
+ * flows (nf_hook_slow's share of the receive path, perf in
+ * tests/bench/classify's topology, two runs of 3-4 rounds; most of the
+ * rest is the cache's own hash lookup). A change that fills the map adds
+ * the element: an element too, which the kernel does not validate
+ * (opt_guard.c says why that matters).
  */
 static struct ir_set *guard_switch(struct ir_table *t, const char *prefix,
 				   uint8_t nfproto, bool on)
