@@ -485,10 +485,9 @@ int kernel_diff(const struct ir_table *t, FILE *out, const char *cache_dir,
 
 	if (batch_socket_open(&s) < 0)
 		return FW_EXIT_SYSTEM;
+	/* With where the rules that go are now (their comments: where they
+	 * were made). */
 	err = plan_make_labeled(&s, t, &p, cache_dir);
-	/* Where the rules that go are now (comments: where they were made). */
-	if (!err)
-		live_cache_lines(&s, cache_dir, &p.live);
 	if (err)
 		fprintf(stderr, "fwctl: cannot read the live table: %s\n",
 			strerror(-err));

@@ -236,12 +236,13 @@ bool live_rule_location(const char *comment, char *buf, size_t size);
 bool live_rule_where(const struct live_table *lt, const struct live_rule *r,
 		     char *buf, size_t size);
 /*
- * Fills the lines of lt's rules (a dump's) from the cache of generation
- * lt->genid in dir, if there is one: handles are the table's own, so a
- * rule's handle finds it.
+ * Fills in what a dump (lt) lacks from the cache of generation lt->genid
+ * in dir, if there is one: the lines of its rules (handles are the
+ * table's own, so a rule's handle finds it) and the element digests of
+ * its named sets.
  */
-void live_cache_lines(struct nlsock *s, const char *dir,
-		      struct live_table *lt);
+void live_cache_annotate(struct nlsock *s, const char *dir,
+			 struct live_table *lt);
 /* "input", "forward", ...; nft's type name of a set key. */
 const char *live_hook_name(uint32_t hook);
 const char *live_key_type(uint32_t key_type);

@@ -533,21 +533,18 @@ static int handle_cmp(const void *a, const void *b)
 	return x->handle < y->handle ? -1 : x->handle > y->handle;
 }
 
-void live_cache_lines(struct nlsock *s, const char *dir, struct live_table *lt)
+static void lines_from(const struct live_table *ct, struct live_table *lt)
 {
-	struct live_table ct = { 0 };
 	struct handle_line *hl, *f, want;
 	size_t i, j, n = 0;
 
-	if (!lt->present || live_cache_load(s, dir, lt->genid, &ct))
-		return;
-	hl = xcalloc(ct.n_rules + 1, sizeof(*hl));
-	for (i = 0; i < ct.n_chains; i++)
-		for (j = 0; j < ct.chains[i].n_rules && n < ct.n_rules; j++)
-			if (ct.chains[i].rules[j].line)
+	hl = xcalloc(ct->n_rules + 1, sizeof(*hl));
+	for (i = 0; i < ct->n_chains; i++)
+		for (j = 0; j < ct->chains[i].n_rules && n < ct->n_rules; j++)
+			if (ct->chains[i].rules[j].line)
 				hl[n++] = (struct handle_line){
-					ct.chains[i].rules[j].handle,
-					ct.chains[i].rules[j].line };
+					ct->chains[i].rules[j].handle,
+					ct->chains[i].rules[j].line };
 	qsort(hl, n, sizeof(*hl), handle_cmp);
 	for (i = 0; n && i < lt->n_chains; i++)
 		for (j = 0; j < lt->chains[i].n_rules; j++) {
@@ -556,5 +553,32 @@ void live_cache_lines(struct nlsock *s, const char *dir, struct live_table *lt)
 			lt->chains[i].rules[j].line = f ? f->line : 0;
 		}
 	free(hl);
+}
+
+/* A set the file has with these elements is then not read back, and a
+ * big set's record can stand for its live elements (plan_elems.c). */
+static void digests_from(const struct live_table *ct, struct live_table *lt)
+{
+	const struct live_set *cs;
+	size_t i;
+
+	for (i = 0; i < lt->n_sets; i++) {
+		cs = live_set_find(ct, lt->sets[i].name);
+		if (cs && cs->has_digest) {
+			lt->sets[i].has_digest = true;
+			lt->sets[i].digest = cs->digest;
+		}
+	}
+}
+
+void live_cache_annotate(struct nlsock *s, const char *dir,
+			 struct live_table *lt)
+{
+	struct live_table ct = { 0 };
+
+	if (!lt->present || live_cache_load(s, dir, lt->genid, &ct))
+		return;
+	lines_from(&ct, lt);
+	digests_from(&ct, lt);
 	live_free(&ct);
 }

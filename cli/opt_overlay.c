@@ -364,15 +364,6 @@ static bool guard_maps(struct side sd[2], const struct opt_base *b,
 	return false;
 }
 
-/* Family fi's flow cache in front of root; the map gets boxes. */
-static const char *cache_build(struct ir_table *t, int fi, const char *root,
-			       size_t first, const char *prefix, uint64_t hash,
-			       struct ir_flow_elem **boxes, size_t *n_boxes)
-{
-	return opt_flow_cache(t, root, opt_fam_nfproto(fi), first, prefix,
-			      hash, boxes, *n_boxes)->name;
-}
-
 bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 		 const struct opt_base *b, struct opt_rule *rules, size_t n,
 		 enum ir_verdict_kind fall, bool flow,
@@ -414,11 +405,14 @@ bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 
 		snprintf(root[fi], IR_NAME_MAX, "%s", to);
 	}
+	/* Each family's flow cache in front of its root; the map gets the
+	 * boxes. */
 	for (fi = 0; ok && fi < 2; fi++)
 		if (b->flow & (fi ? OPT_V6 : OPT_V4))
-			snprintf(root[fi], IR_NAME_MAX, "%s", cache_build(
-				t, fi, root[fi], first, prefix[fi], hash,
-				&boxes[fi], &n_boxes[fi]));
+			snprintf(root[fi], IR_NAME_MAX, "%s", opt_flow_cache(
+				t, root[fi], opt_fam_nfproto(fi), first,
+				prefix[fi], hash, &boxes[fi],
+				n_boxes[fi])->name);
 	if (ok)
 		base_keep(kept, b, ch.n_old + ch.n_new,
 			  (unsigned)(sd[0].g.n + sd[1].g.n),

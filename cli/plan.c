@@ -337,33 +337,9 @@ static int sets_diff(struct plan *p, struct nlsock *s)
 	return 0;
 }
 
-/*
- * The elements' digests that the cache of lt's very generation has, put
- * in lt's sets (a dump with labels): a set the file has with those
- * elements is not read back, and a big set's record can stand for it.
- */
-static void digests_from_cache(struct nlsock *s, const char *cache_dir,
-			       struct live_table *lt)
-{
-	struct live_table c = { 0 };
-	const struct live_set *cs;
-	size_t i;
-
-	if (live_cache_load(s, cache_dir, lt->genid, &c))
-		return;
-	for (i = 0; i < lt->n_sets; i++) {
-		cs = live_set_find(&c, lt->sets[i].name);
-		if (cs && cs->has_digest) {
-			lt->sets[i].has_digest = true;
-			lt->sets[i].digest = cs->digest;
-		}
-	}
-	live_free(&c);
-}
-
-/* With labels: a dump, and digests from the cache of its generation
- * (nothing written: a diff changes nothing). Else the cache if it is
- * this generation's, else a dump. */
+/* With labels: a dump, and from the cache of its generation the rules'
+ * lines and the sets' digests (nothing written: a diff changes nothing).
+ * Else the cache if it is this generation's, else a dump. */
 static int plan_read(struct nlsock *s, struct plan *p, const char *cache_dir,
 		     bool labels, bool *cached)
 {
@@ -373,8 +349,8 @@ static int plan_read(struct nlsock *s, struct plan *p, const char *cache_dir,
 	*cached = false;
 	if (labels) {
 		err = live_read(s, &p->live, LIVE_OBJECTS);
-		if (!err && cache_dir)
-			digests_from_cache(s, cache_dir, &p->live);
+		if (!err)
+			live_cache_annotate(s, cache_dir, &p->live);
 		return err;
 	}
 	if (cache_dir) {

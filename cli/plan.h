@@ -129,9 +129,9 @@ int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
 	      const char *cache_dir, struct plan_times *times);
 /*
  * As plan_make(), for plan_print(): the table always dumped, with the
- * rules' labels; the records in cache_dir (may be NULL) of that very
- * generation only spare reading back sets whose elements they know.
- * Writes nothing.
+ * rules' labels and, from the cache in cache_dir (may be NULL) of that
+ * very generation, their lines now (live_cache_annotate()); its records
+ * only spare reading back sets whose elements they know. Writes nothing.
  */
 int plan_make_labeled(struct nlsock *s, const struct ir_table *t,
 		      struct plan *p, const char *cache_dir);

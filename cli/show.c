@@ -217,7 +217,7 @@ int kernel_show(FILE *out, bool json, const char *cache_dir)
 	err = live_read(&s, &lt, LIVE_ELEMENTS);
 	/* Where kept rules are now: their comments say where they were made. */
 	if (!err)
-		live_cache_lines(&s, cache_dir, &lt);
+		live_cache_annotate(&s, cache_dir, &lt);
 	nlsock_close(&s);
 	if (err) {
 		fprintf(stderr, "fwctl: cannot read the rule set: %s\n",
