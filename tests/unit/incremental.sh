@@ -381,6 +381,14 @@ bigset 192.0.2.1 >rules.fw
 ok "... and back" big_apply
 bigset 192.0.2.5 >rules.fw
 printf 'X' | dd of="$tmp/big/sets/big_v4" bs=1 seek=900 conv=notrunc 2>/dev/null || exit 99
+# diff checks a record as apply does: a damaged one is not believed
+damaged_diff() {
+	"$FWCTL" -v --rundir "$tmp/big" --netns $ns2 diff rules.fw >"$tmp/bigdiff.out" &&
+	"$FWCTL" --rundir "$tmp/none" --netns $ns2 diff rules.fw >"$tmp/bigdiff.ref" &&
+	grep -qx -- '+ element set big_v4: 192.0.2.5' "$tmp/bigdiff.ref" &&
+	cmp -s "$tmp/bigdiff.out" "$tmp/bigdiff.ref"
+}
+ok "a damaged record: diff reads the elements back" damaged_diff
 ok "a damaged record: the elements read back, as a full apply makes it" \
 	big_apply
 ok "... not from the record" sh -c "! grep -q '^records: the live elements' '$tmp/big.out'"
