@@ -35,6 +35,8 @@ struct opt_base {
 	/* n * 2 * D_COUNT; NULL: still in the file, at hulls_off. */
 	struct opt_span		*hulls;
 	uint64_t		hulls_off;
+	/* 2n: record_sum() of each family's hull in the file, or NULL */
+	uint64_t		*sums;
 	/* Out: kept live as it was (an overlay, or nothing changed), and
 	 * what went in front: rules changed, guards, rules in its tree or
 	 * elements of the flow map in front (opt_guard.c). */
@@ -57,7 +59,10 @@ struct opt_bases {
 /* The record of chain's run number run, or NULL. */
 const struct opt_base *opt_bases_find(const struct opt_bases *bs,
 				      const char *chain, unsigned run);
-/* The hull of rule i of b, for family fi: D_COUNT spans (false: I/O). */
+/*
+ * The hull of rule i of b, for family fi: D_COUNT spans (false: I/O, or
+ * read from the file and not what was written there).
+ */
 bool opt_base_hull(const struct opt_bases *bs, const struct opt_base *b,
 		   size_t i, int fi, struct opt_span *out);
 /* Maps the records' file: every hull at hand (false: I/O). */

@@ -15,11 +15,13 @@
 #include "model.h"
 #include "opt.h"
 #include "opt_lines.h"
+#include "record_file.h"
 #include "seqdiff.h"
 #include "shape.h"
 #include "xalloc.h"
 
-#define LINES_MAGIC	"fwctl-lines 4\n"
+/* The head's 16 bytes, the last ones zero. */
+static const char lines_magic[16] = "fwctl-lines 5\n";
 
 /*
  * Every line of a 10,000-line file is hashed on every apply: cheaply,
@@ -433,51 +435,19 @@ void opt_lines_finish(struct opt_lines *l)
 struct disk_head {
 	char		magic[16];
 	uint64_t	path_len, n_lines, n_rules, n_names, chains;
-	uint64_t	sum;		/* of the rest: a damaged file is no record */
+	uint64_t	sum;		/* of chains and the rest: a damaged
+					   file is no record */
 };
 
-/* One lane of blob_sum(): line_hashes()'s first hash, a word at a time. */
-static uint64_t lane(uint64_t h, const char *s)
-{
-	uint64_t w;
-
-	memcpy(&w, s, sizeof(w));
-	h = (h ^ w) * 0xff51afd7ed558ccdull;
-	return h ^ (h >> 29);
-}
-
-/*
- * line_hash() in four lanes, 32 bytes a round: the record's 0.5 MB
- * (10,000 lines) is summed when written and again when read, and one
- * lane's multiplies wait on each other. The lanes are four variables, not
- * an array: gcc made the array two SSE vectors, with no 64-bit multiply
- * (three pmuludq each) and kept on the stack between rounds, which made
- * the sums 7% of a one-rule change (perf).
- */
-static uint64_t blob_sum(const void *p, size_t len)
-{
-	const char *s = p;
-	uint64_t a = len, b = 1, c = 2, d = 3;
-	size_t i;
-
-	for (i = 0; i + 32 <= len; i += 32) {
-		a = lane(a, s + i);
-		b = lane(b, s + i + 8);
-		c = lane(c, s + i + 16);
-		d = lane(d, s + i + 24);
-	}
-	a = opt_mix(opt_mix(opt_mix(a ^ b) ^ c) ^ d);
-	return opt_mix(a ^ line_hash(s + i, len - i));
-}
-
-/* The checksum of the parts after the head, as written. */
+/* The checksum of the head's chains and the parts after the head. */
 static uint64_t sum_of(const struct opt_lines *l)
 {
-	uint64_t h = blob_sum(l->path, strlen(l->path) + 1);
+	uint64_t h = opt_mix(l->chains ^
+			     record_sum(l->path, strlen(l->path) + 1));
 
-	h = opt_mix(h ^ blob_sum(l->line, (l->n_lines + 1) * sizeof(*l->line)));
-	h = opt_mix(h ^ blob_sum(l->rules, l->n_rules * sizeof(*l->rules)));
-	return opt_mix(h ^ blob_sum(l->names, l->n_names * sizeof(*l->names)));
+	h = opt_mix(h ^ record_sum(l->line, (l->n_lines + 1) * sizeof(*l->line)));
+	h = opt_mix(h ^ record_sum(l->rules, l->n_rules * sizeof(*l->rules)));
+	return opt_mix(h ^ record_sum(l->names, l->n_names * sizeof(*l->names)));
 }
 
 static size_t pad8(size_t n)
@@ -502,12 +472,21 @@ bool opt_lines_write(FILE *f, const struct opt_lines *l)
 		.n_names = l->n_names, .chains = l->chains, .sum = sum_of(l),
 	};
 
-	memcpy(h.magic, LINES_MAGIC, sizeof(LINES_MAGIC));
+	memcpy(h.magic, lines_magic, sizeof(h.magic));
 	/* The strings with their NULs: read in place, they end there. */
 	return put(f, &h, sizeof(h)) && put(f, l->path, h.path_len + 1) &&
 	       put(f, l->line, (l->n_lines + 1) * sizeof(*l->line)) &&
 	       put(f, l->rules, l->n_rules * sizeof(*l->rules)) &&
 	       put(f, l->names, l->n_names * sizeof(*l->names));
+}
+
+/* Whether the n bytes at p are zero: the padding, as put() writes it. */
+static bool zeros(const char *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
 }
 
 /* Every line's rules and every rule's chain where the record says. */
@@ -552,7 +531,7 @@ struct opt_lines *opt_lines_read(int fd)
 	l->map_len = (size_t)st.st_size;
 	h = (const struct disk_head *)p;
 	/* Each count within the file before anything is computed from it. */
-	if (memcmp(h->magic, LINES_MAGIC, sizeof(LINES_MAGIC)) ||
+	if (memcmp(h->magic, lines_magic, sizeof(h->magic)) ||
 	    h->path_len >= (uint64_t)st.st_size ||
 	    h->n_lines > (uint64_t)st.st_size ||
 	    h->n_rules > (uint64_t)st.st_size || h->n_names > UINT16_MAX)
@@ -576,6 +555,7 @@ struct opt_lines *opt_lines_read(int fd)
 	l->n_names = h->n_names;
 	l->chains = h->chains;
 	if (l->path[h->path_len] || strlen(l->path) != h->path_len ||
+	    !zeros(l->path + h->path_len, pad8(h->path_len + 1) - h->path_len) ||
 	    sum_of(l) != h->sum || !sane(l))
 		goto bad;
 	return l;

@@ -297,8 +297,11 @@ static void base_keep(struct opt_base *k, const struct opt_base *b,
 	*k = *b;
 	k->keys = xcalloc(b->n + 1, sizeof(*k->keys));
 	k->fams = xcalloc(b->n + 1, sizeof(*k->fams));
+	k->sums = xcalloc(2 * b->n + 1, sizeof(*k->sums));
 	memcpy(k->keys, b->keys, b->n * sizeof(*k->keys));
 	memcpy(k->fams, b->fams, b->n);
+	if (b->sums)	/* loaded from the file, as kept trees are */
+		memcpy(k->sums, b->sums, 2 * b->n * sizeof(*k->sums));
 	k->hulls = NULL;
 	k->kept = true;
 	k->changed = (unsigned)changed;

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The records' lock (record_file.h). */
+/* The records' lock and checksum (record_file.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "opt.h"
 #include "record_file.h"
 
 int record_lock(const char *dir)
@@ -31,4 +33,41 @@ void record_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd);	/* and with it the lock */
+}
+
+/* One lane of record_sum(): a word in, then mixed. */
+static uint64_t lane(uint64_t h, const char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, sizeof(w));
+	h = (h ^ w) * 0xff51afd7ed558ccdull;
+	return h ^ (h >> 29);
+}
+
+/*
+ * The lanes are four variables, not an array: gcc made the array two SSE
+ * vectors, with no 64-bit multiply (three pmuludq each) and kept on the
+ * stack between rounds, which made the sums 7% of a one-rule change
+ * (perf).
+ */
+uint64_t record_sum(const void *p, size_t len)
+{
+	const char *s = p;
+	uint64_t a = len, b = 1, c = 2, d = 3;
+	char tail[8] = { 0 };
+	size_t i;
+
+	for (i = 0; i + 32 <= len; i += 32) {
+		a = lane(a, s + i);
+		b = lane(b, s + i + 8);
+		c = lane(c, s + i + 16);
+		d = lane(d, s + i + 24);
+	}
+	for (; i + 8 <= len; i += 8)
+		a = lane(a, s + i);
+	if (len > i)	/* p may be NULL when len is 0 */
+		memcpy(tail, s + i, len - i);
+	a = lane(a, tail);
+	return opt_mix(opt_mix(opt_mix(a ^ b) ^ c) ^ d);
 }

@@ -2,6 +2,8 @@
 #ifndef FWCTL_RECORD_FILE_H
 #define FWCTL_RECORD_FILE_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -31,5 +33,13 @@ static inline int record_replace(const char *tmp, const char *path)
  */
 int record_lock(const char *dir);
 void record_unlock(int fd);
+
+/*
+ * The checksum of len bytes at p, by which a reader tells a damaged
+ * record from a whole one (not against an adversary: the records are
+ * root's). Four lanes of multiplies, 32 bytes a round: trees.lines's 0.5
+ * MB for 10,000 lines is summed when written and again when read.
+ */
+uint64_t record_sum(const void *p, size_t len);
 
 #endif
