@@ -403,4 +403,18 @@ flushed() {
 	test -s "$tmp/big/sets/big_v4" && test -s "$tmp/big/table.cache"
 }
 ok "flush removes the records; the apply after writes them anew" flushed
+# A damaged live cache is not believed: a chain's policy there that reads
+# as the file's new one would leave the old policy live.
+policy_file() { printf 'policy input %s\naccept input proto tcp to port 22\n' "$1" >pol.fw; }
+damaged_cache() {
+	policy_file drop &&
+	"$FWCTL" --rundir "$tmp/pol" --netns $ns apply pol.fw &&
+	grep -aq '^chain input 1 1 0 0 ' "$tmp/pol/table.cache" &&
+	sed -i 's/^chain input 1 1 0 0 /chain input 1 1 0 1 /' "$tmp/pol/table.cache" &&
+	policy_file accept &&
+	"$FWCTL" -v --rundir "$tmp/pol" --netns $ns apply pol.fw >"$tmp/pol.out" &&
+	! grep -q '(cache)' "$tmp/pol.out" &&
+	listing $ns | grep -q 'hook input .* policy accept;'
+}
+ok "a damaged live cache: the table read back, the policy changed" damaged_cache
 tap_end
