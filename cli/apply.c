@@ -495,6 +495,10 @@ int kernel_diff(const struct ir_table *t, FILE *out, const char *cache_dir,
 		err = KERNEL_REBUILD;
 	else
 		plan_print(out, &p);
+	if (!err && verbose && p.cached)
+		fprintf(out, "records: the live table from the cache; the "
+			"rules that go labeled by %zu chain dump%s\n",
+			p.label_dumps, p.label_dumps == 1 ? "" : "s");
 	if (!err && verbose)
 		kernel_recorded_report(out, sets_recorded(&p));
 	plan_free(&p);

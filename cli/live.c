@@ -318,6 +318,48 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Labels for a chain of a table from the cache, found by handle. */
+struct label_dump {
+	struct live_chain	*c;
+	size_t			next;	/* the rule expected next */
+	bool			lost;	/* one the cache does not have */
+};
+
+static int label_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct label_dump *ld = data;
+	struct live_rule *lr = NULL, *r;
+	struct rule_attrs ra;
+	uint64_t handle, key;
+	size_t i, n = ld->c->n_rules;
+	bool has_key;
+
+	rule_attrs(nlh, &ra);
+	if (!ra.handle) {
+		errno = EPROTO;
+		return MNL_CB_ERROR;
+	}
+	if (!ours(ra.table) || !ra.chain || strcmp(ra.chain, ld->c->name))
+		return MNL_CB_OK;
+	handle = be64toh(mnl_attr_get_u64(ra.handle));
+	/* In chain order: the rule after the last one found, mostly. */
+	for (i = 0; i < n && !lr; i++) {
+		r = &ld->c->rules[(ld->next + i) % n];
+		if (r->handle == handle)
+			lr = r;
+	}
+	if (!lr || lr->dump) {
+		ld->lost = true;
+		return MNL_CB_OK;
+	}
+	ld->next = (size_t)(lr - ld->c->rules) + 1;
+	has_key = lr->has_key;
+	key = lr->key;
+	rule_fill(lr, ra.udata, ra.exprs, false);
+	ld->lost |= lr->has_key != has_key || lr->key != key;
+	return MNL_CB_OK;
+}
+
 int live_echo_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct live_echoes *le = data;
@@ -518,6 +560,20 @@ int live_read(struct nlsock *s, struct live_table *lt,
 			return err;
 		err = -EAGAIN;
 	}
+	return err;
+}
+
+int live_chain_labels(struct nlsock *s, const struct live_table *lt,
+		      struct live_chain *c)
+{
+	struct label_dump ld = { .c = c };
+	uint32_t after;
+	int err = dump_in(s, NFT_MSG_GETRULE, c->name, label_cb, &ld);
+
+	if (!err)
+		err = batch_genid(s, &after);
+	if (!err && (after != lt->genid || ld.lost))
+		err = -EAGAIN;
 	return err;
 }
 

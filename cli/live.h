@@ -149,6 +149,14 @@ enum live_depth {
 int live_read(struct nlsock *s, struct live_table *lt,
 	      enum live_depth depth);
 void live_free(struct live_table *lt);
+/*
+ * The comments, texts and counters of c's rules (c: a chain of lt, a
+ * table from the cache) by a dump of that chain alone: 0, -EAGAIN if the
+ * kernel's generation is no longer lt's or the chain is not what lt
+ * says, or -errno.
+ */
+int live_chain_labels(struct nlsock *s, const struct live_table *lt,
+		      struct live_chain *c);
 /* lt's chains sorted by name (free() it), for bsearch() with
  * live_chain_name_cmp(); lt's named set, object called name, or NULL. */
 const struct live_chain **live_chains_by_name(const struct live_table *lt);

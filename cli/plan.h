@@ -103,6 +103,8 @@ struct plan {
 	/* The live chains sorted by name, for plan_live_chain(). */
 	const struct live_chain	**live_by_name;
 	const char		*cache_dir;	/* records, or NULL */
+	bool			cached;		/* live: from the cache */
+	size_t			label_dumps;	/* chains read for labels */
 	/* emit_set_digest() of each of the table's sets (by index in
 	 * table->sets; named, not dynamic), worked out once by the diff. */
 	uint64_t		*digests;
@@ -128,10 +130,12 @@ struct plan_times {
 int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
 	      const char *cache_dir, struct plan_times *times);
 /*
- * As plan_make(), for plan_print(): the table always dumped, with the
- * rules' labels and, from the cache in cache_dir (may be NULL) of that
- * very generation, their lines now (live_cache_annotate()); its records
- * only spare reading back sets whose elements they know. Writes nothing.
+ * As plan_make(), for plan_print(): with the labels of the rules that
+ * go. From the cache in cache_dir (may be NULL) of this generation, and
+ * those labels by a dump of their chains alone; else the table dumped
+ * with labels and, from the cache of that very generation, the rules'
+ * lines now (live_cache_annotate()), whose records then only spare
+ * reading back sets whose elements they know. Writes nothing.
  */
 int plan_make_labeled(struct nlsock *s, const struct ir_table *t,
 		      struct plan *p, const char *cache_dir);

@@ -23,7 +23,7 @@ int bt_exit(const char *name)
 	return bt_failures ? 1 : 0;
 }
 
-#define MAX_NETNS	8
+#define MAX_NETNS	16
 static char netns_names[MAX_NETNS][64];
 static int n_netns;
 static pid_t netns_owner;

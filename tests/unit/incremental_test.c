@@ -10,6 +10,7 @@
  * a dump says after every update, and the next update uses it.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,6 +392,80 @@ static void test_cache_damaged(void)
 	ir_table_free(changed);
 }
 
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static const struct live_chain *chain_named(const struct live_table *lt,
+					    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < lt->n_chains; i++)
+		if (!strcmp(lt->chains[i].name, name))
+			return &lt->chains[i];
+	return NULL;
+}
+
+/*
+ * fwctl diff's labels (live_chain_labels()): a dump of one chain of the
+ * cached table labels its rules as a dump of the table does; after
+ * another commit it says -EAGAIN (the diff then dumps the table).
+ */
+static void test_labels(void)
+{
+	const char *ns = bt_netns_new("incr-labels");
+	char dir[] = "/tmp/fwctl-labels-XXXXXX";
+	struct ir_table *t = bt_table_small();
+	struct live_table cached = { 0 }, later = { 0 }, dumped = { 0 };
+	const struct live_chain *d;
+	struct apply_stats st;
+	struct nlsock s;
+	uint32_t genid = 0;
+	size_t i, j, labeled = 0;
+
+	bt_netns_enter(ns);
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(kernel_update(t, dir, &st) == FW_EXIT_OK);
+	if (nlsock_open(&s, NETLINK_NETFILTER) < 0) {
+		CHECK(!"a netlink socket");
+		return;
+	}
+	CHECK(live_read(&s, &dumped, LIVE_OBJECTS) == 0);
+	CHECK(batch_genid(&s, &genid) == 0);
+	CHECK(live_cache_load(&s, dir, genid, &cached) == 0);
+	CHECK(live_cache_load(&s, dir, genid, &later) == 0);
+	for (i = 0; i < cached.n_chains; i++) {
+		struct live_chain *c = &cached.chains[i];
+
+		d = chain_named(&dumped, c->name);
+		CHECK(live_chain_labels(&s, &cached, c) == 0);
+		CHECK(d && d->n_rules == c->n_rules);
+		if (!d || d->n_rules != c->n_rules)
+			continue;
+		for (j = 0; j < c->n_rules; j++) {
+			const struct live_rule *a = &c->rules[j];
+			const struct live_rule *b = &d->rules[j];
+
+			labeled += a->dump != NULL;
+			CHECK(a->dump && b->dump &&
+			      same_str(a->dump->comment, b->dump->comment) &&
+			      same_str(a->dump->text, b->dump->text));
+		}
+	}
+	CHECK(labeled > 3);
+	free(bt_run(ns, "nft add table ip other", NULL));
+	CHECK(later.n_chains > 0 &&
+	      live_chain_labels(&s, &later, &later.chains[0]) == -EAGAIN);
+	nlsock_close(&s);
+	live_free(&cached);
+	live_free(&later);
+	live_free(&dumped);
+	scratch_dir_remove(dir);
+	ir_table_free(t);
+}
+
 /*
  * bt_table_all() with set elements changed: in the verdict map, wan0 now
  * goes to to_dmz and lan0 jumps to to_wan; the port set loses its last
@@ -584,6 +659,7 @@ int main(void)
 	test_race();
 	test_cache();
 	test_cache_damaged();
+	test_labels();
 	test_cache_ahead();
 	test_full_guess();
 	test_elements();
