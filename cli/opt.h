@@ -171,6 +171,11 @@ struct ir_chain *opt_flow_cache(struct ir_table *t, const char *root,
 				uint8_t fam, size_t first, const char *prefix,
 				uint64_t hash, struct ir_flow_elem **boxes,
 				size_t n_boxes);
+/* The map alone in front of root, of a tree without a cache: P_cw is its
+ * switch and map's rule, then a goto to root. */
+struct ir_chain *opt_guard_front(struct ir_table *t, const char *root,
+				 uint8_t fam, const char *prefix,
+				 struct ir_flow_elem **boxes, size_t n_boxes);
 
 /*
  * opt_tail.c: the leaf chains of one tree (named prefix_l..., among

@@ -51,7 +51,7 @@ struct disk_rec {
 	char		prefix[2][IR_NAME_MAX];
 	char		root[2][IR_NAME_MAX];
 	uint32_t	run, fall;
-	uint8_t		flow, pad[7];
+	uint8_t		flow, front, pad[6];
 	uint64_t	n;
 };
 
@@ -151,13 +151,13 @@ static bool kept_by(const struct opt_base *b, const char *name)
 	return false;
 }
 
-/* Whether a record of bs is kept (kept) or has a flow cache (!kept). */
+/* Whether a record of bs is kept (kept) or has a flow map (!kept). */
 static bool any_base(const struct opt_bases *bs, bool kept)
 {
 	size_t i;
 
 	for (i = 0; bs && i < bs->n; i++)
-		if (kept ? bs->b[i].kept : bs->b[i].flow != 0)
+		if (kept ? bs->b[i].kept : bs->b[i].front != 0)
 			return true;
 	return false;
 }
@@ -237,6 +237,7 @@ static bool load_rec(int fd, struct opt_base *b, const struct disk_rec *d,
 	b->run = d->run;
 	b->fall = (enum ir_verdict_kind)d->fall;
 	b->flow = d->flow;
+	b->front = d->front;
 	b->n = d->n;
 	if (b->n > size || *off + b->n * sizeof(*b->keys) + fams_size(b->n) +
 			   sums_size(b->n) + hull_size(b->n) > size)
@@ -405,6 +406,7 @@ static bool write_base(FILE *f, const struct opt_bases *out,
 		d[i].run = b->run;
 		d[i].fall = b->fall;
 		d[i].flow = b->flow;
+		d[i].front = b->front;
 		d[i].n = b->n;
 	}
 	ok = write_all(f, &h, sizeof(h)) &&

@@ -29,6 +29,8 @@ struct opt_base {
 	char			prefix[2][IR_NAME_MAX];
 	char			root[2][IR_NAME_MAX];	/* "": no tree */
 	uint8_t			flow;		/* OPT_V4 | OPT_V6: cached */
+	/* OPT_V4 | OPT_V6: the flow map in front (cached or not) */
+	uint8_t			front;
 	size_t			n;
 	uint64_t		*keys;		/* n: ir_rule_key */
 	uint8_t			*fams;		/* n: opt_rule.fams */
@@ -78,7 +80,8 @@ struct opt_base *opt_bases_add(struct opt_bases *bs);
  */
 bool opt_bases_keeps(const struct opt_bases *bs, const char *name);
 bool opt_bases_any_kept(const struct opt_bases *bs);
-/* Whether a tree of bs has a flow cache (this kernel takes them, then). */
+/* Whether a tree of bs has a flow map in front (a cache or not): this
+ * kernel takes them, then. */
 bool opt_bases_cached(const struct opt_bases *bs);
 
 /*

@@ -322,6 +322,21 @@ static struct ir_set *guard_switch(struct ir_table *t, const char *prefix,
 	return s;
 }
 
+/* Chain P_cw with the map's rule, behind its switch. */
+static struct ir_chain *guard_chain(struct ir_table *t, const char *prefix,
+				    uint8_t fam, struct ir_flow_elem **boxes,
+				    size_t n_boxes)
+{
+	struct ir_set *on = guard_switch(t, prefix, fam, boxes && n_boxes),
+		      *map = guard_map(t, prefix, fam, boxes, n_boxes);
+	struct ir_chain *w = flow_chain(t, prefix, "cw", fam);
+	struct ir_rule *r = flow_rule(w, on, IR_VMAP);
+
+	r->verdict.vmap = map;
+	r->verdict.vmap_field = map->field;
+	return w;
+}
+
 struct ir_chain *opt_flow_cache(struct ir_table *t, const char *root,
 				uint8_t fam, size_t first, const char *prefix,
 				uint64_t hash, struct ir_flow_elem **boxes,
@@ -329,29 +344,41 @@ struct ir_chain *opt_flow_cache(struct ir_table *t, const char *root,
 {
 	struct ir_set *acc = flow_set(t, prefix, "fa", hash, fam),
 		      *drop = flow_set(t, prefix, "fd", hash, fam),
-		      *none = flow_set(t, prefix, "fn", hash, fam),
-		      *on = guard_switch(t, prefix, fam, boxes && n_boxes),
-		      *map = guard_map(t, prefix, fam, boxes, n_boxes);
+		      *none = flow_set(t, prefix, "fn", hash, fam);
 	size_t last = t->n_chains;
 	struct ir_chain *w, *ca, *cd;
-	struct ir_rule *r;
 
 	ca = flow_decide(t, prefix, "ca", acc, IR_ACCEPT);
 	cd = flow_decide(t, prefix, "cd", drop, IR_DROP);
 	tree_redirect(t, first, last, ca, cd);
-	w = flow_chain(t, prefix, "cw", fam);
 	/*
 	 * The map before the cache: a flow the cache holds from before a
 	 * change that put it in a box is never looked up again, so a change
 	 * need not empty the cache (opt_guard.c).
 	 */
-	r = flow_rule(w, on, IR_VMAP);
-	r->verdict.vmap = map;
-	r->verdict.vmap_field = map->field;
+	w = guard_chain(t, prefix, fam, boxes, n_boxes);
 	flow_rule(w, acc, IR_ACCEPT);
 	flow_rule(w, drop, IR_DROP);
 	flow_rule(w, none, IR_RETURN);
 	flow_rule(w, NULL, IR_JUMP)->verdict.chain = ir_table_strdup(t, root);
 	flow_add_rule(t, w, none);
+	return w;
+}
+
+/*
+ * A tree without a cache (its chain tracks connections, or its rules
+ * match more than flows) gets the map too, so that a change of its flow
+ * rules is elements as well (opt_guard.c): its packets pay the switch's
+ * bitmap lookup and a goto, a few ns against the tree's walk.
+ */
+struct ir_chain *opt_guard_front(struct ir_table *t, const char *root,
+				 uint8_t fam, const char *prefix,
+				 struct ir_flow_elem **boxes, size_t n_boxes)
+{
+	struct ir_chain *w = guard_chain(t, prefix, fam, boxes, n_boxes);
+	struct ir_rule *go = flow_rule(w, NULL, IR_GOTO);
+
+	w->rules[0].why = go->why = "changes in front";
+	go->verdict.chain = ir_table_strdup(t, root);
 	return w;
 }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * A few changed rules of a list with a flow cache as elements of a flow
- * map, not as rules (opt_overlay.c decides when):
+ * A few changed rules of a list as elements of the flow map in front of
+ * its tree, not as rules (opt_overlay.c decides when):
  *
  *   chain P_cw:  NFPROTO @P_gon FLOW vmap @P_gm  the guards' boxes
  *                FLOW @P_fa_H accept ...       the cache, as opt_flow.c
  *                jump ROOT                     the tree, as it is live
+ *
+ * (a tree without a cache: the map's rule, then goto ROOT).
  *
  * Why: a batch that adds a rule with a verdict makes the kernel validate
  * the whole table, every rule the base chains reach (7.9 ms for fw1_10k's

@@ -340,7 +340,8 @@ static const char *side_build(struct ir_table *t, struct side *sd,
 
 /*
  * The changes of both families as flow map elements (opt_guard.c): where
- * the live tree has a flow cache and every changed rule checks a port.
+ * the live tree has a flow map in front and every changed rule checks a
+ * port.
  */
 static bool guard_maps(struct side sd[2], const struct opt_base *b,
 		       struct ir_flow_elem *boxes[2], size_t n_boxes[2])
@@ -350,7 +351,7 @@ static bool guard_maps(struct side sd[2], const struct opt_base *b,
 	for (fi = 0; fi < 2; fi++) {
 		if (!sd[fi].g.n)
 			continue;
-		if (!(b->flow & (fi ? OPT_V6 : OPT_V4)) || sd[fi].g.portless ||
+		if (!(b->front & (fi ? OPT_V6 : OPT_V4)) || sd[fi].g.portless ||
 		    !opt_guard_boxes((const struct opt_span (*)[D_COUNT])
 				     sd[fi].g.h, sd[fi].g.n, sd[fi].sub,
 				     sd[fi].n_sub, fi, &boxes[fi],
@@ -369,7 +370,7 @@ static bool guard_maps(struct side sd[2], const struct opt_base *b,
 
 bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 		 const struct opt_base *b, struct opt_rule *rules, size_t n,
-		 enum ir_verdict_kind fall, bool flow,
+		 enum ir_verdict_kind fall, bool flow, bool guard,
 		 char prefix[2][IR_NAME_MAX], char root[2][IR_NAME_MAX],
 		 struct opt_base *kept, uint32_t *base_of,
 		 struct scratch *scr)
@@ -379,6 +380,7 @@ bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 	struct side sd[2];
 	struct change ch;
 	bool ok = b->fall == fall && (flow || !b->flow) &&
+		  (guard || !b->front) &&
 		  changes(&ch, b, rules, n, base_of), maps;
 	uint64_t hash;
 	int fi;
@@ -408,14 +410,18 @@ bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 
 		snprintf(root[fi], IR_NAME_MAX, "%s", to);
 	}
-	/* Each family's flow cache in front of its root; the map gets the
-	 * boxes. */
+	/* Each family's flow cache, or map alone, in front of its root; the
+	 * map gets the boxes. */
 	for (fi = 0; ok && fi < 2; fi++)
 		if (b->flow & (fi ? OPT_V6 : OPT_V4))
 			snprintf(root[fi], IR_NAME_MAX, "%s", opt_flow_cache(
 				t, root[fi], opt_fam_nfproto(fi), first,
 				prefix[fi], hash, &boxes[fi],
 				n_boxes[fi])->name);
+		else if (b->front & (fi ? OPT_V6 : OPT_V4))
+			snprintf(root[fi], IR_NAME_MAX, "%s", opt_guard_front(
+				t, root[fi], opt_fam_nfproto(fi), prefix[fi],
+				&boxes[fi], n_boxes[fi])->name);
 	if (ok)
 		base_keep(kept, b, ch.n_old + ch.n_new,
 			  (unsigned)(sd[0].g.n + sd[1].g.n),
@@ -430,7 +436,7 @@ bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 
 void opt_base_record(struct opt_bases *out, const char *chain, unsigned run,
 		     enum ir_verdict_kind fall, char prefix[2][IR_NAME_MAX],
-		     char root[2][IR_NAME_MAX], uint8_t flow,
+		     char root[2][IR_NAME_MAX], uint8_t flow, uint8_t front,
 		     const struct opt_rule *rules, size_t n)
 {
 	struct opt_base *b = opt_bases_add(out);
@@ -443,6 +449,7 @@ void opt_base_record(struct opt_bases *out, const char *chain, unsigned run,
 	memcpy(b->prefix, prefix, sizeof(b->prefix));
 	memcpy(b->root, root, sizeof(b->root));
 	b->flow = flow;
+	b->front = front;
 	b->n = n;
 	b->keys = xcalloc(n + 1, sizeof(*b->keys));
 	b->fams = xcalloc(n + 1, sizeof(*b->fams));

@@ -157,6 +157,35 @@ static uint8_t flow_cache(struct ir_table *t, struct notes *ns,
 	return cached;
 }
 
+/*
+ * The flow map alone in front of each family's tree that has no cache
+ * (its chain tracks connections, or its rules match more than flows), so
+ * that a change of its rules may be elements too (opt_guard_front()).
+ */
+static uint8_t guard_fronts(struct ir_table *t, struct notes *ns,
+			    char root[2][IR_NAME_MAX],
+			    const struct opt_stats st[2],
+			    char prefix[2][IR_NAME_MAX], uint8_t cached,
+			    const struct opt_rule *rules, const char *tree)
+{
+	uint8_t front = 0;
+	int fi;
+
+	for (fi = 0; fi < 2; fi++) {
+		if (!root[fi][0] || !st[fi].splits ||
+		    (cached & (fi ? OPT_V6 : OPT_V4)))
+			continue;
+		snprintf(root[fi], IR_NAME_MAX, "%s", opt_guard_front(t,
+			 root[fi], opt_fam_nfproto(fi), prefix[fi], NULL,
+			 0)->name);
+		front |= fi ? OPT_V6 : OPT_V4;
+		note(ns, rules[0].ir->loc, NULL, "%s: a flow map for changes "
+		     "in front of it, chain %s (map %s_gm, its switch %s_gon)",
+		     tree, root[fi], prefix[fi], prefix[fi]);
+	}
+	return front;
+}
+
 /* The rules in place of run number run of chain c: per family, a jump to
  * root. */
 static void dispatch(struct ir_table *t, char root[2][IR_NAME_MAX],
@@ -181,7 +210,7 @@ static void dispatch(struct ir_table *t, char root[2][IR_NAME_MAX],
  */
 static bool overlay_run(struct ir_table *t, const struct ir_chain *c,
 			unsigned run, struct opt_rule *rules, size_t n,
-			enum ir_verdict_kind fall, bool flow,
+			enum ir_verdict_kind fall, bool flow, bool guard,
 			char prefix[2][IR_NAME_MAX], struct scratch *scr,
 			struct chain_out *out)
 {
@@ -193,8 +222,8 @@ static bool overlay_run(struct ir_table *t, const struct ir_chain *c,
 	if (!b || !t->bases)
 		return false;
 	base_of = xcalloc(n + 1, sizeof(*base_of));
-	if (!opt_overlay(t, t->bases_in, b, rules, n, fall, flow, prefix, root,
-			 &kept, base_of, scr)) {
+	if (!opt_overlay(t, t->bases_in, b, rules, n, fall, flow, guard,
+			 prefix, root, &kept, base_of, scr)) {
 		free(base_of);
 		return false;
 	}
@@ -249,12 +278,14 @@ static void note_built(struct ir_table *t, const struct ir_chain *c,
 
 /*
  * rules[0..n) of chain c as trees; the rule that replaces them goes to
- * out. False when the trees would not look anything up (every family's
- * list is one leaf): the rules are better left as they are.
+ * out. flow: the list may have a flow cache; guard: a flow map in front
+ * (the kernel takes both). False when the trees would not look anything
+ * up (every family's list is one leaf): the rules are better left as
+ * they are.
  */
 static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 		     unsigned run, struct opt_rule *rules, size_t n,
-		     enum ir_verdict_kind fall, bool flow,
+		     enum ir_verdict_kind fall, bool flow, bool guard,
 		     struct chain_out *out)
 {
 	static const char *const fam_names[2] = { "ipv4", "ipv6" };
@@ -264,7 +295,7 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 	struct opt_stats st[2];
 	size_t i, n_chains = t->n_chains;
 	struct scratch scr = { 0 };
-	uint8_t cached = 0;
+	uint8_t cached = 0, front;
 	bool kept_any;
 	int fi;
 
@@ -280,7 +311,8 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 		scratch_free(&scr);
 		return false;
 	}
-	if (overlay_run(t, c, run, rules, n, fall, flow, prefix, &scr, out)) {
+	if (overlay_run(t, c, run, rules, n, fall, flow, guard, prefix, &scr,
+			out)) {
 		scratch_free(&scr);
 		return true;
 	}
@@ -321,9 +353,11 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 	if ((root[0][0] || root[1][0]) && flow)
 		cached = flow_cache(t, ns, root, st, prefix, n_chains, rules,
 				    n, fall, tree);
+	front = guard ? cached | guard_fronts(t, ns, root, st, prefix, cached,
+					       rules, tree) : 0;
 	if (t->bases)	/* the roots the cache jumps to, not the cache */
 		opt_base_record(t->bases, c->name, run, fall, prefix, top_name,
-				cached, rules, n);
+				cached, front, rules, n);
 	note_built(t, c, run, rules, n);
 	dispatch(t, root, run, c, out);
 	return true;
@@ -415,9 +449,11 @@ static void optimize_chain(struct ir_table *t, struct notes *ns,
 	unsigned runs = 0;
 	const char *why;
 	size_t i = 0, j, k;
+	bool guard;
 
 	/* The runs point into it while the trees are built: no spare room. */
 	ir_chain_fit(c);
+	guard = flow;
 	flow = flow && !opt_flow_chain_tracks(c);
 	while (i < c->n_rules) {
 		for (j = i; j < c->n_rules &&
@@ -438,7 +474,7 @@ static void optimize_chain(struct ir_table *t, struct notes *ns,
 		for (k = i; k < j; k++)
 			run[k - i].ir = &c->rules[k];
 		if (tree_run(t, ns, c, ++runs, run, j - i, run_fall(t, c, j),
-			     flow, &out)) {
+			     flow, guard, &out)) {
 			for (k = 0; k < j - i; k++)
 				opt_rule_free(&run[k]);
 		} else {

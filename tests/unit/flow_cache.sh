@@ -29,9 +29,17 @@ acl() {
 		i=$((i + 1))
 	done
 }
-has_cache() { grep -q '^	chain forward_t1_4_cw {' "$1"; }
+has_cache() { grep -q '^	set forward_t1_4_fa_' "$1"; }
 # A tree, but no cache in front of it.
 tree_only() { ! has_cache "$1" && grep -q '^	chain forward_t1_4_' "$1"; }
+# ... only the flow map for changes: its rule, then a goto to the tree.
+front_only() {
+	tree_only "$1" &&
+	sed -n '/^	chain forward_t1_4_cw {/,/^	}/p' "$1" >front &&
+	test "$(grep -c comment front)" = 2 &&
+	grep -q '^		meta nfproto @forward_t1_4_gon .* vmap @forward_t1_4_gm ' front &&
+	grep -q '^		goto forward_t1_4_' front
+}
 # run FILE: applies FILE as live.fw (an apply changes the same file
 # incrementally only).
 run() {
@@ -62,19 +70,24 @@ ok "... typed as nft types a concatenation, dynamic, with a timeout" sh -c \
 	"sed -n '/^	set forward_t1_4_fa_/,/^	}/p' acl.nft | tr -d '\t' | tr '\n' ' ' | grep -q '^set forward_t1_4_fa_[0-9a-f]* { type ipv4_addr . ipv4_addr . inet_proto . inet_service . inet_service size 65536 flags dynamic,timeout timeout 5s }'"
 ok "... none for IPv6, which no rule matches" sh -c "! grep -q '_t1_6_c[wad]' acl.nft"
 "$FWCTL" --no-flow-cache export acl.fw >nocache.nft
-ok "--no-flow-cache: none" tree_only nocache.nft
+no_front() { tree_only "$1" && ! grep -q forward_t1_4_cw "$1"; }
+ok "--no-flow-cache: none, nor a flow map" no_front nocache.nft
 acl 200 >small.fw
 "$FWCTL" export small.fw >small.nft
 ok "200 rules: none" tree_only small.nft
+ok "... but the flow map for changes in front of the tree" front_only small.nft
 acl 300 stateful >ct.fw
 "$FWCTL" export ct.fw >ct.nft
 ok "a chain that tracks connections: none" tree_only ct.nft
+ok "... but the flow map for changes" front_only ct.nft
 { acl 300; echo "accept forward proto icmp icmp type echo-request"; } >icmp.fw
 "$FWCTL" export icmp.fw >icmp.nft
 ok "a list with an ICMP type: none" tree_only icmp.nft
+ok "... but the flow map for changes" front_only icmp.nft
 { echo "set peers = { 10.9.9.9 }"; acl 300; echo "drop forward src @peers"; } >named.fw
 "$FWCTL" export named.fw >named.nft
 ok "a list with a named set: none" tree_only named.nft
+ok "... but the flow map for changes" front_only named.nft
 
 ok "the kernel takes it" run acl.fw
 sets >sets.before

@@ -585,8 +585,11 @@ char *opt_gen_rules(struct opt_rng *g, size_t n, unsigned flags)
 		for (i = 0; i < n; i++)
 			put_narrow_rule(&s);
 		put_wide_rules(&s, n / 32 + 1);
-		/* As access lists are: big ones get a flow cache. */
-		put(&s.t, "stateless\n");
+		/* As access lists are: big ones get a flow cache. Half are
+		 * in a chain that tracks connections: a tree without a
+		 * cache, the flow map for changes in front all the same. */
+		if (chance(&s, 50))
+			put(&s.t, "stateless\n");
 		return s.t.buf;
 	}
 	for (i = 0; i < n; i++)

@@ -13,7 +13,8 @@
 # swapped, which must empty the cache in the same apply; then a few of
 # its rules changed at a time, which keeps the tree with the changes in
 # front: flow map elements, or an overlay chain. And a rule deleted from
-# a small cached list, its dropped flows then returned to the policy.
+# a small cached list, its dropped flows then returned to the policy; the
+# same where the chain tracks connections (a map in front, no cache).
 : "${top_srcdir:?}" "${FWCTL:?}" "${top_builddir:?}"
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 command -v python3 >/dev/null || { echo "needs python3"; exit 77; }
@@ -378,10 +379,13 @@ overlay_cases() {
 # which the cache held as dropped, meet the flow map's "return" and the
 # policy accepts them (no other rule matches them). Without the map's
 # return, or with the map after the cache, they would stay dropped.
+# return_case stateful: the same list in a chain that tracks connections,
+# whose tree has the flow map in front but no cache: the change is the
+# map's elements all the same, and the packets fare as the file says.
 return_case() {
 	f=$tmp/ret.fw
 	{
-		echo stateless
+		[ "${1:-}" = stateful ] || echo stateless
 		echo "policy forward accept"
 		i=0
 		while [ $i -lt 300 ]; do
@@ -401,6 +405,10 @@ return_case() {
 	"$FWCTL" --netns $r --rundir "$tmp/run" -v apply "$f" \
 		>"$tmp/ret.out" || return 1
 	grep '^trees: ' "$tmp/ret.out"
+	[ "${1:-}" != stateful ] || ! ip netns exec $r nft list sets table inet fwctl |
+		grep -q 'forward_t1_4_fa_' || { echo "a cache where none is due"; return 1; }
+	grep -q '^trees: .* 0 rules in their trees, [1-9][0-9]* map elements$' \
+		"$tmp/ret.out" || { echo "the change is not map elements"; return 1; }
 	ip netns exec $r nft list map inet fwctl forward_t1_4_gm |
 		grep -q ' \. 1150 : return' ||
 		{ echo "the deleted rule's box does not return"; return 1; }
@@ -410,6 +418,7 @@ return_case() {
 
 run_case "$rules" || fail=1
 return_case || fail=1
+return_case stateful || fail=1
 cb=$top_builddir/tests/bench/classbench
 if [ -x "$cb" ]; then
 	"$cb" gen 3000 7 >"$tmp/acl.cb" && "$cb" fw "$tmp/acl.cb" >"$tmp/acl.fw" ||

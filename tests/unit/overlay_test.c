@@ -36,7 +36,8 @@
 #define PACKETS		6000
 
 struct tally {
-	unsigned	files, steps, kept, built, overlays, maps, mismatches,
+	unsigned	files, steps, kept, built, overlays, maps, uncached,
+			mismatches,
 			stale;
 	unsigned long	packets;
 };
@@ -138,6 +139,8 @@ static void count_bases(const struct ir_table *t, struct tally *ty)
 	}
 	for (i = 0; t->bases && i < t->bases->n; i++) {
 		ty->maps += t->bases->b[i].boxes != 0;
+		ty->uncached += t->bases->b[i].boxes != 0 &&
+				!t->bases->b[i].flow;
 		if (t->bases->b[i].kept)
 			ty->kept++;
 		else
@@ -221,13 +224,15 @@ int main(int argc, char **argv)
 	}
 	CHECK(rmdir(dir) == 0);
 	printf("overlay_test: %u files, %u steps, %lu packets: %u trees kept "
-	       "(%u with an overlay, %u with flow map elements), %u built, "
-	       "%u steps that changed verdicts, %u mismatches\n", ty.files,
-	       ty.steps, ty.packets, ty.kept, ty.overlays, ty.maps, ty.built,
-	       ty.stale, ty.mismatches);
+	       "(%u with an overlay, %u with flow map elements, %u of them "
+	       "without a cache), %u built, %u steps that changed verdicts, "
+	       "%u mismatches\n", ty.files, ty.steps, ty.packets, ty.kept,
+	       ty.overlays, ty.maps, ty.uncached, ty.built, ty.stale,
+	       ty.mismatches);
 	CHECK_EQ(ty.mismatches, 0);
 	CHECK(ty.overlays > ty.steps / 2);
 	CHECK(ty.built > 0);
+	CHECK(ty.uncached > 0 && ty.uncached < ty.maps);
 	CHECK(ty.stale > ty.steps / 4);
 	return unit_summary("overlay_test");
 }
