@@ -152,10 +152,9 @@ struct ir_chain *opt_tree(struct ir_table *t, struct opt_rule *rules,
  * flow cache; asked before its rules go into trees); whether the verdicts
  * of rules[0..n) may be cached per flow; then the chain to enter in place
  * of a tree's root (named root, of family fam: NFPROTO_*), which puts the
- * cache in front of it. The tree's chains are t->chains[first..] of that
- * family; hash: opt_flow_hash of the list and what follows it (fall, as
- * for opt_tree); *map: the flow map in front of the tree, empty (filled
- * by opt_overlay.c where a change is its elements).
+ * cache, or the flow map alone, in front of it. The tree's chains are
+ * t->chains[first..] of that family; hash: opt_flow_hash of the list and
+ * what follows it (fall, as for opt_tree), naming the cache's sets.
  */
 bool opt_flow_chain_tracks(const struct ir_chain *c);
 bool opt_rule_cached(const struct ir_rule *r);
@@ -165,17 +164,16 @@ uint64_t opt_flow_hash(const struct opt_rule *rules, size_t n,
 /* The same of a list by its rules' keys (opt_base.keys). */
 uint64_t opt_flow_hash_keys(const uint64_t *keys, size_t n,
 			    enum ir_verdict_kind fall);
-/* The cache in front of root; *boxes (n of them, may be none) become
- * its map's (opt_guard.c), which takes them over. */
-struct ir_chain *opt_flow_cache(struct ir_table *t, const char *root,
-				uint8_t fam, size_t first, const char *prefix,
-				uint64_t hash, struct ir_flow_elem **boxes,
-				size_t n_boxes);
-/* The map alone in front of root, of a tree without a cache: P_cw is its
- * switch and map's rule, then a goto to root. */
-struct ir_chain *opt_guard_front(struct ir_table *t, const char *root,
-				 uint8_t fam, const char *prefix,
-				 struct ir_flow_elem **boxes, size_t n_boxes);
+/*
+ * What goes in front of root: the cache (cache), or else the flow map
+ * alone, P_cw being the map's rule behind its switch and then a goto to
+ * root. *boxes (n of them, may be none) become the map's (opt_guard.c),
+ * which takes them over.
+ */
+struct ir_chain *opt_front(struct ir_table *t, const char *root, uint8_t fam,
+			   size_t first, const char *prefix, uint64_t hash,
+			   bool cache, struct ir_flow_elem **boxes,
+			   size_t n_boxes);
 
 /*
  * opt_tail.c: the leaf chains of one tree (named prefix_l..., among

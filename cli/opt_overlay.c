@@ -413,15 +413,12 @@ bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 	/* Each family's flow cache, or map alone, in front of its root; the
 	 * map gets the boxes. */
 	for (fi = 0; ok && fi < 2; fi++)
-		if (b->flow & (fi ? OPT_V6 : OPT_V4))
-			snprintf(root[fi], IR_NAME_MAX, "%s", opt_flow_cache(
+		if (b->front & (fi ? OPT_V6 : OPT_V4))
+			snprintf(root[fi], IR_NAME_MAX, "%s", opt_front(
 				t, root[fi], opt_fam_nfproto(fi), first,
-				prefix[fi], hash, &boxes[fi],
+				prefix[fi], hash,
+				b->flow & (fi ? OPT_V6 : OPT_V4), &boxes[fi],
 				n_boxes[fi])->name);
-		else if (b->front & (fi ? OPT_V6 : OPT_V4))
-			snprintf(root[fi], IR_NAME_MAX, "%s", opt_guard_front(
-				t, root[fi], opt_fam_nfproto(fi), prefix[fi],
-				&boxes[fi], n_boxes[fi])->name);
 	if (ok)
 		base_keep(kept, b, ch.n_old + ch.n_new,
 			  (unsigned)(sd[0].g.n + sd[1].g.n),

@@ -127,61 +127,45 @@ static void chains_truncate(struct ir_table *t, size_t n)
 }
 
 /*
- * The trees that look something up get a flow cache in front (opt_flow.c);
- * one leaf (a family with few rules) costs less than the cache's lookups.
+ * What goes in front of the trees that look something up (one leaf, a
+ * family with few rules, costs less than the lookups): the flow cache
+ * where flow allows it, else the flow map for changes alone where guard
+ * does (opt_front()). Returns the families with either; *cached: those
+ * with a cache.
  */
-static uint8_t flow_cache(struct ir_table *t, struct notes *ns,
-			  char root[2][IR_NAME_MAX],
-			  const struct opt_stats st[2],
-			  char prefix[2][IR_NAME_MAX], size_t first,
-			  const struct opt_rule *rules, size_t n,
-			  enum ir_verdict_kind fall, const char *tree)
+static uint8_t fronts(struct ir_table *t, struct notes *ns,
+		      char root[2][IR_NAME_MAX], const struct opt_stats st[2],
+		      char prefix[2][IR_NAME_MAX], size_t first,
+		      const struct opt_rule *rules, size_t n,
+		      enum ir_verdict_kind fall, bool flow, bool guard,
+		      const char *tree, uint8_t *cached)
 {
 	uint64_t h = opt_flow_hash(rules, n, fall);
-	uint8_t cached = 0;
+	uint8_t front = 0, bit;
 	int fi;
 
-	for (fi = 0; fi < 2; fi++) {
+	*cached = 0;
+	for (fi = 0; (flow || guard) && fi < 2; fi++) {
 		if (!root[fi][0] || !st[fi].splits)
 			continue;
-		snprintf(root[fi], IR_NAME_MAX, "%s", opt_flow_cache(t,
-			 root[fi], opt_fam_nfproto(fi), first, prefix[fi],
-			 h, NULL, 0)->name);
-		cached |= fi ? OPT_V6 : OPT_V4;
+		snprintf(root[fi], IR_NAME_MAX, "%s", opt_front(t, root[fi],
+			 opt_fam_nfproto(fi), first, prefix[fi], h, flow, NULL,
+			 0)->name);
+		bit = fi ? OPT_V6 : OPT_V4;
+		front |= bit;
+		if (!flow) {
+			note(ns, rules[0].ir->loc, NULL, "%s: a flow map for "
+			     "changes in front of it, chain %s (map %s_gm, its "
+			     "switch %s_gon)", tree, root[fi], prefix[fi],
+			     prefix[fi]);
+			continue;
+		}
+		*cached |= bit;
 		note(ns, rules[0].ir->loc, NULL, "%s: a flow cache in front "
 		     "of it, chain %s (sets %s_f[adn]_%012llx, map %s_gm, "
 		     "its switch %s_gon)", tree, root[fi], prefix[fi],
 		     (unsigned long long)(h & 0xffffffffffffull),
 		     prefix[fi], prefix[fi]);
-	}
-	return cached;
-}
-
-/*
- * The flow map alone in front of each family's tree that has no cache
- * (its chain tracks connections, or its rules match more than flows), so
- * that a change of its rules may be elements too (opt_guard_front()).
- */
-static uint8_t guard_fronts(struct ir_table *t, struct notes *ns,
-			    char root[2][IR_NAME_MAX],
-			    const struct opt_stats st[2],
-			    char prefix[2][IR_NAME_MAX], uint8_t cached,
-			    const struct opt_rule *rules, const char *tree)
-{
-	uint8_t front = 0;
-	int fi;
-
-	for (fi = 0; fi < 2; fi++) {
-		if (!root[fi][0] || !st[fi].splits ||
-		    (cached & (fi ? OPT_V6 : OPT_V4)))
-			continue;
-		snprintf(root[fi], IR_NAME_MAX, "%s", opt_guard_front(t,
-			 root[fi], opt_fam_nfproto(fi), prefix[fi], NULL,
-			 0)->name);
-		front |= fi ? OPT_V6 : OPT_V4;
-		note(ns, rules[0].ir->loc, NULL, "%s: a flow map for changes "
-		     "in front of it, chain %s (map %s_gm, its switch %s_gon)",
-		     tree, root[fi], prefix[fi], prefix[fi]);
 	}
 	return front;
 }
@@ -295,7 +279,7 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 	struct opt_stats st[2];
 	size_t i, n_chains = t->n_chains;
 	struct scratch scr = { 0 };
-	uint8_t cached = 0, front;
+	uint8_t cached, front;
 	bool kept_any;
 	int fi;
 
@@ -350,11 +334,8 @@ static bool tree_run(struct ir_table *t, struct notes *ns, struct ir_chain *c,
 	for (i = 0; i < n; i++)
 		note_rule(ns, &rules[i], tree);
 	memcpy(top_name, root, sizeof(top_name));
-	if ((root[0][0] || root[1][0]) && flow)
-		cached = flow_cache(t, ns, root, st, prefix, n_chains, rules,
-				    n, fall, tree);
-	front = guard ? cached | guard_fronts(t, ns, root, st, prefix, cached,
-					       rules, tree) : 0;
+	front = fronts(t, ns, root, st, prefix, n_chains, rules, n, fall, flow,
+		       guard, tree, &cached);
 	if (t->bases)	/* the roots the cache jumps to, not the cache */
 		opt_base_record(t->bases, c->name, run, fall, prefix, top_name,
 				cached, front, rules, n);

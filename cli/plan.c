@@ -435,17 +435,17 @@ int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
  */
 static int dels_labeled(struct nlsock *s, struct plan *p)
 {
-	struct live_chain *c, *done = NULL;
 	size_t i;
 	int err = 0;
 
+	/* A chain's dump labels all its rules: the next of its dels has
+	 * one. */
 	for (i = 0; !err && i < p->n_dels; i++) {
-		c = &p->live.chains[p->dels[i].chain - p->live.chains];
-		if (c != done && !p->dels[i].rule->dump) {
-			err = live_chain_labels(s, &p->live, c);
-			p->label_dumps++;
-		}
-		done = c;
+		if (p->dels[i].rule->dump)
+			continue;
+		err = live_chain_labels(s, &p->live, &p->live.chains[
+			p->dels[i].chain - p->live.chains]);
+		p->label_dumps++;
 	}
 	return err;
 }

@@ -397,17 +397,6 @@ static bool same_str(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-static const struct live_chain *chain_named(const struct live_table *lt,
-					    const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < lt->n_chains; i++)
-		if (!strcmp(lt->chains[i].name, name))
-			return &lt->chains[i];
-	return NULL;
-}
-
 /*
  * fwctl diff's labels (live_chain_labels()): a dump of one chain of the
  * cached table labels its rules as a dump of the table does; after
@@ -419,7 +408,7 @@ static void test_labels(void)
 	char dir[] = "/tmp/fwctl-labels-XXXXXX";
 	struct ir_table *t = bt_table_small();
 	struct live_table cached = { 0 }, later = { 0 }, dumped = { 0 };
-	const struct live_chain *d;
+	const struct live_chain **x, **y;
 	struct apply_stats st;
 	struct nlsock s;
 	uint32_t genid = 0;
@@ -436,17 +425,21 @@ static void test_labels(void)
 	CHECK(batch_genid(&s, &genid) == 0);
 	CHECK(live_cache_load(&s, dir, genid, &cached) == 0);
 	CHECK(live_cache_load(&s, dir, genid, &later) == 0);
-	for (i = 0; i < cached.n_chains; i++) {
-		struct live_chain *c = &cached.chains[i];
-
-		d = chain_named(&dumped, c->name);
-		CHECK(live_chain_labels(&s, &cached, c) == 0);
-		CHECK(d && d->n_rules == c->n_rules);
-		if (!d || d->n_rules != c->n_rules)
+	/* Both tables' chains by name, as live_renew.c compares them. */
+	x = live_chains_by_name(&cached);
+	y = live_chains_by_name(&dumped);
+	CHECK(cached.n_chains == dumped.n_chains);
+	for (i = 0; i < cached.n_chains && i < dumped.n_chains; i++) {
+		CHECK(live_chain_labels(&s, &cached,
+					&cached.chains[x[i] - cached.chains]) ==
+		      0);
+		CHECK(!strcmp(x[i]->name, y[i]->name) &&
+		      x[i]->n_rules == y[i]->n_rules);
+		if (x[i]->n_rules != y[i]->n_rules)
 			continue;
-		for (j = 0; j < c->n_rules; j++) {
-			const struct live_rule *a = &c->rules[j];
-			const struct live_rule *b = &d->rules[j];
+		for (j = 0; j < x[i]->n_rules; j++) {
+			const struct live_rule *a = &x[i]->rules[j];
+			const struct live_rule *b = &y[i]->rules[j];
 
 			labeled += a->dump != NULL;
 			CHECK(a->dump && b->dump &&
@@ -458,6 +451,8 @@ static void test_labels(void)
 	free(bt_run(ns, "nft add table ip other", NULL));
 	CHECK(later.n_chains > 0 &&
 	      live_chain_labels(&s, &later, &later.chains[0]) == -EAGAIN);
+	free(x);
+	free(y);
 	nlsock_close(&s);
 	live_free(&cached);
 	live_free(&later);
