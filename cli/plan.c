@@ -450,13 +450,18 @@ static int dels_labeled(struct nlsock *s, struct plan *p)
 	return err;
 }
 
+void (*plan_labels_between)(void);
+
 int plan_make_labeled(struct nlsock *s, const struct ir_table *t,
 		      struct plan *p, const char *cache_dir)
 {
 	int err = plan_build(s, t, p, cache_dir, READ_LABELED, NULL);
 
-	if (!err && p->cached && !p->full)
+	if (!err && p->cached && !p->full) {
+		if (plan_labels_between)
+			plan_labels_between();
 		err = dels_labeled(s, p);
+	}
 	if (err != -EAGAIN)
 		return err;
 	/* Another commit came since the cache: the table as it is now. */

@@ -140,6 +140,12 @@ int plan_make(struct nlsock *s, const struct ir_table *t, struct plan *p,
 int plan_make_labeled(struct nlsock *s, const struct ir_table *t,
 		      struct plan *p, const char *cache_dir);
 /*
+ * Called by plan_make_labeled() between reading the table from the cache
+ * and dumping the chains of the rules that go, when set: the tests commit
+ * something there to prove that it then reads the whole table again.
+ */
+extern void (*plan_labels_between)(void);
+/*
  * Whether the table keeps live trees (an overlay, opt_base.h) that the
  * plan cannot keep: it replaces the whole table. Then the file is to be
  * compiled again, building every tree (KERNEL_REBUILD).

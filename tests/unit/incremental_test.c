@@ -573,6 +573,70 @@ static void test_race(void)
 	ir_table_free(t2);
 }
 
+/* What kernel_diff() prints of t against the live table, or NULL. */
+static char *diff_text(const struct ir_table *t, const char *dir,
+		       bool verbose)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int err;
+
+	if (!f)
+		return NULL;
+	err = kernel_diff(t, f, dir, verbose);
+	fclose(f);
+	if (err != FW_EXIT_OK) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/*
+ * fwctl diff reads the table from the cache and then dumps the chains of
+ * the rules that go, for their labels. A commit in between: it must read
+ * the whole table again and print what it prints without one.
+ */
+static void test_diff_race(void)
+{
+	struct ir_table *t = bt_table_small(), *t2 = table_changed();
+	char dir[] = "/tmp/fwctl-diffrace-XXXXXX";
+	char *calm, *raced, *told;
+	struct apply_stats st;
+
+	race_ns = bt_netns_new("incr-diffrace");
+	bt_netns_enter(race_ns);
+	CHECK(mkdtemp(dir) != NULL);
+	CHECK(kernel_update(t, dir, &st) == FW_EXIT_OK);
+	calm = diff_text(t2, dir, false);
+	told = diff_text(t2, dir, true);
+	/* The rule that goes with its text: its chain's dump. */
+	CHECK(calm && bt_contains(calm, "- rule input #6 (backend-small.fw:"
+				  "3): accept input proto tcp to port 22\n"));
+	/* Without a commit: the cache, and one chain dumped for labels. */
+	CHECK(told && bt_contains(told, "the live table from the cache; the "
+				  "rules that go labeled by 1 chain dump\n"));
+	plan_labels_between = race;
+	race_left = 1;
+	raced = diff_text(t2, dir, false);
+	CHECK(race_left == 0);		/* the commit came */
+	CHECK(raced && calm && !strcmp(raced, calm));
+	free(told);
+	/* The cache is of the generation before: now a dump, said so. */
+	race_left = 0;
+	told = diff_text(t2, dir, true);
+	CHECK(told && !strstr(told, "from the cache"));
+	CHECK(told && calm && !strncmp(told, calm, strlen(calm)));
+	plan_labels_between = NULL;
+	free(calm);
+	free(raced);
+	free(told);
+	scratch_dir_remove(dir);
+	ir_table_free(t);
+	ir_table_free(t2);
+}
+
 /* An echo of the sample for rule k of batch b, the guess as it is. */
 static void echo_guess(struct live_echoes *le, const struct batch *b,
 		       size_t k, const char *chain, uint64_t key)
@@ -655,6 +719,7 @@ int main(void)
 	test_cache();
 	test_cache_damaged();
 	test_labels();
+	test_diff_race();
 	test_cache_ahead();
 	test_full_guess();
 	test_elements();
