@@ -167,7 +167,7 @@ bool opt_bases_any_kept(const struct opt_bases *bs)
 	return any_base(bs, true);
 }
 
-bool opt_bases_cached(const struct opt_bases *bs)
+bool opt_bases_any_front(const struct opt_bases *bs)
 {
 	return any_base(bs, false);
 }

@@ -82,7 +82,7 @@ bool opt_bases_keeps(const struct opt_bases *bs, const char *name);
 bool opt_bases_any_kept(const struct opt_bases *bs);
 /* Whether a tree of bs has a flow map in front (a cache or not): this
  * kernel takes them, then. */
-bool opt_bases_cached(const struct opt_bases *bs);
+bool opt_bases_any_front(const struct opt_bases *bs);
 
 /*
  * dir/trees.base if trees.id is id (one line, live_cache_id()); NULL if

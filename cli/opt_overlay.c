@@ -399,10 +399,12 @@ bool opt_overlay(struct ir_table *t, const struct opt_bases *in,
 	 * As map elements, the cache keeps its sets (named by the live
 	 * tree's list), which the map in front answers before; with an
 	 * overlay in front, the tree's verdicts change and the cache is new.
+	 * The hash names the cache's sets: none, none to hash.
 	 */
 	maps = ok && guard_maps(sd, b, boxes, n_boxes);
-	hash = maps ? opt_flow_hash_keys(b->keys, b->n, b->fall)
-		    : opt_flow_hash(rules, n, fall);
+	hash = !ok || !b->flow ? 0 :
+	       maps ? opt_flow_hash_keys(b->keys, b->n, b->fall) :
+	       opt_flow_hash(rules, n, fall);
 	for (fi = 0; ok && fi < 2; fi++) {
 		const char *to = sd[fi].g.n && !maps ?
 			side_build(t, &sd[fi], b, fi, prefix[fi], scr) :

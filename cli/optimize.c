@@ -140,12 +140,13 @@ static uint8_t fronts(struct ir_table *t, struct notes *ns,
 		      enum ir_verdict_kind fall, bool flow, bool guard,
 		      const char *tree, uint8_t *cached)
 {
-	uint64_t h = opt_flow_hash(rules, n, fall);
+	/* Names the cache's sets; guard is flow or less (optimize_chain). */
+	uint64_t h = flow ? opt_flow_hash(rules, n, fall) : 0;
 	uint8_t front = 0, bit;
 	int fi;
 
 	*cached = 0;
-	for (fi = 0; (flow || guard) && fi < 2; fi++) {
+	for (fi = 0; guard && fi < 2; fi++) {
 		if (!root[fi][0] || !st[fi].splits)
 			continue;
 		snprintf(root[fi], IR_NAME_MAX, "%s", opt_front(t, root[fi],

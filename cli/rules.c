@@ -90,7 +90,7 @@ static bool has_flow_cache(const struct ir_table *t)
  * would refuse the whole batch, so the file is compiled again without
  * caches (the same verdicts, only the first-packet cost for every
  * packet), and fwctl says so. Not asked again (a probe is an aborted
- * batch, 13 ms here) when the live trees in have caches.
+ * batch, 13 ms here) when the live trees in have these maps in front.
  */
 static struct ir_table *compile_for_kernel(const char *path,
 					   const struct fw_opts *o,
@@ -104,7 +104,7 @@ static struct ir_table *compile_for_kernel(const char *path,
 	int err;
 
 	if (!t || !has_flow_cache(t) ||
-	    (opt_bases_cached(in) && !feature_probe_denied("flow_cache")))
+	    (opt_bases_any_front(in) && !feature_probe_denied("flow_cache")))
 		return t;
 	if (batch_socket_open(&s) < 0)
 		return t;	/* the apply will say why it cannot go on */
