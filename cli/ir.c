@@ -446,6 +446,20 @@ bool ir_value_is_single(const struct ir_value *v, unsigned len)
 	return memcmp(v->lo, v->hi, len) == 0;
 }
 
+enum ir_open ir_value_open(const struct ir_value *v, unsigned len)
+{
+	bool top = true, zero = true;
+	unsigned i;
+
+	for (i = 0; i < len; i++) {
+		top = top && v->hi[i] == 0xff;
+		zero = zero && v->lo[i] == 0;
+	}
+	if (top == zero)
+		return IR_OPEN_NONE;
+	return top ? IR_OPEN_ABOVE : IR_OPEN_BELOW;
+}
+
 /*
  * [lo, hi] is a prefix of length p when lo and hi agree on the first p bits,
  * lo has only zeros after them and hi only ones.

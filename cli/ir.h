@@ -484,5 +484,11 @@ void ir_profile_add_pattern(struct ir_table *t, struct ir_profile *p,
 bool ir_value_is_prefix(const struct ir_value *v, unsigned len,
 			unsigned *plen);
 bool ir_value_is_single(const struct ir_value *v, unsigned len);
+/*
+ * A range open at one end: [lo, the largest value] is ">= lo", [0, hi]
+ * is "<= hi", one comparison each. A range open at both ends is neither.
+ */
+enum ir_open { IR_OPEN_NONE, IR_OPEN_ABOVE, IR_OPEN_BELOW };
+enum ir_open ir_value_open(const struct ir_value *v, unsigned len);
 
 #endif
