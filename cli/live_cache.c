@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,56 +113,103 @@ static bool cacheable(const struct live_table *lt)
 	return true;
 }
 
-#define RULES_AT_ONCE	1024
 #define RULE_WORDS	3	/* handle, key, line */
 
-/* A chain's rules as bytes, RULES_AT_ONCE at a time through buf. */
-static void write_rules(FILE *f, const struct live_table *lt,
-			const struct live_chain *c)
-{
-	uint64_t buf[RULE_WORDS * RULES_AT_ONCE], *w;
-	size_t j, n = 0;
+/*
+ * The file is made in one buffer sized before it is filled (and in two
+ * writes), not through a memstream: that grows by copying into ever
+ * larger blocks, each from fresh heap, while the apply's other thread
+ * waits for the heap's lock. Staging fw1_10k's 550 KB took 0.9-1.9 ms
+ * that way, and 5.8 and 15 ms in 2 of 16 tries (uprobes); this way
+ * 0.7-1.4 ms in 16 of 16.
+ */
+struct out {
+	char	*p;
+	size_t	len, cap;
+	bool	full;		/* something did not fit: not written */
+};
 
+#define LINE_ROOM	128	/* a line's numbers and words, its name aside */
+
+static size_t table_bound(const char *id, const struct live_table *lt)
+{
+	size_t i, n = strlen(CACHE_MAGIC) + strlen(id) + strlen(lt->source) +
+		      LINE_ROOM;
+
+	for (i = 0; i < lt->n_chains; i++)
+		n += strlen(lt->chains[i].name) + LINE_ROOM +
+		     lt->chains[i].n_rules * RULE_WORDS * sizeof(uint64_t);
+	for (i = 0; i < lt->n_sets; i++)
+		n += strlen(lt->sets[i].name) + LINE_ROOM;
+	for (i = 0; i < lt->n_objects; i++)
+		n += strlen(lt->objects[i].name) + LINE_ROOM;
+	return n;
+}
+
+static void __attribute__((format(printf, 2, 3)))
+out_printf(struct out *o, const char *fmt, ...)
+{
+	size_t room = o->cap - o->len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(o->p + o->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room)
+		o->full = true;
+	else
+		o->len += (size_t)n;
+}
+
+/* A chain's rules as bytes, in this machine's order. */
+static void out_rules(struct out *o, const struct live_table *lt,
+		      const struct live_chain *c)
+{
+	uint64_t w[RULE_WORDS];
+	size_t j;
+
+	if (c->n_rules * sizeof(w) > o->cap - o->len) {
+		o->full = true;
+		return;
+	}
 	for (j = 0; j < c->n_rules; j++) {
-		if (n == RULES_AT_ONCE) {
-			fwrite(buf, sizeof(buf[0]), RULE_WORDS * n, f);
-			n = 0;
-		}
-		w = &buf[RULE_WORDS * n++];
 		w[0] = c->rules[j].handle;
 		w[1] = c->rules[j].key;
 		w[2] = live_rule_line(lt, c, &c->rules[j]);
+		memcpy(o->p + o->len, w, sizeof(w));
+		o->len += sizeof(w);
 	}
-	fwrite(buf, sizeof(buf[0]), RULE_WORDS * n, f);
 }
 
-static void write_table(FILE *f, const struct live_table *lt)
+static void out_table(struct out *o, const struct live_table *lt)
 {
 	const struct live_chain *c;
 	size_t i;
 
-	fprintf(f, "source %s\nhandles %" PRIu64 "\n", lt->source, lt->handles);
+	out_printf(o, "source %s\nhandles %" PRIu64 "\n", lt->source,
+		   lt->handles);
 	for (i = 0; i < lt->n_chains; i++) {
 		c = &lt->chains[i];
-		fprintf(f, "chain %s %d %" PRIu32 " %" PRId32 " %" PRIu32
-			" %d %zu\n", c->name, c->base, c->hook, c->priority,
-			c->policy, c->nat, c->n_rules);
-		write_rules(f, lt, c);
+		out_printf(o, "chain %s %d %" PRIu32 " %" PRId32 " %" PRIu32
+			   " %d %zu\n", c->name, c->base, c->hook, c->priority,
+			   c->policy, c->nat, c->n_rules);
+		out_rules(o, lt, c);
 	}
 	for (i = 0; i < lt->n_sets; i++) {
 		const struct live_set *ls = &lt->sets[i];
 
-		fprintf(f, "set %s %" PRIu32 " %" PRIu32 " %" PRIu64, ls->name,
-			ls->key_type, ls->flags, ls->timeout_ms);
+		out_printf(o, "set %s %" PRIu32 " %" PRIu32 " %" PRIu64,
+			   ls->name, ls->key_type, ls->flags, ls->timeout_ms);
 		if (ls->has_digest)
-			fprintf(f, " %" PRIx64 "\n", ls->digest);
+			out_printf(o, " %" PRIx64 "\n", ls->digest);
 		else
-			fputs(" -\n", f);
+			out_printf(o, " -\n");
 	}
 	for (i = 0; i < lt->n_objects; i++)
-		fprintf(f, "object %s %" PRIu32 " %" PRIx64 "\n",
-			lt->objects[i].name, lt->objects[i].type,
-			lt->objects[i].key);
+		out_printf(o, "object %s %" PRIu32 " %" PRIx64 "\n",
+			   lt->objects[i].name, lt->objects[i].type,
+			   lt->objects[i].key);
 }
 
 static void cache_paths(const char *dir, char *path, char *tmp)
@@ -189,31 +237,27 @@ static bool file_write(const char *tmp, const char *buf, size_t len,
 bool live_cache_stage(const char *dir, const char *id,
 		      const struct live_table *lt)
 {
-	char path[PATH_SIZE], tmp[PATH_SIZE + 8], end[32], *buf = NULL;
-	size_t len = 0;
-	FILE *f;
+	char path[PATH_SIZE], tmp[PATH_SIZE + 8], end[32];
+	struct out o = { 0 };
 	bool ok;
 
 	/* dir is there: the writer holds its lock (record_lock()). */
 	if (!dir || !cacheable(lt))
 		return false;
-	/* In memory first, for the sum; then in two writes (330 KB for
-	 * 10,000 source rules), not stdio's 4 KB ones. */
-	f = open_memstream(&buf, &len);
-	if (!f)
+	o.cap = table_bound(id, lt);
+	o.p = malloc(o.cap);
+	if (!o.p)
 		return false;
-	fputs(CACHE_MAGIC, f);
-	fputs(id, f);
-	write_table(f, lt);
-	ok = !ferror(f);
-	if (fclose(f) || !ok) {
-		free(buf);
+	out_printf(&o, "%s%s", CACHE_MAGIC, id);
+	out_table(&o, lt);
+	if (o.full) {
+		free(o.p);
 		return false;
 	}
-	snprintf(end, sizeof(end), "end %" PRIx64 "\n", record_sum(buf, len));
+	snprintf(end, sizeof(end), "end %" PRIx64 "\n", record_sum(o.p, o.len));
 	cache_paths(dir, path, tmp);
-	ok = file_write(tmp, buf, len, end);
-	free(buf);
+	ok = file_write(tmp, o.p, o.len, end);
+	free(o.p);
 	return ok;
 }
 
