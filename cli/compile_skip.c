@@ -324,7 +324,8 @@ struct ir_table *compile_skipping(const char *path, unsigned flags,
 	size_t had;
 	int round;
 
-	if (strcmp(p.old->path, path) || p.old->broken ||
+	/* By another name, the same file's lines are still these. */
+	if (!source_same_file(p.old->path, path) || p.old->broken ||
 	    source_read(path, &src) || !opt_bases_map(in))
 		return NULL;
 	/* Whatever it says, the whole compile says again if it must. */

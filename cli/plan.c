@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -17,6 +16,7 @@
 #include "opt_base.h"
 #include "plan.h"
 #include "seqdiff.h"
+#include "source.h"
 #include "xalloc.h"
 
 #define PUSH(array, n, value) do {					\
@@ -76,22 +76,6 @@ static bool objects_same(const struct live_table *lt,
 	return true;
 }
 
-/*
- * Whether two names of rule files are one file: the live table keeps the
- * name it was applied by, and "rules.fw" and "/etc/fwctl/rules.fw" (or a
- * symbolic link) are the same rules. A relative name resolves from here,
- * so where it is another file now, the table is replaced as before.
- */
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	if (!strcmp(a, b))
-		return true;
-	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
-}
-
 /* Why the table as a whole must be replaced, or NULL. */
 static const char *table_blocker(const struct live_table *lt,
 				 const struct ir_table *t)
@@ -105,7 +89,7 @@ static const char *table_blocker(const struct live_table *lt,
 		return "the live table is dormant (it filters nothing)";
 	if (lt->flags)
 		return "the live table has flags fwctl never sets";
-	if (!same_file(lt->source, t->source ? t->source : ""))
+	if (!source_same_file(lt->source, t->source ? t->source : ""))
 		return "the live table came from another rule file";
 	if (!live_keyed(lt))
 		return "live rules without fwctl keys (an older fwctl or "

@@ -94,6 +94,16 @@ void source_buffer(const char *name, const char *text, size_t len,
 	src->ino = 0;
 }
 
+bool source_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (!strcmp(a, b))
+		return true;
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
 char *source_relative(const char *from, const char *path)
 {
 	const char *slash = strrchr(from, '/');

@@ -2,6 +2,7 @@
 #ifndef FWCTL_SOURCE_H
 #define FWCTL_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -20,6 +21,13 @@ struct source {
 const char *source_read(const char *path, struct source *src);
 void source_buffer(const char *name, const char *text, size_t len,
 		   struct source *src);
+/*
+ * Whether two names of rule files are one file: "rules.fw" and
+ * "/etc/fwctl/rules.fw" (or a symbolic link) are the same rules. A
+ * relative name resolves from here, so where it is another file now,
+ * they are not.
+ */
+bool source_same_file(const char *a, const char *b);
 /* path as seen from the directory of the file `from` (malloc'ed). */
 char *source_relative(const char *from, const char *path);
 
