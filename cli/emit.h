@@ -37,6 +37,14 @@ struct emit_key {
 extern const struct emit_key emit_keys[IR_FIELD_COUNT];
 
 /*
+ * Whether a match is == a range open at one end ("dport 1024-65535"),
+ * which a rule compares by its other end only, as nft makes ">= 1024":
+ * the rule emitter and the export ask this one question, so that nft -f
+ * of the export makes the very bytes the rule has.
+ */
+enum ir_open emit_match_open(const struct ir_match *m);
+
+/*
  * The rule's comment as both back ends store it: "FILE:LINE",
  * "FILE:LINE COMMENT" or, for built-in rules, "fwctl: WHY"; made safe for
  * nft's quoted strings and cut to EMIT_COMMENT_MAX bytes.

@@ -51,6 +51,17 @@ const struct emit_key emit_keys[IR_FIELD_COUNT] = {
 	[IR_META_MARK]	 = { "mark",	     NFT_TYPE_MARK,	ORDER_HOST },
 };
 
+enum ir_open emit_match_open(const struct ir_match *m)
+{
+	unsigned len = ir_field_info[m->field].len;
+
+	if (m->op != IR_EQ || ir_value_is_single(&m->value, len) ||
+	    (emit_keys[m->field].prefix &&
+	     ir_value_is_prefix(&m->value, len, NULL)))
+		return IR_OPEN_NONE;
+	return ir_value_open(&m->value, len);
+}
+
 /*
  * A set's key type and length. nft's concatenated type gives each part's
  * id 6 more bits (TYPE_BITS); each part takes whole 32-bit registers.

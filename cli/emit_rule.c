@@ -185,8 +185,8 @@ static void match_mark(struct nftnl_rule *nr, const struct field_load *f,
  * An address prefix on a byte boundary compares only its bytes (so does
  * an interface wildcard, "eth*"); other prefixes mask; a range compares
  * both ends (== as two cmps, != as one range, like nft), but == a range
- * open at one end ("dport 1024-65535") compares the other end only, as
- * nft does ">= 1024": each expression costs a load one type lookup.
+ * open at one end compares the other end only (emit_match_open()): the
+ * kernel looks each expression's type up by name when it loads a rule.
  * Port ranges that happen to be prefixes stay ranges: nft text has no
  * prefix for them.
  * One range expression for == would be cheaper to load (the kernel looks
@@ -200,21 +200,24 @@ static void match_value(struct nftnl_rule *nr, const struct field_load *f,
 	const struct ir_value *v = &m->value;
 	uint32_t op = m->op == IR_EQ ? NFT_CMP_EQ : NFT_CMP_NEQ;
 	uint8_t mask[IR_VALUE_MAX] = { 0 };
+	enum ir_open open;
 	unsigned plen;
 
 	if (ir_value_is_single(v, len)) {
 		field_load(nr, f, len);
 		emit_cmp(nr, op, v->lo, len);
+	} else if ((open = emit_match_open(m)) != IR_OPEN_NONE) {
+		field_load(nr, f, len);
+		if (open == IR_OPEN_ABOVE)
+			emit_cmp(nr, NFT_CMP_GTE, v->lo, len);
+		else
+			emit_cmp(nr, NFT_CMP_LTE, v->hi, len);
 	} else if (!emit_keys[m->field].prefix ||
 		   !ir_value_is_prefix(v, len, &plen)) {
-		enum ir_open open = ir_value_open(v, len);
-
 		field_load(nr, f, len);
 		if (m->op == IR_EQ) {
-			if (open != IR_OPEN_BELOW)
-				emit_cmp(nr, NFT_CMP_GTE, v->lo, len);
-			if (open != IR_OPEN_ABOVE)
-				emit_cmp(nr, NFT_CMP_LTE, v->hi, len);
+			emit_cmp(nr, NFT_CMP_GTE, v->lo, len);
+			emit_cmp(nr, NFT_CMP_LTE, v->hi, len);
 		} else {
 			emit_range(nr, NFT_RANGE_NEQ, v->lo, v->hi, len);
 		}

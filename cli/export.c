@@ -331,24 +331,14 @@ static void print_flow_key(FILE *out, uint8_t nfproto)
 		fprintf(out, "%s%s", i ? " . " : "", ir_field_info[k[i]].nft);
 }
 
-/* == a range open at one end: one comparison, as emit_rule.c makes it. */
-static bool open_range(const struct ir_match *m)
+/* == a range open at one end: one comparison (emit_match_open()). */
+static void print_open(FILE *out, const struct ir_match *m,
+		       enum ir_open open)
 {
 	unsigned len = ir_field_info[m->field].len;
+	const uint8_t *end = open == IR_OPEN_ABOVE ? m->value.lo : m->value.hi;
 
-	return m->op == IR_EQ && !ir_value_is_single(&m->value, len) &&
-	       !(emit_keys[m->field].prefix &&
-		 ir_value_is_prefix(&m->value, len, NULL)) &&
-	       ir_value_open(&m->value, len) != IR_OPEN_NONE;
-}
-
-static void print_open(FILE *out, const struct ir_match *m)
-{
-	unsigned len = ir_field_info[m->field].len;
-	bool above = ir_value_open(&m->value, len) == IR_OPEN_ABOVE;
-	const uint8_t *end = above ? m->value.lo : m->value.hi;
-
-	fputs(above ? ">= " : "<= ", out);
+	fputs(open == IR_OPEN_ABOVE ? ">= " : "<= ", out);
 	if (emit_keys[m->field].prefix)
 		value_printers[m->field](out, end);
 	else
@@ -358,6 +348,7 @@ static void print_open(FILE *out, const struct ir_match *m)
 static void print_match(FILE *out, const struct ir_match *m)
 {
 	const char *ne = m->op == IR_NE ? "!= " : "";
+	enum ir_open open;
 
 	if (m->set && m->set->flow) {
 		print_flow_key(out, m->set->flow);
@@ -380,8 +371,8 @@ static void print_match(FILE *out, const struct ir_match *m)
 		print_mark(out, (const uint8_t *)&m->mark_mask);
 		fprintf(out, " %s ", m->op == IR_NE ? "!=" : "==");
 		print_mark(out, m->value.lo);
-	} else if (open_range(m)) {
-		print_open(out, m);
+	} else if ((open = emit_match_open(m)) != IR_OPEN_NONE) {
+		print_open(out, m, open);
 	} else {
 		fputs(ne, out);
 		print_interval(out, m->field, &m->value);
