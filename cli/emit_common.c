@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -60,6 +61,125 @@ enum ir_open emit_match_open(const struct ir_match *m)
 	     ir_value_is_prefix(&m->value, len, NULL)))
 		return IR_OPEN_NONE;
 	return ir_value_open(&m->value, len);
+}
+
+/* Fields that lie side by side, the first right before the second. */
+static const struct {
+	enum ir_field	first, second;
+	uint32_t	base, offset;
+	uint8_t		nfproto;	/* the chain's family it needs */
+} pairable[EMIT_PAIRS_MAX] = {
+	{ IR_IP_SADDR, IR_IP_DADDR, NFT_PAYLOAD_NETWORK_HEADER, 12,
+	  NFPROTO_IPV4 },
+	{ IR_TH_SPORT, IR_TH_DPORT, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 0 },
+};
+
+/* The one plain == match of field f in r (SIZE_MAX: none, or two). */
+static size_t pair_part(const struct ir_rule *r, enum ir_field f)
+{
+	size_t i, at = SIZE_MAX;
+
+	for (i = 0; i < r->n_matches; i++) {
+		const struct ir_match *m = &r->matches[i];
+
+		if (m->field != f)
+			continue;
+		if (at != SIZE_MAX || m->op != IR_EQ || m->set ||
+		    m->mark_mask)
+			return SIZE_MAX;
+		at = i;
+	}
+	return at;
+}
+
+/* m as value and mask: one value or a prefix; false: neither. */
+static bool pair_masked(const struct ir_match *m, uint8_t *val,
+			uint8_t *mask)
+{
+	unsigned len = ir_field_info[m->field].len, plen = len * 8;
+
+	if (!ir_value_is_single(&m->value, len) &&
+	    (!emit_keys[m->field].prefix ||
+	     !ir_value_is_prefix(&m->value, len, &plen)))
+		return false;
+	memcpy(val, m->value.lo, len);
+	memset(mask, 0, len);
+	memset(mask, 0xff, plen / 8);
+	if (plen % 8)
+		mask[plen / 8] = (uint8_t)(0xff00u >> (plen % 8));
+	return true;
+}
+
+/* Both one value or a prefix: (x & mask) == lo over the bytes masked. */
+static bool pair_eq(struct emit_pair *p, const struct ir_match *a,
+		    const struct ir_match *b, unsigned la)
+{
+	uint32_t i;
+
+	if (!pair_masked(a, p->lo, p->mask) ||
+	    !pair_masked(b, p->lo + la, p->mask + la))
+		return false;
+	while (p->len && !p->mask[p->len - 1])
+		p->len--;
+	for (i = 0; i < p->len; i++)
+		p->masked |= p->mask[i] != 0xff;
+	p->nft_merges = a->field == IR_TH_SPORT && !p->masked &&
+			p->len == 4;
+	return p->len > 0;
+}
+
+/* The first one value, the second a range: lo and hi of both. */
+static bool pair_range(struct emit_pair *p, const struct ir_match *a,
+		       const struct ir_match *b, unsigned la)
+{
+	unsigned lb = ir_field_info[b->field].len;
+
+	if (!ir_value_is_single(&a->value, la))
+		return false;
+	memcpy(p->lo, a->value.lo, la);
+	memcpy(p->hi, a->value.lo, la);
+	memcpy(p->lo + la, b->value.lo, lb);
+	memcpy(p->hi + la, b->value.hi, lb);
+	p->range = true;
+	return true;
+}
+
+size_t emit_pairs(const struct ir_chain *c, const struct ir_rule *r,
+		  struct emit_pair *out)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < EMIT_PAIRS_MAX; k++) {
+		struct emit_pair *p = &out[n];
+		size_t a = pair_part(r, pairable[k].first);
+		size_t b = pair_part(r, pairable[k].second);
+		unsigned la;
+
+		if (a == SIZE_MAX || b == SIZE_MAX ||
+		    (pairable[k].nfproto && pairable[k].nfproto != c->nfproto))
+			continue;
+		la = ir_field_info[pairable[k].first].len;
+		*p = (struct emit_pair){
+			.first = a, .second = b, .base = pairable[k].base,
+			.offset = pairable[k].offset,
+			.len = la + ir_field_info[pairable[k].second].len,
+		};
+		if (pair_eq(p, &r->matches[a], &r->matches[b], la) ||
+		    pair_range(p, &r->matches[a], &r->matches[b], la))
+			n++;
+	}
+	return n;
+}
+
+const struct emit_pair *emit_pair_of(const struct emit_pair *pairs,
+				     size_t n, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (pairs[k].first == i || pairs[k].second == i)
+			return &pairs[k];
+	return NULL;
 }
 
 /*

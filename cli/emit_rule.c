@@ -234,46 +234,20 @@ static void match_value(struct nftnl_rule *nr, const struct field_load *f,
 	}
 }
 
-/* An exact port, as nft merges it: == one value, no set, no mask. */
-static bool port_exact(const struct ir_match *m, enum ir_field field)
+/* A pair of matches as one load and compare (emit_pairs()). */
+static void match_pair(struct nftnl_rule *nr, struct rule_ctx *ctx,
+		       const struct ir_rule *r, const struct emit_pair *p)
 {
-	return m->field == field && m->op == IR_EQ && !m->set &&
-	       !m->mark_mask && ir_value_is_single(&m->value, 2);
-}
-
-/*
- * nft merges an exact source port and an exact destination port of one
- * rule into one 4-byte load and compare at the source port's place,
- * wherever the two stand in the rule: the kernel reads and compares up
- * to 4 bytes on its fast path, so one pair costs a packet half as much.
- * (Address pairs are 8 bytes; nft keeps them apart, and so do we.)
- * *sp, *dp: the pair's indices, when there is exactly one of each.
- */
-static bool port_pair(const struct ir_rule *r, size_t *sp, size_t *dp)
-{
-	size_t i, ns = 0, nd = 0;
-
-	for (i = 0; i < r->n_matches; i++) {
-		if (port_exact(&r->matches[i], IR_TH_SPORT)) {
-			*sp = i;
-			ns++;
-		} else if (port_exact(&r->matches[i], IR_TH_DPORT)) {
-			*dp = i;
-			nd++;
-		}
+	field_deps(nr, ctx, &loads[r->matches[p->first].field]);
+	emit_payload(nr, p->base, p->offset, p->len);
+	if (p->range) {
+		emit_cmp(nr, NFT_CMP_GTE, p->lo, p->len);
+		emit_cmp(nr, NFT_CMP_LTE, p->hi, p->len);
+		return;
 	}
-	return ns == 1 && nd == 1;
-}
-
-static void match_ports(struct nftnl_rule *nr, const struct ir_match *s,
-			const struct ir_match *d)
-{
-	uint8_t both[4];
-
-	memcpy(both, s->value.lo, 2);
-	memcpy(both + 2, d->value.lo, 2);
-	emit_payload(nr, NFT_PAYLOAD_TRANSPORT_HEADER, 0, sizeof(both));
-	emit_cmp(nr, NFT_CMP_EQ, both, sizeof(both));
+	if (p->masked)
+		emit_bitwise(nr, p->mask, p->len);
+	emit_cmp(nr, NFT_CMP_EQ, p->lo, p->len);
 }
 
 static void rule_match(struct nftnl_rule *nr, struct rule_ctx *ctx,
@@ -434,8 +408,8 @@ static struct nftnl_rule *rule_build(const struct ir_chain *c,
 {
 	struct nftnl_rule *nr = nftnl_rule_alloc();
 	struct rule_ctx ctx = { .nfproto = c->nfproto };
-	size_t i, sp = 0, dp = 0;
-	bool pair;
+	struct emit_pair pairs[EMIT_PAIRS_MAX];
+	size_t i, n_pairs = emit_pairs(c, r, pairs);
 
 	if (!nr)
 		abort();
@@ -443,12 +417,13 @@ static struct nftnl_rule *rule_build(const struct ir_chain *c,
 	nftnl_rule_set_str(nr, NFTNL_RULE_CHAIN, c->name);
 	rule_udata(nr, r, key);
 	reject_deps(nr, c, r);
-	pair = port_pair(r, &sp, &dp);
 	for (i = 0; i < r->n_matches; i++) {
-		if (pair && i == sp)
-			match_ports(nr, &r->matches[sp], &r->matches[dp]);
-		else if (!pair || i != dp)
+		const struct emit_pair *p = emit_pair_of(pairs, n_pairs, i);
+
+		if (!p)
 			rule_match(nr, &ctx, &r->matches[i], ids[i]);
+		else if (p->first == i)
+			match_pair(nr, &ctx, r, p);
 	}
 	if (r->has_connlimit)
 		rule_connlimit(nr, &ctx, &ir_rule_st(r)->connlimit);

@@ -567,15 +567,58 @@ static void print_rule_verdict(FILE *out, const struct ir_rule *r)
 		fputc(' ', out);
 }
 
-void export_rule_text(FILE *out, const struct ir_rule *r)
+/* len bytes, big-endian, as nft reads a raw payload's value. */
+static void print_hex(FILE *out, const uint8_t *v, unsigned len)
 {
-	size_t i;
+	unsigned i;
 
-	for (i = 0; i < r->n_matches; i++)
-		print_match(out, &r->matches[i]);
+	fputs("0x", out);
+	for (i = 0; i < len; i++)
+		fprintf(out, "%02x", v[i]);
+}
+
+/* A pair as the raw payload nft loads and compares so (emit_pairs()). */
+static void print_pair(FILE *out, const struct emit_pair *p)
+{
+	fprintf(out, "@%s,%u,%u ",
+		p->base == NFT_PAYLOAD_NETWORK_HEADER ? "nh" : "th",
+		p->offset * 8, p->len * 8);
+	if (p->masked) {
+		fputs("& ", out);
+		print_hex(out, p->mask, p->len);
+		fputs(" == ", out);
+	}
+	print_hex(out, p->lo, p->len);
+	if (p->range) {
+		fputc('-', out);
+		print_hex(out, p->hi, p->len);
+	}
+	fputc(' ', out);
+}
+
+/* c: as the rule's bytes go in c (the export); NULL: each match apart. */
+static void print_rule_text(FILE *out, const struct ir_chain *c,
+			    const struct ir_rule *r)
+{
+	struct emit_pair pair[EMIT_PAIRS_MAX];
+	size_t i, n = c ? emit_pairs(c, r, pair) : 0;
+
+	for (i = 0; i < r->n_matches; i++) {
+		const struct emit_pair *p = emit_pair_of(pair, n, i);
+
+		if (!p || p->nft_merges)
+			print_match(out, &r->matches[i]);
+		else if (p->first == i)
+			print_pair(out, p);
+	}
 	print_statements(out, r);
 	print_actions(out, r);
 	print_rule_verdict(out, r);
+}
+
+void export_rule_text(FILE *out, const struct ir_rule *r)
+{
+	print_rule_text(out, NULL, r);
 }
 
 void export_interval(FILE *out, enum ir_field f, const struct ir_value *v)
@@ -594,12 +637,13 @@ void export_flow_elem(FILE *out, const struct ir_set *s,
 	print_box(out, s, e);
 }
 
-static void print_rule(FILE *out, const struct ir_rule *r)
+static void print_rule(FILE *out, const struct ir_chain *c,
+		       const struct ir_rule *r)
 {
 	char comment[EMIT_COMMENT_MAX + 1];
 
 	fputs("\t\t", out);
-	export_rule_text(out, r);
+	print_rule_text(out, c, r);
 	emit_rule_comment(r, comment, sizeof(comment));
 	fprintf(out, "comment \"%s\"\n", comment);
 }
@@ -623,7 +667,7 @@ static void print_chain(FILE *out, const struct ir_chain *c)
 			"policy %s;\n", types[c->type], hooks[c->hook],
 			c->priority, c->policy_drop ? "drop" : "accept");
 	for (i = 0; i < c->n_rules; i++)
-		print_rule(out, &c->rules[i]);
+		print_rule(out, c, &c->rules[i]);
 	fputs("\t}\n", out);
 }
 

@@ -16,8 +16,9 @@ int export_table(const struct ir_table *t, FILE *out);
 int export_explain(const struct ir_table *t, FILE *out);
 
 /* Pieces of it for `fwctl diff`: a rule's nft text (matches, statements,
- * verdict, each followed by a space), one element, one verdict, one
- * element of a flow map. */
+ * verdict, each followed by a space; each match apart, as it was
+ * written, where the export may write two as one raw payload), one
+ * element, one verdict, one element of a flow map. */
 void export_rule_text(FILE *out, const struct ir_rule *r);
 void export_interval(FILE *out, enum ir_field f, const struct ir_value *v);
 void export_verdict(FILE *out, const struct ir_verdict *v);

@@ -416,7 +416,82 @@ return_case() {
 	send_check 2
 }
 
+# Rules whose two addresses, or whose source port and destination port,
+# one load and compare test in the tree's leaves (emit_pairs(): both
+# exact, a prefix, one of them cut short, a range after an exact value):
+# packets on each edge, and the kernel's rules load the pairs so.
+pair_case() {
+	f=$tmp/pairs.fw
+	{
+		echo "policy forward drop"
+		i=1
+		while [ $i -le 40 ]; do
+			echo "accept forward proto udp src 10.30.$i.0/24 dport $((1000 + i))"
+			i=$((i + 1))
+		done
+		echo "accept forward proto tcp src 10.20.0.1 dst 10.21.0.1"
+		echo "accept forward proto tcp src 10.20.0.2 dst 10.21.1.0/24"
+		echo "accept forward proto tcp src 10.20.2.0/23 dst 10.21.2.0/24"
+		echo "accept forward proto udp src 10.20.0.3 dst 10.21.3.5-10.21.3.9"
+		echo "accept forward proto tcp dst 10.22.0.0/16 sport 5000 dport 6000-6010"
+		echo "accept forward proto tcp dst 10.22.0.0/16 sport 5001 dport 1024-65535"
+	} >"$f"
+	i=0
+	while read -r proto src dst sport dport verdict; do
+		i=$((i + 1))
+		echo "$i lan3 4 $proto $src $dst $sport $dport $verdict pairs"
+	done >"$tmp/packets.txt" <<-EOF
+	6 10.20.0.1 10.21.0.1 40000 80 accept
+	6 10.20.0.1 10.21.0.2 40000 80 drop
+	6 10.20.0.0 10.21.0.1 40000 80 drop
+	6 10.20.0.2 10.21.1.200 40000 80 accept
+	6 10.20.0.2 10.21.2.1 40000 80 drop
+	6 10.20.0.4 10.21.1.5 40000 80 drop
+	6 10.20.3.77 10.21.2.9 40000 80 accept
+	6 10.20.2.0 10.21.2.255 40000 80 accept
+	6 10.20.4.1 10.21.2.9 40000 80 drop
+	6 10.20.1.255 10.21.2.9 40000 80 drop
+	6 10.20.3.77 10.21.3.9 40000 80 drop
+	17 10.20.0.3 10.21.3.5 40000 53 accept
+	17 10.20.0.3 10.21.3.9 40000 53 accept
+	17 10.20.0.3 10.21.3.7 40000 53 accept
+	17 10.20.0.3 10.21.3.4 40000 53 drop
+	17 10.20.0.3 10.21.3.10 40000 53 drop
+	17 10.20.0.4 10.21.3.7 40000 53 drop
+	17 10.20.0.2 10.21.3.7 40000 53 drop
+	6 10.5.0.1 10.22.0.1 5000 6000 accept
+	6 10.5.0.1 10.22.0.1 5000 6010 accept
+	6 10.5.0.1 10.22.0.1 5000 6005 accept
+	6 10.5.0.1 10.22.0.1 5000 5999 drop
+	6 10.5.0.1 10.22.0.1 5000 6011 drop
+	6 10.5.0.1 10.22.0.1 4999 6005 drop
+	6 10.5.0.1 10.22.0.1 5002 6005 drop
+	6 10.5.0.1 10.22.0.1 5001 1024 accept
+	6 10.5.0.1 10.22.0.1 5001 65535 accept
+	6 10.5.0.1 10.22.0.1 5001 1023 drop
+	6 10.5.0.1 10.23.0.1 5001 6005 drop
+	17 10.30.7.1 10.40.0.1 40000 1007 accept
+	17 10.30.7.1 10.40.0.1 40000 1008 drop
+	EOF
+	"$FWCTL" --netns $r --rundir "$tmp/run" apply "$f" >/dev/null &&
+		send_check 31 || return 1
+	ip netns exec $r nft --debug=netlink list table inet fwctl 2>&1 |
+	awk '
+	/^inet fwctl / { leaf = $3 ~ /_l[0-9a-f]+$/ }
+	leaf && /payload load 8b @ network header \+ 12 / { p8++ }
+	leaf && /payload load 7b @ network header \+ 12 / { p7++ }
+	leaf && /payload load 4b @ transport header \+ 0 / { th = 1; next }
+	th && /cmp gte/ { pr++ }
+	{ th = 0 }
+	END {
+		printf "optimize_packets: pairs loaded: %d addresses of 8 " \
+		       "bytes, %d of 7, %d port ranges\n", p8, p7, pr
+		exit !(p8 >= 2 && p7 >= 2 && pr >= 2)
+	}'
+}
+
 run_case "$rules" || fail=1
+pair_case || fail=1
 return_case || fail=1
 return_case stateful || fail=1
 cb=$top_builddir/tests/bench/classbench
