@@ -34,7 +34,8 @@ struct opt_base {
 	size_t			n;
 	uint64_t		*keys;		/* n: ir_rule_key */
 	uint8_t			*fams;		/* n: opt_rule.fams */
-	/* n * 2 * D_COUNT; NULL: still in the file, at hulls_off. */
+	/* n * 2 * D_COUNT, rule by rule; NULL: still in the file, at
+	 * hulls_off (family by family, opt_base.c). */
 	struct opt_span		*hulls;
 	uint64_t		hulls_off;
 	/* 2n: record_sum() of each family's hull in the file, or NULL */
@@ -67,6 +68,8 @@ const struct opt_base *opt_bases_find(const struct opt_bases *bs,
  */
 bool opt_base_hull(const struct opt_bases *bs, const struct opt_base *b,
 		   size_t i, int fi, struct opt_span *out);
+/* How many bytes b's hulls take in the file, from hulls_off. */
+size_t opt_base_hulls_size(const struct opt_base *b);
 /* Maps the records' file: every hull at hand (false: I/O). */
 bool opt_bases_map(struct opt_bases *bs);
 struct opt_bases *opt_bases_new(void);

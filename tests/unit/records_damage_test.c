@@ -170,11 +170,11 @@ static bool lines_refused(const char *dir)
 /* Where a record's hulls start and end in the file, by the ref's counts. */
 static bool in_hulls(const struct opt_bases *ref, size_t at)
 {
-	size_t r, len = 2 * D_COUNT * sizeof(struct opt_span);
+	size_t r;
 
 	for (r = 0; r < ref->n; r++)
 		if (at >= ref->b[r].hulls_off &&
-		    at < ref->b[r].hulls_off + ref->b[r].n * len)
+		    at < ref->b[r].hulls_off + opt_base_hulls_size(&ref->b[r]))
 			return true;
 	return false;
 }
