@@ -62,6 +62,9 @@ enum ir_open emit_match_open(const struct ir_match *m);
  * exact ports itself, there, so the export prints those as two matches;
  * every other pair as the raw payload that nft loads just so.
  */
+/* The mask of a prefix of plen bits, over len bytes. */
+void emit_prefix_mask(unsigned plen, unsigned len, uint8_t *mask);
+
 #define EMIT_PAIRS_MAX	2
 struct emit_pair {
 	size_t		first, second;	/* in r->matches */

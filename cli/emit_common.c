@@ -63,6 +63,14 @@ enum ir_open emit_match_open(const struct ir_match *m)
 	return ir_value_open(&m->value, len);
 }
 
+void emit_prefix_mask(unsigned plen, unsigned len, uint8_t *mask)
+{
+	memset(mask, 0, len);
+	memset(mask, 0xff, plen / 8);
+	if (plen % 8)
+		mask[plen / 8] = (uint8_t)(0xff00u >> (plen % 8));
+}
+
 /* Fields that lie side by side, the first right before the second. */
 static const struct {
 	enum ir_field	first, second;
@@ -103,10 +111,7 @@ static bool pair_masked(const struct ir_match *m, uint8_t *val,
 	     !ir_value_is_prefix(&m->value, len, &plen)))
 		return false;
 	memcpy(val, m->value.lo, len);
-	memset(mask, 0, len);
-	memset(mask, 0xff, plen / 8);
-	if (plen % 8)
-		mask[plen / 8] = (uint8_t)(0xff00u >> (plen % 8));
+	emit_prefix_mask(plen, len, mask);
 	return true;
 }
 

@@ -199,7 +199,7 @@ static void match_value(struct nftnl_rule *nr, const struct field_load *f,
 {
 	const struct ir_value *v = &m->value;
 	uint32_t op = m->op == IR_EQ ? NFT_CMP_EQ : NFT_CMP_NEQ;
-	uint8_t mask[IR_VALUE_MAX] = { 0 };
+	uint8_t mask[IR_VALUE_MAX];
 	enum ir_open open;
 	unsigned plen;
 
@@ -225,9 +225,7 @@ static void match_value(struct nftnl_rule *nr, const struct field_load *f,
 		field_load(nr, f, plen / 8);
 		emit_cmp(nr, op, v->lo, plen / 8);
 	} else {
-		memset(mask, 0xff, plen / 8);
-		if (plen % 8)
-			mask[plen / 8] = (uint8_t)(0xff00u >> (plen % 8));
+		emit_prefix_mask(plen, len, mask);
 		field_load(nr, f, len);
 		emit_bitwise(nr, mask, len);
 		emit_cmp(nr, op, v->lo, len);

@@ -134,9 +134,8 @@ static size_t sums_size(size_t n)
 /* What one family's hull of one rule is in memory: D_COUNT spans. */
 #define HULL_LEN	(D_COUNT * sizeof(struct opt_span))
 
-/* Rule i's hull of family fi, of the hulls at hand. */
-static const struct opt_span *hull_in_memory(const struct opt_base *b,
-					     size_t i, int fi)
+struct opt_span *opt_base_hull_in_memory(const struct opt_base *b, size_t i,
+					 int fi)
 {
 	return b->hulls + (i * 2 + (size_t)fi) * D_COUNT;
 }
@@ -160,7 +159,7 @@ bool opt_base_hull(const struct opt_bases *bs, const struct opt_base *b,
 	unsigned char buf[HULL6_LEN];
 
 	if (b->hulls) {
-		memcpy(out, hull_in_memory(b, i, fi), HULL_LEN);
+		memcpy(out, opt_base_hull_in_memory(b, i, fi), HULL_LEN);
 		return true;
 	}
 	/* load_rec() saw the record within the file. */
@@ -427,9 +426,11 @@ static bool hulls_summed(const struct opt_base *b, uint64_t *sums)
 
 	for (fi = 0; fi < 2; fi++)
 		for (i = 0; i < b->n; i++) {
-			if (!hull_pack(hull_in_memory(b, i, fi), fi, buf))
+			if (!hull_pack(opt_base_hull_in_memory(b, i, fi),
+				       fi, buf))
 				return false;
-			sums[i * 2 + (size_t)fi] = record_sum(buf, hull_len(fi));
+			sums[i * 2 + (size_t)fi] =
+				record_sum(buf, hull_len(fi));
 		}
 	return true;
 }
@@ -443,7 +444,8 @@ static bool write_hulls(FILE *f, const struct opt_base *b)
 
 	for (fi = 0; fi < 2; fi++)
 		for (i = 0; i < b->n; i++)
-			if (!hull_pack(hull_in_memory(b, i, fi), fi, buf) ||
+			if (!hull_pack(opt_base_hull_in_memory(b, i, fi),
+				       fi, buf) ||
 			    !write_all(f, buf, hull_len(fi)))
 				return false;
 	return true;

@@ -68,6 +68,9 @@ const struct opt_base *opt_bases_find(const struct opt_bases *bs,
  */
 bool opt_base_hull(const struct opt_bases *bs, const struct opt_base *b,
 		   size_t i, int fi, struct opt_span *out);
+/* Rule i's hull of family fi in b->hulls, the hulls at hand. */
+struct opt_span *opt_base_hull_in_memory(const struct opt_base *b, size_t i,
+					 int fi);
 /* How many bytes b's hulls take in the file, from hulls_off. */
 size_t opt_base_hulls_size(const struct opt_base *b);
 /* Maps the records' file: every hull at hand (false: I/O). */

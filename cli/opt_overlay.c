@@ -459,8 +459,7 @@ void opt_base_record(struct opt_bases *out, const char *chain, unsigned run,
 		for (fi = 0; fi < 2; fi++)
 			if (rules[i].fams & (fi ? OPT_V6 : OPT_V4))
 				hull_of(&rules[i], fi,
-					b->hulls + (i * 2 + (size_t)fi) *
-						   D_COUNT);
+					opt_base_hull_in_memory(b, i, fi));
 	}
 }
 
