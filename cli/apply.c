@@ -249,7 +249,7 @@ static int apply_read_genid(const struct ir_table *t, bool check_only,
 {
 	struct nlsock s;
 	uint32_t genid;
-	int err, ret;
+	int err, ret, cue;
 
 	if (batch_socket_open(&s) < 0)
 		return FW_EXIT_SYSTEM;
@@ -261,10 +261,13 @@ static int apply_read_genid(const struct ir_table *t, bool check_only,
 	} else {
 		ret = apply_on(&s, t, check_only, genid, cache_dir, st);
 	}
-	if (check_only)
+	if (check_only) {
 		nlsock_close(&s);
-	else
-		nlsock_close_later(&s);
+		return ret;
+	}
+	cue = nlsock_hold_spawn(&s);
+	st->held = cue >= 0;
+	nlsock_close_held(&s, cue);
 	return ret;
 }
 
@@ -347,31 +350,34 @@ static int plan_read(struct nlsock *s, const struct ir_table *t,
 
 /*
  * Whether releasing the socket after this batch's commit would wait: the
- * kernel frees what a commit replaced after a grace period, and a
- * netfilter socket's release waits for that (nlsock.h). With fw1_10k
- * (FWCTL_CLOSE_WAIT): 1-13 ms after the table was replaced, 0.1-0.3 ms
- * after an overlay's few rules, 0.02 ms after a batch of elements. The
- * holder that would wait instead is a process run beside the batch,
- * competing for the CPUs with the records' writer (2-7 ms of waiting for
- * it after a batch of elements, 1.6-2.4 ms without it): only for the
- * first.
+ * kernel frees what a commit deleted or replaced after a grace period,
+ * and a netfilter socket's release waits for that (nlsock.h), however
+ * little it was. gen10k's one-rule change taken back (a guard element
+ * deleted, a flow map emptied): the release took 5-19 ms (strace), the
+ * apply 15-48 ms where the change itself took 7-10. With nothing freed
+ * (FWCTL_CLOSE_WAIT, a batch of new elements or a first table) it takes
+ * 0.02-0.2 ms, less than the holder's spawn.
  */
-#define HOLD_FREED_RULES	1000
-
-static bool frees_much(const struct plan *p)
+static bool frees_any(const struct plan *p)
 {
-	size_t i, n = p->n_dels;
+	const struct live_set *ls;
+	size_t i;
 
-	/*
-	 * A full replace frees the table it replaces, if there is one. With
-	 * none, the release waits 0.1 ms (fw1_10k, ipc1_1k), and spawning
-	 * the holder would have cost this apply 0.8-3.6 ms.
-	 */
 	if (p->full)
 		return p->live.present;
-	for (i = 0; i < p->n_gone_chains; i++)
-		n += p->gone_chains[i]->n_rules;
-	return n >= HOLD_FREED_RULES;
+	if (p->n_dels || p->n_gone_chains || p->n_gone_sets)
+		return true;
+	/* A flow map emptied before it is filled: a guard's, empty unless
+	 * a rule in front sends packets to it (its digest sums nothing). */
+	for (i = 0; i < p->n_flushes; i++) {
+		ls = live_set_find(&p->live, p->flushes[i]->name);
+		if (!ls || !ls->has_digest || ls->digest)
+			return true;
+	}
+	for (i = 0; i < p->n_elems; i++)
+		if (p->elems[i].n_del || p->elems[i].zero_end < 0)
+			return true;
+	return false;
 }
 
 /*
@@ -407,7 +413,7 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 		plan_free(&p);
 		return err ? 1 : 0;
 	}
-	*hold = frees_much(&p);
+	*hold = frees_any(&p);
 	if (kernel_update_between)
 		kernel_update_between();
 	t0 = clock_ns();
@@ -466,7 +472,10 @@ int kernel_update(const struct ir_table *t, const char *cache_dir,
 			break;
 	}
 	/* The holder may have come during the batch already. */
-	nlsock_close_held(&s, cue >= 0 || !hold ? cue : nlsock_hold_spawn(&s));
+	if (cue < 0 && hold)
+		cue = nlsock_hold_spawn(&s);
+	st->held = cue >= 0;
+	nlsock_close_held(&s, cue);
 	if (err == 1)
 		return FW_EXIT_SYSTEM;
 	if (err == KERNEL_REBUILD)

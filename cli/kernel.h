@@ -35,6 +35,7 @@ struct apply_stats {
 	uint64_t	read_ns, diff_ns, batch_ns;
 	uint64_t	cache_ns;	/* writing the cache afterwards */
 	bool		ahead;		/* ... or during the batch */
+	bool		held;		/* a holder releases the socket */
 	size_t		kept_rules;	/* in trees kept live (t->bases) */
 	size_t		sets_recorded;	/* changed sets whose live elements
 					 * came from records (elems_record.h) */

@@ -370,6 +370,9 @@ static void apply_report(const char *path, const struct ir_table *t,
 	if (st->ahead)
 		printf("records: written during the batch, for the handles "
 		       "the kernel then gave\n");
+	if (st->held)
+		printf("socket: released by a holder process, as the kernel "
+		       "frees what the commit deleted\n");
 	compile_report(c);
 }
 

@@ -155,11 +155,6 @@ void nlsock_close_held(struct nlsock *s, int cue)
 		close(cue);	/* the holder's cue */
 }
 
-void nlsock_close_later(struct nlsock *s)
-{
-	nlsock_close_held(s, nlsock_hold_spawn(s));
-}
-
 uint32_t nlsock_seq(struct nlsock *s, uint32_t n)
 {
 	uint32_t first = s->seq;

@@ -22,18 +22,16 @@ struct nlsock {
 int nlsock_open(struct nlsock *s, int bus);
 void nlsock_close(struct nlsock *s);
 /*
- * The same, without waiting for the kernel to release the socket: after
- * a commit that replaced something, releasing a netfilter socket waits
- * until the replaced objects are freed, a grace period (10 ms on a
- * virtual machine) that nothing else waits for. Another process holds
+ * Closing without waiting for the kernel to release the socket: after a
+ * commit that deleted or replaced something, releasing a netfilter
+ * socket waits until those objects are freed, a grace period (5-20 ms on
+ * a virtual machine) that nothing else waits for. Another process holds
  * the socket's last reference and drops it once the caller has exited or
  * closed it (FWCTL_CLOSE_WAIT: the caller waits as before): the holder
  * nlsock_hold_by() named, run anew (posix_spawn copies nothing of the
  * caller's memory: a fork of fwctl after a compile took 0.5-0.8 ms), or
  * else a grandchild.
- */
-void nlsock_close_later(struct nlsock *s);
-/*
+ *
  * The holder: path, run with the one argument NLSOCK_HOLD_ARG, is a
  * program whose main() calls nlsock_hold_if_asked() first; that returns
  * unless it was asked to hold.
@@ -42,10 +40,10 @@ void nlsock_close_later(struct nlsock *s);
 void nlsock_hold_by(const char *path);
 void nlsock_hold_if_asked(int argc, char **argv);
 /*
- * nlsock_close_later() in two steps, the holder made ahead (a spawn is
- * 0.2 ms: from another thread, it can overlap other work): returns the
- * holder's cue (-1: there is no holder, FWCTL_CLOSE_WAIT or none could
- * be made), which nlsock_close_held() closes after s.
+ * Makes the holder of s (a spawn is 0.2 ms: from another thread, it can
+ * overlap other work) and returns its cue (-1: there is no holder,
+ * FWCTL_CLOSE_WAIT or none could be made), which nlsock_close_held()
+ * closes after s.
  */
 int nlsock_hold_spawn(const struct nlsock *s);
 void nlsock_close_held(struct nlsock *s, int cue);

@@ -237,8 +237,8 @@ ok "... incremental, from the cache" sh -c \
 ok "... its records written during the batch (the handles foreseen)" \
 	grep -q '^records: written during the batch' "$tmp/apply.out"
 # No process stays in the namespace: the one that holds apply's netlink
-# socket for its slow release (nlsock_close_later; after a batch that
-# frees many rules, as the full apply above) goes too.
+# socket for its slow release (nlsock_hold_spawn(); after a batch that
+# deletes or replaces anything, as the full apply above) goes too.
 gone() {
 	for i in $(seq 50); do
 		[ -z "$(ip netns pids $ns)" ] && return 0

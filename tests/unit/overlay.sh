@@ -59,6 +59,10 @@ apply_anew() { apply "$@" && anew; }
 # A verdict flipped: a few map elements, no overlay chain.
 as_elements() { [ "$(map_elems)" -gt 0 ] && ! overlay >/dev/null 2>&1; }
 little() { grep -q '; incremental, [0-9]\{1,2\} changes' out; }
+# Whether a process of fwctl's releases the socket, for what the commit
+# deleted (nlsock.h).
+held() { grep -q '^socket: released by a holder process' out; }
+not_held() { ! held; }
 skipped() { grep -q '^lines: [0-9]* of [0-9]* left out' out; }
 apply_skipped() { apply "$@" && kept && skipped; }
 apply_whole() { apply "$@" && kept && ! skipped; }
@@ -105,6 +109,7 @@ flip
 ok "one rule changed: the tree kept, the change in front" apply_kept
 ok "... as flow map elements, not an overlay chain" as_elements
 ok "... the batch held little" little
+ok "... it deleted nothing: fwctl closed its socket itself" not_held
 ok "... compiling only the line that changed" skipped
 ok "diff of the same file: no changes" diff_none
 ip netns exec $ns nft list ruleset >before.nft || exit 99
@@ -122,6 +127,8 @@ mv good.fw rules.fw
 flip
 ok "diff of another change: what goes in front, not a new tree" diff_overlay
 ok "... and apply does that" apply_kept
+ok "... it emptied the map of the first change: a holder has the socket" \
+	held
 
 # After another tool's commit the records are of an older generation:
 # the table is read back, and they are believed again only if it is
