@@ -48,6 +48,10 @@ struct ir_table *compile_buffer_based(const char *name, const char *text,
 struct compile_times {
 	uint64_t	parse_ns, check_ns, lower_ns, optimize_ns;
 	size_t		lines, skipped;
+	/* Whether the kernel was asked for flow caches (probe_ns) or its
+	 * answer was recorded this boot (rules.c); else neither. */
+	bool		probed, probe_recorded;
+	uint64_t	probe_ns;
 };
 /*
  * With COMPILE_BASES and in's line record (opt_lines.h), the lines that

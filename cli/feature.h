@@ -29,6 +29,17 @@ int feature_probe(struct nlsock *s, const char *name);
 /* Whether FWCTL_PROBE_DENY names the probe (fwctl(8) ENVIRONMENT). */
 bool feature_probe_denied(const char *name);
 
+/*
+ * What a probe found is the kernel's until it boots again (no module
+ * takes a feature away from a kernel that has none to unload; one that
+ * is loaded later is found by the next boot's probe). feature_record()
+ * writes a passed probe's name in dir/features with this boot's id;
+ * feature_recorded() says whether it is there (never for a probe that
+ * FWCTL_PROBE_DENY names).
+ */
+bool feature_recorded(const char *dir, const char *name);
+void feature_record(const char *dir, const char *name);
+
 /* How packets reach a userspace queue on this kernel, best first. */
 enum feature_queue {
 	FEATURE_QUEUE_NONE,

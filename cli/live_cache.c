@@ -52,27 +52,9 @@
 #define LINE_MAX_LEN	4200	/* "source " and a path */
 #define PATH_SIZE	4096
 
-/* This boot's id, read once: an apply asks for it four times. */
-static const char *boot_id(void)
-{
-	static char boot[64];
-	FILE *f;
-
-	if (*boot)
-		return boot;
-	f = fopen("/proc/sys/kernel/random/boot_id", "r");
-	if (!f)
-		return boot;
-	if (!fgets(boot, sizeof(boot), f))
-		*boot = '\0';
-	fclose(f);
-	boot[strcspn(boot, "\n")] = '\0';
-	return boot;
-}
-
 bool live_cache_id(struct nlsock *s, uint32_t genid, char *id, size_t size)
 {
-	const char *boot = boot_id();
+	const char *boot = record_boot_id();
 	uint64_t cookie = 0;
 	socklen_t len = sizeof(cookie);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The records' lock and checksum (record_file.h). */
+/* The records' boot, lock and checksum (record_file.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +10,23 @@
 
 #include "opt.h"
 #include "record_file.h"
+
+const char *record_boot_id(void)
+{
+	static char boot[64];
+	FILE *f;
+
+	if (*boot)
+		return boot;
+	f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	if (!f)
+		return boot;
+	if (!fgets(boot, sizeof(boot), f))
+		*boot = '\0';
+	fclose(f);
+	boot[strcspn(boot, "\n")] = '\0';
+	return boot;
+}
 
 int record_lock(const char *dir)
 {

@@ -22,6 +22,12 @@ static inline int record_replace(const char *tmp, const char *path)
 }
 
 /*
+ * This boot's id (/proc/sys/kernel/random/boot_id), read once: what the
+ * kernel had and held is known for one boot only. "" if it cannot be read.
+ */
+const char *record_boot_id(void);
+
+/*
  * One writer of records at a time: from writing a record aside (under a
  * name of its own, the same for every writer) until it is in place, an
  * apply holds dir/records.lock (flock, let go when the process dies), so

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "clock.h"
 #include "commands.h"
 #include "compile.h"
 #include "diag.h"
@@ -90,7 +91,8 @@ static bool has_flow_cache(const struct ir_table *t)
  * would refuse the whole batch, so the file is compiled again without
  * caches (the same verdicts, only the first-packet cost for every
  * packet), and fwctl says so. Not asked again (a probe is an aborted
- * batch, 13 ms here) when the live trees in have these maps in front.
+ * batch, 13-48 ms here) when the live trees in have these maps in front
+ * or a probe of this boot found them (feature_recorded()).
  */
 static struct ir_table *compile_for_kernel(const char *path,
 					   const struct fw_opts *o,
@@ -98,27 +100,45 @@ static struct ir_table *compile_for_kernel(const char *path,
 					   struct opt_bases *in,
 					   struct compile_times *times)
 {
-	struct ir_table *t = compile_or_report(path, o, flags, in, times);
+	struct compile_times untimed;
+	struct ir_table *t;
 	struct fw_loc file = { .file = path };
 	struct nlsock s;
+	uint64_t t0;
 	int err;
 
+	if (!times)
+		times = &untimed;
+	t = compile_or_report(path, o, flags, in, times);
 	if (!t || !has_flow_cache(t) ||
 	    (opt_bases_any_front(in) && !feature_probe_denied("flow_cache")))
 		return t;
+	if (feature_recorded(o->rundir, "flow_cache")) {
+		times->probe_recorded = true;
+		return t;
+	}
+	t0 = clock_ns();
 	if (batch_socket_open(&s) < 0)
 		return t;	/* the apply will say why it cannot go on */
 	err = feature_probe(&s, "flow_cache");
 	nlsock_close(&s);
-	if (!err)
+	times->probed = true;
+	times->probe_ns = clock_ns() - t0;
+	if (!err) {
+		feature_record(o->rundir, "flow_cache");
 		return t;
+	}
 	diag_warning(file, 0, "this kernel has no dynamic concatenated sets "
 		     "or interval maps of them "
 		     "(%s): rule lists are compiled without flow caches",
 		     strerror(-err));
 	ir_table_free(t);
-	return compile_or_report(path, o, flags | COMPILE_NO_FLOW_CACHE, in,
-				 times);
+	t0 = times->probe_ns;
+	t = compile_or_report(path, o, flags | COMPILE_NO_FLOW_CACHE, in,
+			      times);
+	times->probed = true;
+	times->probe_ns = t0;
+	return t;
 }
 
 /* The interface names a table mentions, each once, with where it was first
@@ -281,6 +301,11 @@ static void compile_report(const struct compile_times *c)
 	if (c->skipped)
 		printf("lines: %zu of %zu left out, as they were when last "
 		       "applied\n", c->skipped, c->lines);
+	if (c->probed)
+		printf("probe: flow caches: the kernel asked, %.2f ms\n",
+		       ms(c->probe_ns));
+	if (c->probe_recorded)
+		printf("probe: flow caches: as found on this boot\n");
 }
 
 int cmd_check(int argc, char **argv, const struct fw_opts *o)

@@ -90,6 +90,12 @@ ok "a list with a named set: none" tree_only named.nft
 ok "... but the flow map for changes" front_only named.nft
 
 ok "the kernel takes it" run acl.fw
+boot=$(cat /proc/sys/kernel/random/boot_id)
+# kept: the probe's answer is in the records, for this boot (feature.h).
+kept() {
+	grep -qx "boot $boot" run/features && grep -qx flow_cache run/features
+}
+ok "... which the probe found, kept for this boot" kept
 sets >sets.before
 ok "... its flow sets" test "$(wc -l <sets.before)" = 3
 ok "... dynamic, of the flow's concatenation" sh -c \
@@ -167,7 +173,24 @@ ip netns exec $ns nft list table inet fwctl >table.deny
 ok "... without the cache: no flow sets, no cache chains, the tree" sh -c \
 	"test ! -s sets.deny && ! grep -q 'chain forward_t1_4_c[wad] ' table.deny && grep -q 'chain forward_t1_4_' table.deny"
 ok "... fwctl diff chooses as apply does: no changes" sh -c \
-	"FWCTL_PROBE_DENY=flow_cache '$FWCTL' --netns $ns diff live.fw 2>/dev/null | grep -qx 'no changes'"
+	"FWCTL_PROBE_DENY=flow_cache '$FWCTL' --netns $ns --rundir '$tmp/run' diff live.fw 2>/dev/null | grep -qx 'no changes'"
 ok "... and without the denial, the cache is the difference" sh -c \
-	"'$FWCTL' --netns $ns diff live.fw | grep -q '^+ chain forward_t1_4_cw'"
+	"'$FWCTL' --netns $ns --rundir '$tmp/none' diff live.fw | grep -q '^+ chain forward_t1_4_cw'"
+# (The denial won over the probe's answer kept in run/features.) A table
+# applied anew: the kernel not asked again this boot; a record of another
+# boot is not believed.
+anew() {	# anew OUT: flush, apply acl.fw (-v into OUT): with a cache
+	"$FWCTL" --netns $ns --rundir "$tmp/run" flush >/dev/null &&
+	run acl.fw >"$1" &&
+	ip netns exec $ns nft list table inet fwctl >"$1.nft" &&
+	has_cache "$1.nft"
+}
+ok "a table anew: its flow cache" anew out.kept
+ok "... the kernel not asked" \
+	grep -qx 'probe: flow caches: as found on this boot' out.kept
+sed 's/^boot .*/boot 00000000-0000-0000-0000-000000000000/' run/features \
+	>features.other && cp features.other run/features
+ok "a record of another boot: its flow cache" anew out.other
+ok "... the kernel asked" grep -q '^probe: flow caches: the kernel asked' out.other
+ok "... and its answer kept for this boot" kept
 tap_end
