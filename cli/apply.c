@@ -265,7 +265,8 @@ static int apply_read_genid(const struct ir_table *t, bool check_only,
 		nlsock_close(&s);
 		return ret;
 	}
-	cue = nlsock_hold_spawn(&s);
+	/* A refused batch freed nothing: the kernel's abort waited. */
+	cue = ret == FW_EXIT_OK ? nlsock_hold_spawn(&s) : -1;
 	st->held = cue >= 0;
 	nlsock_close_held(&s, cue);
 	return ret;
@@ -472,7 +473,7 @@ int kernel_update(const struct ir_table *t, const char *cache_dir,
 			break;
 	}
 	/* The holder may have come during the batch already. */
-	if (cue < 0 && hold)
+	if (cue < 0 && hold && !err)
 		cue = nlsock_hold_spawn(&s);
 	st->held = cue >= 0;
 	nlsock_close_held(&s, cue);

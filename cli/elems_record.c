@@ -91,7 +91,7 @@ static bool put_elem(FILE *f, const struct ir_elem *e, unsigned len)
 static void store_one(const char *dir, const struct ir_set *s,
 		      uint64_t digest)
 {
-	char path[PATH_SIZE], tmp[PATH_SIZE + 32];
+	char path[PATH_SIZE], tmp[RECORD_TMP_SIZE];
 	unsigned len = ir_field_info[s->field].len;
 	struct head h = { MAGIC, digest, len, s->n_elems };
 	bool ok;
@@ -101,15 +101,13 @@ static void store_one(const char *dir, const struct ir_set *s,
 	path_of(path, dir, s->name);
 	if (holds(path, digest))
 		return;
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	f = fopen(tmp, "we");
+	f = record_aside(path, tmp);
 	if (!f)
 		return;
 	ok = fwrite(&h, sizeof(h), 1, f) == 1;
 	for (i = 0; ok && i < s->n_elems; i++)
 		ok = put_elem(f, &s->elems[i], len);
-	if (fclose(f) || !ok || record_replace(tmp, path) < 0)
-		unlink(tmp);
+	record_put(f, ok, tmp, path);
 }
 
 static bool in_table(const struct ir_table *t, const char *name)

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "feature.h"
 #include "record_file.h"
@@ -71,7 +70,7 @@ bool feature_recorded(const char *dir, const char *name)
 
 void feature_record(const char *dir, const char *name)
 {
-	char names[FEATURES_SIZE], path[PATH_SIZE], tmp[PATH_SIZE + 16];
+	char names[FEATURES_SIZE], path[PATH_SIZE], tmp[RECORD_TMP_SIZE];
 	bool ok;
 	FILE *f;
 
@@ -84,12 +83,10 @@ void feature_record(const char *dir, const char *name)
 		return;
 	snprintf(path, sizeof(path), "%s/" FEATURES_NAME, dir);
 	/* Two applies at once each write their own, and either is right. */
-	snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid());
-	f = fopen(tmp, "we");
+	f = record_aside(path, tmp);
 	if (!f)
 		return;
 	ok = fprintf(f, FEATURES_MAGIC "boot %s\n%s%s\n", record_boot_id(),
 		     names, name) > 0;
-	if (fclose(f) || !ok || rename(tmp, path) < 0)
-		unlink(tmp);
+	record_put(f, ok, tmp, path);
 }

@@ -28,6 +28,21 @@ const char *record_boot_id(void)
 	return boot;
 }
 
+FILE *record_aside(const char *path, char *tmp)
+{
+	snprintf(tmp, RECORD_TMP_SIZE, "%s.%ld.tmp", path, (long)getpid());
+	return fopen(tmp, "we");
+}
+
+bool record_put(FILE *f, bool ok, const char *tmp, const char *path)
+{
+	if (fclose(f) || !ok || record_replace(tmp, path) < 0) {
+		unlink(tmp);
+		return false;
+	}
+	return true;
+}
+
 int record_lock(const char *dir)
 {
 	char path[4200];

@@ -2,6 +2,7 @@
 #ifndef FWCTL_RECORD_FILE_H
 #define FWCTL_RECORD_FILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,16 @@ static inline int record_replace(const char *tmp, const char *path)
 	unlink(path);
 	return rename(tmp, path);
 }
+
+/*
+ * A small record written whole by one process: record_aside() opens
+ * path.PID.tmp for writing (its name into tmp, RECORD_TMP_SIZE bytes);
+ * record_put() closes it and puts it in path's place if ok and every
+ * write went, else removes it. Two writers at once each write their own.
+ */
+#define RECORD_TMP_SIZE	4500
+FILE *record_aside(const char *path, char *tmp);
+bool record_put(FILE *f, bool ok, const char *tmp, const char *path);
 
 /*
  * This boot's id (/proc/sys/kernel/random/boot_id), read once: what the
