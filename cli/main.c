@@ -6,9 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <malloc.h>
 #include <stdint.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +16,7 @@
 #include "commands.h"
 #include "fwctl/control.h"
 #include "fwctl.h"
+#include "heap.h"
 #include "netns.h"
 #include "nlsock.h"
 
@@ -73,86 +72,6 @@ static const struct command *command_find(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
-}
-
-/*
- * A 10,000-rule file takes some 60 MB of small allocations, which the
- * heap serves from the 25-40 MB it grows to: it grows in one large step,
- * so that a free() gives nothing back to the kernel.
- *
- * Its first 4 MB are huge pages: a one-rule change of fw1_10k peaks at
- * 3.8 MB of heap, 2 page faults instead of 950 (8.5 against 11 ms back
- * to back, here). The rest is huge pages too where a small page's fault
- * is slow: some days 15 us on this virtual machine, when 40 MB took
- * 148-161 ms in small pages and 81 ms in huge ones. Other days 2-2.5 us,
- * and then a huge page that comes from memory the guest has handed back
- * to the hypervisor (free page reporting, 2 s after it was freed) costs
- * more than its 512 small ones: 5-6 ms, 32 MB of them 90-100 ms against
- * 18-26 ms in small pages. A whole compile touches its 30-40 MB once:
- * full applies 3 s apart on such a day, medians of 5, with the whole
- * heap in huge pages, with its first 4 MB, with none: fw1_10k 567, 516
- * and 499 ms; gen10k 571, 481 and 454. So the start times a few faults.
- *
- * The heap starts where the program's data ends, anywhere in a huge page,
- * and a huge page the first malloc() touches before madvise() stays small
- * pages. So the break moves on to the last small page before a huge page:
- * the first malloc() touches that one, the rest is madvised before any
- * touch, and what the break passed is never touched.
- */
-#define HEAP_HUGE_FIRST		(4u << 20)
-#define SMALL_FAULT_SLOW_NS	6000	/* beyond it, huge pages throughout */
-#define SMALL_FAULT_SAMPLE	32
-
-/* What a small page's first touch costs, in ns: a few, in memory of
- * their own (0.1 ms on a day of 2.5 us). */
-static uint64_t small_fault_ns(void)
-{
-	const size_t small = 4096, len = SMALL_FAULT_SAMPLE * small;
-	volatile char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	uint64_t t0, t;
-	size_t i;
-
-	if (p == MAP_FAILED)
-		return 0;
-	t0 = clock_ns();
-	for (i = 0; i < len; i += small)
-		p[i] = 1;
-	t = clock_ns() - t0;
-	munmap((void *)p, len);
-	return t / SMALL_FAULT_SAMPLE;
-}
-
-static void heap_reserve(void)
-{
-	const uintptr_t huge = 2u << 20, small = 4096;
-	const size_t step = 256u << 20;
-	uintptr_t lo, hi;
-	size_t len;
-	void *p;
-
-	/* apply's second thread (apply_ahead.h) shares this heap. */
-	mallopt(M_ARENA_MAX, 1);
-	mallopt(M_MMAP_THRESHOLD, 32u << 20);
-	mallopt(M_TOP_PAD, (int)step);
-	mallopt(M_TRIM_THRESHOLD, (int)step);
-	hi = (uintptr_t)sbrk(0);
-	lo = ((hi + small + huge - 1) & ~(huge - 1)) - small;
-	if (hi != (uintptr_t)-1 && lo > hi)
-		sbrk((intptr_t)(lo - hi));
-	p = malloc(1);
-	if (!p)
-		return;
-	lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-	hi = (uintptr_t)sbrk(0);
-	if (hi > lo) {
-		len = hi - lo;
-		if (len > HEAP_HUGE_FIRST &&
-		    small_fault_ns() < SMALL_FAULT_SLOW_NS)
-			len = HEAP_HUGE_FIRST;
-		madvise((void *)lo, len, MADV_HUGEPAGE);
-	}
-	free(p);
 }
 
 int main(int argc, char **argv)
