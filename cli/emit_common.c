@@ -149,10 +149,78 @@ static bool pair_range(struct emit_pair *p, const struct ir_match *a,
 	return true;
 }
 
+/*
+ * Whether r may read "meta l4proto" as the IPv4 header's protocol byte
+ * (*at: that match). nft_set_pktinfo_ipv4_validate() takes l4proto from
+ * that byte on a packet whose header it accepts, and sets none on one it
+ * does not (truncated, a bad length), where "meta l4proto" fails and the
+ * byte may still be read. A transport header match fails on such a
+ * packet too, and on a later fragment (which has l4proto): in a rule
+ * with one, both readings give every packet the same verdict. Rules
+ * where nft adds a protocol check of its own (icmp type, reject with tcp
+ * reset) keep the meta: nft reading the export would add it again.
+ */
+static bool proto_foldable(const struct ir_chain *c, const struct ir_rule *r,
+			   size_t *at)
+{
+	bool th = false;
+	size_t i;
+
+	if (c->nfproto != NFPROTO_IPV4 || r->verdict.kind == IR_REJECT)
+		return false;
+	for (i = 0; i < r->n_matches; i++) {
+		enum ir_field f = r->matches[i].field;
+
+		if (f == IR_ICMP_TYPE || f == IR_ICMPV6_TYPE)
+			return false;
+		th |= f == IR_TH_SPORT || f == IR_TH_DPORT;
+	}
+	*at = pair_part(r, IR_L4PROTO);
+	return th && *at != SIZE_MAX &&
+	       ir_value_is_single(&r->matches[*at].value, 1);
+}
+
+static size_t least(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * The protocol byte (offset 9), the checksum masked out and the
+ * addresses (12-19) as one load: what meta l4proto, ip saddr and ip
+ * daddr take 4-5 expressions for, in 3. At least one address, each one
+ * value or a prefix; the other's bytes are masked out (or not loaded).
+ */
+static bool proto_addrs(struct emit_pair *p, const struct ir_rule *r,
+			size_t proto, size_t sa, size_t da)
+{
+	const unsigned at_saddr = 3, at_daddr = 7;
+
+	if (sa == SIZE_MAX && da == SIZE_MAX)
+		return false;
+	*p = (struct emit_pair){
+		.first = least(proto, least(sa, da)), .base =
+		NFT_PAYLOAD_NETWORK_HEADER, .offset = 9, .len = 11,
+		.masked = true, .parts = { proto, sa, da },
+	};
+	p->lo[0] = r->matches[proto].value.lo[0];
+	p->mask[0] = 0xff;
+	if ((sa != SIZE_MAX && !pair_masked(&r->matches[sa],
+					    p->lo + at_saddr,
+					    p->mask + at_saddr)) ||
+	    (da != SIZE_MAX && !pair_masked(&r->matches[da],
+					    p->lo + at_daddr,
+					    p->mask + at_daddr)))
+		return false;
+	while (!p->mask[p->len - 1])
+		p->len--;
+	return true;
+}
+
 size_t emit_pairs(const struct ir_chain *c, const struct ir_rule *r,
 		  struct emit_pair *out)
 {
-	size_t k, n = 0;
+	size_t k, n = 0, proto;
 
 	for (k = 0; k < EMIT_PAIRS_MAX; k++) {
 		struct emit_pair *p = &out[n];
@@ -160,12 +228,19 @@ size_t emit_pairs(const struct ir_chain *c, const struct ir_rule *r,
 		size_t b = pair_part(r, pairable[k].second);
 		unsigned la;
 
+		if (pairable[k].first == IR_IP_SADDR &&
+		    proto_foldable(c, r, &proto) &&
+		    proto_addrs(p, r, proto, a, b)) {
+			n++;
+			continue;
+		}
 		if (a == SIZE_MAX || b == SIZE_MAX ||
 		    (pairable[k].nfproto && pairable[k].nfproto != c->nfproto))
 			continue;
 		la = ir_field_info[pairable[k].first].len;
 		*p = (struct emit_pair){
-			.first = a, .second = b, .base = pairable[k].base,
+			.first = a, .parts = { a, b, SIZE_MAX },
+			.base = pairable[k].base,
 			.offset = pairable[k].offset,
 			.len = la + ir_field_info[pairable[k].second].len,
 		};
@@ -182,7 +257,8 @@ const struct emit_pair *emit_pair_of(const struct emit_pair *pairs,
 	size_t k;
 
 	for (k = 0; k < n; k++)
-		if (pairs[k].first == i || pairs[k].second == i)
+		if (pairs[k].parts[0] == i || pairs[k].parts[1] == i ||
+		    pairs[k].parts[2] == i)
 			return &pairs[k];
 	return NULL;
 }
