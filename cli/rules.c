@@ -92,13 +92,16 @@ static bool has_flow_cache(const struct ir_table *t)
  * caches (the same verdicts, only the first-packet cost for every
  * packet), and fwctl says so. Not asked again (a probe is an aborted
  * batch, 13-48 ms here) when the live trees in have these maps in front
- * or a probe of this boot found them (feature_recorded()).
+ * or a probe of this boot found them (feature_recorded()). Only apply
+ * records what it found (record): check --kernel and diff change
+ * nothing, in the kernel or in the run directory.
  */
 static struct ir_table *compile_for_kernel(const char *path,
 					   const struct fw_opts *o,
 					   unsigned flags,
 					   struct opt_bases *in,
-					   struct compile_times *times)
+					   struct compile_times *times,
+					   bool record)
 {
 	struct compile_times untimed;
 	struct ir_table *t;
@@ -125,7 +128,8 @@ static struct ir_table *compile_for_kernel(const char *path,
 	times->probed = true;
 	times->probe_ns = clock_ns() - t0;
 	if (!err) {
-		feature_record(o->rundir, "flow_cache");
+		if (record)
+			feature_record(o->rundir, "flow_cache");
 		return t;
 	}
 	diag_warning(file, 0, "this kernel has no dynamic concatenated sets "
@@ -318,7 +322,7 @@ int cmd_check(int argc, char **argv, const struct fw_opts *o)
 
 	if (!path)
 		return usage_error("check", "[--kernel] FILE");
-	t = kernel ? compile_for_kernel(path, o, 0, NULL, &times) :
+	t = kernel ? compile_for_kernel(path, o, 0, NULL, &times, false) :
 		     compile_or_report(path, o, 0, NULL, &times);
 	if (!t)
 		return FW_EXIT_RULES;
@@ -422,16 +426,16 @@ static int against_live(const char *path, const struct fw_opts *o,
 			struct opt_bases *in,
 			struct compile_times *times,
 			int (*run)(struct ir_table *t, void *ctx), void *ctx,
-			struct ir_table **tp)
+			struct ir_table **tp, bool record)
 {
 	int err;
 
-	*tp = compile_for_kernel(path, o, COMPILE_BASES, in, times);
+	*tp = compile_for_kernel(path, o, COMPILE_BASES, in, times, record);
 	err = *tp ? run(*tp, ctx) : FW_EXIT_RULES;
 	if (err != KERNEL_REBUILD)
 		return err;
 	ir_table_free(*tp);
-	*tp = compile_for_kernel(path, o, COMPILE_BASES, NULL, times);
+	*tp = compile_for_kernel(path, o, COMPILE_BASES, NULL, times, record);
 	return *tp ? run(*tp, ctx) : FW_EXIT_RULES;
 }
 
@@ -463,7 +467,7 @@ int cmd_apply(int argc, char **argv, const struct fw_opts *o)
 		return usage_error("apply", "[--full] FILE");
 	/* --full builds every tree: it replaces them all anyway. */
 	in = a.full ? NULL : live_bases(o, &a.renewal, &a.renew_ns);
-	err = against_live(path, o, in, &times, apply_run, &a, &t);
+	err = against_live(path, o, in, &times, apply_run, &a, &t, true);
 	/* The daemon and shaping follow the rules, never go without them. */
 	if (!err)
 		err = apply_after_rules(o, t);
@@ -495,7 +499,7 @@ int cmd_diff(int argc, char **argv, const struct fw_opts *o)
 	if (!path)
 		return usage_error("diff", "FILE");
 	in = live_bases(o, NULL, NULL);
-	err = against_live(path, o, in, NULL, diff_run, &o, &t);
+	err = against_live(path, o, in, NULL, diff_run, &o, &t, false);
 	ir_table_free(t);
 	opt_bases_free(in);
 	return err;

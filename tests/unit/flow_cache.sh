@@ -176,6 +176,10 @@ ok "... fwctl diff chooses as apply does: no changes" sh -c \
 	"FWCTL_PROBE_DENY=flow_cache '$FWCTL' --netns $ns --rundir '$tmp/run' diff live.fw 2>/dev/null | grep -qx 'no changes'"
 ok "... and without the denial, the cache is the difference" sh -c \
 	"'$FWCTL' --netns $ns --rundir '$tmp/none' diff live.fw | grep -q '^+ chain forward_t1_4_cw'"
+ok "... which diff asked the kernel and kept nowhere" test ! -e "$tmp/none/features"
+ok "check --kernel asks it too" \
+	"$FWCTL" --netns $ns --rundir "$tmp/checked" -v check --kernel acl.fw
+ok "... and keeps nothing either" test ! -e "$tmp/checked/features"
 # (The denial won over the probe's answer kept in run/features.) A table
 # applied anew: the kernel not asked again this boot; a record of another
 # boot is not believed.
