@@ -25,6 +25,7 @@
 #include "emit.h"
 #include "fwctl/udata.h"
 #include "ir_hash.h"
+#include "source.h"
 
 static const uint32_t hooks[] = {
 	[IR_HOOK_INPUT]		= NF_INET_LOCAL_IN,
@@ -46,14 +47,15 @@ static const char *const chain_types[] = {
 static void table_udata(struct nftnl_table *nt, const char *source)
 {
 	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
-	char path[NFT_USERDATA_MAXLEN - 2];
+	char path[NFT_USERDATA_MAXLEN - 2], *abs = source_absolute(source);
 
 	if (!ud)
 		abort();
 	/* A TLV holds 255 bytes; a longer path keeps its tail. */
 	snprintf(path, sizeof(path), "%s",
-		 strlen(source) < sizeof(path) ? source :
-		 source + strlen(source) - sizeof(path) + 1);
+		 strlen(abs) < sizeof(path) ? abs :
+		 abs + strlen(abs) - sizeof(path) + 1);
+	free(abs);
 	nftnl_udata_put_strz(ud, FWCTL_UDATA_TABLE_SOURCE, path);
 	nftnl_table_set_data(nt, NFTNL_TABLE_USERDATA, nftnl_udata_buf_data(ud),
 			     nftnl_udata_buf_len(ud));

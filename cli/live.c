@@ -676,10 +676,21 @@ bool live_rule_location(const char *comment, char *buf, size_t size)
 bool live_rule_where(const struct live_table *lt, const struct live_rule *r,
 		     char *buf, size_t size)
 {
+	char made[256], *colon;
+	const char *file = lt->source;
+
 	if (r->line == LIVE_LINE_GONE)
 		return false;
 	if (r->line && lt->source) {
-		snprintf(buf, size, "%s:%" PRIu32, lt->source, r->line);
+		/* The file as the rule's comment names it, as the apply that
+		 * made it was given it; the table names it from the root. */
+		if (live_rule_location(live_rule_comment(r), made,
+				       sizeof(made)) &&
+		    (colon = strrchr(made, ':'))) {
+			*colon = '\0';
+			file = made;
+		}
+		snprintf(buf, size, "%s:%" PRIu32, file, r->line);
 		return true;
 	}
 	return live_rule_location(live_rule_comment(r), buf, size);

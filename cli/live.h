@@ -238,8 +238,9 @@ int live_echo_cb(const struct nlmsghdr *nlh, void *data);
 /* "FILE:LINE" from a rule comment into buf; false if it has none. */
 bool live_rule_location(const char *comment, char *buf, size_t size);
 /*
- * Where r is now: "SOURCE:LINE" from its line (live_rule.line), else the
- * place its comment names. False if neither, or if its line is gone.
+ * Where r is now: "FILE:LINE" from its line (live_rule.line), FILE as its
+ * comment names it (else the table's source), or else the place its
+ * comment names. False if neither, or if its line is gone.
  */
 bool live_rule_where(const struct live_table *lt, const struct live_rule *r,
 		     char *buf, size_t size);

@@ -20,6 +20,7 @@
 #include "opt_base.h"
 #include "opt_lines.h"
 #include "plan.h"
+#include "source.h"
 #include "xalloc.h"
 
 /*
@@ -345,7 +346,7 @@ int plan_full_result(const struct ir_table *t, const struct batch *b,
 		return -1;
 	}
 	out->present = true;
-	out->source = xstrdup(t->source ? t->source : "");
+	out->source = source_absolute(t->source ? t->source : "");
 	result_sets(t, NULL, NULL, 0, out);
 	full_objects(t, out);
 	return 0;

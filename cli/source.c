@@ -117,3 +117,17 @@ char *source_relative(const char *from, const char *path)
 	strcpy(out + dir, path);
 	return out;
 }
+
+char *source_absolute(const char *path)
+{
+	char *cwd, *out;
+
+	if (path[0] == '/' || !path[0] || !(cwd = getcwd(NULL, 0)))
+		return xstrdup(path);
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	out = xcalloc(strlen(cwd) + strlen(path) + 2, 1);
+	sprintf(out, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "", path);
+	free(cwd);
+	return out;
+}

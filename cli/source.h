@@ -30,5 +30,12 @@ void source_buffer(const char *name, const char *text, size_t len,
 bool source_same_file(const char *a, const char *b);
 /* path as seen from the directory of the file `from` (malloc'ed). */
 char *source_relative(const char *from, const char *path);
+/*
+ * path from the root (malloc'ed): the name the live table keeps for its
+ * rule file, which status, show and the next apply from any directory
+ * read. Symbolic links stay, as the person named them; a path that
+ * cannot be completed (no working directory) stays as given.
+ */
+char *source_absolute(const char *path);
 
 #endif

@@ -263,6 +263,18 @@ ok "... and by a symbolic link" sh -c \
 cp rules.fw copy.fw
 ok "... a copy is another file: the table is replaced as a whole" sh -c \
 	"'$FWCTL' --rundir '$tmp/run' --netns $ns diff copy.fw | grep -q 'replaced as a whole: the live table came from another rule file'"
+# ... by the name from the root: applied as "rules.fw" here, the file is
+# still the same seen from another directory, and status names it so.
+from_elsewhere() {
+	"$FWCTL" --rundir "$tmp/run" --netns $ns apply --full rules.fw &&
+	"$FWCTL" --rundir "$tmp/run" --netns $ns status |
+		grep -q "source $tmp/rules.fw" &&
+	(cd / && "$FWCTL" -v --rundir "$tmp/run" --netns $ns apply \
+		"$tmp/rules.fw") >"$tmp/path.out" &&
+	grep -q 'incremental, 0 changes' "$tmp/path.out"
+}
+ok "... the live table names its file from the root, found from anywhere" \
+	from_elsewhere
 # Two applies at once into two namespaces, with one run directory (as
 # with the default one): each writes its records in turn (records.lock),
 # and each then believes only its own; so an apply after them still

@@ -216,7 +216,7 @@ static void check_json(const char *ns, const char *cmd, const char *py)
 	int st;
 
 	snprintf(args, sizeof(args), "-j %s | python3 -c '"
-		 "import json, sys\n"
+		 "import json, os, sys\n"
 		 "d = json.load(sys.stdin)\n%s'", cmd, py);
 	out = fwctl_run(ns, args, &st);
 	CHECK(st == 0);
@@ -228,7 +228,7 @@ static void check_json(const char *ns, const char *cmd, const char *py)
 static const char show_py[] =
 	"t = d[\"table\"]\n"
 	"assert t[\"name\"] == \"fwctl\", t\n"
-	"assert t[\"source\"] == \"backend-small.fw\", t\n"
+	"assert t[\"source\"] == os.getcwd() + \"/backend-small.fw\", t\n"
 	"assert isinstance(t[\"generation\"], int)\n"
 	"c = {x[\"name\"]: x for x in d[\"chains\"]}\n"
 	"i = c[\"input\"]\n"
@@ -257,7 +257,7 @@ static const char status_py[] =
 	"    assert f[k][\"supported\"] or f[k][\"errno\"], f[k]\n"
 	"t = d[\"table\"]\n"
 	"assert (t[\"chains\"], t[\"rules\"], t[\"sets\"]) == (2, 4, 1), t\n"
-	"assert t[\"source\"] == \"backend-small.fw\"\n"
+	"assert t[\"source\"] == os.getcwd() + \"/backend-small.fw\", t\n"
 	"assert isinstance(d[\"generation\"], int)\n";
 
 /* n datagrams of 10 bytes from 127.0.0.1 to port 9 (38 bytes as IP). */
