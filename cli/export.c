@@ -10,6 +10,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "emit.h"
@@ -637,6 +638,33 @@ void export_flow_elem(FILE *out, const struct ir_set *s,
 	print_box(out, s, e);
 }
 
+/*
+ * After a rule with a raw pair, the matches it loads so, as written: a
+ * note for the reader ("# ip saddr 10.0.0.0/24 ip daddr 10.1.0.1"),
+ * which nft skips.
+ */
+static void print_pair_note(FILE *out, const struct ir_chain *c,
+			    const struct ir_rule *r)
+{
+	struct emit_pair pair[EMIT_PAIRS_MAX];
+	size_t i, k, len = 0, n = emit_pairs(c, r, pair);
+	char *note = NULL;
+	FILE *f = open_memstream(&note, &len);
+
+	if (!f)
+		return;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < 3 && !pair[i].nft_merges; k++)
+			if (pair[i].parts[k] != SIZE_MAX)
+				print_match(f, &r->matches[pair[i].parts[k]]);
+	fclose(f);
+	while (len && note[len - 1] == ' ')
+		len--;		/* print_match() ends each with a space */
+	if (len)
+		fprintf(out, " # %.*s", (int)len, note);
+	free(note);
+}
+
 static void print_rule(FILE *out, const struct ir_chain *c,
 		       const struct ir_rule *r)
 {
@@ -645,7 +673,9 @@ static void print_rule(FILE *out, const struct ir_chain *c,
 	fputs("\t\t", out);
 	print_rule_text(out, c, r);
 	emit_rule_comment(r, comment, sizeof(comment));
-	fprintf(out, "comment \"%s\"\n", comment);
+	fprintf(out, "comment \"%s\"", comment);
+	print_pair_note(out, c, r);
+	fputc('\n', out);
 }
 
 static void print_chain(FILE *out, const struct ir_chain *c)

@@ -17,9 +17,11 @@ cd "$tmp" || exit 99
 "$FWCTL" export acl.fw >acl.nft || exit 99
 "$FWCTL" export --explain acl.fw >acl.explain || exit 99
 
-# chain NAME -> its rules, one "CHAIN<TAB>RULE" line each.
+# chain NAME -> its rules, one "CHAIN<TAB>RULE" line each, without the
+# note after a raw pair ("# ip saddr ...").
 awk '/^\tchain / { c = $2; next } /^\t}/ { c = "" }
-     c && /^\t\t/ && !/^\t\t(type|policy) / { sub(/^\t\t/, ""); print c "\t" $0 }' \
+     c && /^\t\t/ && !/^\t\t(type|policy) / {
+	sub(/^\t\t/, ""); sub(/" # .*$/, "\""); print c "\t" $0 }' \
 	acl.nft >rules.tsv
 grep -o 'forward_t[0-9]*_[46]_x[0-9a-f]*' rules.tsv | sort -u >tails
 ok "the list's leaves share tails: $(wc -l <tails) chains" test -s tails
