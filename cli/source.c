@@ -97,11 +97,16 @@ void source_buffer(const char *name, const char *text, size_t len,
 bool source_same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
+	char *abs;
+	bool same;
 
 	if (!strcmp(a, b))
 		return true;
-	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev &&
-	       sa.st_ino == sb.st_ino;
+	abs = source_absolute(b);	/* the live table's name of it */
+	same = !strcmp(a, abs);
+	free(abs);
+	return same || (!stat(a, &sa) && !stat(b, &sb) &&
+			sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
 }
 
 char *source_relative(const char *from, const char *path)

@@ -25,7 +25,8 @@ void source_buffer(const char *name, const char *text, size_t len,
  * Whether two names of rule files are one file: "rules.fw" and
  * "/etc/fwctl/rules.fw" (or a symbolic link) are the same rules. A
  * relative name resolves from here, so where it is another file now,
- * they are not.
+ * they are not. b completed from here (source_absolute()) as a is one
+ * file too, present or not: a compiled buffer has a name and no file.
  */
 bool source_same_file(const char *a, const char *b);
 /* path as seen from the directory of the file `from` (malloc'ed). */
