@@ -151,14 +151,16 @@ static bool pair_range(struct emit_pair *p, const struct ir_match *a,
 
 /*
  * Whether r may read "meta l4proto" as the IPv4 header's protocol byte
- * (*at: that match). nft_set_pktinfo_ipv4_validate() takes l4proto from
- * that byte on a packet whose header it accepts, and sets none on one it
- * does not (truncated, a bad length), where "meta l4proto" fails and the
- * byte may still be read. A transport header match fails on such a
- * packet too, and on a later fragment (which has l4proto): in a rule
- * with one, both readings give every packet the same verdict. Rules
- * where nft adds a protocol check of its own (icmp type, reject with tcp
- * reset) keep the meta: nft reading the export would add it again.
+ * (*at: that match). The inet family's hooks take l4proto from that byte
+ * for every IPv4 packet (nft_set_pktinfo_ipv4(); the stack checked the
+ * header before). Where a hook checks the header itself
+ * (nft_set_pktinfo_ipv4_validate(), netdev and bridge), one it refuses
+ * (truncated, a bad length) gets none, and "meta l4proto" fails where the
+ * byte may still be read; a transport header match fails there too, and
+ * on a later fragment (which has l4proto): in a rule with one, both
+ * readings give every packet the same verdict wherever the table goes.
+ * Rules where nft adds a protocol check of its own (icmp type, reject
+ * with tcp reset) keep the meta: nft reading the export would add it.
  */
 static bool proto_foldable(const struct ir_chain *c, const struct ir_rule *r,
 			   size_t *at)
