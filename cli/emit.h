@@ -72,9 +72,11 @@ enum ir_open emit_match_open(const struct ir_match *m);
 void emit_prefix_mask(unsigned plen, unsigned len, uint8_t *mask);
 
 #define EMIT_PAIRS_MAX	2
+#define EMIT_PAIR_PARTS	3	/* the protocol and two addresses */
 struct emit_pair {
 	size_t		first;		/* where it goes: the first part */
-	size_t		parts[3];	/* in r->matches; SIZE_MAX: none */
+	size_t		parts[EMIT_PAIR_PARTS];	/* in r->matches;
+						 * SIZE_MAX: none */
 	uint32_t	base, offset;	/* payload base, bytes into it */
 	uint32_t	len;		/* bytes loaded and compared */
 	bool		range;		/* >= lo and <= hi, else == lo */

@@ -256,12 +256,12 @@ size_t emit_pairs(const struct ir_chain *c, const struct ir_rule *r,
 const struct emit_pair *emit_pair_of(const struct emit_pair *pairs,
 				     size_t n, size_t i)
 {
-	size_t k;
+	size_t k, j;
 
 	for (k = 0; k < n; k++)
-		if (pairs[k].parts[0] == i || pairs[k].parts[1] == i ||
-		    pairs[k].parts[2] == i)
-			return &pairs[k];
+		for (j = 0; j < EMIT_PAIR_PARTS; j++)
+			if (pairs[k].parts[j] == i)
+				return &pairs[k];
 	return NULL;
 }
 

@@ -597,12 +597,12 @@ static void print_pair(FILE *out, const struct emit_pair *p)
 	fputc(' ', out);
 }
 
-/* c: as the rule's bytes go in c (the export); NULL: each match apart. */
-static void print_rule_text(FILE *out, const struct ir_chain *c,
-			    const struct ir_rule *r)
+/* pair[0..n): the rule's pairs as its bytes go in its chain (the
+ * export, emit_pairs()); none: each match apart. */
+static void print_rule_text(FILE *out, const struct ir_rule *r,
+			    const struct emit_pair *pair, size_t n)
 {
-	struct emit_pair pair[EMIT_PAIRS_MAX];
-	size_t i, n = c ? emit_pairs(c, r, pair) : 0;
+	size_t i;
 
 	for (i = 0; i < r->n_matches; i++) {
 		const struct emit_pair *p = emit_pair_of(pair, n, i);
@@ -619,7 +619,7 @@ static void print_rule_text(FILE *out, const struct ir_chain *c,
 
 void export_rule_text(FILE *out, const struct ir_rule *r)
 {
-	print_rule_text(out, NULL, r);
+	print_rule_text(out, r, NULL, 0);
 }
 
 void export_interval(FILE *out, enum ir_field f, const struct ir_value *v)
@@ -643,18 +643,17 @@ void export_flow_elem(FILE *out, const struct ir_set *s,
  * note for the reader ("# ip saddr 10.0.0.0/24 ip daddr 10.1.0.1"),
  * which nft skips.
  */
-static void print_pair_note(FILE *out, const struct ir_chain *c,
-			    const struct ir_rule *r)
+static void print_pair_note(FILE *out, const struct ir_rule *r,
+			    const struct emit_pair *pair, size_t n)
 {
-	struct emit_pair pair[EMIT_PAIRS_MAX];
-	size_t i, k, len = 0, n = emit_pairs(c, r, pair);
+	size_t i, k, len = 0;
 	char *note = NULL;
 	FILE *f = open_memstream(&note, &len);
 
 	if (!f)
 		return;
 	for (i = 0; i < n; i++)
-		for (k = 0; k < 3 && !pair[i].nft_merges; k++)
+		for (k = 0; k < EMIT_PAIR_PARTS && !pair[i].nft_merges; k++)
 			if (pair[i].parts[k] != SIZE_MAX)
 				print_match(f, &r->matches[pair[i].parts[k]]);
 	fclose(f);
@@ -669,12 +668,14 @@ static void print_rule(FILE *out, const struct ir_chain *c,
 		       const struct ir_rule *r)
 {
 	char comment[EMIT_COMMENT_MAX + 1];
+	struct emit_pair pair[EMIT_PAIRS_MAX];
+	size_t n = emit_pairs(c, r, pair);
 
 	fputs("\t\t", out);
-	print_rule_text(out, c, r);
+	print_rule_text(out, r, pair, n);
 	emit_rule_comment(r, comment, sizeof(comment));
 	fprintf(out, "comment \"%s\"", comment);
-	print_pair_note(out, c, r);
+	print_pair_note(out, r, pair, n);
 	fputc('\n', out);
 }
 

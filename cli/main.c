@@ -6,13 +6,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdint.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "clock.h"
 #include "commands.h"
 #include "fwctl/control.h"
 #include "fwctl.h"
