@@ -512,12 +512,16 @@ static void probe_expire(struct probe *p, uint64_t now)
 		probe_finish(p, SCN_PARTIAL, detail);
 		return;
 	}
+	/* A UDP or DNS probe waiting for its answer has nothing to add. */
 	if (p->state == P_WAITING && p->e->proto != SCN_DNS &&
-	    p->e->proto != SCN_UDP)
+	    p->e->proto != SCN_UDP) {
 		snprintf(detail, sizeof(detail), "connected, %llu bytes "
 			 "within %u ms", (unsigned long long)p->total,
 			 p->e->timeout_ms);
-	probe_finish(p, SCN_DROP, p->state == P_WAITING ? detail : NULL);
+		probe_finish(p, SCN_DROP, detail);
+	} else {
+		probe_finish(p, SCN_DROP, NULL);
+	}
 	p->r.elapsed_ms = p->e->timeout_ms;
 }
 

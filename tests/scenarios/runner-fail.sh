@@ -18,6 +18,16 @@ grep -q '^not ok 2 - fails.scn:9: a -> b tcp 80 drop: got accept' "$out" ||
 grep -q '^# fails.scn: 1 passed, 1 failed$' "$out" || fail "no summary"
 [ -z "$(leftover $pid)" ] || fail "namespaces left: $(leftover $pid)"
 
+# A UDP probe that timed out says only that (once it added stack bytes).
+"$FWCTL" test "$data/fails-udp.scn" >"$out" 2>&1 &
+pid=$!
+wait $pid
+status=$?
+[ $status -eq 1 ] || fail "a dropped UDP probe: exit $status, not 1"
+grep -q '^not ok 1 - fails-udp.scn:18: c -> s udp 5353 accept: got drop ([0-9]* ms)$' \
+	"$out" || fail "a dropped UDP probe: $(grep '^not ok' "$out")"
+[ -z "$(leftover $pid)" ] || fail "namespaces left: $(leftover $pid)"
+
 # Steps fail too: an apply that should have been refused, and one that
 # should not, with what fwctl apply said.
 "$FWCTL" test "$data/fails-apply.scn" >"$out" 2>&1 &
