@@ -151,21 +151,20 @@ static bool pair_range(struct emit_pair *p, const struct ir_match *a,
 
 /*
  * Whether r may read "meta l4proto" as the IPv4 header's protocol byte
- * (*at: that match). The inet family's hooks take l4proto from that byte
- * for every IPv4 packet (nft_set_pktinfo_ipv4(); the stack checked the
- * header before). Where a hook checks the header itself
- * (nft_set_pktinfo_ipv4_validate(), netdev and bridge), one it refuses
- * (truncated, a bad length) gets none, and "meta l4proto" fails where the
- * byte may still be read; a transport header match fails there too, and
- * on a later fragment (which has l4proto): in a rule with one, both
- * readings give every packet the same verdict wherever the table goes.
- * Rules where nft adds a protocol check of its own (icmp type, reject
- * with tcp reset) keep the meta: nft reading the export would add it.
+ * (*at: that match). The table is inet, and every hook of that family
+ * takes l4proto from that very byte for every IPv4 packet (filter, nat
+ * and route chains: nft_set_pktinfo_ipv4(), after the stack checked the
+ * header; ingress: nft_set_pktinfo_ipv4_ingress(), which drops a header
+ * it refuses), later fragments included: the two readings agree for
+ * every packet that reaches the chain. Only the netdev and bridge
+ * families leave a refused header without l4proto, and fwctl makes no
+ * table of theirs. Rules where nft adds a protocol check of its own
+ * (icmp type, reject with tcp reset) keep the meta: nft reading the
+ * export would add it.
  */
 static bool proto_foldable(const struct ir_chain *c, const struct ir_rule *r,
 			   size_t *at)
 {
-	bool th = false;
 	size_t i;
 
 	if (c->nfproto != NFPROTO_IPV4 || r->verdict.kind == IR_REJECT)
@@ -175,10 +174,9 @@ static bool proto_foldable(const struct ir_chain *c, const struct ir_rule *r,
 
 		if (f == IR_ICMP_TYPE || f == IR_ICMPV6_TYPE)
 			return false;
-		th |= f == IR_TH_SPORT || f == IR_TH_DPORT;
 	}
 	*at = pair_part(r, IR_L4PROTO);
-	return th && *at != SIZE_MAX &&
+	return *at != SIZE_MAX &&
 	       ir_value_is_single(&r->matches[*at].value, 1);
 }
 
