@@ -211,7 +211,9 @@ static int apply_on(struct nlsock *s, const struct ir_table *t,
 	struct live_echoes echoes = { 0 };
 	struct apply_errors e = { 0 };
 	struct batch *b = batch_new(s);
+	struct apply_ahead ahead;
 	uint64_t t0 = clock_ns();
+	bool writing, written = false;
 	int err;
 
 	if (check_only)
@@ -219,10 +221,15 @@ static int apply_on(struct nlsock *s, const struct ir_table *t,
 	if (cache_dir)
 		echo_sample(b, ir_table_rule_count(t), &echoes);
 	emit_table(b, t);
+	writing = cache_dir && apply_ahead_start(&ahead, s, cache_dir, NULL,
+						 genid, b, t, false);
 	err = batch_send(b, genid, !check_only, apply_error, &e);
 	st->batch_ns = clock_ns() - t0;
 	t0 = clock_ns();
-	if (!err && cache_dir)
+	if (writing)
+		written = apply_ahead_finish(&ahead, s, !err, &echoes);
+	st->ahead = written;
+	if (!err && cache_dir && !written)
 		cache_after(s, NULL, t, b, &echoes, genid, cache_dir);
 	st->cache_ns = clock_ns() - t0;
 	batch_free(b);
@@ -427,8 +434,8 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 	else
 		plan_emit(b, &p);
 	writing = cache_dir &&
-		  apply_ahead_start(&ahead, s, cache_dir, &p, b, t,
-				    *hold && *cue < 0);
+		  apply_ahead_start(&ahead, s, cache_dir, &p, p.live.genid, b,
+				    t, *hold && *cue < 0);
 	/*
 	 * However small the difference, the kernel then checks the whole
 	 * table: a new rule with a verdict marks it for validation, and the

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The records of an incremental apply, written during its batch. */
+/* The records of an apply, written during its batch. */
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,23 +89,27 @@ static void ahead_free(struct apply_ahead *a)
 }
 
 bool apply_ahead_start(struct apply_ahead *a, struct nlsock *s,
-		       const char *dir, const struct plan *p,
+		       const char *dir, const struct plan *p, uint32_t genid,
 		       const struct batch *b, const struct ir_table *t,
 		       bool hold)
 {
-	uint64_t before = p->live.handles;
+	bool full = !p || p->full;
+	/* A full batch deletes the table and makes it anew, whose handle
+	 * counter starts at 0 (nf_tables_newtable()). */
+	uint64_t before = full ? 0 : p->live.handles;
 
 	memset(a, 0, sizeof(*a));
 	a->lock = -1;
 	a->cue = -1;
-	if (!dir || p->full || !before ||
-	    !live_cache_id(s, p->live.genid + 1, a->id, sizeof(a->id)))
+	if (!dir || (!full && !before) ||
+	    !live_cache_id(s, genid + 1, a->id, sizeof(a->id)))
 		return false;
 	a->dir = dir;
-	a->genid = p->live.genid;
+	a->genid = genid;
 	a->t = t;
 	foresee(b, before, &a->expect);
-	if (plan_result(p, b, &a->expect, &a->now)) {
+	if (full ? plan_full_result(t, b, &a->expect, &a->now) :
+		   plan_result(p, b, &a->expect, &a->now)) {
 		ahead_free(a);
 		return false;
 	}

@@ -12,13 +12,14 @@
 #include "plan.h"
 
 /*
- * The records of the state an incremental batch makes (the live cache,
- * the trees' records), written on the other core while the kernel checks
- * the batch: for a table of 19,000 rules that takes the kernel some 4 ms
- * and the writing 1 ms. They need the new rules' handles, which the
+ * The records of the state a batch makes (the live cache, the trees'
+ * records), written on the other core while the kernel checks the
+ * batch: for an incremental one over a table of 19,000 rules that takes
+ * the kernel some 4 ms and the writing 1 ms; a full replace of 20,000
+ * rules, 300 and 7 ms. They need the new rules' handles, which the
  * kernel says only at commit; nf_tables numbers them from one counter of
- * the table, which the last apply left in the cache (live_table.handles),
- * so they are foreseen. The records go in place only once the commit is
+ * the table, which the last apply left in the cache (live_table.handles)
+ * and a full replace's new table starts at 0, so they are foreseen. The records go in place only once the commit is
  * known to have made that very state: the generation after is the one
  * before plus one, and the kernel's echoes are the ones foreseen.
  */
@@ -38,13 +39,14 @@ struct apply_ahead {
 };
 
 /*
- * After p's batch b is built, before it is sent: starts writing; false
+ * After p's batch b over generation genid is built, before it is sent
+ * (p NULL or full: b replaces the table with t): starts writing; false
  * (nothing started) if the handles cannot be foreseen or the thread
  * cannot start. hold: the thread also spawns the holder of s for after
  * (nlsock_hold_spawn(), into a->cue), which the batch's time hides too.
  */
 bool apply_ahead_start(struct apply_ahead *a, struct nlsock *s,
-		       const char *dir, const struct plan *p,
+		       const char *dir, const struct plan *p, uint32_t genid,
 		       const struct batch *b, const struct ir_table *t,
 		       bool hold);
 /*
