@@ -19,9 +19,10 @@
  * rules, 300 and 7 ms. They need the new rules' handles, which the
  * kernel says only at commit; nf_tables numbers them from one counter of
  * the table, which the last apply left in the cache (live_table.handles)
- * and a full replace's new table starts at 0, so they are foreseen. The records go in place only once the commit is
- * known to have made that very state: the generation after is the one
- * before plus one, and the kernel's echoes are the ones foreseen.
+ * and a full replace's new table starts at 0, so they are foreseen. The
+ * records go in place only once the commit is known to have made that
+ * very state: the generation after is the one before plus one, and the
+ * kernel's echoes are the ones foreseen.
  */
 struct apply_ahead {
 	pthread_t		thread;

@@ -8,10 +8,10 @@
 #include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
