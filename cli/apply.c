@@ -404,6 +404,7 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 	bool written = false, writing;
 	uint64_t t0;
 	struct plan p;
+	const struct plan *inc;		/* NULL: p replaces the table */
 	struct batch *b;
 	int err = plan_read(s, t, &p, cache_dir, st);
 
@@ -422,6 +423,7 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 		return err ? 1 : 0;
 	}
 	*hold = frees_any(&p);
+	inc = p.full ? NULL : &p;
 	if (kernel_update_between)
 		kernel_update_between();
 	t0 = clock_ns();
@@ -434,7 +436,7 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 	else
 		plan_emit(b, &p);
 	writing = cache_dir &&
-		  apply_ahead_start(&ahead, s, cache_dir, &p, p.live.genid, b,
+		  apply_ahead_start(&ahead, s, cache_dir, inc, p.live.genid, b,
 				    t, *hold && *cue < 0);
 	/*
 	 * However small the difference, the kernel then checks the whole
@@ -453,8 +455,7 @@ static int update_once(struct nlsock *s, const struct ir_table *t,
 	}
 	st->ahead = written;
 	if (!err && cache_dir && !written)
-		cache_after(s, p.full ? NULL : &p, t, b, &echoes,
-			    p.live.genid, cache_dir);
+		cache_after(s, inc, t, b, &echoes, p.live.genid, cache_dir);
 	st->cache_ns = clock_ns() - t0;
 	batch_free(b);
 	plan_free(&p);

@@ -93,23 +93,22 @@ bool apply_ahead_start(struct apply_ahead *a, struct nlsock *s,
 		       const struct batch *b, const struct ir_table *t,
 		       bool hold)
 {
-	bool full = !p || p->full;
 	/* A full batch deletes the table and makes it anew, whose handle
 	 * counter starts at 0 (nf_tables_newtable()). */
-	uint64_t before = full ? 0 : p->live.handles;
+	uint64_t before = p ? p->live.handles : 0;
 
 	memset(a, 0, sizeof(*a));
 	a->lock = -1;
 	a->cue = -1;
-	if (!dir || (!full && !before) ||
+	if (!dir || (p && !before) ||
 	    !live_cache_id(s, genid + 1, a->id, sizeof(a->id)))
 		return false;
 	a->dir = dir;
 	a->genid = genid;
 	a->t = t;
 	foresee(b, before, &a->expect);
-	if (full ? plan_full_result(t, b, &a->expect, &a->now) :
-		   plan_result(p, b, &a->expect, &a->now)) {
+	if (p ? plan_result(p, b, &a->expect, &a->now) :
+		plan_full_result(t, b, &a->expect, &a->now)) {
 		ahead_free(a);
 		return false;
 	}

@@ -41,9 +41,9 @@ struct apply_ahead {
 
 /*
  * After p's batch b over generation genid is built, before it is sent
- * (p NULL or full: b replaces the table with t): starts writing; false
- * (nothing started) if the handles cannot be foreseen or the thread
- * cannot start. hold: the thread also spawns the holder of s for after
+ * (p NULL: b replaces the table with t): starts writing; false (nothing
+ * started) if the handles cannot be foreseen or the thread cannot
+ * start. hold: the thread also spawns the holder of s for after
  * (nlsock_hold_spawn(), into a->cue), which the batch's time hides too.
  */
 bool apply_ahead_start(struct apply_ahead *a, struct nlsock *s,
