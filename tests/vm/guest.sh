@@ -38,6 +38,7 @@ for t in basic fuzz netns datapath scenarios rmmod; do
 	fi
 done
 if wanted bench; then
+	echo "FWVM-TEST bench"
 	grep -q '^fwhook ' /proc/modules || insmod "$top_builddir/kmod/fwhook.ko"
 	sh "$VM/bench.sh" || { echo "FWVM-FAIL bench"; fail=$((fail + 1)); }
 fi

@@ -73,6 +73,11 @@ timeout 1500 qemu-system-x86_64 -m 1024 -smp 2 -nographic -no-reboot \
 	-device virtio-9p-pci,fsdev=h,mount_tag=host \
 	</dev/null 2>&1 | sed -u 's/\r//g' | tee "$TMP/console"
 
+# The guest's kernel log comes last and is long: what failed is repeated
+# below it, each line with its guest test, where a log's tail shows it.
+awk '/^FWVM-TEST / { t = $2 }
+     /^FAIL: |^not ok |^\(once more\)|^FWVM-FAIL|^FWVM-SUMMARY|^FWVM cannot|^FWVM-BENCH/ {
+	print "digest: " t ": " $0 }' "$TMP/console"
 rc=$(sed -n 's/^FWVM-END rc=\([0-9]*\).*/\1/p' "$TMP/console")
 [ -n "$rc" ] || { echo "FAIL: the guest did not finish"; exit 1; }
 bad=$(sed -n '/^FWVM-DMESG-BEGIN/,/^FWVM-DMESG-END/p' "$TMP/console" |
