@@ -189,8 +189,7 @@ static void cache_after(struct nlsock *s, const struct plan *p,
 	uint32_t after;
 
 	if (batch_genid(s, &after) || after != genid + 1 ||
-	    (p ? plan_result(p, b, echoes, &now) :
-		 plan_full_result(t, b, echoes, &now))) {
+	    plan_batch_result(p, t, b, echoes, &now)) {
 		live_cache_drop(cache_dir);
 		opt_bases_drop(cache_dir);
 		return;

@@ -107,8 +107,7 @@ bool apply_ahead_start(struct apply_ahead *a, struct nlsock *s,
 	a->genid = genid;
 	a->t = t;
 	foresee(b, before, &a->expect);
-	if (p ? plan_result(p, b, &a->expect, &a->now) :
-		plan_full_result(t, b, &a->expect, &a->now)) {
+	if (plan_batch_result(p, t, b, &a->expect, &a->now)) {
 		ahead_free(a);
 		return false;
 	}

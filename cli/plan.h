@@ -171,6 +171,10 @@ int plan_result(const struct plan *p, const struct batch *b,
 /* The same after a full replace batch b of t committed. */
 int plan_full_result(const struct ir_table *t, const struct batch *b,
 		     const struct live_echoes *echoes, struct live_table *out);
+/* Either: after p's batch b (p NULL: b replaced the table with t). */
+int plan_batch_result(const struct plan *p, const struct ir_table *t,
+		      const struct batch *b, const struct live_echoes *echoes,
+		      struct live_table *out);
 /* One line per change and a summary line (cli/plan_print.c). */
 void plan_print(FILE *out, const struct plan *p);
 

@@ -3,9 +3,10 @@
  * plan_result(): the live table after an incremental batch, built from
  * the plan and the handles of the new rules, so that the state cache
  * (cli/live_cache.c) can skip the next dump. plan_full_result(): the
- * same after a full replace. Echoing 10,000s of new rules would cost as
- * much receive buffer and time as the dump it saves, so a sample of them
- * echoes (batch_echo_sample()) and the handles between are counted
+ * same after a full replace; plan_batch_result(): whichever fits.
+ * Echoing 10,000s of new rules would cost as much receive buffer and
+ * time as the dump it saves, so a sample of them echoes
+ * (batch_echo_sample()) and the handles between are counted
  * (batch_rule_handle()). Every echo must be the rule sent at that place
  * (same chain, same key) with the handle counted for it; anything else
  * and there is no result, and the next apply dumps.
@@ -350,4 +351,12 @@ int plan_full_result(const struct ir_table *t, const struct batch *b,
 	result_sets(t, NULL, NULL, 0, out);
 	full_objects(t, out);
 	return 0;
+}
+
+int plan_batch_result(const struct plan *p, const struct ir_table *t,
+		      const struct batch *b, const struct live_echoes *echoes,
+		      struct live_table *out)
+{
+	return p ? plan_result(p, b, echoes, out) :
+		   plan_full_result(t, b, echoes, out);
 }
