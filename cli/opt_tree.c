@@ -394,6 +394,19 @@ static void leaf_rule(const struct tree *tr, struct ir_rule *r,
  * interval set, which the kernel keeps in pipapo), made gen10k no
  * faster, tried by hand on its export: 341-352k packets/s without, with
  * guards of two fields 297-356k, of four 304-308k. Not built.
+ *
+ * Leaf rules are what a big apply's batch is made of, and the kernel
+ * takes 11-16 us for each (3,000 of 6 expressions: 32-48 ms in sendmsg,
+ * nft -f, with or without a comment). Exact rules (one protocol, one
+ * address each way, one port) that no earlier rule of another verdict
+ * meets could be elements of one hash map in front of the tree instead:
+ * 3,000 such elements took 5.5-8 ms. But at most a fifth of acl1_10k's
+ * rules are exact (1,998), a seventh of gen10k's and 38 of fw1_10k's,
+ * so a tenth of a full apply at best; and the map's key (no source
+ * port) is no flow key, which the batch, the read-back, the diff and
+ * the evaluator would all have to learn. The same elements took 100-110
+ * ms in an interval concatenation (pipapo), and 97-141 ms as 1,000 rules
+ * with an anonymous map of 3 each. Not built (2026-12-07).
  */
 static struct res leaf(struct tree *tr, const size_t *idx, size_t n,
 		       unsigned mask)
@@ -1183,6 +1196,15 @@ struct opt_wide opt_wide = { .try_pct = 25, .gain_pct = 60 };
  * here; acl1_10k: 25,000 leaf rules of the one tree against 11,000 of the
  * wide); when the wide tree loses, the one tree is built again, which
  * gives what it gave before (same rules, same state).
+ *
+ * Built on a second thread beside the one tree (a table, counts, scratch
+ * and malloc arena of its own: with one arena both took twice as long),
+ * the wide tree cut acl1_10k's optimizing from a median of 94 to 77 ms,
+ * but fw1_10k's and gen10k's, whose wide tree that way is built in vain
+ * (the one tree decides whether it is tried), rose from 75 to 85 and
+ * from 66 to 76 ms: this machine runs a compile 35% slower while its
+ * other CPU is busy, even with another process (gen10k's tree: 73 ms
+ * alone, 99 beside another fwctl check). Not built (2026-12-07).
  */
 static struct ir_chain *try_wide(struct tree *tr, const size_t *idx,
 				 size_t k, size_t n,
