@@ -13,18 +13,7 @@ ip netns add $ns || exit 99
 printf '#!/bin/sh\nexec "%s" --rundir "%s" "$@"\n' "$FWCTL" "$tmp/run" \
 	>"$tmp/fwctl" && chmod +x "$tmp/fwctl" || exit 99
 FWCTL=$tmp/fwctl
-n=0 fail=0
-check() {	# check DESCRIPTION COMMAND...: the command must succeed
-	n=$((n + 1)); d=$1; shift
-	if "$@" >"$tmp/check" 2>&1; then echo "ok $n - $d"
-	else echo "not ok $n - $d"; cat "$tmp/check"; fail=1; fi
-}
-status_is() {	# status_is WANT COMMAND...
-	want=$1; shift
-	"$@" >"$tmp/out" 2>&1
-	got=$?
-	[ "$got" = "$want" ] || { echo "exit $got, want $want"; cat "$tmp/out"; return 1; }
-}
+. "$top_srcdir/tests/unit/tap.sh"
 good=$tmp/good.fw
 cat >"$good" <<'RULES'
 zone lan { interfaces veth-nowhere }
@@ -35,34 +24,33 @@ RULES
 printf 'policy input drop\naccept input proto tcp to port 99999\n' >"$tmp/bad.fw"
 ruleset() { ip netns exec $ns nft list ruleset; }
 
-check "no command is a usage error (64)" status_is 64 "$FWCTL"
-check "unknown command is a usage error (64)" status_is 64 "$FWCTL" frobnicate
-check "check of a good file exits 0" status_is 0 "$FWCTL" check "$good"
-check "check of a bad file exits 1" status_is 1 "$FWCTL" check "$tmp/bad.fw"
-check "error names file:line:col" grep -q "bad.fw:2:[0-9]*: error: " "$tmp/out"
-check "missing file is an error (1)" status_is 1 "$FWCTL" check "$tmp/none.fw"
-check "unknown netns is a system error (2)" status_is 2 "$FWCTL" --netns fwcli-none-$$ show
-check "check --kernel exits 0" status_is 0 "$FWCTL" --netns $ns check --kernel "$good"
-check "check --kernel commits nothing" test -z "$(ruleset)"
-check "apply exits 0" status_is 0 "$FWCTL" --netns $ns apply "$good"
-check "apply warns about a missing interface" grep -q "warning: interface 'veth-nowhere' does not exist" "$tmp/out"
-check "apply creates table inet fwctl" sh -c "ip netns exec $ns nft list table inet fwctl >/dev/null"
+ok "no command is a usage error (64)" status_is 64 "$FWCTL"
+ok "unknown command is a usage error (64)" status_is 64 "$FWCTL" frobnicate
+ok "check of a good file exits 0" status_is 0 "$FWCTL" check "$good"
+ok "check of a bad file exits 1" status_is 1 "$FWCTL" check "$tmp/bad.fw"
+ok "error names file:line:col" grep -q "bad.fw:2:[0-9]*: error: " "$tmp/out"
+ok "missing file is an error (1)" status_is 1 "$FWCTL" check "$tmp/none.fw"
+ok "unknown netns is a system error (2)" status_is 2 "$FWCTL" --netns fwcli-none-$$ show
+ok "check --kernel exits 0" status_is 0 "$FWCTL" --netns $ns check --kernel "$good"
+ok "check --kernel commits nothing" test -z "$(ruleset)"
+ok "apply exits 0" status_is 0 "$FWCTL" --netns $ns apply "$good"
+ok "apply warns about a missing interface" grep -q "warning: interface 'veth-nowhere' does not exist" "$tmp/out"
+ok "apply creates table inet fwctl" sh -c "ip netns exec $ns nft list table inet fwctl >/dev/null"
 ruleset >"$tmp/before"
-check "apply of a bad file exits 1" status_is 1 "$FWCTL" --netns $ns apply "$tmp/bad.fw"
+ok "apply of a bad file exits 1" status_is 1 "$FWCTL" --netns $ns apply "$tmp/bad.fw"
 ruleset >"$tmp/after"
-check "a refused apply changes nothing" cmp -s "$tmp/before" "$tmp/after"
-check "show exits 0" status_is 0 "$FWCTL" --netns $ns show
-check "show names the source line" grep -q "good.fw:4" "$tmp/out"
-check "show -j is JSON" sh -c "'$FWCTL' --netns $ns -j show | python3 -m json.tool"
-check "status -j is JSON" sh -c "'$FWCTL' --netns $ns -j status | python3 -m json.tool"
-check "status sees the table" sh -c "'$FWCTL' --netns $ns status | grep -qi 'fwctl.*present\|present.*yes'"
-check "flush exits 0" status_is 0 "$FWCTL" --netns $ns flush
-check "flush removes the table" test -z "$(ruleset)"
-check "flush of nothing is fine" status_is 0 "$FWCTL" --netns $ns flush
+ok "a refused apply changes nothing" cmp -s "$tmp/before" "$tmp/after"
+ok "show exits 0" status_is 0 "$FWCTL" --netns $ns show
+ok "show names the source line" grep -q "good.fw:4" "$tmp/out"
+ok "show -j is JSON" sh -c "'$FWCTL' --netns $ns -j show | python3 -m json.tool"
+ok "status -j is JSON" sh -c "'$FWCTL' --netns $ns -j status | python3 -m json.tool"
+ok "status sees the table" sh -c "'$FWCTL' --netns $ns status | grep -qi 'fwctl.*present\|present.*yes'"
+ok "flush exits 0" status_is 0 "$FWCTL" --netns $ns flush
+ok "flush removes the table" test -z "$(ruleset)"
+ok "flush of nothing is fine" status_is 0 "$FWCTL" --netns $ns flush
 # Other tables are not ours: apply and flush leave them alone.
 ip netns exec $ns nft add table ip other
 ip netns exec $ns nft add chain ip other c
-check "apply keeps other tables" sh -c "'$FWCTL' --netns $ns apply '$good' >/dev/null 2>&1 && ip netns exec $ns nft list table ip other >/dev/null"
-check "flush keeps other tables" sh -c "'$FWCTL' --netns $ns flush && ip netns exec $ns nft list table ip other >/dev/null"
-echo "# cli: $n checks"
-exit $fail
+ok "apply keeps other tables" sh -c "'$FWCTL' --netns $ns apply '$good' >/dev/null 2>&1 && ip netns exec $ns nft list table ip other >/dev/null"
+ok "flush keeps other tables" sh -c "'$FWCTL' --netns $ns flush && ip netns exec $ns nft list table ip other >/dev/null"
+tap_end

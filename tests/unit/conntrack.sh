@@ -20,19 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-n=0 fail=0
-check() {	# check DESCRIPTION COMMAND...: the command must succeed
-	n=$((n + 1)); d=$1; shift
-	if "$@" >"$tmp/check" 2>&1; then echo "ok $n - $d"
-	else echo "not ok $n - $d"; cat "$tmp/check"; fail=1; fi
-}
-status_is() {	# status_is WANT COMMAND...: output in $tmp/out
-	want=$1; shift
-	"$@" >"$tmp/out" 2>&1
-	got=$?
-	[ "$got" = "$want" ] ||
-		{ echo "exit $got, want $want"; cat "$tmp/out"; return 1; }
-}
+. "$top_srcdir/tests/unit/tap.sh"
 ct() { "$FWCTL" --netns $srv conntrack "$@"; }
 ctj() { "$FWCTL" --netns $srv -j conntrack "$@"; }
 lines() { ct list "$@" | tail -n +2 | wc -l; }
@@ -136,34 +124,34 @@ ct list >"$tmp/list"
 cat "$tmp/list"
 
 tcp_line="^tcp +established .* 10\.99\.0\.1:$tcpport -> 10\.99\.0\.2:8080\$"
-check "list shows the TCP connection" grep -Eq "$tcp_line" "$tmp/list"
+ok "list shows the TCP connection" grep -Eq "$tcp_line" "$tmp/list"
 udp_line='^udp +(replied|assured) .* 10\.99\.0\.1:4000[123] -> 10\.99\.0\.2:5353$'
-check "list shows three replied IPv4 UDP flows" \
+ok "list shows three replied IPv4 UDP flows" \
 	equals 3 grep -Ec "$udp_line" "$tmp/list"
-check "list shows the IPv6 flow in brackets" grep -Eq \
+ok "list shows the IPv6 flow in brackets" grep -Eq \
 	'^udp .* \[fd99::1\]:40004 -> \[fd99::2\]:5353$' "$tmp/list"
-check "list shows the unanswered flow as unreplied" grep -Eq \
+ok "list shows the unanswered flow as unreplied" grep -Eq \
 	'^udp +unreplied .* 10\.99\.0\.1:40005 -> 10\.99\.0\.2:5354$' \
 	"$tmp/list"
-check "count is the number of lines list prints" \
+ok "count is the number of lines list prints" \
 	equals "$(tail -n +2 "$tmp/list" | wc -l)" ct count
-check "count -j is JSON" json_is 'd["count"] > 5' count
-check "filter dport 8080 sport N: the one connection" \
+ok "count -j is JSON" json_is 'd["count"] > 5' count
+ok "filter dport 8080 sport N: the one connection" \
 	equals 1 lines dport 8080 sport $tcpport
-check "filter proto udp dport 5353: four flows" \
+ok "filter proto udp dport 5353: four flows" \
 	equals 4 lines proto udp dport 5353
-check "filter family ipv6: one UDP flow" equals 1 lines family ipv6 proto udp
-check "filter dst fd99::/64 sport 40004" \
+ok "filter family ipv6: one UDP flow" equals 1 lines family ipv6 proto udp
+ok "filter dst fd99::/64 sport 40004" \
 	equals 1 lines dst fd99::/64 sport 40004
-check "filter src prefix" equals 3 lines src 10.99.0.0/24 proto udp dport 5353
-check "filter src of nobody" equals 0 lines src 10.98.0.0/16
-check "filter state unreplied" equals 1 lines state unreplied
-check "filter state established (TCP)" listed ":$tcpport -> " state established
-check "filter state: a list is any of them" \
+ok "filter src prefix" equals 3 lines src 10.99.0.0/24 proto udp dport 5353
+ok "filter src of nobody" equals 0 lines src 10.98.0.0/16
+ok "filter state unreplied" equals 1 lines state unreplied
+ok "filter state established (TCP)" listed ":$tcpport -> " state established
+ok "filter state: a list is any of them" \
 	equals $((2 + ${have_ct_tool:-0})) lines state established,unreplied
-check "filter count matches list" equals "$(lines proto udp)" ct count proto udp
+ok "filter count matches list" equals "$(lines proto udp)" ct count proto udp
 ctj list >"$tmp/json"
-check "list -j is JSON" python3 -m json.tool "$tmp/json"
+ok "list -j is JSON" python3 -m json.tool "$tmp/json"
 cat >"$tmp/tuple.py" <<'PY'
 import json, sys
 port = int(sys.argv[1])
@@ -178,14 +166,14 @@ assert e["reply"] == {"src": "10.99.0.2", "dst": "10.99.0.1",
                       "sport": 8080, "dport": port}, e
 assert "seen-reply" in e["status"] and e["timeout"] > 0, e
 PY
-check "list -j has the TCP connection's tuples" \
+ok "list -j has the TCP connection's tuples" \
 	python3 "$tmp/tuple.py" $tcpport "$tmp/json"
 if [ -n "$have_ct_tool" ]; then
-	check "list shows DNAT" grep -Eq ' 10\.99\.0\.1:1111 -> 203\.0\.113\.9:80 \[dnat: 10\.99\.0\.2:8080\]$' \
+	ok "list shows DNAT" grep -Eq ' 10\.99\.0\.1:1111 -> 203\.0\.113\.9:80 \[dnat: 10\.99\.0\.2:8080\]$' \
 		"$tmp/list"
-	check "dst matches before NAT" equals 1 lines dst 203.0.113.9 dport 80
-	check "dst matches after NAT" equals 2 lines dst 10.99.0.2 dport 8080
-	check "dst before and dport after NAT do not mix" \
+	ok "dst matches before NAT" equals 1 lines dst 203.0.113.9 dport 80
+	ok "dst matches after NAT" equals 2 lines dst 10.99.0.2 dport 8080
+	ok "dst before and dport after NAT do not mix" \
 		equals 0 lines dst 203.0.113.9 dport 8080
 fi
 
@@ -197,24 +185,24 @@ wpid=$!
 	>"$tmp/watchj" 2>"$tmp/watchj.err" &
 wjpid=$!
 pids="$pids $wpid $wjpid"
-check "watch starts" wait_for grep -q watching "$tmp/watch.err"
-check "watch -j starts" wait_for grep -q watching "$tmp/watchj.err"
+ok "watch starts" wait_for grep -q watching "$tmp/watch.err"
+ok "watch -j starts" wait_for grep -q watching "$tmp/watchj.err"
 ip netns exec $cli python3 "$tmp/client.py" udp 10.99.0.2 5353 40006
-check "watch prints a new event" wait_for grep -Eq \
+ok "watch prints a new event" wait_for grep -Eq \
 	'^new +udp .* 10\.99\.0\.1:40006 -> 10\.99\.0\.2:5353$' "$tmp/watch"
-check "delete by filter deletes exactly that flow" equals "deleted 1 entry" \
+ok "delete by filter deletes exactly that flow" equals "deleted 1 entry" \
 	ct delete sport 40006
-check "watch prints the destroy event" wait_for grep -Eq \
+ok "watch prints the destroy event" wait_for grep -Eq \
 	'^destroy +udp .* 10\.99\.0\.1:40006 -> 10\.99\.0\.2:5353$' "$tmp/watch"
-check "watch -j prints the destroy event" \
+ok "watch -j prints the destroy event" \
 	wait_for grep -q '"event":"destroy"' "$tmp/watchj"
 kill -INT $wpid; wait $wpid; wst=$?
 kill -TERM $wjpid; wait $wjpid; wjst=$?
-check "watch exits 0 on SIGINT" test "$wst" = 0
-check "watch -j exits 0 on SIGTERM" test "$wjst" = 0
-check "watch filters: only UDP events" \
+ok "watch exits 0 on SIGINT" test "$wst" = 0
+ok "watch -j exits 0 on SIGTERM" test "$wjst" = 0
+ok "watch filters: only UDP events" \
 	equals 0 grep -Ecv '^(EVENT|[a-z]+ +udp) ' "$tmp/watch"
-check "watch -j lines are JSON objects of that flow only" python3 -c "
+ok "watch -j lines are JSON objects of that flow only" python3 -c "
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 assert [e['event'] for e in ev][0] == 'new' and ev[-1]['event'] == 'destroy', ev
@@ -222,40 +210,39 @@ assert all(e['original']['sport'] == 40006 for e in ev), ev
 " "$tmp/watchj"
 
 before=$(ct count)
-check "delete removes the matching UDP flows" \
+ok "delete removes the matching UDP flows" \
 	equals "deleted 4 entries" ct delete proto udp dport 5353
-check "they are gone" equals 0 lines proto udp dport 5353
-check "the others stay" equals $((before - 4)) ct count
-check "the TCP connection stays" equals 1 lines dport 8080 sport $tcpport
-check "delete of nothing deletes nothing" \
+ok "they are gone" equals 0 lines proto udp dport 5353
+ok "the others stay" equals $((before - 4)) ct count
+ok "the TCP connection stays" equals 1 lines dport 8080 sport $tcpport
+ok "delete of nothing deletes nothing" \
 	equals "deleted 0 entries" ct delete src 10.98.0.1
 
 if [ -x "$top_builddir/tests/bench/ct_fill" ]; then
-	check "ct_fill makes 1000 entries" \
+	ok "ct_fill makes 1000 entries" \
 		ip netns exec $srv "$top_builddir/tests/bench/ct_fill" 1000
-	check "mark filter (kernel side) counts them" equals 63 ct count mark 5
-	check "mark with a mask" equals 500 ct count mark 1/1 src 10.0.0.0/16
-	check "delete by mark" equals "deleted 63 entries" ct delete mark 5
-	check "count after delete" equals 937 ct count src 10.0.0.0/16
+	ok "mark filter (kernel side) counts them" equals 63 ct count mark 5
+	ok "mark with a mask" equals 500 ct count mark 1/1 src 10.0.0.0/16
+	ok "delete by mark" equals "deleted 63 entries" ct delete mark 5
+	ok "count after delete" equals 937 ct count src 10.0.0.0/16
 fi
 
-check "flush exits 0" ct flush
-check "flush empties the table" equals 0 ct count
-check "list of an empty table is the header" equals 0 lines
-check "list -j of an empty table is []" json_is 'd == []' list
+ok "flush exits 0" ct flush
+ok "flush empties the table" equals 0 ct count
+ok "list of an empty table is the header" equals 0 lines
+ok "list -j of an empty table is []" json_is 'd == []' list
 
-check "delete without a filter is a usage error" status_is 64 ct delete
-check "... and says to use flush" grep -q flush "$tmp/out"
-check "flush with a filter is a usage error" status_is 64 ct flush proto tcp
-check "unknown filter is a usage error" status_is 64 ct list colour blue
-check "... quoting it" grep -q "'colour'" "$tmp/out"
-check "bad address is a usage error" status_is 64 ct list src 10.0.0.300
-check "... quoting it" grep -q "'10.0.0.300'" "$tmp/out"
-check "bad prefix is a usage error" status_is 64 ct count dst fd99::/129
-check "bad state is a usage error" status_is 64 ct list state sleepy
-check "missing value is a usage error" status_is 64 ct list dport
-check "unknown subcommand is a usage error" status_is 64 ct frobnicate
-check "unknown netns is a system error" \
+ok "delete without a filter is a usage error" status_is 64 ct delete
+ok "... and says to use flush" grep -q flush "$tmp/out"
+ok "flush with a filter is a usage error" status_is 64 ct flush proto tcp
+ok "unknown filter is a usage error" status_is 64 ct list colour blue
+ok "... quoting it" grep -q "'colour'" "$tmp/out"
+ok "bad address is a usage error" status_is 64 ct list src 10.0.0.300
+ok "... quoting it" grep -q "'10.0.0.300'" "$tmp/out"
+ok "bad prefix is a usage error" status_is 64 ct count dst fd99::/129
+ok "bad state is a usage error" status_is 64 ct list state sleepy
+ok "missing value is a usage error" status_is 64 ct list dport
+ok "unknown subcommand is a usage error" status_is 64 ct frobnicate
+ok "unknown netns is a system error" \
 	status_is 2 "$FWCTL" --netns fwh-ct-none-$$ conntrack list
-echo "# conntrack: $n checks"
-exit $fail
+tap_end

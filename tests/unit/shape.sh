@@ -11,18 +11,7 @@ ns=fwshape-$$
 tmp=$(mktemp -d)
 trap 'ip netns del $ns 2>/dev/null; rm -rf "$tmp"' EXIT INT TERM
 ip netns add $ns || exit 99
-n=0 fail=0
-check() {	# check DESCRIPTION COMMAND...: the command must succeed
-	n=$((n + 1)); d=$1; shift
-	if "$@" >"$tmp/check" 2>&1; then echo "ok $n - $d"
-	else echo "not ok $n - $d"; cat "$tmp/check"; fail=1; fi
-}
-status_is() {	# status_is WANT COMMAND...
-	want=$1; shift
-	"$@" >"$tmp/out" 2>&1
-	got=$?
-	[ "$got" = "$want" ] || { echo "exit $got, want $want"; cat "$tmp/out"; return 1; }
-}
+. "$top_srcdir/tests/unit/tap.sh"
 # A run directory of its own: /run/fwctld is the host's daemon's.
 fw() { "$FWCTL" --netns $ns --rundir "$tmp/run" "$@"; }
 qdisc() {	# qdisc IF KIND: the root qdisc of IF is KIND
@@ -51,28 +40,28 @@ veth upl && veth own && veth mine || exit 99
 # An admin's own tree, which fwctl must leave alone.
 ip netns exec $ns tc qdisc add dev mine root handle 1: htb default 1 || exit 99
 
-check "a missing shaped interface: exit 2" status_is 2 fw apply "$tmp/both.fw"
-check "... an error at the shape" \
+ok "a missing shaped interface: exit 2" status_is 2 fw apply "$tmp/both.fw"
+ok "... an error at the shape" \
 	grep -q "both.fw:7:7: error: interface 'gone' does not exist" "$tmp/out"
-check "... the rules are applied" \
+ok "... the rules are applied" \
 	sh -c "ip netns exec $ns nft list chain inet fwctl input | grep -q 'policy drop'"
-check "... the other interfaces are shaped" qdisc upl htb
-check "... ingress through an IFB" sh -c "$(printf '%s' "ip netns exec $ns ip link show fwi\$(ip netns exec $ns cat /sys/class/net/own/ifindex)")"
-check "... the hand-made 1: tree stays" sh -c "ip netns exec $ns tc qdisc show dev mine | grep -q 'htb 1:'"
+ok "... the other interfaces are shaped" qdisc upl htb
+ok "... ingress through an IFB" sh -c "$(printf '%s' "ip netns exec $ns ip link show fwi\$(ip netns exec $ns cat /sys/class/net/own/ifindex)")"
+ok "... the hand-made 1: tree stays" sh -c "ip netns exec $ns tc qdisc show dev mine | grep -q 'htb 1:'"
 veth gone
-check "once it exists, apply shapes it (exit 0)" status_is 0 fw apply "$tmp/both.fw"
-check "... gone has its tree" qdisc gone htb
-check "shape show names the classes" sh -c "'$FWCTL' --netns $ns shape show | grep -q '^  web  *fc:10 .*20mbit  *50mbit'"
-check "... the default class too" sh -c "'$FWCTL' --netns $ns shape show | grep -q '^  rest  *fc:11 .*10mbit  *50mbit'"
-check "shape show -j is JSON" sh -c "'$FWCTL' --netns $ns shape show -j | python3 -c 'import json,sys; d=json.load(sys.stdin); assert {s[\"interface\"] for s in d} == {\"upl\", \"own\", \"gone\"}'"
-check "apply of a smaller file: exit 0" status_is 0 fw apply "$tmp/less.fw"
-check "... upl loses its tree" qdisc upl noqueue
-check "... own loses its IFB" sh -c "! links | grep -q ' fwi'"
-check "... own loses its ingress qdisc" sh -c "! ip netns exec $ns tc qdisc show dev own | grep -q ingress"
-check "... gone keeps its tree" qdisc gone htb
-check "flush: exit 0" status_is 0 fw flush
-check "... gone has its default qdisc back" qdisc gone noqueue
-check "... the hand-made 1: tree still stays" sh -c "ip netns exec $ns tc qdisc show dev mine | grep -q 'htb 1:'"
-check "... shape show prints nothing" sh -c "[ -z \"\$('$FWCTL' --netns $ns shape show)\" ]"
-check "shape without show is a usage error" status_is 64 fw shape
-exit $fail
+ok "once it exists, apply shapes it (exit 0)" status_is 0 fw apply "$tmp/both.fw"
+ok "... gone has its tree" qdisc gone htb
+ok "shape show names the classes" sh -c "'$FWCTL' --netns $ns shape show | grep -q '^  web  *fc:10 .*20mbit  *50mbit'"
+ok "... the default class too" sh -c "'$FWCTL' --netns $ns shape show | grep -q '^  rest  *fc:11 .*10mbit  *50mbit'"
+ok "shape show -j is JSON" sh -c "'$FWCTL' --netns $ns shape show -j | python3 -c 'import json,sys; d=json.load(sys.stdin); assert {s[\"interface\"] for s in d} == {\"upl\", \"own\", \"gone\"}'"
+ok "apply of a smaller file: exit 0" status_is 0 fw apply "$tmp/less.fw"
+ok "... upl loses its tree" qdisc upl noqueue
+ok "... own loses its IFB" sh -c "! links | grep -q ' fwi'"
+ok "... own loses its ingress qdisc" sh -c "! ip netns exec $ns tc qdisc show dev own | grep -q ingress"
+ok "... gone keeps its tree" qdisc gone htb
+ok "flush: exit 0" status_is 0 fw flush
+ok "... gone has its default qdisc back" qdisc gone noqueue
+ok "... the hand-made 1: tree still stays" sh -c "ip netns exec $ns tc qdisc show dev mine | grep -q 'htb 1:'"
+ok "... shape show prints nothing" sh -c "[ -z \"\$('$FWCTL' --netns $ns shape show)\" ]"
+ok "shape without show is a usage error" status_is 64 fw shape
+tap_end
