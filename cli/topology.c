@@ -11,8 +11,10 @@
  *
  * The order matters: sysctls first, so interfaces inherit them from
  * "default"; links up and running before addresses, so IPv6 addresses
- * are usable at once (IFA_F_NODAD, no duplicate detection); routes last,
- * since the kernel checks that a gateway is on a link.
+ * are usable at once (IFA_F_NODAD, no duplicate detection); routes
+ * after them, since the kernel checks that a gateway is on a link; and
+ * last a wait until every bridge port forwards, so the first probe's
+ * ARP is not lost.
  *
  * A member with a rate gets a token bucket (TBF) as its root qdisc: what
  * leaves that interface is held to the rate, an emulated slow uplink.
@@ -23,6 +25,7 @@
 #include <libmnl/libmnl.h>
 #include <limits.h>
 #include <linux/if_addr.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
@@ -49,6 +52,7 @@ struct rtnl {
 struct link_info {
 	unsigned	ifindex;
 	unsigned	operstate;
+	int		brport_state;	/* BR_STATE_*, -1 if not a port */
 };
 
 static int rtnl_open_here(void *arg)
@@ -120,6 +124,22 @@ static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh)
 	return ifi;
 }
 
+/* IFLA_LINKINFO { IFLA_INFO_SLAVE_DATA { IFLA_BRPORT_STATE u8 } } */
+static void brport_state_parse(const struct nlattr *linkinfo,
+			       struct link_info *li)
+{
+	const struct nlattr *a, *b;
+
+	mnl_attr_for_each_nested(a, linkinfo) {
+		if (mnl_attr_get_type(a) != IFLA_INFO_SLAVE_DATA)
+			continue;
+		mnl_attr_for_each_nested(b, a)
+			if (mnl_attr_get_type(b) == IFLA_BRPORT_STATE &&
+			    !mnl_attr_validate(b, MNL_TYPE_U8))
+				li->brport_state = mnl_attr_get_u8(b);
+	}
+}
+
 static int link_info_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
@@ -129,10 +149,13 @@ static int link_info_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
 	li->ifindex = ifi->ifi_index;
-	mnl_attr_for_each(a, nlh, sizeof(*ifi))
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
 		if (mnl_attr_get_type(a) == IFLA_OPERSTATE &&
 		    !mnl_attr_validate(a, MNL_TYPE_U8))
 			li->operstate = mnl_attr_get_u8(a);
+		else if (mnl_attr_get_type(a) == IFLA_LINKINFO)
+			brport_state_parse(a, li);
+	}
 	return MNL_CB_OK;
 }
 
@@ -145,6 +168,7 @@ static int link_query(struct rtnl *r, const char *ifname,
 	put_ifinfo(nlh);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
 	memset(li, 0, sizeof(*li));
+	li->brport_state = -1;
 	return rtnl_talk(r, nlh, link_info_cb, li);
 }
 
@@ -430,6 +454,13 @@ static int veth_to(struct rtnl *r, const char *ifname, unsigned master,
 	return err;
 }
 
+/* Port m of the bridge of link l: "brLpM". */
+static void bridge_port_name(char *buf, size_t l, size_t m)
+{
+	snprintf(buf, IFNAMSIZ, "br%hup%hu", (unsigned short)l,
+		 (unsigned short)m);
+}
+
 /* A bridge "brL" in the hidden namespace, a port "brLpM" per member. */
 static int bridge_build(struct scenario *s, size_t li, struct rtnl *sw)
 {
@@ -443,8 +474,7 @@ static int bridge_build(struct scenario *s, size_t li, struct rtnl *sw)
 	    link_query(sw, br, &info))
 		return fail(sw, "cannot create bridge", br);
 	for (i = 0; i < l->n_members; i++) {
-		snprintf(port, sizeof(port), "br%hup%hu", (unsigned short)li,
-			 (unsigned short)i);
+		bridge_port_name(port, li, i);
 		if (veth_to(sw, port, info.ifindex, s, &l->members[i]) ||
 		    link_set_up(sw, port))
 			return fail(sw, "cannot create bridge port", port);
@@ -478,25 +508,62 @@ static void sleep_ms(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Carrier and operational state follow "up" a moment later (linkwatch). */
-static int member_wait_running(struct rtnl *r, const struct scn_member *m,
-			       unsigned *ifindex)
+static bool link_running(const struct link_info *li)
 {
-	struct link_info info;
+	return li->operstate == OPER_UP;
+}
+
+/*
+ * A bridge port forwards only once the bridge has seen its carrier, news
+ * that linkwatch brings after the member's own side may already read
+ * "up": a probe sent in between would lose its first ARP or neighbour
+ * solicitation, whose retry (1 s) comes too late for any expectation.
+ */
+static bool port_forwarding(const struct link_info *li)
+{
+	return li->brport_state == BR_STATE_FORWARDING;
+}
+
+/*
+ * Carrier, operational and port state follow "up" a moment later
+ * (linkwatch): polls ifname until ready() says so; what says what it
+ * waited for in the error.
+ */
+static int link_wait(struct rtnl *r, const char *ifname,
+		     bool (*ready)(const struct link_info *),
+		     const char *what, struct link_info *info)
+{
 	unsigned waited;
 
 	for (waited = 0; waited < LINK_UP_WAIT_MS; waited += 5) {
-		if (link_query(r, m->ifname, &info))
-			return fail(r, "cannot read", m->ifname);
-		if (info.operstate == OPER_UP) {
-			*ifindex = info.ifindex;
+		if (link_query(r, ifname, info))
+			return fail(r, "cannot read", ifname);
+		if (ready(info))
 			return 0;
-		}
 		sleep_ms(5);
 	}
-	fprintf(stderr, "fwctl: test: %s: %s did not come up within %u ms\n",
-		r->netns, m->ifname, LINK_UP_WAIT_MS);
+	fprintf(stderr, "fwctl: test: %s: %s did not %s within %u ms\n",
+		r->netns, ifname, what, LINK_UP_WAIT_MS);
 	return -1;
+}
+
+static int bridges_wait_forwarding(struct scenario *s, struct rtnl *sw)
+{
+	char port[IFNAMSIZ];
+	struct link_info info;
+	size_t i, j;
+
+	for (i = 0; i < s->n_links; i++) {
+		if (s->links[i].n_members <= 2)
+			continue;
+		for (j = 0; j < s->links[i].n_members; j++) {
+			bridge_port_name(port, i, j);
+			if (link_wait(sw, port, port_forwarding,
+				      "start forwarding", &info))
+				return -1;
+		}
+	}
+	return 0;
 }
 
 static int members_up(struct scenario *s, struct rtnl *rtnl)
@@ -518,7 +585,7 @@ static int members_up(struct scenario *s, struct rtnl *rtnl)
 static int addresses_add(struct scenario *s, struct rtnl *rtnl)
 {
 	char buf[INET6_ADDRSTRLEN];
-	unsigned ifindex;
+	struct link_info info;
 	size_t i, j, k;
 
 	for (i = 0; i < s->n_links; i++) {
@@ -527,10 +594,11 @@ static int addresses_add(struct scenario *s, struct rtnl *rtnl)
 			struct rtnl *r = &rtnl[m->node];
 
 			/* IPv6 takes addresses only on a running link. */
-			if (member_wait_running(r, m, &ifindex))
+			if (link_wait(r, m->ifname, link_running, "come up",
+				      &info))
 				return -1;
 			for (k = 0; k < m->n_addrs; k++)
-				if (addr_add(r, ifindex, &m->addrs[k]))
+				if (addr_add(r, info.ifindex, &m->addrs[k]))
 					return fail(r, "cannot add address",
 						    scn_addr_str(&m->addrs[k],
 						    buf, sizeof(buf)));
@@ -596,6 +664,8 @@ int topology_create(struct scenario *s, const char *prefix, bool verbose)
 		err = routes_add(s, rtnl);
 	if (!err)
 		err = shapers_add(s, rtnl);
+	if (!err)
+		err = bridges_wait_forwarding(s, &rtnl[s->n_nodes]);
 	for (i = 0; i <= s->n_nodes; i++)
 		rtnl_close(&rtnl[i]);
 	free(rtnl);
