@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "dns_query.h"
+#include "neigh_state.h"
 #include "netns.h"
 #include "scenario.h"
 #include "tls_hello.h"
@@ -664,6 +665,10 @@ int client_spawn(const struct scenario *s, const struct scn_expect *e,
 		ftp_client_run(e, &res);
 	else
 		probes_run(e, &res);
+	if (!e->count && !e->measure && e->proto != SCN_FTP &&
+	    res.outcome == SCN_DROP && e->verdict != SCN_DROP)
+		neigh_state_describe(e->family, e->dst.a, res.neigh,
+				     sizeof(res.neigh));
 	n = write(pipefd[1], &res, sizeof(res));
 	_exit(n == sizeof(res) ? 0 : 1);
 }

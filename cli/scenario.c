@@ -104,10 +104,11 @@ static void judge_single(const struct scn_expect *e,
 	struct scn_addr seen = { .family = e->family };
 
 	if (r->outcome != e->verdict) {
-		snprintf(why, size, "got %s%s%s%s",
+		snprintf(why, size, "got %s%s%s%s%s%s",
 			 scn_outcome_name(r->outcome),
 			 r->detail[0] ? " (" : "", r->detail,
-			 r->detail[0] ? ")" : "");
+			 r->detail[0] ? ")" : "", r->neigh[0] ? "; " : "",
+			 r->neigh);
 		return;
 	}
 	if (e->has_source && (inet_pton(e->family, r->seen, seen.a) != 1 ||
@@ -175,7 +176,7 @@ static void judge(struct run *run, const struct scn_item *it,
 		  const struct client_result *r)
 {
 	const struct scn_expect *e = &it->expect;
-	char why[192] = "", extra[96];
+	char why[256] = "", extra[96];
 
 	if (r->outcome == SCN_SKIP) {
 		run_skip(run, it, r->detail);

@@ -281,6 +281,7 @@ struct client_result {
 	unsigned		received;	/* count form: replies */
 	char			seen[64];	/* source the server saw */
 	char			detail[96];	/* errno text, reasons */
+	char			neigh[96];	/* a lost probe's next hop */
 	uint64_t		bps;		/* rate: goodput received */
 	unsigned		rtt_median_us, rtt_p95_us;	/* latency */
 	unsigned		sent;		/* latency: probes sent */

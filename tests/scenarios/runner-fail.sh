@@ -18,14 +18,32 @@ grep -q '^not ok 2 - fails.scn:9: a -> b tcp 80 drop: got accept' "$out" ||
 grep -q '^# fails.scn: 1 passed, 1 failed$' "$out" || fail "no summary"
 [ -z "$(leftover $pid)" ] || fail "namespaces left: $(leftover $pid)"
 
-# A UDP probe that timed out says only that (once it added stack bytes).
+# A UDP probe that timed out says only that (once it added stack bytes),
+# and that its next hop answered: the rules, not the link, lost it.
 "$FWCTL" test "$data/fails-udp.scn" >"$out" 2>&1 &
 pid=$!
 wait $pid
 status=$?
 [ $status -eq 1 ] || fail "a dropped UDP probe: exit $status, not 1"
-grep -q '^not ok 1 - fails-udp.scn:18: c -> s udp 5353 accept: got drop ([0-9]* ms)$' \
+grep -q '^not ok 1 - fails-udp.scn:18: c -> s udp 5353 accept: got drop; next hop 192.168.1.1 on eth0 answered ARP ([0-9]* ms)$' \
 	"$out" || fail "a dropped UDP probe: $(grep '^not ok' "$out")"
+[ -z "$(leftover $pid)" ] || fail "namespaces left: $(leftover $pid)"
+
+# A probe the link lost says so: its next hop never answered.
+"$FWCTL" test "$data/lost-link.scn" >"$out" 2>&1 &
+pid=$!
+wait $pid
+status=$?
+[ $status -eq 1 ] || fail "probes lost on the link: exit $status, not 1"
+for line in \
+	'1 - lost-link.scn:19: .*: got drop; next hop 10.0.0.99 on eth0 never answered ARP (' \
+	'2 - lost-link.scn:20: .*: got drop; next hop fd00:a::99 on eth0 never answered neighbour discovery (' \
+	'3 - lost-link.scn:21: .*: got drop; next hop 10.0.0.1 on eth0 answered ARP ('; do
+	grep -q "^not ok $line" "$out" ||
+		fail "no 'not ok $line' line: $(grep '^not ok' "$out")"
+done
+grep -q '^ok 4 - lost-link.scn:22: a -> b tcp 22 accept' "$out" ||
+	fail "the link that works did not pass"
 [ -z "$(leftover $pid)" ] || fail "namespaces left: $(leftover $pid)"
 
 # Steps fail too: an apply that should have been refused, and one that
