@@ -39,7 +39,7 @@
 #include "netns.h"
 #include "scenario.h"
 
-#define LINK_UP_WAIT_MS	3000
+#define LINK_UP_WAIT_MS	3000u
 /* IF_OPER_UP (RFC 2863); <linux/if.h> would clash with <net/if.h>. */
 #define OPER_UP		6
 
