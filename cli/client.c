@@ -19,6 +19,10 @@
  *
  * A measurement (a rate, a latency) is rate.c's or latency.c's.
  *
+ * A single probe dropped that should have passed also reports what the
+ * node's neighbour table says of its next hop (neigh_state.c): whether
+ * the link or something further on lost it.
+ *
  * A count expectation runs N probes started evenly over its window, all
  * in one poll loop, and counts the accepted ones. Each probe is a new
  * connection to conntrack (its own port, or its own ICMP id). The child
