@@ -617,6 +617,8 @@ static void probes_run(const struct scn_expect *e, struct client_result *res)
 	while (probes_step(pr, n, t0, e->count ? e->window_ms : 0, pfd))
 		;
 	*res = pr[0].r;
+	if (!e->count && res->outcome == SCN_DROP && e->verdict != SCN_DROP)
+		neigh_state_describe(&e->dst, res->neigh, sizeof(res->neigh));
 	if (e->count) {
 		res->outcome = SCN_ACCEPT;
 		res->elapsed_ms = (now_us() - t0) / 1000;
@@ -669,10 +671,6 @@ int client_spawn(const struct scenario *s, const struct scn_expect *e,
 		ftp_client_run(e, &res);
 	else
 		probes_run(e, &res);
-	if (!e->count && !e->measure && e->proto != SCN_FTP &&
-	    res.outcome == SCN_DROP && e->verdict != SCN_DROP)
-		neigh_state_describe(e->family, e->dst.a, res.neigh,
-				     sizeof(res.neigh));
 	n = write(pipefd[1], &res, sizeof(res));
 	_exit(n == sizeof(res) ? 0 : 1);
 }

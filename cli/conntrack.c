@@ -62,12 +62,11 @@ unsigned ct_print_flags(const struct fw_opts *o, bool events)
 static struct nlmsghdr *ct_request(char *buf, struct nlsock *s, uint8_t type,
 				   uint16_t flags, uint8_t family)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nlsock_msg(buf, s,
+					  NFNL_SUBSYS_CTNETLINK << 8 | type,
+					  flags);
 	struct nfgenmsg *nfg;
 
-	nlh->nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = nlsock_seq(s, 1);
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = family;
 	nfg->version = NFNETLINK_V0;

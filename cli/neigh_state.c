@@ -17,18 +17,14 @@
 
 #include "neigh_state.h"
 #include "nlsock.h"
+#include "scenario.h"
 
 struct next_hop {
 	unsigned char	addr[16];
 	unsigned	ifindex;
-	unsigned	type;		/* RTN_*: only unicast has a neighbour */
+	unsigned	type;		/* RTN_*: unicast has a neighbour */
 	int		state;		/* NUD_*, -1: no entry */
 };
-
-static size_t addr_len(int family)
-{
-	return family == AF_INET ? 4 : 16;
-}
 
 static int route_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -40,7 +36,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWROUTE ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*rtm))
 		return MNL_CB_OK;
-	len = addr_len(rtm->rtm_family);
+	len = scn_addr_len(rtm->rtm_family);
 	nh->type = rtm->rtm_type;
 	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
 		if (mnl_attr_get_type(a) == RTA_OIF &&
@@ -54,21 +50,19 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* The next hop toward dst: its gateway, or dst itself on a link. */
-static int route_get(struct nlsock *s, int family, const void *dst,
+static int route_get(struct nlsock *s, const struct scn_addr *dst,
 		     struct next_hop *nh)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nlsock_msg(buf, s, RTM_GETROUTE, NLM_F_ACK);
+	unsigned len = scn_addr_len(dst->family);
 	struct rtmsg *rtm;
 
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = nlsock_seq(s, 1);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = family;
-	rtm->rtm_dst_len = addr_len(family) * 8;
-	mnl_attr_put(nlh, RTA_DST, addr_len(family), dst);
-	memcpy(nh->addr, dst, addr_len(family));
+	rtm->rtm_family = dst->family;
+	rtm->rtm_dst_len = len * 8;
+	mnl_attr_put(nlh, RTA_DST, len, dst->a);
+	memcpy(nh->addr, dst->a, len);
 	return nlsock_request(s, nlh, route_cb, nh);
 }
 
@@ -86,25 +80,22 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 static int neigh_get(struct nlsock *s, int family, struct next_hop *nh)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nlsock_msg(buf, s, RTM_GETNEIGH, NLM_F_ACK);
 	struct ndmsg *ndm;
 	int err;
 
-	nlh->nlmsg_type = RTM_GETNEIGH;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = nlsock_seq(s, 1);
 	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
 	ndm->ndm_family = family;
 	ndm->ndm_ifindex = nh->ifindex;
-	mnl_attr_put(nlh, NDA_DST, addr_len(family), nh->addr);
+	mnl_attr_put(nlh, NDA_DST, scn_addr_len(family), nh->addr);
 	nh->state = -1;
 	err = nlsock_request(s, nlh, neigh_cb, nh);
 	return err == -ENOENT ? 0 : err;
 }
 
-int neigh_state_describe(int family, const void *dst, char *buf,
-			 size_t size)
+int neigh_state_describe(const struct scn_addr *dst, char *buf, size_t size)
 {
+	int family = dst->family;
 	const char *proto = family == AF_INET ? "ARP" : "neighbour discovery";
 	char addr[INET6_ADDRSTRLEN], ifname[IF_NAMESIZE];
 	struct next_hop nh = { .ifindex = 0 };
@@ -114,7 +105,7 @@ int neigh_state_describe(int family, const void *dst, char *buf,
 	buf[0] = '\0';
 	if (nlsock_open(&s, NETLINK_ROUTE) < 0)
 		return -errno;
-	err = route_get(&s, family, dst, &nh);
+	err = route_get(&s, dst, &nh);
 	if (!err && nh.type == RTN_UNICAST)
 		err = neigh_get(&s, family, &nh);
 	nlsock_close(&s);

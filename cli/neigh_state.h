@@ -4,15 +4,15 @@
 
 #include <stddef.h>
 
+struct scn_addr;
+
 /*
  * What the calling namespace's neighbour table says of its next hop
- * toward dst (family AF_INET or AF_INET6, dst in network order), in a
- * few words for a failed probe: "next hop 10.0.0.1 never answered ARP"
- * says the link lost it, "next hop 10.0.0.1 answered ARP" that it went
- * further. Returns 0, or -errno with buf empty when the kernel could not
- * be asked.
+ * toward dst, in a few words for a failed probe: "next hop 10.0.0.1 on
+ * eth0 never answered ARP" says the link lost it, "... answered ARP"
+ * that it went further. Returns 0 (buf empty when there is nothing to
+ * tell), or -errno with buf empty when the kernel could not be asked.
  */
-int neigh_state_describe(int family, const void *dst, char *buf,
-			 size_t size);
+int neigh_state_describe(const struct scn_addr *dst, char *buf, size_t size);
 
 #endif

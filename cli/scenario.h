@@ -248,6 +248,8 @@ const char *scn_addr_str(const struct scn_addr *a, char *buf, size_t size);
 /* True when a lies within prefix p (same family). */
 bool scn_addr_in(const struct scn_addr *a, const struct scn_addr *p);
 bool scn_addr_eq(const struct scn_addr *a, const struct scn_addr *b);
+/* The bytes of an address of family: 4 for AF_INET, else 16. */
+unsigned scn_addr_len(int family);
 
 /*
  * Builds every namespace, link, address and route (and names the

@@ -31,7 +31,7 @@ const char *scn_addr_str(const struct scn_addr *a, char *buf, size_t size)
 	return buf;
 }
 
-static unsigned addr_len(int family)
+unsigned scn_addr_len(int family)
 {
 	return family == AF_INET ? 4 : 16;
 }
@@ -39,7 +39,7 @@ static unsigned addr_len(int family)
 bool scn_addr_eq(const struct scn_addr *a, const struct scn_addr *b)
 {
 	return a->family == b->family &&
-	       !memcmp(a->a, b->a, addr_len(a->family));
+	       !memcmp(a->a, b->a, scn_addr_len(a->family));
 }
 
 bool scn_addr_in(const struct scn_addr *a, const struct scn_addr *p)
@@ -54,7 +54,7 @@ bool scn_addr_in(const struct scn_addr *a, const struct scn_addr *p)
 bool scn_addr_between(const struct scn_addr *a, const struct scn_addr *lo,
 		      const struct scn_addr *hi)
 {
-	unsigned len = addr_len(a->family);
+	unsigned len = scn_addr_len(a->family);
 
 	/* Network byte order: memcmp() orders addresses as numbers. */
 	return a->family == lo->family && a->family == hi->family &&

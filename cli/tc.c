@@ -77,12 +77,9 @@ struct nlmsghdr *tc_msg(char *buf, struct nlsock *s, uint16_t type,
 			uint16_t flags, int ifindex, uint32_t parent,
 			uint32_t handle)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nlsock_msg(buf, s, type, flags);
 	struct tcmsg *tcm;
 
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = nlsock_seq(s, 1);
 	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
 	tcm->tcm_family = AF_UNSPEC;
 	tcm->tcm_ifindex = ifindex;

@@ -124,12 +124,9 @@ int tc_ingress_del(struct nlsock *s, int ifindex)
 static struct nlmsghdr *link_msg(char *buf, struct nlsock *s, uint16_t type,
 				 uint16_t flags, int ifindex)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh = nlsock_msg(buf, s, type, flags);
 	struct ifinfomsg *ifi;
 
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-	nlh->nlmsg_seq = nlsock_seq(s, 1);
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;

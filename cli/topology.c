@@ -269,11 +269,6 @@ static int veth_create(struct rtnl *r, const char *ifname, unsigned master,
 	return rtnl_talk(r, nlh, NULL, NULL);
 }
 
-static unsigned addr_bytes(int family)
-{
-	return family == AF_INET ? 4 : 16;
-}
-
 static int addr_add(struct rtnl *r, unsigned ifindex,
 		    const struct scn_addr *a)
 {
@@ -287,8 +282,8 @@ static int addr_add(struct rtnl *r, unsigned ifindex,
 	ifa->ifa_prefixlen = a->plen;
 	ifa->ifa_index = ifindex;
 	ifa->ifa_flags = a->family == AF_INET6 ? IFA_F_NODAD : 0;
-	mnl_attr_put(nlh, IFA_LOCAL, addr_bytes(a->family), a->a);
-	mnl_attr_put(nlh, IFA_ADDRESS, addr_bytes(a->family), a->a);
+	mnl_attr_put(nlh, IFA_LOCAL, scn_addr_len(a->family), a->a);
+	mnl_attr_put(nlh, IFA_ADDRESS, scn_addr_len(a->family), a->a);
 	return rtnl_talk(r, nlh, NULL, NULL);
 }
 
@@ -307,9 +302,9 @@ static int route_add(struct rtnl *r, const struct scn_route *rt)
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
 	if (rt->dst.plen)
-		mnl_attr_put(nlh, RTA_DST, addr_bytes(rt->dst.family),
+		mnl_attr_put(nlh, RTA_DST, scn_addr_len(rt->dst.family),
 			     rt->dst.a);
-	mnl_attr_put(nlh, RTA_GATEWAY, addr_bytes(rt->via.family), rt->via.a);
+	mnl_attr_put(nlh, RTA_GATEWAY, scn_addr_len(rt->via.family), rt->via.a);
 	return rtnl_talk(r, nlh, NULL, NULL);
 }
 
@@ -404,12 +399,18 @@ static int namespace_create(char *ns, const char *prefix, const char *name,
 	return 0;
 }
 
+/* A link of more than two members is a bridge in the hidden namespace. */
+static bool link_bridged(const struct scn_link *l)
+{
+	return l->n_members > 2;
+}
+
 static bool has_bridges(const struct scenario *s)
 {
 	size_t i;
 
 	for (i = 0; i < s->n_links; i++)
-		if (s->links[i].n_members > 2)
+		if (link_bridged(&s->links[i]))
 			return true;
 	return false;
 }
@@ -489,7 +490,7 @@ static int links_create(struct scenario *s, struct rtnl *rtnl)
 
 	for (i = 0; i < s->n_links; i++) {
 		m = s->links[i].members;
-		if (s->links[i].n_members > 2) {
+		if (link_bridged(&s->links[i])) {
 			if (bridge_build(s, i, &rtnl[s->n_nodes]))
 				return -1;
 		} else if (veth_to(&rtnl[m[0].node], m[0].ifname, 0, s,
@@ -554,7 +555,7 @@ static int bridges_wait_forwarding(struct scenario *s, struct rtnl *sw)
 	size_t i, j;
 
 	for (i = 0; i < s->n_links; i++) {
-		if (s->links[i].n_members <= 2)
+		if (!link_bridged(&s->links[i]))
 			continue;
 		for (j = 0; j < s->links[i].n_members; j++) {
 			bridge_port_name(port, i, j);

@@ -163,6 +163,17 @@ uint32_t nlsock_seq(struct nlsock *s, uint32_t n)
 	return first;
 }
 
+struct nlmsghdr *nlsock_msg(char *buf, struct nlsock *s, uint16_t type,
+			    uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = nlsock_seq(s, 1);
+	return nlh;
+}
+
 static void set_buffer(int fd, int force, int plain, size_t size)
 {
 	int v = size > (size_t)(INT32_MAX / 2) ? INT32_MAX / 2 : (int)size;

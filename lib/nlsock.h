@@ -52,6 +52,13 @@ void nlsock_close_held(struct nlsock *s, int cue);
 uint32_t nlsock_seq(struct nlsock *s, uint32_t n);
 
 /*
+ * Starts a request of type in buf: NLM_F_REQUEST | flags, the socket's
+ * next sequence number. The caller adds its family header.
+ */
+struct nlmsghdr *nlsock_msg(char *buf, struct nlsock *s, uint16_t type,
+			    uint16_t flags);
+
+/*
  * Grows the socket buffers, as root beyond the sysctl limits: a batch is
  * sent with one sendmsg() and all its acks are queued before we read one.
  */
